@@ -1,0 +1,51 @@
+"""Settings shared by every environment.
+
+Each setting can be overridden by an environment variable named
+``EVENTSVC_<NAME>`` (values are parsed as JSON where they look like JSON).
+``EVENTSVC_DATABASE_URL`` sets ``SQLALCHEMY_DATABASE_URI``.
+"""
+
+SECRET_KEY = None
+SQLALCHEMY_DATABASE_URI = None  # development/testing pick SQLite in the instance folder
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+BABEL_DEFAULT_LOCALE = "en"
+BABEL_DEFAULT_TIMEZONE = "UTC"
+LANGUAGES = {"en": "English", "zh": "简体中文"}
+
+# Accounts: after LOGIN_MAX_FAILURES failed logins an account (or a client
+# address) is refused for LOGIN_LOCK_SECONDS.
+LOGIN_MAX_FAILURES = 5
+LOGIN_LOCK_SECONDS = 300
+
+# API
+API_TITLE = "eventsvc API"
+API_VERSION = "v1"
+OPENAPI_VERSION = "3.0.3"
+OPENAPI_URL_PREFIX = "/api/v1"
+OPENAPI_JSON_PATH = "openapi.json"
+OPENAPI_SWAGGER_UI_PATH = None
+
+# Mail: "file" writes .eml files to the instance folder, "smtp" delivers.
+MAIL_BACKEND = "file"
+MAIL_SERVER = "127.0.0.1"
+MAIL_PORT = 25
+MAIL_USE_TLS = False
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_DEFAULT_SENDER = "eventsvc <no-reply@eventsvc.local>"
+MAIL_MAX_ATTEMPTS = 8
+
+# Public URL used in e-mails, badges and certificates when no request is active.
+PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
+# Uploads (slides, photos)
+MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+SLIDES_MAX_BYTES = 20 * 1024 * 1024
+
+# Invitation and guest links
+INVITATION_TTL_DAYS = 60
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+WTF_CSRF_TIME_LIMIT = None

@@ -1,0 +1,10 @@
+"""Production: PostgreSQL and a real secret key, both from the environment.
+
+    EVENTSVC_SECRET_KEY=...  EVENTSVC_DATABASE_URL=postgresql+psycopg://...
+"""
+
+DEBUG = False
+SECRET_KEY = None  # must come from EVENTSVC_SECRET_KEY; the app refuses to start otherwise
+SESSION_COOKIE_SECURE = True
+MAIL_BACKEND = "smtp"
+PREFERRED_URL_SCHEME = "https"

@@ -1,0 +1,8 @@
+"""Testing: the database comes from EVENTSVC_DATABASE_URL (set by the test fixtures)."""
+
+TESTING = True
+SECRET_KEY = "testing-only-not-secret"
+WTF_CSRF_ENABLED = True
+LOGIN_MAX_FAILURES = 5
+MAIL_BACKEND = "smtp"
+PREFERRED_URL_SCHEME = "http"

@@ -1,0 +1,66 @@
+"""eventsvc: event management and registration for forums and conferences."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = Path(os.environ.get("EVENTSVC_CONFIG_DIR", PROJECT_ROOT / "config"))
+
+
+def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints and CLI."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    _configure(app, env or os.environ.get("EVENTSVC_ENV", "development"), overrides or {})
+
+    from eventsvc import models  # noqa: F401  (complete metadata before anything uses it)
+    from eventsvc.core import db_setup, errors_http, i18n, templating
+    from eventsvc.extensions import api, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    db_setup.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    api.init_app(app)
+
+    from eventsvc import blueprints
+
+    blueprints.register(app)
+    errors_http.init_app(app)  # after api.init_app, whose JSON-only handler it replaces
+    return app
+
+
+def _configure(app: Flask, env: str, overrides: dict) -> None:
+    app.config["ENV_NAME"] = env
+    app.config.from_pyfile(str(CONFIG_DIR / "default.py"))
+    env_file = CONFIG_DIR / f"{env}.py"
+    if not env_file.exists():
+        raise RuntimeError(f"unknown environment {env!r}: no {env_file}")
+    app.config.from_pyfile(str(env_file))
+    app.config.from_prefixed_env("EVENTSVC")
+    if url := app.config.pop("DATABASE_URL", None):
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config.update(overrides)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        if env == "production":
+            raise RuntimeError("production needs EVENTSVC_DATABASE_URL")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'eventsvc.sqlite'}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
+        # psycopg 3 is the driver we ship
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgresql://", "postgresql+psycopg://", 1)
+    secret = app.config.get("SECRET_KEY")
+    if env == "production" and (not secret or len(str(secret)) < 32 or "not-secret" in str(secret)):
+        raise RuntimeError("production refuses to start without a real EVENTSVC_SECRET_KEY (32+ characters)")

@@ -1,0 +1,79 @@
+"""flask users … and flask tokens …"""
+
+import click
+from flask.cli import with_appcontext
+
+from eventsvc.accounts import service
+from eventsvc.core.errors import ServiceError
+from eventsvc.core.permissions import event_by_slug
+from eventsvc.extensions import db
+
+users_cli = click.Group("users", help="Create users and grant them roles at events.")
+tokens_cli = click.Group("tokens", help="Create and revoke API bearer tokens.")
+
+
+def _fail(error: ServiceError):
+    raise click.ClickException(error.message)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default="")
+@click.option("--admin", is_flag=True, help="Global administrator: every event, every role.")
+@with_appcontext
+def users_create(email, password, name, admin):
+    try:
+        user = service.create_user(email, password, name=name, is_admin=admin)
+    except ServiceError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"created user {user.email}{' (administrator)' if admin else ''}")
+
+
+@users_cli.command("grant")
+@click.argument("email")
+@click.argument("event_slug")
+@click.argument("role", type=click.Choice(["organizer", "staff"]))
+@with_appcontext
+def users_grant(email, event_slug, role):
+    try:
+        user = service.user_by_email(email)
+    except ServiceError as error:
+        _fail(error)
+    from werkzeug.exceptions import NotFound
+
+    try:
+        event = event_by_slug(event_slug)
+    except NotFound:
+        raise click.ClickException(f"no event {event_slug!r}") from None
+    service.grant_role(user, event, role)
+    db.session.commit()
+    click.echo(f"{user.email} is now {role} of {event.slug}")
+
+
+@tokens_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="cli")
+@with_appcontext
+def tokens_create(email, name):
+    try:
+        user = service.user_by_email(email)
+    except ServiceError as error:
+        _fail(error)
+    token, secret = service.create_api_token(user, name)
+    db.session.commit()
+    click.echo(f"token #{token.id} for {user.email} (shown once, keep it safe):")
+    click.echo(secret)
+
+
+@tokens_cli.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def tokens_revoke(token_id):
+    try:
+        token = service.revoke_api_token(token_id)
+    except ServiceError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"revoked token #{token.id}")

@@ -1,0 +1,88 @@
+"""Logins for organizers, staff and administrators; per-event roles; API tokens.
+
+Guests are not users: they act through their invitation or registration link.
+"""
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsvc.core.types import Timestamps, UTCDateTime, enum_column, utcnow
+from eventsvc.extensions import db
+
+
+class EventRoleKind(enum.StrEnum):
+    ORGANIZER = "organizer"
+    STAFF = "staff"
+
+
+class User(UserMixin, Timestamps, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: login name, stored lower-case
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: global administrator: every event, every role
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    #: consecutive failed logins since the last success
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    #: refused until then after too many failures
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    roles: Mapped[list["EventRole"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+
+class EventRole(Timestamps, db.Model):
+    """A user's role at one event: organizers manage it, staff work its doors."""
+
+    __tablename__ = "event_roles"
+    __table_args__ = (UniqueConstraint("user_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    role: Mapped[EventRoleKind] = mapped_column(enum_column(EventRoleKind, "event_role_kind"))
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    event: Mapped["Event"] = relationship()  # noqa: F821
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    #: hex SHA-256 of the token
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the first characters of the token, to tell tokens apart in lists
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginFailure(db.Model):
+    """A failed login from a client address, to refuse address-wide guessing."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

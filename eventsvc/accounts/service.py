@@ -1,0 +1,123 @@
+"""Users, logins with throttling, per-event roles and API tokens."""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from eventsvc.accounts.models import ApiToken, EventRole, EventRoleKind, LoginFailure, User
+from eventsvc.core.errors import NotFound, ServiceError
+from eventsvc.core.tokens import hash_token, new_token
+from eventsvc.core.types import utcnow
+from eventsvc.events.models import Event
+from eventsvc.extensions import db
+
+#: checked against when the e-mail is unknown, so that timing does not reveal accounts
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class LoginRefused(ServiceError):
+    status = 429
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(email: str, password: str, *, name: str = "", is_admin: bool = False) -> User:
+    email = normalize_email(email)
+    if len(password) < 8:
+        raise ServiceError("password_too_short", _("The password must have at least 8 characters."),
+                           field="password")
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise ServiceError("email_taken", _("A user with this e-mail already exists."), field="email")
+    user = User(email=email, name=name, is_admin=is_admin, password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def user_by_email(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        raise NotFound("unknown_user", _("No user with this e-mail."))
+    return user
+
+
+def authenticate(email: str, password: str, address: str, *, now: datetime | None = None) -> User:
+    """Check a login; refuse after repeated failures per account and per client address.
+
+    Commits, because a failed attempt must be remembered even though the login fails.
+    """
+    now = now or utcnow()
+    config = current_app.config
+    window_start = now - timedelta(seconds=config["LOGIN_LOCK_SECONDS"])
+    recent_from_address = db.session.scalar(
+        select(func.count()).select_from(LoginFailure)
+        .where(LoginFailure.address == address, LoginFailure.at >= window_start))
+    if recent_from_address >= config["LOGIN_MAX_FAILURES"] * 4:
+        raise LoginRefused("too_many_attempts", _("Too many failed logins. Try again in a few minutes."))
+
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is not None and user.locked_until and user.locked_until > now:
+        raise LoginRefused("too_many_attempts", _("Too many failed logins. Try again in a few minutes."))
+
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not valid or not user.active:
+        db.session.add(LoginFailure(address=address, at=now))
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
+                user.locked_until = now + timedelta(seconds=config["LOGIN_LOCK_SECONDS"])
+        db.session.commit()
+        raise ServiceError("bad_credentials", _("Wrong e-mail or password."), status=401)
+
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    db.session.execute(delete(LoginFailure).where(LoginFailure.at < window_start))
+    db.session.commit()
+    return user
+
+
+def grant_role(user: User, event: Event, role: EventRoleKind | str) -> EventRole:
+    role = EventRoleKind(role)
+    existing = db.session.scalar(
+        select(EventRole).where(EventRole.user_id == user.id, EventRole.event_id == event.id))
+    if existing:
+        existing.role = role
+        return existing
+    grant = EventRole(user=user, event=event, role=role)
+    db.session.add(grant)
+    return grant
+
+
+def create_api_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Returns the stored token and the secret, which is shown once and never stored."""
+    secret = "evs_" + new_token()
+    token = ApiToken(user=user, name=name, token_hash=hash_token(secret), prefix=secret[:10])
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def user_for_api_token(secret: str) -> User | None:
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None)))
+    if token is None or not token.user.active:
+        return None
+    now = utcnow()
+    # Touch at most once a minute: a scan storm must not write a row per request.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+    return token.user
+
+
+def revoke_api_token(token_id: int) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound("unknown_token", _("No such token."))
+    token.revoked_at = token.revoked_at or utcnow()
+    return token

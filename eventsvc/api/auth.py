@@ -1,0 +1,60 @@
+"""Who is calling the API: a bearer token, or a signed-in browser with its CSRF token.
+
+Every route under /api/v1 needs one of them, except the OpenAPI document.
+"""
+
+from flask import Flask, abort, g, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+
+from eventsvc.accounts.models import User
+from eventsvc.accounts.service import user_for_api_token
+from eventsvc.extensions import csrf
+
+API_PREFIX = "/api/v1"
+PUBLIC_PATHS = {f"{API_PREFIX}/openapi.json"}
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+#: OpenAPI security scheme, declared once on the document
+BEARER_SCHEME = {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+
+
+def api_user() -> User:
+    user = g.get("api_user")
+    if user is None:
+        abort(401)
+    return user
+
+
+def _authenticate():
+    if not request.path.startswith(API_PREFIX + "/") or request.path in PUBLIC_PATHS:
+        return None
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        user = user_for_api_token(header[7:].strip())
+        if user is None:
+            abort(401, description="The bearer token is unknown or revoked.")
+        g.api_user = user
+        return None
+    if current_user.is_authenticated:
+        if request.method in UNSAFE:
+            try:
+                validate_csrf(request.headers.get("X-CSRFToken"))
+            except CSRFError:
+                abort(400, description="A signed-in browser must send its CSRF token in X-CSRFToken.")
+            except Exception:
+                abort(400, description="A signed-in browser must send its CSRF token in X-CSRFToken.")
+        g.api_user = current_user._get_current_object()
+        return None
+    abort(401, description="Send an API token: Authorization: Bearer <token>.")
+
+
+def init_api_auth(app: Flask) -> None:
+    from eventsvc.extensions import api
+
+    api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME["bearerAuth"])
+    api.spec.options["security"] = [{"bearerAuth": []}]
+    for name in list(app.blueprints):
+        if app.blueprints[name].url_prefix and app.blueprints[name].url_prefix.startswith(API_PREFIX):
+            csrf.exempt(app.blueprints[name])
+    app.before_request(_authenticate)

@@ -1,0 +1,28 @@
+"""The Ed25519 key pairs that sign an event's badge codes."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eventsvc.core.types import UTCDateTime, utcnow
+from eventsvc.extensions import db
+
+
+class BadgeKey(db.Model):
+    """One signing key of an event. Scanners get the public key; the private key stays here."""
+
+    __tablename__ = "badge_keys"
+    __table_args__ = (UniqueConstraint("event_id", "key_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    #: small number carried in the badge code, so that keys can be rotated
+    key_id: Mapped[int] = mapped_column(default=1)
+    #: raw 32-byte Ed25519 public key
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    #: raw private key, encrypted with a key derived from the app's SECRET_KEY
+    private_key_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: new badges are signed with the active key; retired keys still verify
+    active: Mapped[bool] = mapped_column(default=True)

@@ -1,0 +1,26 @@
+"""Every blueprint and CLI group, registered in one place."""
+
+from flask import Flask
+
+from eventsvc.extensions import api
+
+
+def register(app: Flask) -> None:
+    from eventsvc.accounts import cli as accounts_cli
+    from eventsvc.accounts.views import bp as accounts_bp
+    from eventsvc.api.auth import init_api_auth
+    from eventsvc.demo.cli import demo_cli
+    from eventsvc.events.api import blp as events_api
+    from eventsvc.events.public_views import bp as events_public_bp
+    from eventsvc.web.views import bp as web_bp
+
+    app.register_blueprint(web_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(events_public_bp)
+
+    api.register_blueprint(events_api)
+    init_api_auth(app)
+
+    app.cli.add_command(accounts_cli.users_cli)
+    app.cli.add_command(accounts_cli.tokens_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,1 @@
+"""Pieces every capability uses: column types, errors, time helpers, permissions."""

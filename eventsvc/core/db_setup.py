@@ -1,0 +1,42 @@
+"""Database engine settings that keep SQLite honest under concurrent use.
+
+SQLite: foreign keys on, WAL so readers never wait for the writer, a busy
+timeout instead of instant "database is locked", and write requests start
+their transaction with BEGIN IMMEDIATE, so that two writers serialize at the
+start instead of failing when one upgrades its read lock.
+"""
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+
+from eventsvc.extensions import db
+
+_READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def init_app(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get("sqlite_immediate")
+        if immediate is None:
+            immediate = has_request_context() and request.method not in _READ_ONLY_METHODS
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def is_postgres() -> bool:
+    return db.engine.dialect.name == "postgresql"

@@ -1,0 +1,41 @@
+"""The outbox: every e-mail is a row here first, written in the transaction that causes it."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eventsvc.core.types import UTCDateTime, enum_column, utcnow
+from eventsvc.extensions import db
+
+
+class MessageStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutgoingMessage(db.Model):
+    __tablename__ = "outgoing_messages"
+    __table_args__ = (Index("ix_outgoing_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
+    #: what caused it, e.g. "invitation", "waitlist_promoted"
+    kind: Mapped[str] = mapped_column(String(50))
+    to_address: Mapped[str] = mapped_column(String(254))
+    to_name: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    #: RFC 5322 Message-ID, fixed when queued so that a resend is recognisable
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[MessageStatus] = mapped_column(
+        enum_column(MessageStatus, "message_status"), default=MessageStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,24 @@
+"""Imports every model, so that the metadata is complete for Alembic and the app."""
+
+from eventsvc.accounts.models import ApiToken, EventRole, LoginFailure, User
+from eventsvc.audit.models import AuditEvent
+from eventsvc.awards.models import Award, AwardProgram
+from eventsvc.badges.models import BadgeKey
+from eventsvc.checkin.models import CheckIn
+from eventsvc.events.models import AgendaItem, Event, Participation, Room, SpeechRecord
+from eventsvc.mail.models import OutgoingMessage
+from eventsvc.people.models import Organization, Person
+from eventsvc.registration.models import (
+    Category,
+    Invitation,
+    Registration,
+    SessionSeat,
+    invitation_sessions,
+)
+
+__all__ = [
+    "AgendaItem", "ApiToken", "AuditEvent", "Award", "AwardProgram", "BadgeKey", "Category",
+    "CheckIn", "Event", "EventRole", "Invitation", "LoginFailure", "Organization",
+    "OutgoingMessage", "Participation", "Person", "Registration", "Room", "SessionSeat",
+    "SpeechRecord", "User", "invitation_sessions",
+]

@@ -1,0 +1,149 @@
+"""Guest categories, invitations, registrations and seats in seat-limited sessions."""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsvc.core.types import Timestamps, UTCDateTime, enum_column
+from eventsvc.events.models import AgendaItem, Event
+from eventsvc.extensions import db
+from eventsvc.people.models import Person
+from eventsvc.registration.enums import (
+    InvitationStatus,
+    RegistrationSource,
+    RegistrationStatus,
+    SeatStatus,
+)
+
+
+class Category(Timestamps, db.Model):
+    """A guest category of an event (VIP, Guest, Speaker, Press, Staff...), with its badge colour."""
+
+    __tablename__ = "categories"
+    __table_args__ = (UniqueConstraint("event_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    #: stable machine name, e.g. "vip"
+    code: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(100))
+    label_local: Mapped[str | None] = mapped_column(String(100))
+    #: badge band colour, "#rrggbb"
+    color: Mapped[str] = mapped_column(String(7), default="#4a5568")
+    position: Mapped[int] = mapped_column(default=0)
+    #: shown first on the arrivals dashboard when not yet arrived
+    is_vip: Mapped[bool] = mapped_column(default=False)
+
+    event: Mapped[Event] = relationship()
+
+    def display_label(self, locale: str = "en") -> str:
+        return self.label_local if locale.startswith("zh") and self.label_local else self.label
+
+
+invitation_sessions = Table(
+    "invitation_sessions",
+    db.metadata,
+    Column("invitation_id", ForeignKey("invitations.id", ondelete="CASCADE"), primary_key=True),
+    Column("agenda_item_id", ForeignKey("agenda_items.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Invitation(Timestamps, db.Model):
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("event_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
+    #: personal message added to the invitation e-mail
+    message: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    #: hex SHA-256 of the link token; the token itself is only ever in the e-mail
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[InvitationStatus] = mapped_column(
+        enum_column(InvitationStatus, "invitation_status"), default=InvitationStatus.DRAFT, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminder_count: Mapped[int] = mapped_column(default=0)
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    event: Mapped[Event] = relationship()
+    person: Mapped[Person] = relationship()
+    category: Mapped[Category | None] = relationship()
+    sessions: Mapped[list[AgendaItem]] = relationship(secondary=invitation_sessions)
+
+
+class Registration(Timestamps, db.Model):
+    """A person's attendance at an event; the badge is derived from it."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "person_id"),
+        Index("ix_registrations_event_status", "event_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL"), unique=True)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        enum_column(RegistrationStatus, "registration_status"), default=RegistrationStatus.PENDING)
+    source: Mapped[RegistrationSource] = mapped_column(
+        enum_column(RegistrationSource, "registration_source"), default=RegistrationSource.SELF)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    #: when the guest joined the waitlist; the waitlist is served in this order
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: hex SHA-256 of the guest's portal link token (self-registered guests)
+    access_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    access_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: raised on every re-issue; badge codes of older versions are refused as revoked
+    badge_version: Mapped[int] = mapped_column(default=1)
+    badge_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    badge_printed_version: Mapped[int | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    event: Mapped[Event] = relationship()
+    person: Mapped[Person] = relationship()
+    category: Mapped[Category | None] = relationship()
+    invitation: Mapped[Invitation | None] = relationship()
+    seats: Mapped[list["SessionSeat"]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan")
+
+
+class SessionSeat(Timestamps, db.Model):
+    """A registration's seat in a session that needs separate registration."""
+
+    __tablename__ = "session_seats"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "agenda_item_id"),
+        Index("ix_session_seats_item_status", "agenda_item_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"))
+    status: Mapped[SeatStatus] = mapped_column(enum_column(SeatStatus, "seat_status"))
+    #: waitlist order within the session
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    registration: Mapped[Registration] = relationship(back_populates="seats")
+    agenda_item: Mapped[AgendaItem] = relationship()

@@ -1,0 +1,61 @@
+"""Home page, health check, language switch and the organizer dashboard."""
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select, text
+
+from eventsvc.accounts.models import EventRole
+from eventsvc.core.i18n import LANGUAGE_COOKIE
+from eventsvc.core.permissions import managed_events_query
+from eventsvc.events.enums import EventStatus
+from eventsvc.events.models import AgendaItem, Event
+from eventsvc.extensions import db
+from eventsvc.registration.models import Registration
+
+bp = Blueprint("web", __name__)
+
+
+@bp.get("/")
+def home():
+    events = db.session.scalars(
+        select(Event).where(Event.status == EventStatus.PUBLISHED)
+        .order_by(Event.start_date.desc(), Event.id)).all()
+    return render_template("web/home.html", events=events)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - any database failure makes us unhealthy
+        current_app.logger.warning("health check failed: %s", error)
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.get("/language/<code>")
+def set_language(code: str):
+    target = request.args.get("next") or url_for("web.home")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("web.home")
+    response = redirect(target)
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+@bp.get("/manage")
+@login_required
+def dashboard():
+    events = db.session.scalars(managed_events_query(current_user)).all()
+    ids = [e.id for e in events]
+    roles = dict(db.session.execute(
+        select(EventRole.event_id, EventRole.role).where(EventRole.user_id == current_user.id)).all())
+    sessions = dict(db.session.execute(
+        select(AgendaItem.event_id, func.count()).where(AgendaItem.event_id.in_(ids))
+        .group_by(AgendaItem.event_id)).all())
+    registrations = dict(db.session.execute(
+        select(Registration.event_id, func.count()).where(Registration.event_id.in_(ids))
+        .group_by(Registration.event_id)).all())
+    return render_template("web/dashboard.html", events=events, roles=roles, sessions=sessions,
+                           registrations=registrations)
