@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
 from babel.dates import format_time as _babel_format_time
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -26,8 +26,10 @@ def translation_directories() -> list[str]:
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    if (forced := getattr(g, "force_locale", None)) in languages:
+    if (forced := g.get("force_locale")) in languages:
         return forced
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if (chosen := request.cookies.get(LANGUAGE_COOKIE)) in languages:
         return chosen
     if current_user and current_user.is_authenticated and current_user.language in languages:
