@@ -29,7 +29,12 @@ from eventsvc.events.enums import (
 from eventsvc.events.models import AgendaItem, Event, Participation, Room, SpeechRecord
 from eventsvc.extensions import db
 from eventsvc.people.models import Organization, OrganizationKind, Person
-from eventsvc.registration.enums import InvitationStatus, RegistrationSource, RegistrationStatus, SeatStatus
+from eventsvc.registration.enums import (
+    InvitationStatus,
+    RegistrationSource,
+    RegistrationStatus,
+    SeatStatus,
+)
 from eventsvc.registration.models import Category, Invitation, Registration, SessionSeat
 
 SLUG = "ev100-2023"

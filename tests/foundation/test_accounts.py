@@ -45,9 +45,10 @@ def test_organizer_opens_the_organizer_page_of_their_event(organizer_client, dem
 
 
 def test_organizer_of_another_event_gets_403(client, demo, make_user, app):
-    from eventsvc.extensions import db
-    from eventsvc.events.models import Event
     from datetime import date
+
+    from eventsvc.events.models import Event
+    from eventsvc.extensions import db
 
     with app.app_context():
         db.session.add(Event(slug="other", title="Other", start_date=date(2024, 1, 1), end_date=date(2024, 1, 1)))
