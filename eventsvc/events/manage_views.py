@@ -26,4 +26,4 @@ def event_overview(event: Event):
         "invitations": count(Invitation),
         "registrations": registrations,
     }
-    return render_template("manage/event_overview.html", event=event, figures=figures)
+    return render_template("events/manage_overview.html", event=event, figures=figures)
