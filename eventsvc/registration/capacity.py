@@ -1,0 +1,48 @@
+"""Places at an event and seats in a session, taken and released atomically by the database.
+
+One conditional UPDATE takes a place only while one is free: PostgreSQL locks
+the row and re-checks the condition after any concurrent writer commits; SQLite
+serializes writers (write requests begin IMMEDIATE). A CHECK constraint on the
+counter makes over-booking impossible even for a caller that skips this module.
+Callers run these inside their own transaction and commit with the rest of the change.
+"""
+
+from sqlalchemy import or_, update
+
+from eventsvc.events.models import AgendaItem, Event
+from eventsvc.extensions import db
+
+
+def take_event_place(event_id: int) -> bool:
+    """Count one more confirmed guest if the event has room; False when full."""
+    result = db.session.execute(
+        update(Event)
+        .where(Event.id == event_id, or_(Event.capacity.is_(None), Event.confirmed_count < Event.capacity))
+        .values(confirmed_count=Event.confirmed_count + 1)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def release_event_place(event_id: int) -> None:
+    db.session.execute(
+        update(Event).where(Event.id == event_id, Event.confirmed_count > 0)
+        .values(confirmed_count=Event.confirmed_count - 1)
+        .execution_options(synchronize_session=False))
+
+
+def take_session_seat(agenda_item_id: int) -> bool:
+    """Count one more seat in a seat-limited session if one is free; False when full."""
+    result = db.session.execute(
+        update(AgendaItem)
+        .where(AgendaItem.id == agenda_item_id,
+               or_(AgendaItem.capacity.is_(None), AgendaItem.seats_taken < AgendaItem.capacity))
+        .values(seats_taken=AgendaItem.seats_taken + 1)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def release_session_seat(agenda_item_id: int) -> None:
+    db.session.execute(
+        update(AgendaItem).where(AgendaItem.id == agenda_item_id, AgendaItem.seats_taken > 0)
+        .values(seats_taken=AgendaItem.seats_taken - 1)
+        .execution_options(synchronize_session=False))
