@@ -1,0 +1,141 @@
+"""JSON API of the doors: scans (one and batched), undo, the offline roster and key, search, figures."""
+
+from flask import g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from eventsvc.accounts.models import User
+from eventsvc.api.auth import api_user
+from eventsvc.checkin import reports, service
+from eventsvc.checkin.enums import Direction
+from eventsvc.checkin.schemas import (
+    ArrivalsSchema,
+    BatchSchema,
+    BatchAnswerSchema,
+    GateCountSchema,
+    GateQuerySchema,
+    KeysSchema,
+    RosterSchema,
+    ScanAnswerSchema,
+    ScanSchema,
+    SearchQuerySchema,
+    SearchResultSchema,
+    UndoAnswerSchema,
+)
+from eventsvc.core.errors import PermissionDenied
+from eventsvc.core.i18n import LANGUAGE_COOKIE
+from eventsvc.core.permissions import ORGANIZER, can
+from eventsvc.extensions import db
+
+blp = Blueprint("checkin_api", __name__, url_prefix="/api/v1/events", description="Check-in at the doors")
+
+
+def staff_language(user: User) -> str:
+    """Answers speak the staff member's language: chosen in the page, else their account's, else the browser's."""
+    languages = ("en", "zh")
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen not in languages:
+        chosen = user.language if user.language in languages else (
+            request.accept_languages.best_match(languages) or "en")
+    g.force_locale = chosen
+    return chosen
+
+
+def _scan_input(data: dict) -> service.ScanInput:
+    return service.ScanInput(
+        gate=data["gate"], nonce=data["nonce"], code=data.get("code"),
+        registration_id=data.get("registration_id"), direction=Direction(data.get("direction", "in")),
+        device_time=data.get("device_time"), device=data.get("device"))
+
+
+@blp.route("/<slug>/scans")
+class Scans(MethodView):
+    @blp.arguments(ScanSchema)
+    @blp.response(200, ScanAnswerSchema)
+    def post(self, data, slug):
+        """Scan a badge (or check a guest in by registration): the answer, recorded.
+
+        The same nonce again returns the recorded answer; nothing counts twice.
+        """
+        user = api_user()
+        return service.record_scan(slug, user, _scan_input(data), language=staff_language(user))
+
+
+@blp.route("/<slug>/scans/batch")
+class ScanBatch(MethodView):
+    @blp.arguments(BatchSchema)
+    @blp.response(200, BatchAnswerSchema)
+    def post(self, data, slug):
+        """Upload scans made offline: the earliest of a badge at a gate is the check-in, later ones duplicates."""
+        user = api_user()
+        answers = service.record_batch(slug, user, [_scan_input(s) for s in data["scans"]],
+                                       language=staff_language(user))
+        return {"answers": answers}
+
+
+@blp.route("/<slug>/scans/<int:checkin_id>/undo")
+class ScanUndo(MethodView):
+    @blp.response(200, UndoAnswerSchema)
+    def post(self, slug, checkin_id):
+        """Take back a mistaken check-in."""
+        user = api_user()
+        staff_language(user)
+        event = service.staff_event(slug, user)
+        entry = service.undo_checkin(event, user, checkin_id)
+        db.session.commit()
+        return {"checkin_id": entry.id, "undone_at": entry.undone_at, "gate": entry.gate,
+                "count": service.count_at_gate(event.id, entry.gate)}
+
+
+@blp.route("/<slug>/checkin/keys")
+class Keys(MethodView):
+    @blp.response(200, KeysSchema)
+    def get(self, slug):
+        """The event's Ed25519 public keys (base64, by key id), to verify badge codes offline."""
+        event = service.staff_event(slug, api_user())
+        return {"event_id": event.id, "algorithm": "Ed25519", "public_keys": reports.event_public_keys(event)}
+
+
+@blp.route("/<slug>/checkin/roster")
+class Roster(MethodView):
+    @blp.response(200, RosterSchema)
+    def get(self, slug):
+        """Everything a scanner needs to answer offline: guests, badge versions, seats, invitations, entries."""
+        event = service.staff_event(slug, api_user())
+        return reports.roster(event)
+
+
+@blp.route("/<slug>/checkin/count")
+class GateCount(MethodView):
+    @blp.arguments(GateQuerySchema, location="query")
+    @blp.response(200, GateCountSchema)
+    def get(self, args, slug):
+        """Guests checked in at one gate."""
+        event = service.staff_event(slug, api_user())
+        service.session_id_of_gate(args["gate"])
+        return {"gate": args["gate"], "count": service.count_at_gate(event.id, args["gate"])}
+
+
+@blp.route("/<slug>/checkin/search")
+class Search(MethodView):
+    @blp.arguments(SearchQuerySchema, location="query")
+    @blp.response(200, SearchResultSchema(many=True))
+    def get(self, args, slug):
+        """Find a guest by name (Latin or Chinese), organization or e-mail."""
+        user = api_user()
+        language = staff_language(user)
+        event = service.staff_event(slug, user)
+        return service.search_guests(event, args["q"], language)
+
+
+@blp.route("/<slug>/checkin/arrivals")
+class Arrivals(MethodView):
+    @blp.response(200, ArrivalsSchema)
+    def get(self, slug):
+        """Arrived vs expected, for the organizers' live dashboard."""
+        user = api_user()
+        language = staff_language(user)
+        event = service.staff_event(slug, user)
+        if not can(user, event, ORGANIZER):
+            raise PermissionDenied("not_organizer", "Only organizers see the arrivals dashboard.")
+        return reports.arrivals(event, language)

@@ -1,0 +1,120 @@
+"""API shapes of scans, the offline roster and the arrivals figures."""
+
+from marshmallow import Schema, fields, validate
+
+from eventsvc.checkin.enums import Direction, ScanResult
+
+
+class ScanSchema(Schema):
+    code = fields.Str(validate=validate.Length(min=1, max=400),
+                      metadata={"description": "the badge's QR content; or send registration_id"})
+    registration_id = fields.Int(metadata={"description": "manual check-in of a guest found by search"})
+    gate = fields.Str(required=True, validate=validate.Length(min=1, max=40),
+                      metadata={"description": "'entrance' or 'session-<id>'"})
+    nonce = fields.Str(required=True, validate=validate.Length(min=1, max=64),
+                       metadata={"description": "client-generated, unique per scan; a retry sends the same"})
+    direction = fields.Str(load_default="in", validate=validate.OneOf([d.value for d in Direction]))
+    device_time = fields.AwareDateTime(allow_none=True, metadata={"description": "the device's clock at the scan"})
+    device = fields.Str(allow_none=True, validate=validate.Length(max=100))
+
+
+class BatchSchema(Schema):
+    scans = fields.List(fields.Nested(ScanSchema), required=True, validate=validate.Length(min=1, max=1000))
+
+
+class PersonSchema(Schema):
+    registration_id = fields.Int()
+    name = fields.Str()
+    name_local = fields.Str(allow_none=True)
+    position = fields.Str(allow_none=True)
+    organization = fields.Str(allow_none=True)
+    organization_local = fields.Str(allow_none=True)
+    category = fields.Str(allow_none=True)
+    category_local = fields.Str(allow_none=True)
+    category_code = fields.Str(allow_none=True)
+    category_color = fields.Str(allow_none=True)
+    is_vip = fields.Bool()
+    photo = fields.Str(allow_none=True)
+
+
+class FirstScanSchema(Schema):
+    at = fields.AwareDateTime()
+    gate = fields.Str()
+    gate_label = fields.Str()
+
+
+class ScanAnswerSchema(Schema):
+    checkin_id = fields.Int()
+    result = fields.Str(metadata={"enum": [r.value for r in ScanResult]})
+    reason = fields.Str(allow_none=True)
+    message = fields.Str(metadata={"description": "a sentence in the staff member's language"})
+    gate = fields.Str()
+    direction = fields.Str()
+    nonce = fields.Str()
+    scanned_at = fields.AwareDateTime()
+    is_duplicate = fields.Bool()
+    replayed = fields.Bool(metadata={"description": "true when this nonce was already recorded"})
+    person = fields.Nested(PersonSchema, allow_none=True)
+    first_scan = fields.Nested(FirstScanSchema, allow_none=True)
+
+
+class BatchAnswerSchema(Schema):
+    answers = fields.List(fields.Nested(ScanAnswerSchema))
+
+
+class UndoAnswerSchema(Schema):
+    checkin_id = fields.Int()
+    undone_at = fields.AwareDateTime()
+    gate = fields.Str()
+    count = fields.Int()
+
+
+class KeysSchema(Schema):
+    event_id = fields.Int()
+    algorithm = fields.Str()
+    public_keys = fields.Dict(keys=fields.Str(), values=fields.Str(),
+                              metadata={"description": "key id → raw 32-byte public key, base64"})
+
+
+class RosterSchema(Schema):
+    event_id = fields.Int()
+    slug = fields.Str()
+    timezone = fields.Str()
+    generated_at = fields.Str()
+    public_keys = fields.Dict(keys=fields.Str(), values=fields.Str())
+    sessions = fields.List(fields.Dict())
+    registrations = fields.List(fields.Dict())
+
+
+class GateQuerySchema(Schema):
+    gate = fields.Str(required=True, validate=validate.Length(min=1, max=40))
+
+
+class GateCountSchema(Schema):
+    gate = fields.Str()
+    count = fields.Int()
+
+
+class SearchQuerySchema(Schema):
+    q = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+
+
+class SearchResultSchema(Schema):
+    registration_id = fields.Int()
+    status = fields.Str()
+    name = fields.Str()
+    name_local = fields.Str(allow_none=True)
+    organization = fields.Str(allow_none=True)
+    email = fields.Str(allow_none=True)
+    category = fields.Str(allow_none=True)
+    checked_in = fields.Dict()
+
+
+class ArrivalsSchema(Schema):
+    expected = fields.Int()
+    arrived = fields.Int()
+    by_category = fields.List(fields.Dict())
+    by_gate = fields.List(fields.Dict())
+    over_time = fields.List(fields.Dict())
+    vips_missing = fields.List(fields.Dict())
+    generated_at = fields.Str()

@@ -1,0 +1,478 @@
+"""Scanning badges at the doors (SPEC rules 5, 6, 9): one answer per scan, every scan recorded.
+
+The scan path is kept lean on purpose (the target is hundreds of scans per second
+on two cores): everything a decision needs — the event, the caller's role, the gate's
+session, the signing key, the registration with person, organization and category,
+the seat, the invitation and the first entry at this gate — comes from ONE query;
+then one INSERT. The database, not Python, guarantees that two simultaneous scans of
+one badge at one gate give exactly one ``ok`` (the partial unique index on
+``checkins``) and that a retried nonce is recorded once (unique ``(event_id, nonce)``).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from flask_babel import gettext as _
+from sqlalchemy import and_, exists, false, func, literal, null, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from eventsvc.accounts.models import EventRole, User
+from eventsvc.badges.codes import BadgeCodeError, parse_badge_code
+from eventsvc.badges.models import BadgeKey
+from eventsvc.checkin.enums import Direction, ScanResult
+from eventsvc.checkin.models import ENTRANCE_GATE, CheckIn
+from eventsvc.core.errors import NotFound, PermissionDenied, ServiceError
+from eventsvc.core.types import utcnow
+from eventsvc.events.models import AgendaItem, Event, Participation
+from eventsvc.extensions import db
+from eventsvc.people.models import Organization, Person
+from eventsvc.registration.enums import RegistrationStatus, SeatStatus
+from eventsvc.registration.models import Category, Registration, SessionSeat, invitation_sessions
+
+SESSION_GATE_PREFIX = "session-"
+
+
+class CheckInError(ServiceError):
+    """A scan request that cannot be answered at all (unknown gate, bad nonce...)."""
+
+
+@dataclass
+class ScanInput:
+    gate: str
+    nonce: str
+    code: str | None = None
+    #: a manual check-in from the search list instead of a badge code
+    registration_id: int | None = None
+    direction: Direction = Direction.IN
+    device_time: datetime | None = None
+    device: str | None = None
+
+
+@dataclass
+class ScanAnswer:
+    """What the scanner shows: the recorded result, a sentence and who it is."""
+
+    checkin_id: int
+    result: ScanResult
+    reason: str | None
+    message: str
+    gate: str
+    direction: Direction
+    nonce: str
+    scanned_at: datetime
+    is_duplicate: bool = False
+    person: dict | None = None
+    first_scan: dict | None = None
+    replayed: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def session_id_of_gate(gate: str) -> int | None:
+    """``entrance`` → None; ``session-12`` → 12; anything else is refused."""
+    if gate == ENTRANCE_GATE:
+        return None
+    if gate.startswith(SESSION_GATE_PREFIX) and gate[len(SESSION_GATE_PREFIX):].isdigit():
+        return int(gate[len(SESSION_GATE_PREFIX):])
+    raise CheckInError("unknown_gate", _("Choose the entrance or a session's door."), field="gate")
+
+
+def gate_label(gate: str, session_title: str | None) -> str:
+    return _("Entrance") if gate == ENTRANCE_GATE else (session_title or gate)
+
+
+# --- the one query -------------------------------------------------------------------------
+
+def _decision_query(slug: str, user_id: int, session_id: int | None, key_id: int | None,
+                    registration_id: int | None, gate: str):
+    reg_match = Registration.id == registration_id if registration_id is not None else false()
+    if session_id is not None:
+        seat = (select(SessionSeat.status)
+                .where(SessionSeat.registration_id == Registration.id, SessionSeat.agenda_item_id == session_id)
+                .scalar_subquery())
+        invited = exists().where(invitation_sessions.c.invitation_id == Registration.invitation_id,
+                                 invitation_sessions.c.agenda_item_id == session_id)
+        takes_part = exists().where(Participation.person_id == Registration.person_id,
+                                    Participation.agenda_item_id == session_id)
+    else:
+        seat, invited, takes_part = null(), literal(False), literal(False)
+    live_first = and_(CheckIn.registration_id == Registration.id, CheckIn.gate == gate,
+                      CheckIn.result == ScanResult.OK, CheckIn.direction == Direction.IN,
+                      CheckIn.undone_at.is_(None))
+    first_id = select(CheckIn.id).where(live_first).limit(1).scalar_subquery()
+    first_at = (select(func.coalesce(CheckIn.device_time, CheckIn.scanned_at)).where(live_first)
+                .limit(1).scalar_subquery())
+    return (
+        select(
+            Event.id.label("event_id"), Event.timezone, EventRole.role,
+            AgendaItem.id.label("session_id"), AgendaItem.title.label("session_title"),
+            AgendaItem.title_local.label("session_title_local"),
+            AgendaItem.requires_registration, AgendaItem.is_closed,
+            BadgeKey.public_key,
+            Registration.id.label("registration_id"), Registration.status, Registration.badge_version,
+            Person.name, Person.name_local, Person.position, Person.position_local, Person.email,
+            Person.photo_path,
+            Organization.name.label("org_name"), Organization.name_local.label("org_name_local"),
+            Category.code.label("category_code"), Category.label.label("category"),
+            Category.label_local.label("category_local"), Category.color.label("category_color"),
+            Category.is_vip,
+            seat.label("seat_status"), invited.label("invited"), takes_part.label("takes_part"),
+            first_id.label("first_id"), first_at.label("first_at"),
+        )
+        .select_from(Event)
+        .outerjoin(EventRole, and_(EventRole.event_id == Event.id, EventRole.user_id == user_id))
+        .outerjoin(AgendaItem, and_(AgendaItem.event_id == Event.id,
+                                    AgendaItem.id == session_id if session_id is not None else false()))
+        .outerjoin(BadgeKey, and_(BadgeKey.event_id == Event.id,
+                                  BadgeKey.key_id == key_id if key_id is not None else false()))
+        .outerjoin(Registration, and_(Registration.event_id == Event.id, reg_match))
+        .outerjoin(Person, Person.id == Registration.person_id)
+        .outerjoin(Organization, Organization.id == Person.organization_id)
+        .outerjoin(Category, Category.id == Registration.category_id)
+        .where(Event.slug == slug)
+    )
+
+
+def _authorize(row, user: User) -> None:
+    if row is None:
+        raise NotFound("unknown_event", _("No such event."))
+    if row.role is None and not user.is_admin:
+        raise PermissionDenied("not_staff", _("You do not work at this event."))
+
+
+def person_details(row, language: str) -> dict | None:
+    if row is None or row.registration_id is None:
+        return None
+    zh = language == "zh"
+    return {
+        "registration_id": row.registration_id,
+        "name": row.name, "name_local": row.name_local,
+        "position": (row.position_local if zh and row.position_local else row.position),
+        "organization": row.org_name, "organization_local": row.org_name_local,
+        "category": row.category, "category_local": row.category_local,
+        "category_code": row.category_code, "category_color": row.category_color,
+        "is_vip": bool(row.is_vip), "photo": None,
+    }
+
+
+def _display(row, language: str) -> str:
+    if row is None or row.registration_id is None:
+        return ""
+    return row.name_local if language == "zh" and row.name_local else row.name
+
+
+def _local_time(moment: datetime, timezone: str) -> str:
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
+
+
+# --- deciding ------------------------------------------------------------------------------
+
+@dataclass
+class _Decision:
+    result: ScanResult
+    reason: str | None
+    registration_id: int | None
+    badge_version: int | None
+
+
+def _decide(row, scan: ScanInput, payload, code_error: str | None) -> _Decision:
+    version = payload.badge_version if payload else None
+    if code_error:
+        return _Decision(ScanResult.WRONG_EVENT if code_error == "wrong_event" else ScanResult.INVALID,
+                         code_error, None, version)
+    if row.registration_id is None:
+        return _Decision(ScanResult.INVALID, "unknown_registration", None, version)
+    reg = row.registration_id
+    if version is not None and version != row.badge_version:
+        return _Decision(ScanResult.REVOKED, "replaced", reg, version)
+    if row.status in (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED):
+        return _Decision(ScanResult.CANCELLED, row.status.value, reg, version)
+    if row.status != RegistrationStatus.CONFIRMED:
+        return _Decision(ScanResult.NOT_ADMITTED, "not_confirmed", reg, version)
+    if row.session_id is not None:
+        if row.requires_registration and row.seat_status != SeatStatus.CONFIRMED and not row.takes_part:
+            return _Decision(ScanResult.NOT_ADMITTED, "no_seat", reg, version)
+        if row.is_closed and not (row.invited or row.takes_part):
+            return _Decision(ScanResult.NOT_ADMITTED, "not_invited", reg, version)
+    if scan.direction == Direction.OUT:
+        return _Decision(ScanResult.OK, "exit", reg, version)
+    if row.first_id is not None:
+        return _Decision(ScanResult.ALREADY_CHECKED_IN, None, reg, version)
+    return _Decision(ScanResult.OK, None, reg, version)
+
+
+def _parse(scan: ScanInput) -> tuple[object, str | None]:
+    """Parse the code (no database): the payload and, if refused before the query, why."""
+    if scan.code is None:
+        return None, None
+    try:
+        payload, _signed, _signature = parse_badge_code(scan.code)
+    except BadgeCodeError as error:
+        return None, error.code
+    return payload, None
+
+
+def _check_signature(scan: ScanInput, row, payload) -> str | None:
+    if payload is None:
+        return None
+    if payload.event_id != row.event_id:
+        return "wrong_event"
+    if row.public_key is None:
+        return "unknown_key"
+    _p, signed, signature = parse_badge_code(scan.code)
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes(row.public_key)).verify(signature, signed)
+    except InvalidSignature:
+        return "bad_signature"
+    return None
+
+
+def message_for(result: ScanResult, reason: str | None, row, language: str, *, first_at=None,
+                gate_name: str = "") -> str:
+    name = _display(row, language)
+    if result == ScanResult.OK:
+        if reason == "exit":
+            return _("Goodbye, %(name)s: exit recorded.", name=name)
+        return _("Welcome, %(name)s.", name=name)
+    if result == ScanResult.ALREADY_CHECKED_IN:
+        when = _local_time(first_at, row.timezone) if first_at else "?"
+        return _("%(name)s already checked in at %(time)s (%(gate)s).", name=name, time=when, gate=gate_name)
+    if result == ScanResult.NOT_ADMITTED:
+        if reason == "no_seat":
+            return _("%(name)s has no seat in this session.", name=name)
+        if reason == "not_invited":
+            return _("%(name)s is not invited to this closed session.", name=name)
+        return _("%(name)s's registration is not confirmed.", name=name)
+    if result == ScanResult.CANCELLED:
+        return _("%(name)s's registration was cancelled.", name=name)
+    if result == ScanResult.REVOKED:
+        return _("This badge of %(name)s was replaced by a newer one: ask for the new badge.", name=name)
+    if result == ScanResult.WRONG_EVENT:
+        return _("This badge belongs to another event.")
+    if reason == "bad_signature":
+        return _("This badge's signature is not valid: it was forged or altered.")
+    if reason == "unknown_registration":
+        return _("This badge matches no registration of this event.")
+    return _("This is not a badge of this event.")
+
+
+# --- recording -----------------------------------------------------------------------------
+
+def _validate(scan: ScanInput) -> int | None:
+    if not scan.nonce or len(scan.nonce) > 64:
+        raise CheckInError("bad_nonce", _("Send a nonce of 1 to 64 characters."), field="nonce")
+    if (scan.code is None) == (scan.registration_id is None):
+        raise CheckInError("code_required", _("Send either a badge code or a registration."), field="code")
+    return session_id_of_gate(scan.gate)
+
+
+def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
+                from_batch: bool = False) -> ScanAnswer:
+    """Answer one scan and record it, committing. Safe to call concurrently and to retry."""
+    session_id = _validate(scan)
+    payload, code_error = _parse(scan)
+    for _attempt in range(3):
+        row = db.session.execute(_decision_query(
+            slug, user.id, session_id, payload.key_id if payload else None,
+            payload.registration_id if payload else scan.registration_id, scan.gate)).first()
+        _authorize(row, user)
+        if session_id is not None and row.session_id is None:
+            raise CheckInError("unknown_gate", _("This session is not part of the event."), field="gate")
+        signature_error = code_error or _check_signature(scan, row, payload)
+        decision = _decide(row, scan, payload, signature_error)
+        entry = CheckIn(
+            event_id=row.event_id, registration_id=decision.registration_id, gate=scan.gate,
+            agenda_item_id=session_id, direction=scan.direction, result=decision.result,
+            scanned_at=utcnow(), device_time=scan.device_time, nonce=scan.nonce, user_id=user.id,
+            device=(scan.device or "")[:100] or None, code=(scan.code or "")[:200] or None,
+            badge_version=decision.badge_version,
+            is_duplicate=from_batch and decision.result == ScanResult.ALREADY_CHECKED_IN)
+        first_at = row.first_at
+        if (from_batch and decision.result == ScanResult.ALREADY_CHECKED_IN and scan.device_time
+                and first_at and scan.device_time < first_at):
+            # An offline scan made before the recorded check-in: the earliest becomes the check-in.
+            earlier = db.session.get(CheckIn, row.first_id)
+            earlier.result, earlier.is_duplicate = ScanResult.ALREADY_CHECKED_IN, True
+            db.session.flush()
+            entry.result, entry.is_duplicate = ScanResult.OK, False
+        db.session.add(entry)
+        try:
+            db.session.flush()
+            # read before commit: the commit expires the row, and reloading it costs a query
+            checkin_id, result, scanned_at, duplicate = entry.id, entry.result, entry.scanned_at, entry.is_duplicate
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            recorded = recorded_answer(row.event_id, scan.nonce, language)
+            if recorded is not None:
+                return recorded
+            continue  # another scan of this badge at this gate won the race: decide again
+        gate_name = gate_label(scan.gate, _session_title(row, language))
+        return ScanAnswer(
+            checkin_id=checkin_id, result=result, reason=decision.reason,
+            message=message_for(result, decision.reason, row, language, first_at=first_at, gate_name=gate_name),
+            gate=scan.gate, direction=scan.direction, nonce=scan.nonce, scanned_at=scanned_at,
+            is_duplicate=duplicate,
+            person=person_details(row, language) if decision.registration_id else None,
+            first_scan=({"at": first_at, "gate": scan.gate, "gate_label": gate_name}
+                        if result == ScanResult.ALREADY_CHECKED_IN else None))
+    raise CheckInError("busy", _("Too many simultaneous scans of this badge; scan again."), status=409)
+
+
+def _session_title(row, language: str) -> str | None:
+    if row.session_id is None:
+        return None
+    return row.session_title_local if language == "zh" and row.session_title_local else row.session_title
+
+
+def recorded_answer(event_id: int, nonce: str, language: str) -> ScanAnswer | None:
+    """The answer recorded for a nonce, rebuilt for a retried request (not on the fast path)."""
+    entry = db.session.scalar(select(CheckIn).where(CheckIn.event_id == event_id, CheckIn.nonce == nonce))
+    if entry is None:
+        return None
+    event_slug = db.session.scalar(select(Event.slug).where(Event.id == event_id))
+    row = db.session.execute(_decision_query(
+        event_slug, entry.user_id or 0, entry.agenda_item_id, None, entry.registration_id, entry.gate)).first()
+    first_at, first_gate = None, None
+    if entry.result == ScanResult.ALREADY_CHECKED_IN and entry.registration_id:
+        first = db.session.scalar(
+            select(CheckIn).where(CheckIn.registration_id == entry.registration_id, CheckIn.gate == entry.gate,
+                                  CheckIn.result == ScanResult.OK, CheckIn.direction == Direction.IN,
+                                  CheckIn.undone_at.is_(None)))
+        if first is not None:
+            first_at, first_gate = first.device_time or first.scanned_at, first.gate
+    reason = "exit" if entry.direction == Direction.OUT and entry.result == ScanResult.OK else None
+    gate_name = gate_label(entry.gate, _session_title(row, language))
+    return ScanAnswer(
+        checkin_id=entry.id, result=entry.result, reason=reason,
+        message=message_for(entry.result, reason, row if entry.registration_id else None, language,
+                            first_at=first_at, gate_name=gate_name),
+        gate=entry.gate, direction=entry.direction, nonce=entry.nonce, scanned_at=entry.scanned_at,
+        is_duplicate=entry.is_duplicate,
+        person=person_details(row, language) if entry.registration_id else None,
+        first_scan={"at": first_at, "gate": first_gate, "gate_label": gate_name} if first_at else None,
+        replayed=True)
+
+
+def record_batch(slug: str, user: User, scans: list[ScanInput], *, language: str = "en") -> list[ScanAnswer]:
+    """Offline scans uploaded later: in device-time order, so the earliest is the check-in."""
+    ordered = sorted(scans, key=lambda s: (s.device_time is None, s.device_time or utcnow()))
+    return [record_scan(slug, user, scan, language=language, from_batch=True) for scan in ordered]
+
+
+def undo_checkin(event: Event, user: User, checkin_id: int) -> CheckIn:
+    """Take back a mistaken check-in; the badge can then be scanned in again."""
+    entry = db.session.get(CheckIn, checkin_id)
+    if entry is None or entry.event_id != event.id:
+        raise NotFound("unknown_checkin", _("No such check-in."))
+    if entry.result != ScanResult.OK or entry.direction != Direction.IN:
+        raise CheckInError("not_undoable", _("Only an accepted entry can be undone."))
+    if entry.undone_at is None:
+        entry.undone_at, entry.undone_by_id = utcnow(), user.id
+    return entry
+
+
+def count_at_gate(event_id: int, gate: str) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(CheckIn).where(
+            CheckIn.event_id == event_id, CheckIn.gate == gate, CheckIn.result == ScanResult.OK,
+            CheckIn.direction == Direction.IN, CheckIn.undone_at.is_(None))) or 0
+
+
+def staff_event(slug: str, user: User) -> Event:
+    """The event, if the user works at it (organizer or staff)."""
+    row = db.session.execute(
+        select(Event, EventRole.role).outerjoin(
+            EventRole, and_(EventRole.event_id == Event.id, EventRole.user_id == user.id))
+        .where(Event.slug == slug)).first()
+    _authorize(row, user)
+    return row[0]
+
+
+def gates(event: Event, language: str) -> list[dict]:
+    items = db.session.scalars(
+        select(AgendaItem).where(AgendaItem.event_id == event.id).order_by(AgendaItem.starts_at, AgendaItem.id))
+    result = [{"gate": ENTRANCE_GATE, "label": _("Entrance"), "session_id": None}]
+    for item in items:
+        result.append({"gate": f"{SESSION_GATE_PREFIX}{item.id}", "label": item.display_title(language),
+                       "session_id": item.id, "starts_at": item.starts_at,
+                       "requires_registration": item.requires_registration, "is_closed": item.is_closed})
+    return result
+
+
+def search_guests(event: Event, query: str, language: str, limit: int = 20) -> list[dict]:
+    """Guests whose person matches by name (Latin or Chinese), organization or e-mail, with their entries."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    pattern = f"%{query.lower()}%"
+    rows = db.session.execute(
+        select(Registration, Person, Organization, Category)
+        .join(Person, Person.id == Registration.person_id)
+        .outerjoin(Organization, Organization.id == Person.organization_id)
+        .outerjoin(Category, Category.id == Registration.category_id)
+        .where(Registration.event_id == event.id,
+               or_(func.lower(Person.name).like(pattern), Person.name_local.like(f"%{query}%"),
+                   func.lower(Person.email).like(pattern), func.lower(Organization.name).like(pattern),
+                   Organization.name_local.like(f"%{query}%"), func.lower(Organization.short_name).like(pattern)))
+        .order_by(Person.name).limit(limit)).all()
+    entries: dict[int, dict] = {}
+    if rows:
+        for registration_id, gate, at in db.session.execute(
+                select(CheckIn.registration_id, CheckIn.gate, func.coalesce(CheckIn.device_time, CheckIn.scanned_at))
+                .where(CheckIn.registration_id.in_([r.id for r, *_ in rows]), CheckIn.result == ScanResult.OK,
+                       CheckIn.direction == Direction.IN, CheckIn.undone_at.is_(None))):
+            entries.setdefault(registration_id, {})[gate] = at
+    return [{"registration_id": r.id, "status": r.status.value, "name": p.name, "name_local": p.name_local,
+             "organization": o.display_name(language) if o else None, "email": p.email,
+             "category": c.display_label(language) if c else None,
+             "checked_in": {g: at.isoformat() for g, at in entries.get(r.id, {}).items()}}
+            for r, p, o, c in rows]
+
+
+# --- walk-ins ------------------------------------------------------------------------------
+
+def register_walk_in(event: Event, user: User, *, name: str, name_local: str | None = None,
+                     organization: str | None = None, email: str | None = None,
+                     category_id: int | None = None) -> Registration:
+    """A guest registered at the desk: a confirmed registration now, or a clear refusal.
+
+    Kept small on purpose: the registration service owns the full rules; this is the desk's path.
+    """
+    from eventsvc.audit.service import record
+    from eventsvc.registration.capacity import take_event_place
+    from eventsvc.registration.enums import RegistrationSource
+
+    if not event.allow_walk_ins:
+        raise CheckInError("walk_ins_closed", _("This event does not take walk-ins."))
+    email = (email or "").strip().lower() or None
+    person = db.session.scalar(select(Person).where(Person.email == email)) if email else None
+    if person is not None and db.session.scalar(
+            select(Registration.id).where(Registration.event_id == event.id, Registration.person_id == person.id)):
+        raise CheckInError("already_registered", _("This person is already registered: search for them instead."),
+                           field="email")
+    if category_id is not None and db.session.scalar(
+            select(Category.event_id).where(Category.id == category_id)) != event.id:
+        raise CheckInError("unknown_category", _("Choose a category of this event."), field="category_id")
+    if not take_event_place(event.id):
+        raise CheckInError("event_full", _("The event is full: no walk-in can be registered."))
+    if person is None:
+        org = None
+        if organization and organization.strip():
+            org = db.session.scalar(select(Organization).where(
+                or_(Organization.name == organization.strip(), Organization.name_local == organization.strip())))
+            if org is None:
+                org = Organization(name=organization.strip())
+                db.session.add(org)
+        person = Person(name=name.strip(), name_local=(name_local or "").strip() or None, email=email,
+                        organization=org)
+        db.session.add(person)
+    registration = Registration(event_id=event.id, person=person, category_id=category_id,
+                                status=RegistrationStatus.CONFIRMED, source=RegistrationSource.WALK_IN,
+                                confirmed_at=utcnow())
+    db.session.add(registration)
+    db.session.flush()
+    record("checkin.walk_in", event_id=event.id, obj=registration, user_id=user.id)
+    return registration

@@ -1,0 +1,121 @@
+"""Pages of the doors: the staff scanner, walk-ins at the desk, the organizers' arrivals and exports."""
+
+import segno
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from eventsvc.badges.codes import sign_badge_code
+from eventsvc.checkin import reports, service
+from eventsvc.core.errors import ServiceError
+from eventsvc.core.i18n import current_language
+from eventsvc.core.permissions import ORGANIZER, STAFF, requires_event_role
+from eventsvc.core.spreadsheets import export_response
+from eventsvc.events.models import Event
+from eventsvc.extensions import db
+from eventsvc.registration.enums import RegistrationSource
+from eventsvc.registration.models import Category, Registration
+
+bp = Blueprint("checkin", __name__)
+
+
+@bp.get("/checkin/e/<slug>")
+@requires_event_role(STAFF)
+def scanner(event: Event):
+    return render_template("checkin/scanner.html", event=event,
+                           gates=service.gates(event, current_language()))
+
+
+class WalkInForm(FlaskForm):
+    name = StringField(_l("Name (Latin script)"), validators=[DataRequired(), Length(max=200)])
+    name_local = StringField(_l("Name (Chinese)"), validators=[Optional(), Length(max=200)])
+    organization = StringField(_l("Organization"), validators=[Optional(), Length(max=300)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
+    category_id = SelectField(_l("Category"), coerce=int, validators=[Optional()])
+
+
+@bp.route("/checkin/e/<slug>/walk-in", methods=["GET", "POST"])
+@requires_event_role(STAFF)
+def walk_in(event: Event):
+    if not event.allow_walk_ins:
+        flash(_("This event does not take walk-ins."), "warning")
+        return redirect(url_for("checkin.scanner", slug=event.slug))
+    form = WalkInForm()
+    categories = db.session.scalars(select(Category).where(Category.event_id == event.id)
+                                    .order_by(Category.position)).all()
+    form.category_id.choices = [(c.id, c.display_label(current_language())) for c in categories]
+    if form.validate_on_submit():
+        try:
+            registration = service.register_walk_in(
+                event, current_user, name=form.name.data, name_local=form.name_local.data,
+                organization=form.organization.data, email=form.email.data,
+                category_id=form.category_id.data or None)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            if error.field and error.field in form:
+                form[error.field].errors = [error.message]
+            else:
+                flash(error.message, "error")
+        else:
+            flash(_("%(name)s is registered.", name=registration.person.name), "success")
+            return redirect(url_for("checkin.walk_in_badge", slug=event.slug, registration_id=registration.id))
+    return render_template("checkin/walk_in.html", event=event, form=form)
+
+
+@bp.get("/checkin/e/<slug>/walk-in/<int:registration_id>")
+@requires_event_role(STAFF)
+def walk_in_badge(event: Event, registration_id: int):
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id or registration.source != RegistrationSource.WALK_IN:
+        abort(404)
+    code = sign_badge_code(event.id, registration.id, registration.badge_version)
+    db.session.commit()  # the signing key may have been created now
+    qr_svg = segno.make_qr(code, error="m").svg_inline(scale=5, border=2)
+    pdf_url = _badge_pdf_url(event, registration)
+    return render_template("checkin/walk_in_badge.html", event=event, registration=registration,
+                           qr_svg=qr_svg, pdf_url=pdf_url)
+
+
+def _badge_pdf_url(event: Event, registration: Registration) -> str | None:
+    """The badges capability's PDF route, when it exists in this build."""
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint.startswith("badges") and "registration_id" in rule.arguments and "pdf" in rule.rule:
+            try:
+                return url_for(rule.endpoint, slug=event.slug, registration_id=registration.id)
+            except Exception:  # a route with other arguments than ours
+                return None
+    return None
+
+
+@bp.get("/manage/e/<slug>/arrivals")
+@requires_event_role(ORGANIZER)
+def arrivals(event: Event):
+    return render_template("checkin/arrivals.html", event=event,
+                           figures=reports.arrivals(event, current_language()))
+
+
+@bp.get("/manage/e/<slug>/checkins.<fmt>")
+@requires_event_role(ORGANIZER)
+def export_checkins(event: Event, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    headers = [_("Server time (UTC)"), _("Device time (UTC)"), _("Gate"), _("Direction"), _("Result"),
+               _("Duplicate"), _("Undone"), _("Registration"), _("Name"), _("Name (Chinese)"), _("Staff"),
+               _("Device"), _("Nonce")]
+    return export_response(f"{event.slug}-checkins", headers, reports.checkin_rows(event), fmt)
+
+
+@bp.get("/manage/e/<slug>/attendance.<fmt>")
+@requires_event_role(ORGANIZER)
+def export_attendance(event: Event, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    headers = [_("Session"), _("Starts (UTC)"), _("Name"), _("Name (Chinese)"), _("E-mail"), _("Entered at (UTC)")]
+    return export_response(f"{event.slug}-attendance", headers,
+                           reports.attendance_rows(event, current_language()), fmt)

@@ -1,0 +1,82 @@
+"""Badge codes of the demo forum's guests, and API clients of its staff."""
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from eventsvc.extensions import db
+
+
+@pytest.fixture
+def guests(app, demo):
+    """Demo registrations by kind: confirmed, cancelled, with a seminar seat, invited to the council."""
+    from eventsvc.events.models import AgendaItem
+    from eventsvc.registration.enums import RegistrationStatus
+    from eventsvc.registration.models import Registration
+
+    with app.app_context():
+        regs = db.session.scalars(select(Registration).order_by(Registration.id)).all()
+        items = {i.kind.value: i for i in db.session.scalars(select(AgendaItem))}
+        seminar, council = items["seminar"], items["council_meeting"]
+        confirmed = [r for r in regs if r.status == RegistrationStatus.CONFIRMED]
+        return {
+            "event_id": regs[0].event_id,
+            "confirmed": [r.id for r in confirmed],
+            "cancelled": [r.id for r in regs if r.status == RegistrationStatus.CANCELLED],
+            "seated": [r.id for r in confirmed if any(s.agenda_item_id == seminar.id for s in r.seats)],
+            "unseated": [r.id for r in confirmed if not r.seats],
+            "council_invited": [r.id for r in confirmed if r.invitation and council in r.invitation.sessions],
+            "seminar_gate": f"session-{seminar.id}",
+            "council_gate": f"session-{council.id}",
+            "plenary_gate": f"session-{items['plenary'].id}",
+        }
+
+
+@pytest.fixture
+def badge(app):
+    """The signed code printed on a registration's badge."""
+    from eventsvc.badges.codes import sign_badge_code
+    from eventsvc.registration.models import Registration
+
+    def make(registration_id: int, version: int | None = None) -> str:
+        with app.app_context():
+            r = db.session.get(Registration, registration_id)
+            code = sign_badge_code(r.event_id, r.id, version or r.badge_version)
+            db.session.commit()
+            return code
+
+    return make
+
+
+@pytest.fixture
+def staff_api(app, demo, api_token):
+    """A test client speaking to the API as the demo's door staff, in English."""
+    from eventsvc.accounts.models import User
+    from eventsvc.demo import loader
+
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == loader.STAFF_EMAIL))
+    token = api_token(user_id)
+    client = app.test_client()
+
+    class Api:
+        headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+
+        def scan(self, code=None, gate="entrance", nonce=None, **extra):
+            body = {"gate": gate, "nonce": nonce or uuid.uuid4().hex, **extra}
+            if code is not None:
+                body["code"] = code
+            return client.post(f"/api/v1/events/{demo}/scans", json=body, headers=self.headers)
+
+        def get(self, path, **kw):
+            return client.get(f"/api/v1/events/{demo}{path}", headers=self.headers, **kw)
+
+        def post(self, path, **kw):
+            return client.post(f"/api/v1/events/{demo}{path}", headers=self.headers, **kw)
+
+    return Api()
+
+
+def new_nonce() -> str:
+    return uuid.uuid4().hex

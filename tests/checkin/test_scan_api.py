@@ -1,0 +1,185 @@
+"""The scan API answers every scan with one result of SPEC rule 6 and records it."""
+
+import base64
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
+
+from eventsvc.checkin.models import CheckIn
+from eventsvc.extensions import db
+
+
+def _count(app, **where):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(CheckIn).filter_by(**where))
+
+
+def test_first_scan_welcomes_the_guest_with_their_details(staff_api, guests, badge, app):
+    response = staff_api.scan(badge(guests["confirmed"][0]), device="door-1")
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert answer["result"] == "ok"
+    assert answer["message"].startswith("Welcome, ")
+    person = answer["person"]
+    assert person["name"] and person["name_local"] and person["organization"] and person["category"] == "VIP"
+    assert _count(app, result="ok", device="door-1") == 1
+
+
+def test_second_scan_of_a_badge_says_already_checked_in_with_when_and_where(staff_api, guests, badge):
+    code = badge(guests["confirmed"][3])
+    first = staff_api.scan(code).get_json()
+    second = staff_api.scan(code).get_json()
+    assert second["result"] == "already_checked_in"
+    assert second["first_scan"]["gate"] == "entrance"
+    assert second["first_scan"]["at"][:19] == first["scanned_at"][:19]
+    assert "already checked in at" in second["message"] and "Entrance" in second["message"]
+
+
+def test_same_nonce_twice_gives_the_recorded_answer_and_counts_once(staff_api, guests, badge, app):
+    code = badge(guests["confirmed"][1])
+    first = staff_api.scan(code, nonce="n-1").get_json()
+    again = staff_api.scan(code, nonce="n-1").get_json()
+    assert first["result"] == again["result"] == "ok"
+    assert again["replayed"] is True and again["checkin_id"] == first["checkin_id"]
+    assert _count(app, nonce="n-1") == 1
+
+
+def test_refused_badges_get_their_own_answer_and_are_recorded(staff_api, guests, badge, app):
+    assert staff_api.scan(badge(guests["cancelled"][0])).get_json()["result"] == "cancelled"
+    old = badge(guests["confirmed"][2], version=1)
+    with app.app_context():
+        from eventsvc.registration.models import Registration
+        db.session.get(Registration, guests["confirmed"][2]).badge_version = 2
+        db.session.commit()
+    revoked = staff_api.scan(old).get_json()
+    assert revoked["result"] == "revoked" and revoked["person"]["registration_id"] == guests["confirmed"][2]
+    assert staff_api.scan("HELLO WORLD").get_json()["result"] == "invalid"
+    # one altered character of a real code: the signature no longer matches
+    code = badge(guests["confirmed"][4])
+    raw = bytearray(base64.b32decode(code + "=" * (-len(code) % 8)))
+    raw[8] ^= 1  # another registration id
+    forged = base64.b32encode(bytes(raw)).decode().rstrip("=")
+    answer = staff_api.scan(forged).get_json()
+    assert answer["result"] == "invalid" and answer["reason"] == "bad_signature" and answer["person"] is None
+    assert _count(app) == 4 and _count(app, result="ok") == 0
+
+
+def test_a_badge_of_another_event_is_wrong_event(staff_api, guests, app):
+    from datetime import date
+
+    from eventsvc.badges.codes import sign_badge_code
+    from eventsvc.events.models import Event
+
+    with app.app_context():
+        other = Event(slug="other-2024", title="Other", start_date=date(2024, 1, 1), end_date=date(2024, 1, 1))
+        db.session.add(other)
+        db.session.flush()
+        code = sign_badge_code(other.id, 1, 1)
+        db.session.commit()
+    answer = staff_api.scan(code).get_json()
+    assert answer["result"] == "wrong_event"
+    assert answer["message"] == "This badge belongs to another event."
+
+
+def test_session_doors_admit_only_seat_holders_and_invited_guests(staff_api, guests, badge):
+    assert staff_api.scan(badge(guests["seated"][0]), gate=guests["seminar_gate"]).get_json()["result"] == "ok"
+    refused = staff_api.scan(badge(guests["unseated"][0]), gate=guests["seminar_gate"]).get_json()
+    assert refused["result"] == "not_admitted" and "no seat" in refused["message"]
+    assert staff_api.scan(badge(guests["council_invited"][0]), gate=guests["council_gate"]).get_json()["result"] == "ok"
+    outsider = [r for r in guests["unseated"] if r not in guests["council_invited"]][0]
+    closed = staff_api.scan(badge(outsider), gate=guests["council_gate"]).get_json()
+    assert closed["result"] == "not_admitted" and "not invited" in closed["message"]
+    assert staff_api.scan(badge(outsider), gate=guests["plenary_gate"]).get_json()["result"] == "ok"
+
+
+def test_answers_speak_the_staff_members_language(staff_api, guests, badge):
+    staff_api.headers = {**staff_api.headers, "Accept-Language": "zh-CN"}
+    answer = staff_api.scan(badge(guests["cancelled"][0])).get_json()
+    assert answer["result"] == "cancelled"
+    assert "取消" in answer["message"]
+
+
+def test_bad_requests_get_field_errors_and_record_nothing(staff_api, app):
+    response = staff_api.scan("X", gate="roof", nonce="a")
+    assert response.status_code == 422 and "gate" in response.get_json()["errors"]
+    response = staff_api.post("/scans", json={"gate": "entrance"})
+    assert response.status_code == 422 and "nonce" in response.get_json()["errors"]["json"]
+    response = staff_api.scan("X", nonce="b", device_time="2023-03-31T09:00:00")
+    assert response.status_code == 422
+    response = staff_api.scan(gate="session-999999", code="X", nonce="c")
+    assert response.status_code == 422 and "gate" in response.get_json()["errors"]
+    assert _count(app) == 0
+
+
+def test_undo_lets_the_badge_check_in_again(staff_api, guests, badge):
+    code = badge(guests["confirmed"][5])
+    first = staff_api.scan(code).get_json()
+    undone = staff_api.post(f"/scans/{first['checkin_id']}/undo").get_json()
+    assert undone["count"] == 0
+    assert staff_api.scan(code).get_json()["result"] == "ok"
+    assert staff_api.get("/checkin/count?gate=entrance").get_json()["count"] == 1
+
+
+def test_manual_check_in_by_registration_after_search(staff_api, guests):
+    found = staff_api.get("/checkin/search", query_string={"q": "guest010@guests"}).get_json()
+    assert len(found) == 1
+    answer = staff_api.scan(registration_id=found[0]["registration_id"]).get_json()
+    assert answer["result"] == "ok"
+    again = staff_api.get("/checkin/search", query_string={"q": found[0]["name_local"]}).get_json()
+    assert any("entrance" in row["checked_in"] for row in again)
+
+
+def test_offline_batch_keeps_the_earliest_scan_as_the_check_in(staff_api, guests, badge, app):
+    code = badge(guests["confirmed"][6])
+    online = staff_api.scan(code).get_json()
+    assert online["result"] == "ok"
+    batch = staff_api.post("/scans/batch", json={"scans": [
+        {"code": code, "gate": "entrance", "nonce": "late", "device_time": "2099-01-01T10:00:00Z"},
+        {"code": code, "gate": "entrance", "nonce": "early", "device_time": "2000-01-01T08:00:00Z"},
+    ]}).get_json()["answers"]
+    by_nonce = {a["nonce"]: a for a in batch}
+    assert by_nonce["early"]["result"] == "ok"
+    assert by_nonce["late"]["result"] == "already_checked_in" and by_nonce["late"]["is_duplicate"]
+    assert _count(app, result="ok") == 1
+    # uploading the same batch again changes nothing
+    staff_api.post("/scans/batch", json={"scans": [
+        {"code": code, "gate": "entrance", "nonce": "early", "device_time": "2000-01-01T08:00:00Z"}]})
+    assert _count(app) == 3 and _count(app, result="ok") == 1
+    assert staff_api.get("/checkin/count?gate=entrance").get_json()["count"] == 1
+
+
+def test_roster_and_public_key_verify_a_badge_without_the_server(staff_api, guests, badge):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    code = badge(guests["confirmed"][0])
+    keys = staff_api.get("/checkin/keys").get_json()
+    roster = staff_api.get("/checkin/roster").get_json()
+    assert keys["public_keys"] == roster["public_keys"]
+    raw = base64.b32decode(code + "=" * (-len(code) % 8))
+    Ed25519PublicKey.from_public_bytes(base64.b64decode(keys["public_keys"]["1"])).verify(raw[12:], raw[:12])
+    mine = next(r for r in roster["registrations"] if r["id"] == guests["confirmed"][0])
+    assert mine["badge_version"] == 1 and mine["status"] == "confirmed" and mine["name_local"]
+    seated = next(r for r in roster["registrations"] if r["id"] == guests["seated"][0])
+    assert int(guests["seminar_gate"].split("-")[1]) in seated["seats"]
+
+
+def test_a_scan_costs_at_most_four_sql_statements(staff_api, guests, badge, app):
+    code, code2 = badge(guests["confirmed"][7]), badge(guests["confirmed"][8])
+    staff_api.scan(code2)  # the token's last_used_at is touched at most once a minute: not per scan
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        if not statement.strip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert staff_api.scan(code).get_json()["result"] == "ok"
+        first = len(statements)
+        statements.clear()
+        assert staff_api.scan(code).get_json()["result"] == "already_checked_in"
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)
+    assert first <= 4 and len(statements) <= 4, statements
