@@ -1,0 +1,93 @@
+/* The organizers' arrivals dashboard: figures, bars and an inline SVG chart, refreshed every 10 s. */
+(function () {
+  "use strict";
+  var root = document.getElementById("arrivals");
+  if (!root) return;
+  var T = JSON.parse(document.getElementById("arrivals-i18n").textContent);
+  var $ = function (id) { return document.getElementById(id); };
+  var tz = root.dataset.timezone;
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function time(iso) {
+    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", timeZone: tz });
+  }
+
+  function chart(points) {
+    var box = $("chart");
+    box.textContent = "";
+    $("chart-empty").hidden = points.length > 0;
+    if (!points.length) return;
+    var W = 600, H = 180, pad = 24, max = Math.max.apply(null, points.map(function (p) { return p.count; })) || 1;
+    var bw = (W - pad * 2) / points.length;
+    var ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    svg.setAttribute("role", "img");
+    points.forEach(function (p, i) {
+      var h = (H - pad * 2) * p.count / max, r = document.createElementNS(ns, "rect");
+      r.setAttribute("x", pad + i * bw + 1); r.setAttribute("width", Math.max(1, bw - 2));
+      r.setAttribute("y", H - pad - h); r.setAttribute("height", h); r.setAttribute("fill", "#2f855a");
+      var title = document.createElementNS(ns, "title"); title.textContent = time(p.at) + ": " + p.count;
+      r.appendChild(title); svg.appendChild(r);
+      if (i === 0 || i === points.length - 1 || points.length < 8 || i % Math.ceil(points.length / 6) === 0) {
+        var t = document.createElementNS(ns, "text");
+        t.setAttribute("x", pad + i * bw + bw / 2); t.setAttribute("y", H - 6);
+        t.setAttribute("font-size", "11"); t.setAttribute("text-anchor", "middle"); t.textContent = time(p.at);
+        svg.appendChild(t);
+      }
+    });
+    var top = document.createElementNS(ns, "text");
+    top.setAttribute("x", 2); top.setAttribute("y", pad - 6); top.setAttribute("font-size", "11"); top.textContent = max;
+    svg.appendChild(top);
+    box.appendChild(svg);
+  }
+
+  function render(d) {
+    $("arrived").textContent = d.arrived;
+    $("expected").textContent = d.expected;
+    $("missing").textContent = Math.max(0, d.expected - d.arrived);
+    $("updated").textContent = time(d.generated_at);
+    var vips = $("vips");
+    vips.textContent = "";
+    d.vips_missing.forEach(function (v) {
+      var li = el("li");
+      li.appendChild(el("strong", v.name + (v.name_local ? " · " + v.name_local : "")));
+      if (v.organization) { li.appendChild(el("br")); li.appendChild(el("small", v.organization)); }
+      vips.appendChild(li);
+    });
+    $("vips-empty").hidden = d.vips_missing.length > 0;
+    var cats = $("by-category");
+    cats.textContent = "";
+    d.by_category.forEach(function (c) {
+      var li = el("li"), bar = el("div", null, "bar"), fill = el("span");
+      li.appendChild(el("span", c.category + " — " + c.arrived + " / " + c.expected));
+      fill.style.width = (c.expected ? Math.min(100, 100 * c.arrived / c.expected) : 0) + "%";
+      fill.style.background = c.color;
+      bar.appendChild(fill); li.appendChild(bar); cats.appendChild(li);
+    });
+    var gates = $("by-gate");
+    gates.textContent = "";
+    d.by_gate.forEach(function (g) {
+      var tr = el("tr");
+      tr.appendChild(el("td", g.label || T.entrance));
+      tr.appendChild(el("td", g.arrived));
+      tr.appendChild(el("td", g.expected === null ? T.none : g.expected));
+      gates.appendChild(tr);
+    });
+    chart(d.over_time);
+  }
+
+  function refresh() {
+    fetch(root.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) { if (d) render(d); }, function () {});
+  }
+
+  render(JSON.parse(document.getElementById("arrivals-data").textContent));
+  setInterval(refresh, 10000);
+})();

@@ -1,0 +1,160 @@
+/* The scanner's offline half: the roster and public key kept in IndexedDB, local Ed25519
+ * verification (WebCrypto), local answers, and the queue of scans waiting for upload.
+ * Exposes window.ScannerOffline; no dependencies. */
+(function () {
+  "use strict";
+
+  var B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+  function base32Decode(text) {
+    text = String(text || "").trim().toUpperCase().replace(/=+$/, "");
+    var bits = 0, value = 0, out = [];
+    for (var i = 0; i < text.length; i++) {
+      var idx = B32.indexOf(text[i]);
+      if (idx < 0) return null;
+      value = (value << 5) | idx; bits += 5;
+      if (bits >= 8) { out.push((value >>> (bits - 8)) & 255); bits -= 8; }
+    }
+    return new Uint8Array(out);
+  }
+
+  function base64Decode(text) {
+    var bin = atob(text), out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+
+  /* format (1) | key id (1) | event id (4) | registration id (4) | badge version (2) | signature (64) */
+  function parseCode(code) {
+    var raw = base32Decode(code);
+    if (!raw || raw.length !== 76 || raw[0] !== 1) return null;
+    var view = new DataView(raw.buffer);
+    return {
+      keyId: raw[1], eventId: view.getUint32(2), registrationId: view.getUint32(6),
+      badgeVersion: view.getUint16(10), signed: raw.slice(0, 12), signature: raw.slice(12)
+    };
+  }
+
+  /* --- IndexedDB: "meta" holds the roster; "queue" the scans to upload, by nonce --- */
+  function openDb(slug) {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open("eventsvc-checkin-" + slug, 1);
+      req.onupgradeneeded = function () {
+        req.result.createObjectStore("meta");
+        req.result.createObjectStore("queue", { keyPath: "nonce" });
+      };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+
+  function tx(db, store, mode, fn) {
+    return new Promise(function (resolve, reject) {
+      var t = db.transaction(store, mode), s = t.objectStore(store), result;
+      var req = fn(s);
+      if (req) req.onsuccess = function () { result = req.result; };
+      t.oncomplete = function () { resolve(result); };
+      t.onerror = function () { reject(t.error); };
+    });
+  }
+
+  function Store(slug) { this.slug = slug; this.db = null; this.roster = null; this.keys = {}; this.byId = {}; }
+
+  Store.prototype.open = function () {
+    var self = this;
+    return openDb(this.slug).then(function (db) {
+      self.db = db;
+      return tx(db, "meta", "readonly", function (s) { return s.get("roster"); });
+    }).then(function (roster) { return roster ? self.useRoster(roster) : null; });
+  };
+
+  Store.prototype.useRoster = function (roster) {
+    var self = this;
+    this.roster = roster;
+    this.byId = {};
+    roster.registrations.forEach(function (r) { self.byId[r.id] = r; });
+    this.sessions = {};
+    roster.sessions.forEach(function (s) { self.sessions[s.gate] = s; });
+    var imports = Object.keys(roster.public_keys).map(function (keyId) {
+      if (!(crypto.subtle && crypto.subtle.importKey)) return null;
+      return crypto.subtle.importKey("raw", base64Decode(roster.public_keys[keyId]), { name: "Ed25519" }, false, ["verify"])
+        .then(function (key) { self.keys[keyId] = key; }, function () { self.keys[keyId] = null; });
+    });
+    return Promise.all(imports).then(function () { return self.replayQueue(); });
+  };
+
+  /* A fresh roster forgets what this device scanned offline: put the queued entries back. */
+  Store.prototype.replayQueue = function () {
+    var self = this;
+    return this.queued().then(function (items) {
+      items.forEach(function (item) { if (item.local_result === "ok") self.markEntered(item.registration_id, item.gate, item.device_time); });
+    });
+  };
+
+  Store.prototype.saveRoster = function (roster) {
+    var self = this;
+    return tx(this.db, "meta", "readwrite", function (s) { return s.put(roster, "roster"); })
+      .then(function () { return self.useRoster(roster); });
+  };
+
+  Store.prototype.markEntered = function (registrationId, gate, at) {
+    var r = this.byId[registrationId];
+    if (r && !r.checked_in[gate]) r.checked_in[gate] = at;
+  };
+
+  Store.prototype.enqueue = function (item) { return tx(this.db, "queue", "readwrite", function (s) { return s.put(item); }); };
+  Store.prototype.dequeue = function (nonces) {
+    return tx(this.db, "queue", "readwrite", function (s) { nonces.forEach(function (n) { s.delete(n); }); });
+  };
+  Store.prototype.queued = function () { return tx(this.db, "queue", "readonly", function (s) { return s.getAll(); }); };
+
+  /* The same rules as the server (checkin/service.py), from the roster and this device's scans. */
+  Store.prototype.answer = function (scan) {
+    var self = this, roster = this.roster;
+    if (!roster) return Promise.resolve({ result: "invalid", reason: "no_roster" });
+    var registrationId = scan.registration_id, version = null, check = Promise.resolve(null);
+    if (scan.code) {
+      var parsed = parseCode(scan.code);
+      if (!parsed) return Promise.resolve({ result: "invalid", reason: "malformed" });
+      if (parsed.eventId !== roster.event_id) return Promise.resolve({ result: "wrong_event", reason: "wrong_event" });
+      var key = this.keys[String(parsed.keyId)];
+      if (key === undefined) return Promise.resolve({ result: "invalid", reason: "unknown_key" });
+      registrationId = parsed.registrationId; version = parsed.badgeVersion;
+      check = key === null ? Promise.resolve(true)  /* no WebCrypto Ed25519: trust the roster */
+        : crypto.subtle.verify({ name: "Ed25519" }, key, parsed.signature, parsed.signed);
+    }
+    return check.then(function (valid) {
+      if (valid === false) return { result: "invalid", reason: "bad_signature" };
+      var r = self.byId[registrationId];
+      if (!r) return { result: "invalid", reason: "unknown_registration" };
+      var base = { registration_id: r.id, person: r };
+      function make(result, reason) { base.result = result; base.reason = reason; return base; }
+      if (version !== null && version !== r.badge_version) return make("revoked", "replaced");
+      if (r.status === "cancelled" || r.status === "rejected") return make("cancelled", r.status);
+      if (r.status !== "confirmed") return make("not_admitted", "not_confirmed");
+      var session = self.sessions[scan.gate];
+      if (session) {
+        var sid = session.id, takesPart = r.takes_part_in.indexOf(sid) >= 0;
+        if (session.requires_registration && r.seats.indexOf(sid) < 0 && !takesPart) return make("not_admitted", "no_seat");
+        if (session.is_closed && r.invited_sessions.indexOf(sid) < 0 && !takesPart) return make("not_admitted", "not_invited");
+      }
+      if (scan.direction === "out") return make("ok", "exit");
+      if (r.checked_in[scan.gate]) { base.first_at = r.checked_in[scan.gate]; return make("already_checked_in", null); }
+      return make("ok", null);
+    });
+  };
+
+  Store.prototype.search = function (query) {
+    query = String(query || "").trim().toLowerCase();
+    if (!query || !this.roster) return [];
+    return this.roster.registrations.filter(function (r) {
+      return [r.name, r.name_local, r.email, r.organization, r.organization_local, r.organization_short]
+        .some(function (v) { return v && String(v).toLowerCase().indexOf(query) >= 0; });
+    }).slice(0, 20).map(function (r) {
+      return { registration_id: r.id, status: r.status, name: r.name, name_local: r.name_local,
+               organization: r.organization, email: r.email, category: r.category, checked_in: r.checked_in };
+    });
+  };
+
+  window.ScannerOffline = { Store: Store, parseCode: parseCode, base32Decode: base32Decode };
+})();

@@ -1,0 +1,300 @@
+/* The staff scanner page: camera decoding (vendored zxing-wasm), answers from the API or,
+ * without network, from the offline store; queued scans uploaded when the network is back. */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("scanner");
+  if (!root) return;
+  var T = JSON.parse(document.getElementById("scanner-i18n").textContent);
+  var api = root.dataset.api;
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var store = new window.ScannerOffline.Store(root.dataset.slug);
+  var $ = function (id) { return document.getElementById(id); };
+  var gateSelect = $("gate"), video = $("video"), answerBox = $("answer");
+  var state = { gate: null, count: 0, lastCode: null, lastSeen: 0, showing: false, hideTimer: null,
+                lastAnswer: null, audio: null, syncing: false, ready: false, scanning: false };
+
+  var device = localStorage.getItem("eventsvc-device");
+  if (!device) {
+    device = "scanner-" + Math.random().toString(36).slice(2, 8);
+    localStorage.setItem("eventsvc-device", device);
+  }
+
+  function nonce() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function request(method, path, body) {
+    var options = { method: method, credentials: "same-origin",
+                    headers: { "X-CSRFToken": csrf, "Accept": "application/json" } };
+    if (body) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
+    return fetch(api + path, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) { var e = new Error(data.message || response.statusText); e.status = response.status; e.data = data; throw e; }
+        return data;
+      });
+    });
+  }
+
+  /* --- network state, roster and queue --- */
+  function online() { return navigator.onLine; }
+
+  function showNet() {
+    var net = $("net");
+    net.textContent = online() ? net.dataset.online : net.dataset.offline;
+    net.className = "net " + (online() ? "net-online" : "net-offline");
+    return store.queued().then(function (items) { $("queue-length").textContent = items.length; return items; });
+  }
+
+  function refreshRoster() {
+    if (!online()) return Promise.resolve();
+    return request("GET", "/checkin/roster").then(function (roster) { return store.saveRoster(roster); })
+      .then(function () { state.ready = true; root.dataset.ready = "1"; }, function () {});
+  }
+
+  function sync() {
+    if (!online() || state.syncing) return showNet();
+    state.syncing = true;
+    return store.queued().then(function (items) {
+      if (!items.length) return null;
+      var scans = items.map(function (i) {
+        var s = { gate: i.gate, nonce: i.nonce, direction: i.direction, device_time: i.device_time, device: device };
+        if (i.code) s.code = i.code; else s.registration_id = i.registration_id;
+        return s;
+      });
+      return request("POST", "/scans/batch", { scans: scans }).then(function () {
+        return store.dequeue(items.map(function (i) { return i.nonce; }));
+      }).then(refreshRoster).then(refreshCount);
+    }).catch(function () {}).then(function () { state.syncing = false; return showNet(); });
+  }
+
+  function refreshCount() {
+    if (!state.gate || !online()) return Promise.resolve();
+    return request("GET", "/checkin/count?gate=" + encodeURIComponent(state.gate))
+      .then(function (data) { state.count = data.count; $("gate-count").textContent = data.count; }, function () {});
+  }
+
+  window.addEventListener("online", function () { showNet(); sync(); });
+  window.addEventListener("offline", showNet);
+  setInterval(sync, 5000);
+  setInterval(function () { refreshRoster(); refreshCount(); }, 60000);
+
+  /* --- one scan: the server's answer, or the offline one --- */
+  function scan(fields) {
+    if (!state.gate) return;
+    var item = { gate: state.gate, nonce: nonce(), direction: "in", device_time: new Date().toISOString(),
+                 device: device, code: fields.code || null, registration_id: fields.registration_id || null };
+    var body = { gate: item.gate, nonce: item.nonce, direction: item.direction, device_time: item.device_time, device: device };
+    if (item.code) body.code = item.code; else body.registration_id = item.registration_id;
+    var attempt = online() ? request("POST", "/scans", body) : Promise.reject(new Error("offline"));
+    return attempt.then(function (answer) {
+      if (answer.result === "ok" && answer.person) store.markEntered(answer.person.registration_id, item.gate, answer.scanned_at);
+      if (answer.result === "ok") { state.count += 1; $("gate-count").textContent = state.count; }
+      show(answer, false);
+    }, function (error) {
+      if (error.status && error.status < 500) { show({ result: "invalid", message: error.message }, false); return; }
+      return answerOffline(item);
+    });
+  }
+
+  function answerOffline(item) {
+    return store.answer(item).then(function (local) {
+      item.local_result = local.result;
+      item.registration_id = item.registration_id || local.registration_id || null;
+      if (local.result === "ok" && local.reason !== "exit") {
+        store.markEntered(local.registration_id, item.gate, item.device_time);
+        state.count += 1; $("gate-count").textContent = state.count;
+      }
+      return store.enqueue(item).then(function () {
+        showNet();
+        var p = local.person;
+        show({ result: local.result, reason: local.reason, offline: true, nonce: item.nonce,
+               message: sentence(local), person: p ? { name: p.name, name_local: p.name_local,
+               organization: p.organization, organization_local: p.organization_local, category: p.category,
+               category_local: p.category_local, category_color: p.category_color, registration_id: p.id } : null }, true);
+      });
+    });
+  }
+
+  function sentence(local) {
+    var p = local.person, name = p ? (T.zh && p.name_local ? p.name_local : p.name) : "";
+    var key = local.result === "not_admitted" ? local.reason
+      : local.result === "invalid" ? (T.messages[local.reason] ? local.reason : "invalid") : local.result;
+    var time = local.first_at ? new Date(local.first_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+    return (T.messages[key] || T.messages.invalid).replace("{name}", name).replace("{time}", time)
+      .replace("{gate}", gateSelect.options[gateSelect.selectedIndex].text);
+  }
+
+  /* --- the answer, full screen, with sound and vibration --- */
+  function colour(result) { return result === "ok" ? "green" : result === "already_checked_in" ? "amber" : "red"; }
+
+  function beep(result) {
+    try {
+      if (!state.audio) return;
+      var ctx = state.audio, osc = ctx.createOscillator(), gain = ctx.createGain();
+      osc.frequency.value = result === "ok" ? 880 : result === "already_checked_in" ? 520 : 220;
+      osc.type = result === "ok" ? "sine" : "square";
+      gain.gain.value = 0.2;
+      osc.connect(gain); gain.connect(ctx.destination);
+      osc.start(); osc.stop(ctx.currentTime + (result === "ok" ? 0.15 : 0.45));
+    } catch (e) { /* no sound is not an error */ }
+    if (navigator.vibrate) navigator.vibrate(result === "ok" ? 80 : [200, 100, 200]);
+  }
+
+  function show(answer, offline) {
+    var p = answer.person || {};
+    state.lastAnswer = answer;
+    answerBox.className = "answer answer-" + colour(answer.result);
+    answerBox.dataset.result = answer.result;
+    $("answer-title").textContent = (answer.result === "ok" && answer.reason === "exit") ? T.titles.ok_exit : (T.titles[answer.result] || answer.result);
+    $("answer-name").textContent = p.name || "";
+    $("answer-name-local").textContent = p.name_local || "";
+    $("answer-org").textContent = [p.organization, p.organization_local].filter(Boolean).join(" · ");
+    var cat = $("answer-category");
+    cat.textContent = [p.category, p.category_local].filter(Boolean).join(" · ");
+    cat.style.background = p.category_color || "transparent";
+    cat.hidden = !p.category;
+    $("answer-message").textContent = (answer.message || "") + (offline ? " " + T.offline_note : "");
+    $("answer-undo").hidden = !(answer.result === "ok" && answer.reason !== "exit");
+    answerBox.hidden = false;
+    state.showing = true;
+    beep(answer.result);
+    clearTimeout(state.hideTimer);
+    state.hideTimer = setTimeout(hide, answer.result === "ok" ? 2000 : 4000);
+  }
+
+  function hide() { answerBox.hidden = true; state.showing = false; clearTimeout(state.hideTimer); }
+
+  $("answer-next").addEventListener("click", hide);
+  $("answer-undo").addEventListener("click", function () {
+    var a = state.lastAnswer;
+    if (!a) return;
+    var done = a.offline
+      ? store.dequeue([a.nonce]).then(function () {
+          var r = a.person && store.byId[a.person.registration_id];
+          if (r) delete r.checked_in[state.gate];
+          return { count: state.count - 1 };
+        })
+      : request("POST", "/scans/" + a.checkin_id + "/undo").then(function (data) {
+          var r = a.person && store.byId[a.person.registration_id];
+          if (r) delete r.checked_in[state.gate];
+          return data;
+        });
+    done.then(function (data) {
+      state.count = data.count; $("gate-count").textContent = data.count;
+      $("answer-message").textContent = T.undone; $("answer-undo").hidden = true;
+      showNet();
+    });
+  });
+
+  /* --- camera and continuous decoding --- */
+  var canvas = document.createElement("canvas"), ctx2d = canvas.getContext("2d", { willReadFrequently: true });
+
+  function startCamera() {
+    if (state.scanning) return;
+    state.scanning = true;
+    if (!window.ZXingWASM) { $("camera-status").textContent = T.decoder_failed; return; }
+    if (!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia)) { $("camera-status").textContent = T.camera_failed; return; }
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment", width: { ideal: 1280 } }, audio: false })
+      .then(function (stream) {
+        video.srcObject = stream;
+        return video.play();
+      }).then(function () {
+        $("camera-status").textContent = T.camera_on;
+        root.dataset.camera = "on";
+        decodeLoop();
+      }).catch(function () { $("camera-status").textContent = T.camera_failed; });
+  }
+
+  function decodeLoop() {
+    if (state.showing || !video.videoWidth) { setTimeout(decodeLoop, 150); return; }
+    var scale = Math.min(1, 800 / video.videoWidth);
+    canvas.width = Math.round(video.videoWidth * scale);
+    canvas.height = Math.round(video.videoHeight * scale);
+    ctx2d.drawImage(video, 0, 0, canvas.width, canvas.height);
+    var image = ctx2d.getImageData(0, 0, canvas.width, canvas.height);
+    window.ZXingWASM.readBarcodes(image, { formats: ["QRCode"], tryHarder: true, maxNumberOfSymbols: 1 })
+      .then(function (results) {
+        var found = results.filter(function (r) { return r.isValid && r.text; })[0];
+        if (found) seen(found.text);
+      }, function () {})
+      .then(function () { setTimeout(decodeLoop, 120); });
+  }
+
+  /* A badge held in front of the camera is one scan, however many frames show it. */
+  function seen(code) {
+    var now = Date.now(), same = code === state.lastCode && now - state.lastSeen < 5000;
+    state.lastCode = code; state.lastSeen = now;
+    if (!same) scan({ code: code });
+  }
+
+  gateSelect.addEventListener("change", function () {
+    state.gate = gateSelect.value;
+    state.lastCode = null;
+    root.dataset.gate = state.gate;
+    try { state.audio = state.audio || new (window.AudioContext || window.webkitAudioContext)(); state.audio.resume(); } catch (e) { state.audio = null; }
+    state.count = 0; $("gate-count").textContent = "–";
+    refreshCount();
+    startCamera();
+  });
+
+  $("code-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = $("code-input"), code = input.value.trim();
+    input.value = "";
+    if (code) scan({ code: code });
+  });
+
+  /* --- manual search, online or from the roster --- */
+  var searchTimer = null;
+  $("search-input").addEventListener("input", function () {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(search, 250);
+  });
+  $("search-form").addEventListener("submit", function (event) { event.preventDefault(); search(); });
+
+  function search() {
+    var q = $("search-input").value.trim();
+    if (!q) { render([]); return; }
+    var lookup = online() ? request("GET", "/checkin/search?q=" + encodeURIComponent(q)).catch(function () { return store.search(q); })
+                          : Promise.resolve(store.search(q));
+    lookup.then(render);
+  }
+
+  function render(rows) {
+    var list = $("search-results");
+    list.textContent = "";
+    $("search-empty").hidden = rows.length > 0 || !$("search-input").value.trim();
+    rows.forEach(function (row) {
+      var li = document.createElement("li"), text = document.createElement("div"), button = document.createElement("button");
+      var strong = document.createElement("strong");
+      strong.textContent = row.name + (row.name_local ? " · " + row.name_local : "");
+      var small = document.createElement("small");
+      small.textContent = [row.organization, row.category, row.email, row.status !== "confirmed" ? row.status : null]
+        .filter(Boolean).join(" · ");
+      text.appendChild(strong); text.appendChild(document.createElement("br")); text.appendChild(small);
+      var already = state.gate && row.checked_in && row.checked_in[state.gate];
+      button.type = "button";
+      button.textContent = already ? T.checked_in : T.check_in;
+      button.disabled = !state.gate;
+      button.className = already ? "secondary outline" : "";
+      button.addEventListener("click", function () { scan({ registration_id: row.registration_id }).then(search); });
+      li.appendChild(text); li.appendChild(button);
+      list.appendChild(li);
+    });
+  }
+
+  /* Load the decoder now, while the network is there: the venue Wi-Fi may drop before the gate is chosen. */
+  if (window.ZXingWASM) {
+    window.ZXingWASM.setZXingModuleOverrides({
+      locateFile: function (path, prefix) { return path.endsWith(".wasm") ? root.dataset.zxingDir + path : prefix + path; }
+    });
+    window.ZXingWASM.getZXingModule().then(function () { root.dataset.decoder = "ready"; },
+      function () { $("camera-status").textContent = T.decoder_failed; });
+  }
+
+  store.open().then(function () { if (store.roster) { state.ready = true; root.dataset.ready = "1"; } })
+    .then(refreshRoster).then(showNet).then(sync);
+})();

@@ -1,0 +1,106 @@
+"""The staff scanner in a real Chromium: a fake camera shows a real badge, online and offline."""
+
+import pytest
+from sqlalchemy import func, select
+
+from eventsvc.checkin.models import CheckIn
+from eventsvc.demo import loader
+from eventsvc.extensions import db
+from tests.checkin.fake_camera import badge_video
+from tests.support.browser import launch
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def camera_page(tmp_path):
+    """A signed-in staff page whose camera shows the given badge code."""
+    from playwright.sync_api import sync_playwright
+
+    opened = []
+
+    def open_page(live_server, code: str):
+        video = badge_video(code, tmp_path / "badge.y4m")
+        p = sync_playwright().start()
+        browser = launch(p, ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                             f"--use-file-for-fake-video-capture={video}"])
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        opened.append((p, browser))
+        page.goto(live_server.url + "/login")
+        page.get_by_label("E-mail").fill(loader.STAFF_EMAIL)
+        page.get_by_label("Password").fill(loader.STAFF_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/manage")
+        return page, context
+
+    yield open_page
+    for p, browser in opened:
+        browser.close()
+        p.stop()
+
+
+def _checkins(app, **where):
+    with app.app_context():
+        db.session.remove()
+        return db.session.scalar(select(func.count()).select_from(CheckIn).filter_by(**where))
+
+
+def test_scanner_page_checks_a_guest_in_from_the_camera(camera_page, live_server, demo, guests, badge, app, tmp_path):
+    code = badge(guests["confirmed"][0])
+    page, _context = camera_page(live_server, code)
+    page.goto(f"{live_server.url}/checkin/e/{demo}")
+    page.wait_for_selector("#scanner[data-ready='1']")
+    page.select_option("#gate", "entrance")
+    answer = page.locator("#answer[data-result='ok']")
+    answer.wait_for(state="visible")
+    assert page.locator("#answer-title").text_content() == "Welcome"
+    with app.app_context():
+        from eventsvc.registration.models import Registration
+        person = db.session.get(Registration, guests["confirmed"][0]).person
+        assert person.name in page.locator("#answer-name").inner_text()
+        assert person.name_local in page.locator("#answer-name-local").inner_text()
+    page.screenshot(path="/tmp/checkin-shots/scanner-ok-390.png")
+    # the answer goes away by itself; the same badge still in view is not scanned again
+    answer.wait_for(state="hidden")
+    assert page.locator("#gate-count").inner_text() == "1"
+    page.wait_for_timeout(1000)
+    assert _checkins(app) == 1 and _checkins(app, result="ok") == 1
+
+
+def test_scanner_works_offline_and_uploads_its_queue_when_back(camera_page, live_server, demo, guests, badge, app):
+    camera_code, typed_code = badge(guests["confirmed"][1]), badge(guests["confirmed"][2])
+    page, context = camera_page(live_server, camera_code)
+    page.goto(f"{live_server.url}/checkin/e/{demo}")
+    page.wait_for_selector("#scanner[data-ready='1'][data-decoder='ready']")
+    context.set_offline(True)
+    page.wait_for_selector("#net.net-offline")
+    page.select_option("#gate", "entrance")
+    page.locator("#answer[data-result='ok']").wait_for(state="visible")
+    assert "offline" in page.locator("#answer-message").inner_text()
+    page.evaluate("document.getElementById('answer-next').click()")
+    # a second badge typed in (a hand scanner types and presses Enter), then the same again
+    page.fill("#code-input", typed_code)
+    page.press("#code-input", "Enter")
+    page.locator("#answer[data-result='ok']").wait_for(state="visible")
+    page.evaluate("document.getElementById('answer-next').click()")
+    page.fill("#code-input", typed_code)
+    page.press("#code-input", "Enter")
+    page.locator("#answer[data-result='already_checked_in']").wait_for(state="visible")
+    page.evaluate("document.getElementById('answer-next').click()")
+    # a forged code is refused offline too: the signature is checked in the browser
+    forged = typed_code[:-4] + ("AAAA" if not typed_code.endswith("AAAA") else "BBBB")
+    page.fill("#code-input", forged)
+    page.press("#code-input", "Enter")
+    page.locator("#answer[data-result='invalid']").wait_for(state="visible")
+    page.evaluate("document.getElementById('answer-next').click()")
+    assert page.locator("#queue-length").inner_text() == "4"
+    assert _checkins(app) == 0
+    context.set_offline(False)
+    page.wait_for_function("document.getElementById('queue-length').textContent === '0'", timeout=20_000)
+    assert page.locator("#net").inner_text() == "Online"
+    assert _checkins(app) == 4
+    assert _checkins(app, result="ok") == 2
+    assert _checkins(app, result="already_checked_in", is_duplicate=True) == 1
+    page.wait_for_function("document.getElementById('gate-count').textContent === '2'", timeout=10_000)
