@@ -2,6 +2,7 @@
 
 from flask import g, request
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from eventsvc.accounts.models import User
@@ -137,5 +138,5 @@ class Arrivals(MethodView):
         language = staff_language(user)
         event = service.staff_event(slug, user)
         if not can(user, event, ORGANIZER):
-            raise PermissionDenied("not_organizer", "Only organizers see the arrivals dashboard.")
+            raise PermissionDenied("not_organizer", _("Only organizers see the arrivals dashboard."))
         return reports.arrivals(event, language)
