@@ -11,8 +11,8 @@ from eventsvc.checkin import reports, service
 from eventsvc.checkin.enums import Direction
 from eventsvc.checkin.schemas import (
     ArrivalsSchema,
-    BatchSchema,
     BatchAnswerSchema,
+    BatchSchema,
     GateCountSchema,
     GateQuerySchema,
     KeysSchema,

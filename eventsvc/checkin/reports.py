@@ -20,7 +20,13 @@ from eventsvc.events.models import AgendaItem, Event, Participation
 from eventsvc.extensions import db
 from eventsvc.people.models import Person
 from eventsvc.registration.enums import RegistrationStatus, SeatStatus
-from eventsvc.registration.models import Category, Invitation, Registration, SessionSeat, invitation_sessions
+from eventsvc.registration.models import (
+    Category,
+    Invitation,
+    Registration,
+    SessionSeat,
+    invitation_sessions,
+)
 
 LIVE_ENTRY = (CheckIn.result == ScanResult.OK, CheckIn.direction == Direction.IN, CheckIn.undone_at.is_(None))
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, false, func, literal, null, or_, select
+from sqlalchemy import Integer, String, and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.accounts.models import EventRole, User
@@ -85,19 +85,17 @@ def gate_label(gate: str, session_title: str | None) -> str:
 
 # --- the one query -------------------------------------------------------------------------
 
-def _decision_query(slug: str, user_id: int, session_id: int | None, key_id: int | None,
-                    registration_id: int | None, gate: str):
-    reg_match = Registration.id == registration_id if registration_id is not None else false()
-    if session_id is not None:
-        seat = (select(SessionSeat.status)
-                .where(SessionSeat.registration_id == Registration.id, SessionSeat.agenda_item_id == session_id)
-                .scalar_subquery())
-        invited = exists().where(invitation_sessions.c.invitation_id == Registration.invitation_id,
-                                 invitation_sessions.c.agenda_item_id == session_id)
-        takes_part = exists().where(Participation.person_id == Registration.person_id,
-                                    Participation.agenda_item_id == session_id)
-    else:
-        seat, invited, takes_part = null(), literal(False), literal(False)
+def _build_decision_query():
+    """Built once: the bound values (NULL where absent) select what a scan needs, or nothing."""
+    session_id, registration_id = bindparam("session_id", type_=Integer), bindparam("registration_id", type_=Integer)
+    key_id, gate = bindparam("key_id", type_=Integer), bindparam("gate", type_=String)
+    seat = (select(SessionSeat.status)
+            .where(SessionSeat.registration_id == Registration.id, SessionSeat.agenda_item_id == session_id)
+            .scalar_subquery())
+    invited = exists().where(invitation_sessions.c.invitation_id == Registration.invitation_id,
+                             invitation_sessions.c.agenda_item_id == session_id)
+    takes_part = exists().where(Participation.person_id == Registration.person_id,
+                                Participation.agenda_item_id == session_id)
     live_first = and_(CheckIn.registration_id == Registration.id, CheckIn.gate == gate,
                       CheckIn.result == ScanResult.OK, CheckIn.direction == Direction.IN,
                       CheckIn.undone_at.is_(None))
@@ -122,17 +120,27 @@ def _decision_query(slug: str, user_id: int, session_id: int | None, key_id: int
             first_id.label("first_id"), first_at.label("first_at"),
         )
         .select_from(Event)
-        .outerjoin(EventRole, and_(EventRole.event_id == Event.id, EventRole.user_id == user_id))
-        .outerjoin(AgendaItem, and_(AgendaItem.event_id == Event.id,
-                                    AgendaItem.id == session_id if session_id is not None else false()))
-        .outerjoin(BadgeKey, and_(BadgeKey.event_id == Event.id,
-                                  BadgeKey.key_id == key_id if key_id is not None else false()))
-        .outerjoin(Registration, and_(Registration.event_id == Event.id, reg_match))
+        .outerjoin(EventRole, and_(EventRole.event_id == Event.id, EventRole.user_id == bindparam("user_id")))
+        .outerjoin(AgendaItem, and_(AgendaItem.event_id == Event.id, AgendaItem.id == session_id))
+        .outerjoin(BadgeKey, and_(BadgeKey.event_id == Event.id, BadgeKey.key_id == key_id))
+        .outerjoin(Registration, and_(Registration.event_id == Event.id, Registration.id == registration_id))
         .outerjoin(Person, Person.id == Registration.person_id)
         .outerjoin(Organization, Organization.id == Person.organization_id)
         .outerjoin(Category, Category.id == Registration.category_id)
-        .where(Event.slug == slug)
+        .where(Event.slug == bindparam("slug"))
     )
+
+
+_DECISION_QUERY = _build_decision_query()
+#: Core statements on the session's connection: the ORM layer would cost more than the database
+_INSERT_CHECKIN = insert(CheckIn.__table__).returning(CheckIn.__table__.c.id)
+
+
+def _decide_row(slug: str, user_id: int, session_id: int | None, key_id: int | None,
+                registration_id: int | None, gate: str):
+    return db.session.connection().execute(_DECISION_QUERY, {
+        "slug": slug, "user_id": user_id, "session_id": session_id, "key_id": key_id,
+        "registration_id": registration_id, "gate": gate}).first()
 
 
 def _authorize(row, user: User) -> None:
@@ -274,34 +282,29 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
     session_id = _validate(scan)
     payload, code_error = _parse(scan)
     for _attempt in range(3):
-        row = db.session.execute(_decision_query(
-            slug, user.id, session_id, payload.key_id if payload else None,
-            payload.registration_id if payload else scan.registration_id, scan.gate)).first()
+        row = _decide_row(slug, user.id, session_id, payload.key_id if payload else None,
+                          payload.registration_id if payload else scan.registration_id, scan.gate)
         _authorize(row, user)
         if session_id is not None and row.session_id is None:
             raise CheckInError("unknown_gate", _("This session is not part of the event."), field="gate")
         signature_error = code_error or _check_signature(scan, row, payload)
         decision = _decide(row, scan, payload, signature_error)
-        entry = CheckIn(
+        values = dict(
             event_id=row.event_id, registration_id=decision.registration_id, gate=scan.gate,
             agenda_item_id=session_id, direction=scan.direction, result=decision.result,
             scanned_at=utcnow(), device_time=scan.device_time, nonce=scan.nonce, user_id=user.id,
             device=(scan.device or "")[:100] or None, code=(scan.code or "")[:200] or None,
             badge_version=decision.badge_version,
-            is_duplicate=from_batch and decision.result == ScanResult.ALREADY_CHECKED_IN)
+            is_duplicate=from_batch and decision.result == ScanResult.ALREADY_CHECKED_IN, undone_at=None)
         first_at = row.first_at
-        if (from_batch and decision.result == ScanResult.ALREADY_CHECKED_IN and scan.device_time
-                and first_at and scan.device_time < first_at):
-            # An offline scan made before the recorded check-in: the earliest becomes the check-in.
-            earlier = db.session.get(CheckIn, row.first_id)
-            earlier.result, earlier.is_duplicate = ScanResult.ALREADY_CHECKED_IN, True
-            db.session.flush()
-            entry.result, entry.is_duplicate = ScanResult.OK, False
-        db.session.add(entry)
         try:
-            db.session.flush()
-            # read before commit: the commit expires the row, and reloading it costs a query
-            checkin_id, result, scanned_at, duplicate = entry.id, entry.result, entry.scanned_at, entry.is_duplicate
+            if (from_batch and decision.result == ScanResult.ALREADY_CHECKED_IN and scan.device_time
+                    and first_at and scan.device_time < first_at):
+                # An offline scan made before the recorded check-in: the earliest becomes the check-in.
+                db.session.execute(update(CheckIn).where(CheckIn.id == row.first_id).values(
+                    result=ScanResult.ALREADY_CHECKED_IN, is_duplicate=True))
+                values.update(result=ScanResult.OK, is_duplicate=False)
+            checkin_id = db.session.connection().execute(_INSERT_CHECKIN, values).scalar_one()
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
@@ -309,6 +312,7 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
             if recorded is not None:
                 return recorded
             continue  # another scan of this badge at this gate won the race: decide again
+        result, scanned_at, duplicate = values["result"], values["scanned_at"], values["is_duplicate"]
         gate_name = gate_label(scan.gate, _session_title(row, language))
         return ScanAnswer(
             checkin_id=checkin_id, result=result, reason=decision.reason,
@@ -333,8 +337,7 @@ def recorded_answer(event_id: int, nonce: str, language: str) -> ScanAnswer | No
     if entry is None:
         return None
     event_slug = db.session.scalar(select(Event.slug).where(Event.id == event_id))
-    row = db.session.execute(_decision_query(
-        event_slug, entry.user_id or 0, entry.agenda_item_id, None, entry.registration_id, entry.gate)).first()
+    row = _decide_row(event_slug, entry.user_id or 0, entry.agenda_item_id, None, entry.registration_id, entry.gate)
     first_at, first_gate = None, None
     if entry.result == ScanResult.ALREADY_CHECKED_IN and entry.registration_id:
         first = db.session.scalar(
