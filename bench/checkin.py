@@ -107,7 +107,7 @@ def start_gunicorn(url: str, workers: int, port: int) -> subprocess.Popen:
                 return process
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+                raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:]) from None
             time.sleep(0.2)
     raise RuntimeError("gunicorn did not open its port in 30 s")
 

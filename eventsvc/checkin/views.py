@@ -1,7 +1,16 @@
 """Pages of the doors: the staff scanner, walk-ins at the desk, the organizers' arrivals and exports."""
 
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,6 +31,15 @@ from eventsvc.registration.enums import RegistrationSource
 from eventsvc.registration.models import Category, Registration
 
 bp = Blueprint("checkin", __name__)
+
+
+@bp.get("/checkin/sw.js")
+def service_worker():
+    """The scanner's service worker, served under /checkin/ so that its scope covers the scanner pages."""
+    response = send_from_directory(current_app.static_folder, "js/scanner-sw.js", mimetype="text/javascript",
+                                   max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/checkin/e/<slug>")

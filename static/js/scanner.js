@@ -122,7 +122,7 @@
     var p = local.person, name = p ? (T.zh && p.name_local ? p.name_local : p.name) : "";
     var key = local.result === "not_admitted" ? local.reason
       : local.result === "invalid" ? (T.messages[local.reason] ? local.reason : "invalid") : local.result;
-    var time = local.first_at ? new Date(local.first_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+    var time = local.first_at ? new Date(local.first_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: store.roster.timezone }) : "";
     return (T.messages[key] || T.messages.invalid).replace("{name}", name).replace("{time}", time)
       .replace("{gate}", gateSelect.options[gateSelect.selectedIndex].text);
   }
@@ -293,6 +293,21 @@
     });
     window.ZXingWASM.getZXingModule().then(function () { root.dataset.decoder = "ready"; },
       function () { $("camera-status").textContent = T.decoder_failed; });
+  }
+
+  /* Keep the page and its files for a reload without network (the service worker serves them). */
+  if ("serviceWorker" in navigator && window.caches) {
+    navigator.serviceWorker.register(root.dataset.serviceWorker, { scope: root.dataset.serviceWorkerScope })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function () {
+        var files = [location.href].concat(Array.prototype.map.call(
+          document.querySelectorAll("script[src], link[rel=stylesheet]"), function (e) { return e.src || e.href; }));
+        files.push(root.dataset.zxingDir + "zxing_reader.wasm");
+        return caches.open("eventsvc-scanner-v1").then(function (cache) {
+          return online() ? cache.addAll(files) : null;
+        });
+      })
+      .then(function () { root.dataset.cached = "1"; }, function () {});
   }
 
   store.open().then(function () { if (store.roster) { state.ready = true; root.dataset.ready = "1"; } })

@@ -1,5 +1,6 @@
 """The staff scanner in a real Chromium: a fake camera shows a real badge, online and offline."""
 
+import flask
 import pytest
 from sqlalchemy import func, select
 
@@ -73,7 +74,7 @@ def test_scanner_works_offline_and_uploads_its_queue_when_back(camera_page, live
     camera_code, typed_code = badge(guests["confirmed"][1]), badge(guests["confirmed"][2])
     page, context = camera_page(live_server, camera_code)
     page.goto(f"{live_server.url}/checkin/e/{demo}")
-    page.wait_for_selector("#scanner[data-ready='1'][data-decoder='ready']")
+    page.wait_for_selector("#scanner[data-ready='1'][data-decoder='ready'][data-cached='1']")
     context.set_offline(True)
     page.wait_for_selector("#net.net-offline")
     page.select_option("#gate", "entrance")
@@ -97,10 +98,32 @@ def test_scanner_works_offline_and_uploads_its_queue_when_back(camera_page, live
     page.evaluate("document.getElementById('answer-next').click()")
     assert page.locator("#queue-length").inner_text() == "4"
     assert _checkins(app) == 0
+    # the page reloads without network (service worker cache) and keeps its queue
+    served = []
+
+    def record(sender, **extra):
+        served.append(flask.request.path)
+
+    flask.request_started.connect(record, app)
+    try:
+        page.reload()
+        page.wait_for_selector("#scanner[data-ready='1']")
+    finally:
+        flask.request_started.disconnect(record, app)
+    assert served == [], "the offline reload reached the server"
+    assert page.locator("#net").inner_text() == "Offline"
+    page.wait_for_function("document.getElementById('queue-length').textContent === '4'")
+    page.select_option("#gate", "entrance")
+    page.fill("#code-input", typed_code)
+    page.press("#code-input", "Enter")
+    page.locator("#answer[data-result='already_checked_in']").wait_for(state="visible")
+    page.evaluate("document.getElementById('answer-next').click()")
+    # the camera still shows the first badge: scanned again after the reload, already checked in
+    page.wait_for_function("document.getElementById('queue-length').textContent === '6'")
     context.set_offline(False)
     page.wait_for_function("document.getElementById('queue-length').textContent === '0'", timeout=20_000)
     assert page.locator("#net").inner_text() == "Online"
-    assert _checkins(app) == 4
+    assert _checkins(app) == 6
     assert _checkins(app, result="ok") == 2
-    assert _checkins(app, result="already_checked_in", is_duplicate=True) == 1
+    assert _checkins(app, result="already_checked_in", is_duplicate=True) == 3
     page.wait_for_function("document.getElementById('gate-count').textContent === '2'", timeout=10_000)
