@@ -66,7 +66,10 @@ def walk_in(event: Event):
     form = WalkInForm()
     categories = db.session.scalars(select(Category).where(Category.event_id == event.id)
                                     .order_by(Category.position)).all()
-    form.category_id.choices = [(c.id, c.display_label(current_language())) for c in categories]
+    form.category_id.choices = [(0, "—")] + [(c.id, c.display_label(current_language())) for c in categories]
+    if not form.is_submitted():
+        # walk-ins are ordinary guests unless the desk says otherwise
+        form.category_id.data = next((c.id for c in categories if c.code == "guest"), 0)
     if form.validate_on_submit():
         try:
             registration = service.register_walk_in(

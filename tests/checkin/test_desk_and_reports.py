@@ -26,6 +26,8 @@ def test_walk_in_is_registered_confirmed_and_its_badge_scans_in(staff_client, st
     from eventsvc.registration.models import Registration
 
     before = _event(app, demo).confirmed_count
+    form_page = staff_client.get(f"/checkin/e/{demo}/walk-in").get_data(as_text=True)
+    assert re.search(r'<option selected value="\d+">Guest</option>', form_page), "walk-ins default to Guest"
     response = post_form(staff_client, f"/checkin/e/{demo}/walk-in",
                          {"name": "Wang Lei", "name_local": "王磊", "organization": "Beijing Charging Co.",
                           "email": "Wang.Lei@walkin.example", "category_id": ""})
