@@ -361,6 +361,11 @@ def recorded_answer(event_id: int, nonce: str, language: str) -> ScanAnswer | No
 
 def record_batch(slug: str, user: User, scans: list[ScanInput], *, language: str = "en") -> list[ScanAnswer]:
     """Offline scans uploaded later: in device-time order, so the earliest is the check-in."""
+    for index, scan in enumerate(scans):  # all or nothing for malformed uploads
+        try:
+            _validate(scan)
+        except CheckInError as error:
+            raise CheckInError(error.code, error.message, field=f"scans.{index}.{error.field}") from None
     ordered = sorted(scans, key=lambda s: (s.device_time is None, s.device_time or utcnow()))
     return [record_scan(slug, user, scan, language=language, from_batch=True) for scan in ordered]
 

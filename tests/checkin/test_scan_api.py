@@ -183,3 +183,13 @@ def test_a_scan_costs_at_most_four_sql_statements(staff_api, guests, badge, app)
     finally:
         sa_event.remove(engine, "before_cursor_execute", count)
     assert first <= 4 and len(statements) <= 4, statements
+
+
+def test_a_batch_with_a_malformed_scan_records_nothing(staff_api, guests, badge, app):
+    response = staff_api.post("/scans/batch", json={"scans": [
+        {"code": badge(guests["confirmed"][0]), "gate": "entrance", "nonce": "b1"},
+        {"code": badge(guests["confirmed"][1]), "gate": "roof", "nonce": "b2"},
+    ]})
+    assert response.status_code == 422
+    assert "scans.1.gate" in response.get_json()["errors"]
+    assert _count(app) == 0
