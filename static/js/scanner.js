@@ -31,15 +31,17 @@
                     headers: { "X-CSRFToken": csrf, "Accept": "application/json" } };
     if (body) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
     return fetch(api + path, options).then(function (response) {
+      state.reachable = true;
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (!response.ok) { var e = new Error(data.message || response.statusText); e.status = response.status; e.data = data; throw e; }
         return data;
       });
-    });
+    }, function (error) { state.reachable = false; showNet(); throw error; });
   }
 
   /* --- network state, roster and queue --- */
-  function online() { return navigator.onLine; }
+  /* Offline: the browser says so, or the server could not be reached on the last try. */
+  function online() { return navigator.onLine && state.reachable !== false; }
 
   function showNet() {
     var net = $("net");
@@ -49,13 +51,13 @@
   }
 
   function refreshRoster() {
-    if (!online()) return Promise.resolve();
+    if (!navigator.onLine) return Promise.resolve();
     return request("GET", "/checkin/roster").then(function (roster) { return store.saveRoster(roster); })
       .then(function () { state.ready = true; root.dataset.ready = "1"; }, function () {});
   }
 
   function sync() {
-    if (!online() || state.syncing) return showNet();
+    if (!navigator.onLine || state.syncing) return showNet();
     state.syncing = true;
     return store.queued().then(function (items) {
       if (!items.length) return null;
@@ -83,7 +85,7 @@
 
   /* --- one scan: the server's answer, or the offline one --- */
   function scan(fields) {
-    if (!state.gate) return;
+    if (!state.gate) return Promise.resolve();
     var item = { gate: state.gate, nonce: nonce(), direction: "in", device_time: new Date().toISOString(),
                  device: device, code: fields.code || null, registration_id: fields.registration_id || null };
     var body = { gate: item.gate, nonce: item.nonce, direction: item.direction, device_time: item.device_time, device: device };
@@ -238,6 +240,7 @@
     state.count = 0; $("gate-count").textContent = "–";
     refreshCount();
     startCamera();
+    search();
   });
 
   $("code-form").addEventListener("submit", function (event) {
