@@ -86,14 +86,15 @@
   /* --- one scan: the server's answer, or the offline one --- */
   function scan(fields) {
     if (!state.gate) return Promise.resolve();
-    var item = { gate: state.gate, nonce: nonce(), direction: "in", device_time: new Date().toISOString(),
+    var direction = (document.querySelector('input[name="direction"]:checked') || {}).value || "in";
+    var item = { gate: state.gate, nonce: nonce(), direction: direction, device_time: new Date().toISOString(),
                  device: device, code: fields.code || null, registration_id: fields.registration_id || null };
     var body = { gate: item.gate, nonce: item.nonce, direction: item.direction, device_time: item.device_time, device: device };
     if (item.code) body.code = item.code; else body.registration_id = item.registration_id;
     var attempt = online() ? request("POST", "/scans", body) : Promise.reject(new Error("offline"));
     return attempt.then(function (answer) {
       if (answer.result === "ok" && answer.person) store.markEntered(answer.person.registration_id, item.gate, answer.scanned_at);
-      if (answer.result === "ok") { state.count += 1; $("gate-count").textContent = state.count; }
+      if (answer.result === "ok" && answer.reason !== "exit") { state.count += 1; $("gate-count").textContent = state.count; }
       show(answer, false);
     }, function (error) {
       if (error.status && error.status < 500) { show({ result: "invalid", message: error.message }, false); return; }

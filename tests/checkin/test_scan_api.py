@@ -193,3 +193,13 @@ def test_a_batch_with_a_malformed_scan_records_nothing(staff_api, guests, badge,
     assert response.status_code == 422
     assert "scans.1.gate" in response.get_json()["errors"]
     assert _count(app) == 0
+
+
+def test_exit_scans_are_recorded_without_counting_as_arrivals(staff_api, guests, badge, app):
+    code = badge(guests["confirmed"][9])
+    assert staff_api.scan(code).get_json()["result"] == "ok"
+    exit_answer = staff_api.scan(code, direction="out").get_json()
+    assert exit_answer["result"] == "ok" and exit_answer["message"].startswith("Goodbye")
+    assert staff_api.scan(code, direction="sideways").status_code == 422
+    assert staff_api.get("/checkin/count?gate=entrance").get_json()["count"] == 1
+    assert _count(app, direction="out") == 1
