@@ -93,11 +93,11 @@ def clear_checkins(url: str) -> None:
 
 # --- server --------------------------------------------------------------------------------
 
-def start_gunicorn(url: str, workers: int, port: int) -> subprocess.Popen:
+def start_gunicorn(url: str, workers: int, port: int, threads: int = 1) -> subprocess.Popen:
     env = {**os.environ, "EVENTSVC_SECRET_KEY": SECRET, "EVENTSVC_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     process = subprocess.Popen(
-        [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+        [gunicorn, "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
          "--keep-alive", "30", "eventsvc:create_app('production')"],
         cwd=str(ROOT), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.time() + 30
@@ -211,6 +211,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (1 = gunicorn's sync worker)")
     parser.add_argument("--scans", type=int, default=1500, help="scans per phase (distinct badges, then repeats)")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5433/postgres")
     args = parser.parse_args()
@@ -224,7 +225,7 @@ def main() -> None:
             try:
                 for workers in args.workers:
                     port = free_port()
-                    server = start_gunicorn(url, workers, port)
+                    server = start_gunicorn(url, workers, port, args.threads)
                     try:
                         warm_up(port, slug, token, workers)
                         for concurrency in args.concurrency:

@@ -211,27 +211,33 @@ def _decide(row, scan: ScanInput, payload, code_error: str | None) -> _Decision:
     return _Decision(ScanResult.OK, None, reg, version)
 
 
-def _parse(scan: ScanInput) -> tuple[object, str | None]:
-    """Parse the code (no database): the payload and, if refused before the query, why."""
+@dataclass
+class _Code:
+    payload: object = None
+    signed: bytes = b""
+    signature: bytes = b""
+    error: str | None = None
+
+
+def _parse(scan: ScanInput) -> _Code:
+    """Split the code (no database); ``error`` says why it was refused before any lookup."""
     if scan.code is None:
-        return None, None
+        return _Code()
     try:
-        payload, _signed, _signature = parse_badge_code(scan.code)
+        return _Code(*parse_badge_code(scan.code))
     except BadgeCodeError as error:
-        return None, error.code
-    return payload, None
+        return _Code(error=error.code)
 
 
-def _check_signature(scan: ScanInput, row, payload) -> str | None:
-    if payload is None:
+def _check_signature(code: _Code, row) -> str | None:
+    if code.payload is None:
         return None
-    if payload.event_id != row.event_id:
+    if code.payload.event_id != row.event_id:
         return "wrong_event"
     if row.public_key is None:
         return "unknown_key"
-    _p, signed, signature = parse_badge_code(scan.code)
     try:
-        Ed25519PublicKey.from_public_bytes(bytes(row.public_key)).verify(signature, signed)
+        Ed25519PublicKey.from_public_bytes(bytes(row.public_key)).verify(code.signature, code.signed)
     except InvalidSignature:
         return "bad_signature"
     return None
@@ -280,14 +286,15 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
                 from_batch: bool = False) -> ScanAnswer:
     """Answer one scan and record it, committing. Safe to call concurrently and to retry."""
     session_id = _validate(scan)
-    payload, code_error = _parse(scan)
+    code = _parse(scan)
+    payload = code.payload
     for _attempt in range(3):
         row = _decide_row(slug, user.id, session_id, payload.key_id if payload else None,
                           payload.registration_id if payload else scan.registration_id, scan.gate)
         _authorize(row, user)
         if session_id is not None and row.session_id is None:
             raise CheckInError("unknown_gate", _("This session is not part of the event."), field="gate")
-        signature_error = code_error or _check_signature(scan, row, payload)
+        signature_error = code.error or _check_signature(code, row)
         decision = _decide(row, scan, payload, signature_error)
         values = dict(
             event_id=row.event_id, registration_id=decision.registration_id, gate=scan.gate,
