@@ -8,27 +8,30 @@ from eventsvc.checkin.models import CheckIn
 from eventsvc.demo import loader
 from eventsvc.extensions import db
 from tests.checkin.fake_camera import badge_video
-from tests.support.browser import launch
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def camera_page(tmp_path):
-    """A signed-in staff page whose camera shows the given badge code."""
-    from playwright.sync_api import sync_playwright
+def camera_page(browser, tmp_path):
+    """A signed-in staff page whose camera shows the given badge code.
 
+    The camera flags are per browser process: a second Chromium is launched through the
+    session's Playwright (two sync Playwright instances cannot live in one process).
+    """
     opened = []
 
     def open_page(live_server, code: str):
         video = badge_video(code, tmp_path / "badge.y4m")
-        p = sync_playwright().start()
-        browser = launch(p, ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                             f"--use-file-for-fake-video-capture={video}"])
-        context = browser.new_context(viewport={"width": 390, "height": 844})
+        camera_browser = browser.browser_type.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                  f"--use-file-for-fake-video-capture={video}"])
+        opened.append(camera_browser)
+        context = camera_browser.new_context(viewport={"width": 390, "height": 844})
         page = context.new_page()
         page.set_default_timeout(15_000)
-        opened.append((p, browser))
         page.goto(live_server.url + "/login")
         page.get_by_label("E-mail").fill(loader.STAFF_EMAIL)
         page.get_by_label("Password").fill(loader.STAFF_PASSWORD)
@@ -37,9 +40,8 @@ def camera_page(tmp_path):
         return page, context
 
     yield open_page
-    for p, browser in opened:
-        browser.close()
-        p.stop()
+    for camera_browser in opened:
+        camera_browser.close()
 
 
 def _checkins(app, **where):
