@@ -120,14 +120,14 @@
       var key = this.keys[String(parsed.keyId)];
       if (key === undefined) return Promise.resolve({ result: "invalid", reason: "unknown_key" });
       registrationId = parsed.registrationId; version = parsed.badgeVersion;
-      check = key === null ? Promise.resolve(true)  /* no WebCrypto Ed25519: trust the roster */
+      check = key === null ? Promise.resolve(null)  /* this browser has no Ed25519: cannot check */
         : crypto.subtle.verify({ name: "Ed25519" }, key, parsed.signature, parsed.signed);
     }
     return check.then(function (valid) {
       if (valid === false) return { result: "invalid", reason: "bad_signature" };
       var r = self.byId[registrationId];
       if (!r) return { result: "invalid", reason: "unknown_registration" };
-      var base = { registration_id: r.id, person: r };
+      var base = { registration_id: r.id, person: r, unverified: valid === null && !!scan.code };
       function make(result, reason) { base.result = result; base.reason = reason; return base; }
       if (version !== null && version !== r.badge_version) return make("revoked", "replaced");
       if (r.status === "cancelled" || r.status === "rejected") return make("cancelled", r.status);

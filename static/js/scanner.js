@@ -114,7 +114,8 @@
         showNet();
         var p = local.person;
         show({ result: local.result, reason: local.reason, offline: true, nonce: item.nonce,
-               message: sentence(local), person: p ? { name: p.name, name_local: p.name_local,
+               unverified: local.unverified,
+               message: sentence(local) + (local.unverified ? " " + T.unverified : ""), person: p ? { name: p.name, name_local: p.name_local,
                organization: p.organization, organization_local: p.organization_local, category: p.category,
                category_local: p.category_local, category_color: p.category_color, registration_id: p.id } : null }, true);
       });
@@ -149,7 +150,8 @@
   function show(answer, offline) {
     var p = answer.person || {};
     state.lastAnswer = answer;
-    answerBox.className = "answer answer-" + colour(answer.result);
+    // an offline "ok" whose signature this browser could not check is shown amber: look at the badge
+    answerBox.className = "answer answer-" + (answer.unverified && answer.result === "ok" ? "amber" : colour(answer.result));
     answerBox.dataset.result = answer.result;
     $("answer-title").textContent = (answer.result === "ok" && answer.reason === "exit") ? T.titles.ok_exit : (T.titles[answer.result] || answer.result);
     $("answer-name").textContent = p.name || "";
