@@ -162,7 +162,14 @@
     cat.style.background = p.category_color || "transparent";
     cat.hidden = !p.category;
     $("answer-message").textContent = (answer.message || "") + (offline ? " " + T.offline_note : "");
-    $("answer-undo").hidden = !(answer.result === "ok" && answer.reason !== "exit");
+    var accepted = answer.result === "ok" && answer.reason !== "exit";
+    $("answer-undo").hidden = !accepted;
+    if (accepted) {
+      state.lastOk = { offline: !!answer.offline, nonce: answer.nonce, checkin_id: answer.checkin_id,
+                       person: answer.person, gate: state.gate };
+      $("undo-last").hidden = false;
+      $("undo-last").textContent = T.undo_last.replace("{name}", p.name || "");
+    }
     answerBox.hidden = false;
     state.showing = true;
     beep(answer.result);
@@ -173,26 +180,25 @@
   function hide() { answerBox.hidden = true; state.showing = false; clearTimeout(state.hideTimer); }
 
   $("answer-next").addEventListener("click", hide);
-  $("answer-undo").addEventListener("click", function () {
-    var a = state.lastAnswer;
-    if (!a) return;
+  /* Undo from the answer, or later from the bar: the last accepted entry at this gate. */
+  function undoLast() {
+    var a = state.lastOk;
+    if (!a) return Promise.resolve();
+    state.lastOk = null;
+    $("undo-last").hidden = true;
     var done = a.offline
-      ? store.dequeue([a.nonce]).then(function () {
-          var r = a.person && store.byId[a.person.registration_id];
-          if (r) delete r.checked_in[state.gate];
-          return { count: state.count - 1 };
-        })
-      : request("POST", "/scans/" + a.checkin_id + "/undo").then(function (data) {
-          var r = a.person && store.byId[a.person.registration_id];
-          if (r) delete r.checked_in[state.gate];
-          return data;
-        });
-    done.then(function (data) {
+      ? store.dequeue([a.nonce]).then(function () { return { count: state.count - 1 }; })
+      : request("POST", "/scans/" + a.checkin_id + "/undo");
+    return done.then(function (data) {
+      var r = a.person && store.byId[a.person.registration_id];
+      if (r) delete r.checked_in[a.gate];
       state.count = data.count; $("gate-count").textContent = data.count;
       $("answer-message").textContent = T.undone; $("answer-undo").hidden = true;
       showNet();
     });
-  });
+  }
+  $("answer-undo").addEventListener("click", undoLast);
+  $("undo-last").addEventListener("click", undoLast);
 
   /* --- camera and continuous decoding --- */
   var canvas = document.createElement("canvas"), ctx2d = canvas.getContext("2d", { willReadFrequently: true });

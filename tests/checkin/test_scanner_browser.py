@@ -70,6 +70,12 @@ def test_scanner_page_checks_a_guest_in_from_the_camera(camera_page, live_server
     assert page.locator("#gate-count").inner_text() == "1"
     page.wait_for_timeout(1000)
     assert _checkins(app) == 1 and _checkins(app, result="ok") == 1
+    # a mistaken check-in is taken back after the answer has gone
+    page.locator("#undo-last").click()
+    page.wait_for_function("document.getElementById('gate-count').textContent === '0'")
+    with app.app_context():
+        db.session.remove()
+        assert db.session.scalar(select(CheckIn.undone_at)) is not None
 
 
 def test_scanner_works_offline_and_uploads_its_queue_when_back(camera_page, live_server, demo, guests, badge, app):
