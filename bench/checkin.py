@@ -9,6 +9,8 @@
 Each run first scans distinct badges (every answer should be ``ok``), then the same
 badges again (``already_checked_in``). Prints requests per second, p50/p95/p99 latency
 and the count of each result; transport errors and non-200 answers are counted apart.
+"cpu ms" is gunicorn's own CPU time per scan (master + workers, from /proc): unlike the
+latencies, other load on the machine hardly changes it.
 The load generator runs on the same 2-core machine as the server (keep-alive HTTP/1.1,
 one thread per client), so the figures include its CPU share.
 """
@@ -120,6 +122,23 @@ def stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
+def server_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU of gunicorn's master and workers: a figure other load on the machine does not inflate."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == master_pid or ppid == master_pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 # --- load ----------------------------------------------------------------------------------
 
 def run_load(port: int, slug: str, token: str, codes: list[str], concurrency: int) -> dict:
@@ -217,7 +236,7 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"{'database':<10} {'workers':>7} {'clients':>7} {'phase':<9} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
-          f"{'p99 ms':>7}  results / errors")
+          f"{'p99 ms':>7} {'cpu ms':>7}  results / errors   (cpu ms: gunicorn CPU per scan; load avg {os.getloadavg()[0]:.1f})")
     with tempfile.TemporaryDirectory(prefix="bench-checkin-") as tmp:
         for label, url, cleanup in database_urls(args.db, args.pg_url, Path(tmp)):
             slug, token, codes = prepare_database(url)
@@ -231,9 +250,11 @@ def main() -> None:
                         for concurrency in args.concurrency:
                             clear_checkins(url)
                             for phase in ("distinct", "repeats"):
+                                cpu_before = server_cpu_seconds(server.pid)
                                 r = run_load(port, slug, token, codes, concurrency)
+                                cpu = (server_cpu_seconds(server.pid) - cpu_before) * 1000 / max(1, r["n"])
                                 print(f"{label:<10} {workers:>7} {concurrency:>7} {phase:<9} {r['rps']:>7.0f} "
-                                      f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f}  "
+                                      f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f} {cpu:>7.2f}  "
                                       f"{r['results']} {r['errors'] or ''}", flush=True)
                     finally:
                         stop(server)
