@@ -46,7 +46,7 @@ def _scan_input(data: dict) -> service.ScanInput:
     return service.ScanInput(
         gate=data["gate"], nonce=data["nonce"], code=data.get("code"),
         registration_id=data.get("registration_id"), direction=Direction(data.get("direction", "in")),
-        device_time=data.get("device_time"), device=data.get("device"))
+        device_time=data.get("device_time"), device=data.get("device"), undone=data.get("undone", False))
 
 
 @blp.route("/<slug>/scans")

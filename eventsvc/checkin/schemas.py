@@ -16,6 +16,8 @@ class ScanSchema(Schema):
     direction = fields.Str(load_default="in", validate=validate.OneOf([d.value for d in Direction]))
     device_time = fields.AwareDateTime(allow_none=True, metadata={"description": "the device's clock at the scan"})
     device = fields.Str(allow_none=True, validate=validate.Length(max=100))
+    undone = fields.Bool(load_default=False,
+                         metadata={"description": "offline uploads: the check-in was taken back on the device"})
 
 
 class BatchSchema(Schema):

@@ -53,6 +53,8 @@ class ScanInput:
     direction: Direction = Direction.IN
     device_time: datetime | None = None
     device: str | None = None
+    #: an offline check-in taken back on the device before upload: recorded as undone
+    undone: bool = False
 
 
 @dataclass
@@ -122,9 +124,11 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
             device=(scan.device or "")[:100] or None, code=(scan.code or "")[:200] or None,
             badge_version=decision.badge_version,
             is_duplicate=from_batch and decision.result == ScanResult.ALREADY_CHECKED_IN, undone_at=None)
+        if scan.undone and decision.result == ScanResult.OK and scan.direction == Direction.IN:
+            values.update(undone_at=values["scanned_at"], undone_by_id=user.id)
         first_at = row.first_at
         try:
-            if (from_batch and decision.result == ScanResult.ALREADY_CHECKED_IN and scan.device_time
+            if (from_batch and decision.result == ScanResult.ALREADY_CHECKED_IN and scan.device_time and not scan.undone
                     and first_at and scan.device_time < first_at):
                 # An offline scan made before the recorded check-in: the earliest becomes the check-in.
                 db.session.execute(update(CheckIn).where(CheckIn.id == row.first_id).values(

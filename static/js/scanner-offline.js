@@ -87,7 +87,7 @@
   Store.prototype.replayQueue = function () {
     var self = this;
     return this.queued().then(function (items) {
-      items.forEach(function (item) { if (item.local_result === "ok") self.markEntered(item.registration_id, item.gate, item.device_time); });
+      items.forEach(function (item) { if (item.local_result === "ok" && !item.undone) self.markEntered(item.registration_id, item.gate, item.device_time); });
     });
   };
 
@@ -105,6 +105,12 @@
   Store.prototype.enqueue = function (item) { return tx(this.db, "queue", "readwrite", function (s) { return s.put(item); }); };
   Store.prototype.dequeue = function (nonces) {
     return tx(this.db, "queue", "readwrite", function (s) { nonces.forEach(function (n) { s.delete(n); }); });
+  };
+  Store.prototype.markUndone = function (nonce) {
+    return tx(this.db, "queue", "readwrite", function (s) {
+      var req = s.get(nonce);
+      req.onsuccess = function () { if (req.result) { req.result.undone = true; s.put(req.result); } };
+    });
   };
   Store.prototype.queued = function () { return tx(this.db, "queue", "readonly", function (s) { return s.getAll(); }); };
 

@@ -64,6 +64,7 @@
       var scans = items.map(function (i) {
         var s = { gate: i.gate, nonce: i.nonce, direction: i.direction, device_time: i.device_time, device: device };
         if (i.code) s.code = i.code; else s.registration_id = i.registration_id;
+        if (i.undone) s.undone = true;  // taken back on this device: recorded, not counted
         return s;
       });
       return request("POST", "/scans/batch", { scans: scans }).then(function () {
@@ -187,7 +188,7 @@
     state.lastOk = null;
     $("undo-last").hidden = true;
     var done = a.offline
-      ? store.dequeue([a.nonce]).then(function () { return { count: state.count - 1 }; })
+      ? store.markUndone(a.nonce).then(function () { return { count: state.count - 1 }; })
       : request("POST", "/scans/" + a.checkin_id + "/undo");
     return done.then(function (data) {
       var r = a.person && store.byId[a.person.registration_id];

@@ -203,3 +203,14 @@ def test_exit_scans_are_recorded_without_counting_as_arrivals(staff_api, guests,
     assert staff_api.scan(code, direction="sideways").status_code == 422
     assert staff_api.get("/checkin/count?gate=entrance").get_json()["count"] == 1
     assert _count(app, direction="out") == 1
+
+
+def test_an_offline_check_in_undone_on_the_device_is_recorded_but_not_counted(staff_api, guests, badge, app):
+    code = badge(guests["confirmed"][11])
+    answers = staff_api.post("/scans/batch", json={"scans": [
+        {"code": code, "gate": "entrance", "nonce": "u1", "device_time": "2023-03-31T01:00:00Z", "undone": True},
+        {"code": code, "gate": "entrance", "nonce": "u2", "device_time": "2023-03-31T01:01:00Z"},
+    ]}).get_json()["answers"]
+    assert [a["result"] for a in answers] == ["ok", "ok"]
+    assert _count(app) == 2
+    assert staff_api.get("/checkin/count?gate=entrance").get_json()["count"] == 1
