@@ -51,8 +51,8 @@ def _scan_input(data: dict) -> service.ScanInput:
 
 @blp.route("/<slug>/scans")
 class Scans(MethodView):
-    @blp.arguments(ScanSchema)
-    @blp.response(200, ScanAnswerSchema)
+    @blp.arguments(ScanSchema())  # an instance: webargs would build a schema per request from the class
+    @blp.response(200, ScanAnswerSchema())
     def post(self, data, slug):
         """Scan a badge (or check a guest in by registration): the answer, recorded.
 
@@ -64,7 +64,7 @@ class Scans(MethodView):
 
 @blp.route("/<slug>/scans/batch")
 class ScanBatch(MethodView):
-    @blp.arguments(BatchSchema)
+    @blp.arguments(BatchSchema())
     @blp.response(200, BatchAnswerSchema)
     def post(self, data, slug):
         """Upload scans made offline: the earliest of a badge at a gate is the check-in, later ones duplicates."""
