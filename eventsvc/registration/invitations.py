@@ -4,6 +4,7 @@ A link token is shown only in the e-mail; the invitation keeps its SHA-256. Send
 again issues a new token, so an older e-mail's link stops working.
 """
 
+import dataclasses
 import string
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from eventsvc.core.types import utcnow
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
 from eventsvc.mail.service import queue_message
-from eventsvc.people.models import Person
+from eventsvc.people.models import Organization, Person
 from eventsvc.registration import service
 from eventsvc.registration.enums import InvitationStatus, RegistrationSource, RegistrationStatus
 from eventsvc.registration.models import Category, Invitation, Registration
@@ -325,14 +326,27 @@ def import_invitations(event: Event, filename: str, data: bytes, *, invited_by_i
         people.update({p.email: p for p in db.session.scalars(
             select(Person).where(Person.email.in_(emails[chunk:chunk + 500])))})
     sessions = {i.id: i for i in db.session.scalars(select(AgendaItem).where(AgendaItem.event_id == event.id))}
+    organizations = {}
+    for org in db.session.scalars(select(Organization)):
+        organizations.setdefault(org.name.lower(), org)
+        if org.name_local:
+            organizations.setdefault(org.name_local, org)
     invitations = []
     for row in rows:
         details = row.data.details
         person = people.get(details.email)
         if person is None:
             person = Person(email=details.email, name=details.name)
-            service.apply_details(person, details)
+            org_name = (details.organization or "").strip()
+            service.apply_details(person, dataclasses.replace(details, organization=None))
+            if org_name:
+                org = organizations.get(org_name.lower()) or organizations.get(org_name)
+                if org is None:
+                    org = organizations[org_name.lower()] = Organization(name=org_name)
+                    db.session.add(org)
+                person.organization = org
             db.session.add(person)
+            people[details.email] = person
         invitation = Invitation(event=event, person=person, category=row.category,
                                 language=details.language, invited_by_id=invited_by_id,
                                 message=row.data.message or None,
