@@ -185,8 +185,7 @@ def promote_from_waitlist(event_id: int) -> list[Registration]:
         if candidate is None or not capacity.take_event_place(event_id):
             break
         candidate.status = RegistrationStatus.CONFIRMED
-        candidate.confirmed_at = utcnow()
-        candidate.waitlisted_at = None
+        candidate.confirmed_at = utcnow()  # waitlisted_at stays: when they joined the line
         record("registration.promoted", event_id=event_id, obj=candidate)
         _notify_status(candidate, "registration_promoted")
         promoted.append(candidate)
