@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 from sqlalchemy import func, select
 
-from bench.gunicorn_server import Gunicorn
+from bench.registration_rush import Gunicorn
 from eventsvc.core.permissions import event_by_slug
 from eventsvc.events.models import AgendaItem
 from eventsvc.extensions import db
