@@ -6,6 +6,7 @@ import email.policy
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.registration.fixtures import open_event  # noqa: F401 (fixture)
 from tests.support.live_server import free_port
 
 

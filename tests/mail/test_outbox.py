@@ -9,7 +9,6 @@ from eventsvc.extensions import db
 from eventsvc.mail.models import MessageStatus, OutgoingMessage
 from eventsvc.registration import invitations
 from eventsvc.registration.service import GuestDetails
-from tests.registration.conftest import open_event  # noqa: F401 (fixture)
 
 
 def _invite(app, slug, email="wang@example.cn", language="zh", commit=True):

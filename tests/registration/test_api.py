@@ -34,13 +34,13 @@ def test_invite_list_and_refuse_bad_input_with_field_errors(app, client, open_ev
 def test_bulk_import_is_all_or_nothing_with_a_line_by_line_report(app, client, open_event, make_user, api_token):
     slug = open_event()
     token = _organizer_token(app, make_user, api_token, slug)
-    bad = "name,email\nA One,a@example.org\n,b@example.org\nC Three,not-mail\n".encode()
+    bad = b"name,email\nA One,a@example.org\n,b@example.org\nC Three,not-mail\n"
     response = client.post(f"/api/v1/events/{slug}/invitations/import", headers=_auth(token),
                            data={"file": (io.BytesIO(bad), "guests.csv")}, content_type="multipart/form-data")
     assert response.status_code == 422 and response.json["code"] == "import_rejected"
     assert [(r["line"], r["field"]) for r in response.json["details"]["rows"]] == [(3, "name"), (4, "email")]
     assert client.get(f"/api/v1/events/{slug}/invitations", headers=_auth(token)).json == []
-    good = "name,email\nA One,a@example.org\nB Two,b@example.org\n".encode()
+    good = b"name,email\nA One,a@example.org\nB Two,b@example.org\n"
     response = client.post(f"/api/v1/events/{slug}/invitations/import?dry_run=true", headers=_auth(token),
                            data={"file": (io.BytesIO(good), "guests.csv")}, content_type="multipart/form-data")
     assert response.json["dry_run"] is True and response.json["count"] == 2
