@@ -10,17 +10,21 @@ def register(app: Flask) -> None:
     from eventsvc.accounts.views import bp as accounts_bp
     from eventsvc.api.auth import init_api_auth
     from eventsvc.demo.cli import demo_cli
+    from eventsvc.events.agenda_views import bp as agenda_bp
     from eventsvc.events.api import blp as events_api
     from eventsvc.events.manage_views import bp as manage_bp
     from eventsvc.events.public_views import bp as events_public_bp
+    from eventsvc.people.api import blp as people_api
     from eventsvc.web.views import bp as web_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(events_public_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(agenda_bp)
 
     api.register_blueprint(events_api)
+    api.register_blueprint(people_api)
     init_api_auth(app)
 
     app.cli.add_command(accounts_cli.users_cli)
