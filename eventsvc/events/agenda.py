@@ -258,6 +258,7 @@ def add_speech(item: AgendaItem, data: dict, *, confirm_overlaps: bool = False):
     with db.session.no_autoflush:
         _apply_speech(speech, item.event, data)
         _check_speech(item.event, speech)
+    db.session.add(speech)
     found = _overlaps_after_change(item.event, item, confirm_overlaps)
     record("speech.added", event_id=item.event_id, obj=speech, title=speech.title)
     return speech, found
