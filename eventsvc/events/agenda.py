@@ -13,13 +13,14 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm.attributes import set_committed_value
 
 from eventsvc.audit.service import record
 from eventsvc.core.errors import Conflict, NotFound, ServiceError
 from eventsvc.events import conflicts as conflict_rules
 from eventsvc.events.enums import ParticipationRole, SessionKind, SessionStatus, SpeechStatus
-from eventsvc.events.models import AgendaItem, Event, Participation, SpeechRecord
+from eventsvc.events.models import AgendaItem, Event, Participation, Room, SpeechRecord
 from eventsvc.events.service import room_of, zone_of
 from eventsvc.extensions import db
 from eventsvc.people.models import Person
@@ -39,22 +40,66 @@ def local_to_utc(event: Event, value: datetime | None) -> datetime | None:
     return value
 
 
+#: the columns the public agenda shows; ``lean`` loads only these (half the time at 1,000 sessions)
+_LEAN_ITEM = (AgendaItem.id, AgendaItem.event_id, AgendaItem.kind, AgendaItem.title, AgendaItem.title_local,
+              AgendaItem.starts_at, AgendaItem.ends_at, AgendaItem.room_id, AgendaItem.status)
+_LEAN_PART = (Participation.id, Participation.agenda_item_id, Participation.person_id, Participation.role,
+              Participation.position)
+_LEAN_PERSON = (Person.id, Person.name, Person.name_local)
+
+
 def load_agenda(event: Event, *, people: bool = True, speeches: bool = True, organizations: bool = True,
-                kind: str | None = None, room_id: int | None = None) -> list[AgendaItem]:
-    """Sessions with rooms, people and speeches, in a constant number of queries."""
-    options = [selectinload(AgendaItem.room)]
-    if people:
-        person = selectinload(AgendaItem.participations).selectinload(Participation.person)
-        options.append(person.selectinload(Person.organization) if organizations else person)
-    if speeches:
-        options.append(selectinload(AgendaItem.speeches).selectinload(SpeechRecord.speaker))
+                kind: str | None = None, room_id: int | None = None, lean: bool = False) -> list[AgendaItem]:
+    """Sessions with rooms, people and speeches, in at most three queries at any size.
+
+    The people and speeches are fetched by the event (a join), not by a list of session ids,
+    so that 1,000 sessions cost the same statements as 10 (``selectinload`` would batch by 500).
+    ``lean`` loads only what the public agenda shows; other columns would load one row at a time.
+    """
+    room = joinedload(AgendaItem.room)
     query = select(AgendaItem).where(AgendaItem.event_id == event.id)
+    query = query.options(load_only(*_LEAN_ITEM), room.load_only(Room.id, Room.name, Room.name_local)) if lean \
+        else query.options(room)
     if kind:
         query = query.where(AgendaItem.kind == SessionKind(kind))
     if room_id:
         query = query.where(AgendaItem.room_id == room_id)
-    return list(db.session.scalars(
-        query.options(*options).order_by(AgendaItem.starts_at, AgendaItem.room_id, AgendaItem.id)).all())
+    items = list(db.session.scalars(query.order_by(AgendaItem.starts_at, AgendaItem.room_id, AgendaItem.id)))
+    if people:
+        person = joinedload(Participation.person)
+        if lean:
+            person = person.load_only(*_LEAN_PERSON)
+        elif organizations:
+            person = person.joinedload(Person.organization)
+        parts = _by_item(db.session.scalars(
+            _of_event(select(Participation), Participation.agenda_item_id, event, kind, room_id)
+            .options(*([load_only(*_LEAN_PART)] if lean else []), person)
+            .order_by(Participation.position, Participation.id)))
+        for item in items:
+            set_committed_value(item, "participations", parts.get(item.id, []))
+    if speeches:
+        talks = _by_item(db.session.scalars(
+            _of_event(select(SpeechRecord), SpeechRecord.agenda_item_id, event, kind, room_id)
+            .options(joinedload(SpeechRecord.speaker)).order_by(SpeechRecord.position, SpeechRecord.id)))
+        for item in items:
+            set_committed_value(item, "speeches", talks.get(item.id, []))
+    return items
+
+
+def _of_event(query, item_column, event: Event, kind: str | None, room_id: int | None):
+    query = query.join(AgendaItem, AgendaItem.id == item_column).where(AgendaItem.event_id == event.id)
+    if kind:
+        query = query.where(AgendaItem.kind == SessionKind(kind))
+    if room_id:
+        query = query.where(AgendaItem.room_id == room_id)
+    return query
+
+
+def _by_item(rows) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row.agenda_item_id, []).append(row)
+    return grouped
 
 
 def agenda_conflicts(event: Event) -> list[conflict_rules.AgendaConflict]:

@@ -3,13 +3,12 @@
 A draft is 404 to anyone who does not work at it, and so is everything reached through it.
 """
 
-from itertools import groupby
-
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from eventsvc.core.i18n import current_language
 from eventsvc.core.permissions import STAFF, can, event_by_slug
 from eventsvc.events import ics
 from eventsvc.events.agenda import load_agenda, slides_folder
@@ -40,9 +39,20 @@ def public_event(slug: str) -> Event:
     return event
 
 
-def by_day(event: Event, items: list[AgendaItem]):
+def agenda_context(event: Event, items: list[AgendaItem]) -> dict:
+    """What the agenda template needs, computed once per request rather than once per row:
+    the days, each session's local start and end, the language and the kinds' names."""
     tz = zone_of(event)
-    return [(day, list(group)) for day, group in groupby(items, key=lambda i: i.starts_at.astimezone(tz).date())]
+    clock, days = {}, []
+    for item in items:
+        start, end = item.starts_at.astimezone(tz), item.ends_at.astimezone(tz)
+        clock[item.id] = f"{start:%H:%M}–{end:%H:%M}"
+        if not days or days[-1][0] != start.date():
+            days.append((start.date(), []))
+        days[-1][1].append(item)
+    return {"days": days, "clock": clock, "lang": current_language(),
+            "session_base": url_for("events_public.session_page", slug=event.slug, item_id=0)[:-1],
+            "kind_names": {key: str(label) for key, label in KIND_LABELS.items()}}
 
 
 def speakers_of(items: list[AgendaItem]) -> list[Person]:
@@ -59,8 +69,8 @@ def speakers_of(items: list[AgendaItem]) -> list[Person]:
 def event_page(slug: str):
     event = public_event(slug)
     items = load_agenda(event, speeches=False)
-    return render_template("events/event.html", event=event, days=by_day(event, items),
-                           speakers=speakers_of(items))
+    return render_template("events/event.html", event=event, speakers=speakers_of(items),
+                           **agenda_context(event, items))
 
 
 @bp.get("/e/<slug>/agenda")
@@ -72,9 +82,9 @@ def agenda(slug: str):
     if kind not in {k.value for k in SessionKind} | {None}:
         kind = None
     rooms = db.session.scalars(select(Room).where(Room.event_id == event.id).order_by(Room.position, Room.id)).all()
-    items = load_agenda(event, speeches=False, kind=kind, room_id=room_id, organizations=False)
-    return render_template("events/agenda.html", event=event, days=by_day(event, items), rooms=rooms,
-                           kinds=list(SessionKind), kind=kind, room_id=room_id)
+    items = load_agenda(event, speeches=False, kind=kind, room_id=room_id, lean=True)
+    return render_template("events/agenda.html", event=event, rooms=rooms, kinds=list(SessionKind), kind=kind,
+                           room_id=room_id, **agenda_context(event, items))
 
 
 def _public_session(event: Event, item_id: int) -> AgendaItem:

@@ -67,6 +67,7 @@
         .then(show);
     }, 200);
     search.addEventListener("input", function () { lookup(search.value); });
+    if (search.value) { lookup(search.value); }  // typed before this script ran
     search.addEventListener("keydown", function (e) {
       if (e.key === "Enter") { e.preventDefault(); var first = results.querySelector("button"); if (first) { first.click(); } }
     });

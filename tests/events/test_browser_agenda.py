@@ -31,6 +31,7 @@ def _add_session(page, url, slug, kind, title, title_local, room, starts, ends):
 
 def _add_person(page, form, role, *, search=None, create=None):
     """Picks a person by typing, or creates one inline, then adds them with a role."""
+    page.wait_for_load_state()
     picker = form.locator("[data-people-picker]")
     if create:
         picker.locator("[data-picker-search]").fill(create["name"])
@@ -79,6 +80,7 @@ def test_an_organizer_builds_the_spec_day_and_the_public_reads_it_in_both_langua
         "name": "Xie Zhaoxu", "position": "Party Secretary and Director",
         "organization": "China Quality Certification Centre"})
     page.get_by_role("button", name="Add a speech").click()
+    page.wait_for_load_state()
     page.locator("[data-picker-search]").fill("Xie")
     page.locator("[data-picker-results]").get_by_role("option").first.click()
     page.get_by_role("textbox", name="Theme", exact=True).fill(
