@@ -20,7 +20,7 @@ def demo_ids(app, demo):
     from sqlalchemy import select
 
     from eventsvc.core.permissions import event_by_slug
-    from eventsvc.events.models import AgendaItem, Room
+    from eventsvc.events.models import AgendaItem
     from eventsvc.people.models import Person
 
     with app.app_context():
