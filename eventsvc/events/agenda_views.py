@@ -18,6 +18,7 @@ from eventsvc.events.conflicts import find_conflicts
 from eventsvc.events.forms import ParticipationForm, SessionForm, SpeechForm
 from eventsvc.events.manage_views import show_error
 from eventsvc.events.models import AgendaItem, Event, Participation, Room
+from eventsvc.events.public_views import agenda_context
 from eventsvc.events.service import zone_of
 from eventsvc.extensions import db
 
@@ -47,8 +48,10 @@ def overview(event: Event):
     items = service.load_agenda(event, organizations=False)
     conflicts = find_conflicts(event, items)
     clashing = {i for c in conflicts for i in c.item_ids}
+    context = agenda_context(event, items)
+    context.pop("days")
     return render_template("events/manage_agenda.html", event=event, grid=build_grid(event, items, _rooms(event)),
-                           conflicts=conflicts, clashing=clashing)
+                           conflicts=conflicts, clashing=clashing, **context)
 
 
 def _local(event: Event, value):

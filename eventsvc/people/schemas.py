@@ -24,8 +24,9 @@ class PersonSchema(Schema):
     organization_name = fields.Str(load_only=True, validate=validate.Length(min=1, max=300), metadata={
         "description": "find the organization by name, or create it"})
     organization = fields.Nested(OrganizationSchema, dump_only=True, allow_none=True)
-    email = fields.Email(allow_none=True)
-    phone = fields.Str(allow_none=True, validate=validate.Length(max=50))
+    #: written, never read back: the people list is shared by every event's organizers
+    email = fields.Email(allow_none=True, load_only=True)
+    phone = fields.Str(allow_none=True, validate=validate.Length(max=50), load_only=True)
     bio = fields.Str(allow_none=True)
     bio_local = fields.Str(allow_none=True)
     language = fields.Str(validate=validate.OneOf(["en", "zh"]))

@@ -22,6 +22,10 @@ def test_search_finds_people_by_latin_name_local_name_and_organization(client, o
     assert [p["name"] for p in by_local] == ["Lin Xiaoyu"]
     by_org = client.get("/api/v1/people?q=CQC", headers=organizer_api).json
     assert {"Xie Zhaoxu", "Zhang Hua"} <= {p["name"] for p in by_org}
+    guests = client.get("/api/v1/people?q=guests.example", headers=organizer_api).json
+    assert guests == []  # e-mail addresses are neither searched nor shown
+    some = client.get("/api/v1/people?q=Lin", headers=organizer_api).json
+    assert some and all("email" not in p and "phone" not in p for p in some)
     assert client.get("/api/v1/people?q=", headers=organizer_api).json == []
     assert len(client.get("/api/v1/people?q=e", headers=organizer_api).json) == 10
 
