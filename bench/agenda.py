@@ -11,6 +11,7 @@ served in-process by the Flask app (no network, one worker).
 """
 
 import argparse
+import gc
 import statistics
 import sys
 import tempfile
@@ -62,7 +63,7 @@ def build_event(sessions: int) -> str:
     return slug
 
 
-def measure(client, path: str, engine, repeats: int) -> tuple[int, float]:
+def measure(client, path: str, engine, repeats: int) -> tuple[int, float, float]:
     statements = []
 
     def count(conn, cursor, statement, *args):
@@ -71,7 +72,9 @@ def measure(client, path: str, engine, repeats: int) -> tuple[int, float]:
             statements.append(statement)
 
     sa_event.listen(engine, "before_cursor_execute", count)
+    started = time.perf_counter()
     response = client.get(path)
+    first = (time.perf_counter() - started) * 1000
     sa_event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200, (path, response.status_code)
     times = []
@@ -80,13 +83,16 @@ def measure(client, path: str, engine, repeats: int) -> tuple[int, float]:
         response = client.get(path)
         response.get_data()
         times.append((time.perf_counter() - started) * 1000)
-    return len(statements), statistics.median(times)
+    return len(statements), first, statistics.median(times)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url")
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="gc.freeze() after start-up, as a gunicorn post_fork hook would: full garbage "
+                             "collections then skip the app's own long-lived objects")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="agenda-bench-")
     url = args.database_url or f"sqlite:///{workdir}/bench.sqlite"
@@ -105,18 +111,22 @@ def main() -> None:
         engine = db.engine
         db.session.remove()
 
+    if args.gc_freeze:
+        gc.collect()
+        gc.freeze()
     public = app.test_client()
     organizer = app.test_client()
     organizer.post("/login", data={"email": ADMIN[0], "password": ADMIN[1]})
     pages = [("public agenda", public, "/e/{slug}/agenda"),
              ("organizer overview", organizer, "/manage/e/{slug}/agenda"),
              (".ics feed", public, "/e/{slug}/agenda.ics")]
-    print(f"database: {engine.dialect.name}; one in-process worker; median of {args.repeats} requests")
-    print(f"{'page':<20}{'sessions':>9}{'queries':>9}{'median ms':>11}")
+    print(f"database: {engine.dialect.name}; one in-process worker; gc.freeze: {args.gc_freeze}; median of "
+          f"{args.repeats} requests after a first one (cold: no cached VEVENTs, first render)")
+    print(f"{'page':<20}{'sessions':>9}{'queries':>9}{'first ms':>10}{'median ms':>11}")
     for name, client, pattern in pages:
         for n in SIZES:
-            queries, median = measure(client, pattern.format(slug=slugs[n]), engine, args.repeats)
-            print(f"{name:<20}{n:>9}{queries:>9}{median:>11.1f}")
+            queries, first, median = measure(client, pattern.format(slug=slugs[n]), engine, args.repeats)
+            print(f"{name:<20}{n:>9}{queries:>9}{first:>10.1f}{median:>11.1f}")
 
 
 if __name__ == "__main__":
