@@ -209,6 +209,11 @@ def cancel_session(item: AgendaItem) -> AgendaItem:
     return item
 
 
+def restore_session(item: AgendaItem, *, confirm_overlaps: bool = False):
+    """A cancelled session back on the agenda; its clashes count again."""
+    return update_session(item, {"status": SessionStatus.SCHEDULED}, confirm_overlaps=confirm_overlaps)
+
+
 def delete_session(item: AgendaItem) -> None:
     if item.seats_taken:
         raise Conflict("session_has_seats", _(

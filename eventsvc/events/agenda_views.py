@@ -131,6 +131,25 @@ def session_cancel(event: Event, item_id: int):
     return redirect(url_for("agenda.session_edit", slug=event.slug, item_id=item_id))
 
 
+@bp.post("/<slug>/sessions/<int:item_id>/restore")
+@requires_event_role(ORGANIZER)
+def session_restore(event: Event, item_id: int):
+    try:
+        _item, found = service.restore_session(service.session_of(event, item_id),
+                                               confirm_overlaps=bool(request.form.get("confirm_overlaps")))
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        for conflict in error.details.get("conflicts", []):
+            flash(conflict["message"], "warning")
+    else:
+        for conflict in found:
+            flash(conflict.message, "warning")
+        flash(_("Session back on the agenda."), "success")
+    return redirect(url_for("agenda.session_edit", slug=event.slug, item_id=item_id))
+
+
 @bp.post("/<slug>/sessions/<int:item_id>/delete")
 @requires_event_role(ORGANIZER)
 def session_delete(event: Event, item_id: int):

@@ -157,3 +157,34 @@ def test_rooms_are_added_renamed_and_a_duplicate_name_refused(organizer_client, 
     dup = post_form(organizer_client, f"/manage/e/{demo}/rooms", {"name": "Press Room"})
     assert "already has a room with this name" in dup.get_data(as_text=True)
     assert "Press Room" in organizer_client.get(f"/manage/e/{demo}/rooms").get_data(as_text=True)
+
+
+def test_a_cancelled_session_leaves_the_clash_list_and_comes_back_only_when_confirmed(
+        organizer_client, demo, demo_ids):
+    data = {"kind": "seminar", "title": "Press Briefing", "room_id": demo_ids["rooms"]["Council Room"],
+            "starts_at": "2023-03-31T16:30", "ends_at": "2023-03-31T17:00", "confirm_overlaps": "y"}
+    path = post_form(organizer_client, f"/manage/e/{demo}/sessions/new", data).headers["Location"]
+    assert "Press Briefing" in organizer_client.get(f"/manage/e/{demo}/agenda").get_data(as_text=True)
+    post_form(organizer_client, path + "/cancel", {}, from_path=path)
+    assert "The agenda has clashes" not in organizer_client.get(f"/manage/e/{demo}/agenda").get_data(as_text=True)
+    refused = post_form(organizer_client, path + "/restore", {}, from_path=path, follow_redirects=True)
+    assert "This clashes with other sessions." in refused.get_data(as_text=True)
+    assert "Put back on the agenda" in refused.get_data(as_text=True)
+    restored = post_form(organizer_client, path + "/restore", {"confirm_overlaps": "y"}, from_path=path,
+                         follow_redirects=True)
+    assert "Session back on the agenda." in restored.get_data(as_text=True)
+    assert "The agenda has clashes" in organizer_client.get(f"/manage/e/{demo}/agenda").get_data(as_text=True)
+
+
+def test_event_settings_refuse_a_last_day_before_the_first_and_change_nothing(organizer_client, demo, app):
+    from datetime import date
+
+    from eventsvc.core.permissions import event_by_slug
+
+    response = post_form(organizer_client, f"/manage/e/{demo}/edit", {
+        "slug": demo, "title": "Renamed", "kind": "forum", "start_date": "2023-03-31", "end_date": "2023-03-30",
+        "timezone": "Asia/Shanghai", "registration_mode": "invitation"})
+    assert "The last day cannot be before the first day." in response.get_data(as_text=True)
+    with app.app_context():
+        event = event_by_slug(demo)
+        assert event.title == "China Electric Vehicle 100 Forum 2023" and event.end_date == date(2023, 3, 31)
