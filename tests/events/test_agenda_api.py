@@ -120,3 +120,29 @@ def test_the_openapi_document_describes_the_agenda_and_people(client):
         assert path in paths, path
     assert {"post", "get"} <= set(paths["/api/v1/events/{slug}/sessions"])
     assert {"get", "patch", "delete"} <= set(paths["/api/v1/events/{slug}/speeches/{speech_id}"])
+
+
+@pytest.mark.parametrize("method,path,body", [
+    ("post", "/sessions", {"kind": "seminar", "title": "x" * 301, "starts_at": "2023-03-31T09:00:00",
+                           "ends_at": "2023-03-31T10:00:00"}),  # too long, and times without offset
+    ("post", "/sessions", {"kind": "seminar", "title": "T", "room_id": "abc", "capacity": -1,
+                           "starts_at": "2023-03-31T09:00:00+08:00", "ends_at": "2023-03-31T10:00:00+08:00"}),
+    ("patch", "/sessions/{plenary}", {"ends_at": "2023-03-31T08:00:00+08:00"}),
+    ("patch", "/sessions/{plenary}", {"status": "maybe"}),
+    ("patch", "/sessions/999999", {"title": "Nope"}),
+    ("post", "/sessions/{plenary}/participations", {"person_id": 999999, "role": "speaker"}),
+    ("post", "/sessions/{plenary}/participations", {"person_id": "{xie}", "role": "speaker"}),
+    ("post", "/sessions/{plenary}/speeches", {"speaker_id": 999999, "title": "Ghost"}),
+    ("post", "/sessions/{plenary}/speeches", {"speaker_id": "{xie}", "title": "T", "planned_start":
+                                              "2023-03-31T10:00:00+08:00", "planned_end": "2023-03-31T09:00:00+08:00"}),
+    ("patch", "/speeches/999999", {"title": "Nope"}),
+    ("post", "/sessions", ["not", "an", "object"]),
+])
+def test_bad_agenda_requests_answer_4xx_json_never_500(client, organizer_api, demo, demo_ids, method, path, body):
+    ids = {"plenary": demo_ids["items"]["plenary"], "xie": demo_ids["people"]["Xie Zhaoxu"]}
+    path = path.format(**ids)
+    if isinstance(body, dict):
+        body = {k: (int(v.format(**ids)) if isinstance(v, str) and v.startswith("{") else v) for k, v in body.items()}
+    response = getattr(client, method)(f"/api/v1/events/{demo}{path}", json=body, headers=organizer_api)
+    assert 400 <= response.status_code < 500, response.get_data(as_text=True)
+    assert response.is_json and response.json.get("errors") or response.json.get("code")
