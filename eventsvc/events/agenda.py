@@ -6,11 +6,8 @@ a room, or a person be in two places, is refused with the conflicts named until 
 confirms; a session outside the event's dates is always refused.
 """
 
-import uuid
 from datetime import datetime
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, load_only
@@ -22,6 +19,7 @@ from eventsvc.events import conflicts as conflict_rules
 from eventsvc.events.enums import ParticipationRole, SessionKind, SessionStatus, SpeechStatus
 from eventsvc.events.models import AgendaItem, Event, Participation, Room, SpeechRecord
 from eventsvc.events.service import room_of, zone_of
+from eventsvc.events.slides import remove_slides
 from eventsvc.extensions import db
 from eventsvc.people.models import Person
 
@@ -323,7 +321,7 @@ def update_speech(speech: SpeechRecord, data: dict) -> SpeechRecord:
 
 
 def delete_speech(speech: SpeechRecord) -> None:
-    _remove_slides_file(speech)
+    remove_slides(speech)
     record("speech.deleted", event_id=speech.agenda_item.event_id, obj=speech, title=speech.title)
     db.session.delete(speech)
 
@@ -333,40 +331,3 @@ def speech_of(event: Event, speech_id: int) -> SpeechRecord:
     if speech is None or speech.agenda_item.event_id != event.id:
         raise NotFound("unknown_speech", _("No such speech at this event."))
     return speech
-
-
-# ---- slides ----
-
-def slides_folder() -> Path:
-    folder = Path(current_app.instance_path) / "uploads" / "slides"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def save_slides(speech: SpeechRecord, stream, filename: str) -> SpeechRecord:
-    """Stores a PDF (checked by its first bytes, not its name) up to SLIDES_MAX_BYTES."""
-    limit = current_app.config["SLIDES_MAX_BYTES"]
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise ServiceError("slides_too_large", _("The slides may be at most %(mb)d MB.", mb=limit // (1024 * 1024)),
-                           field="slides", status=413)
-    if not data.startswith(b"%PDF-"):
-        raise ServiceError("slides_not_pdf", _("The slides must be a PDF file."), field="slides")
-    stored = f"{uuid.uuid4().hex}.pdf"
-    (slides_folder() / stored).write_bytes(data)
-    _remove_slides_file(speech)
-    speech.slides_path = stored
-    speech.slides_filename = Path(filename or "slides.pdf").name[:300]
-    record("speech.slides", event_id=speech.agenda_item.event_id, obj=speech, size=len(data))
-    return speech
-
-
-def _remove_slides_file(speech: SpeechRecord) -> None:
-    if speech.slides_path:
-        (slides_folder() / speech.slides_path).unlink(missing_ok=True)
-        speech.slides_path = speech.slides_filename = None
-
-
-def remove_slides(speech: SpeechRecord) -> None:
-    _remove_slides_file(speech)
-

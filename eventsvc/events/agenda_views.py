@@ -20,6 +20,7 @@ from eventsvc.events.manage_views import show_error
 from eventsvc.events.models import AgendaItem, Event, Participation, Room
 from eventsvc.events.public_views import agenda_context
 from eventsvc.events.service import zone_of
+from eventsvc.events.slides import save_slides
 from eventsvc.extensions import db
 
 bp = Blueprint("agenda", __name__, url_prefix="/manage/e")
@@ -226,7 +227,7 @@ def _save_speech(event, form, item, speech):
         upload = form.slides.data
         if upload and getattr(upload, "filename", ""):
             db.session.flush()
-            service.save_slides(speech, upload.stream, upload.filename)
+            save_slides(speech, upload.stream, upload.filename)
         db.session.commit()
     except ServiceError as error:
         show_error(form, error)
