@@ -10,10 +10,12 @@ def register(app: Flask) -> None:
     from eventsvc.accounts.views import bp as accounts_bp
     from eventsvc.api.auth import init_api_auth
     from eventsvc.demo.cli import demo_cli
+    from eventsvc.events.agenda_views import bp as agenda_bp
     from eventsvc.events.api import blp as events_api
     from eventsvc.events.manage_views import bp as manage_bp
     from eventsvc.events.public_views import bp as events_public_bp
     from eventsvc.mail.cli import outbox_cli
+    from eventsvc.people.api import blp as people_api
     from eventsvc.registration.api import blp as registration_api
     from eventsvc.registration.manage_views import bp as registration_manage_bp
     from eventsvc.registration.portal import bp as portal_bp
@@ -28,7 +30,10 @@ def register(app: Flask) -> None:
     app.register_blueprint(registration_manage_bp)
     app.register_blueprint(portal_bp)
 
+    app.register_blueprint(agenda_bp)
+
     api.register_blueprint(events_api)
+    api.register_blueprint(people_api)
     api.register_blueprint(registration_api)
     init_api_auth(app)
 
