@@ -13,6 +13,7 @@ compared with the registration's current one, so a re-issued badge revokes the o
 import base64
 import hashlib
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -93,10 +94,21 @@ def _b32decode(text: str) -> bytes:
 
 
 def sign_badge_code(event_id: int, registration_id: int, badge_version: int) -> str:
+    return badge_signer(event_id)(registration_id, badge_version)
+
+
+def badge_signer(event_id: int) -> Callable[[int, int], str]:
+    """``sign(registration_id, badge_version)`` for one event: the key is read and decrypted once,
+    so that a batch of a thousand badges signs without a thousand queries."""
     key = active_key(event_id)
-    header = _HEADER.pack(FORMAT, key.key_id, event_id, registration_id, badge_version)
+    key_id = key.key_id
     private = Ed25519PrivateKey.from_private_bytes(_decrypt_private(key.private_key_encrypted))
-    return _b32encode(header + private.sign(header))
+
+    def sign(registration_id: int, badge_version: int) -> str:
+        header = _HEADER.pack(FORMAT, key_id, event_id, registration_id, badge_version)
+        return _b32encode(header + private.sign(header))
+
+    return sign
 
 
 def parse_badge_code(code: str) -> tuple[BadgePayload, bytes, bytes]:
