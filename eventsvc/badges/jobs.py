@@ -123,7 +123,9 @@ def run(app: Flask, job_id: str) -> None:
                 badges_query(event, BadgeSelection(job.category_id, job.which))).all()
             printed = {r.id: r.badge_version for r in registrations}
             contents = badge_contents(event, registrations)
-            db.session.rollback()  # no transaction held open while rendering
+            # commit: the event's signing key, if these are its first badges; and no transaction
+            # stays open while rendering
+            db.session.commit()
             job.total = len(contents)
             save(job)
             last_save = [time.monotonic()]

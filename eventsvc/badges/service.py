@@ -8,6 +8,7 @@ code printed before is refused as ``revoked``.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from io import BytesIO
 
 import segno
 from babel.dates import format_date, format_interval
@@ -156,12 +157,13 @@ def badge_pdf(registration: Registration, layout: str = SINGLE) -> bytes:
 
 
 def qr_svg(code: str) -> bytes:
-    return segno.make_qr(code, error="m").svg_inline(scale=8, border=4, omitsize=True).encode()
+    """A standalone SVG (its own namespace and size, white background: scans on any page)."""
+    buffer = BytesIO()
+    segno.make_qr(code, error="m").save(buffer, kind="svg", scale=8, border=4, xmldecl=False, light="#fff")
+    return buffer.getvalue()
 
 
 def qr_png(code: str, scale: int = 10) -> bytes:
-    from io import BytesIO
-
     buffer = BytesIO()
     segno.make_qr(code, error="m").save(buffer, kind="png", scale=scale, border=4)
     return buffer.getvalue()

@@ -116,7 +116,7 @@ def test_long_names_and_organizations_shrink_to_stay_on_the_badge(app_ctx, tmp_p
     pdf = printed(render_badges([long]))
     words = pdf.word_boxes()
     assert words
-    assert all(0 <= x_min and x_max <= 297.64 for _, x_min, x_max in words), [
+    assert all(x_min >= 0 and x_max <= 297.64 for _, x_min, x_max in words), [
         w for w in words if w[1] < 0 or w[2] > 297.64]
     text = pdf.text()
     assert "欧阳诸葛司马上官慕容皇甫端木" in text.replace("\n", "").replace(" ", "")
