@@ -106,8 +106,7 @@ def start(app: Flask, job: PrintJob) -> threading.Thread:
 
 def run(app: Flask, job_id: str) -> None:
     """Render the job's badges into its PDF and record them as printed."""
-    from eventsvc.badges.layout import render_badges
-    from eventsvc.badges.service import BadgeSelection, badge_contents, badges_query, mark_printed
+    from eventsvc.badges.service import BadgeSelection, mark_printed, render_batch
     from eventsvc.events.models import Event
     from eventsvc.extensions import db
 
@@ -119,16 +118,11 @@ def run(app: Flask, job_id: str) -> None:
             job.status = RUNNING
             save(job)
             event = db.session.get(Event, job.event_id)
-            registrations = db.session.scalars(
-                badges_query(event, BadgeSelection(job.category_id, job.which))).all()
-            printed = {r.id: r.badge_version for r in registrations}
-            contents = badge_contents(event, registrations)
-            # commit: the event's signing key, if these are its first badges; and no transaction
-            # stays open while rendering
-            db.session.commit()
-            job.total = len(contents)
-            save(job)
             last_save = [time.monotonic()]
+
+            def total(count: int) -> None:
+                job.total = count
+                save(job)
 
             def progress(done: int) -> None:
                 job.done = done
@@ -136,14 +130,15 @@ def run(app: Flask, job_id: str) -> None:
                     save(job)
                     last_save[0] = time.monotonic()
 
-            pdf = render_badges(contents, job.layout, title=f"Badges · {event.title}", progress=progress)
+            pdf, printed = render_batch(event, BadgeSelection(job.category_id, job.which), job.layout,
+                                        progress=progress, on_total=total)
             target = pdf_path(job)
             temporary = target.with_suffix(".pdf.tmp")
             temporary.write_bytes(pdf)
             os.replace(temporary, target)
             mark_printed(printed)
             db.session.commit()
-            job.done, job.size, job.status = len(contents), len(pdf), DONE
+            job.done, job.size, job.status = len(printed), len(pdf), DONE
             save(job)
         except Exception as error:  # a failed job says so on its page instead of spinning forever
             db.session.rollback()

@@ -6,7 +6,7 @@ quiet zone: modules of about 1 mm scan from arm's length), and the category band
 category's colour. Long names and organizations shrink, then wrap to two lines.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -14,7 +14,15 @@ from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from eventsvc.documents.pdf import FONT, draw_qr, fit_font_size, fit_lines, new_canvas
+from eventsvc.documents.pdf import (
+    FONT,
+    draw_qr_path,
+    fit_font_size,
+    fit_lines,
+    new_canvas,
+    qr_path,
+    qr_paths,
+)
 
 SINGLE = "single"
 SHEET = "sheet"
@@ -87,8 +95,10 @@ def _centred_lines(canvas: Canvas, text: str, top: float, start: float, minimum:
     return y + size * 1.15 - size * 0.35
 
 
-def draw_badge(canvas: Canvas, badge: BadgeContent) -> None:
-    """Draw one badge with its lower-left corner at the canvas origin, A6 sized."""
+def draw_badge(canvas: Canvas, badge: BadgeContent, qr: tuple[int, str] | None = None) -> None:
+    """Draw one badge with its lower-left corner at the canvas origin, A6 sized.
+
+    ``qr``: the code's ``qr_path``, when it was encoded ahead (in another process)."""
     canvas.setStrokeGray(0.85)
     canvas.setLineWidth(0.5)
     canvas.rect(0, 0, WIDTH, HEIGHT, stroke=1, fill=0)
@@ -125,7 +135,7 @@ def draw_badge(canvas: Canvas, badge: BadgeContent) -> None:
     space = top - 2 - BAND_HEIGHT
     qr_size = max(40 * mm, min(QR_SIZE, space))
     bottom = BAND_HEIGHT + max(0, (space - qr_size) / 2)
-    draw_qr(canvas, badge.code, (WIDTH - qr_size) / 2, bottom, qr_size)
+    draw_qr_path(canvas, qr or qr_path(badge.code), (WIDTH - qr_size) / 2, bottom, qr_size)
 
     # the category band
     band = _rgb(badge.color)
@@ -151,7 +161,7 @@ def _cut_marks(canvas: Canvas, x0: float, y0: float, w: float, h: float) -> None
             canvas.line(x + direction * gap, y, x + direction * (gap + CUT_MARK), y)
 
 
-def render_badges(badges: Iterable[BadgeContent], layout: str = SINGLE, *, title: str = "Badges",
+def render_badges(badges: Sequence[BadgeContent], layout: str = SINGLE, *, title: str = "Badges",
                   progress: Callable[[int], None] | None = None, progress_every: int = 25) -> bytes:
     """A PDF of the badges: one per A6 page, or four per A4 sheet with cut marks."""
     if layout not in LAYOUTS:
@@ -163,9 +173,10 @@ def render_badges(badges: Iterable[BadgeContent], layout: str = SINGLE, *, title
     w, h = WIDTH * SHEET_SCALE, HEIGHT * SHEET_SCALE
     done = 0
     on_sheet = 0
-    for done, badge in enumerate(badges, start=1):
+    qrs = qr_paths([badge.code for badge in badges])
+    for done, (badge, qr) in enumerate(zip(badges, qrs, strict=True), start=1):
         if layout == SINGLE:
-            draw_badge(canvas, badge)
+            draw_badge(canvas, badge, qr)
             canvas.showPage()
         else:
             column, row = on_sheet % 2, on_sheet // 2
@@ -175,7 +186,7 @@ def render_badges(badges: Iterable[BadgeContent], layout: str = SINGLE, *, title
             canvas.saveState()
             canvas.translate(x0, y0)
             canvas.scale(SHEET_SCALE, SHEET_SCALE)
-            draw_badge(canvas, badge)
+            draw_badge(canvas, badge, qr)
             canvas.restoreState()
             on_sheet += 1
             if on_sheet == 4:

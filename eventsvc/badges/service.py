@@ -150,6 +150,23 @@ def badge_contents(event: Event, registrations: list[Registration]) -> list[Badg
     return [badge_content(r, event, sign, date_text) for r in registrations]
 
 
+def render_batch(event: Event, selection: BadgeSelection, layout: str, *,
+                 progress=None, on_total=None) -> tuple[bytes, dict[int, int]]:
+    """One PDF of the selected badges, and which badge version of which registration it holds.
+
+    Commits first: the event's signing key, if these are its first badges, must exist before
+    codes signed with it are printed; and no transaction stays open while the PDF renders.
+    """
+    registrations = db.session.scalars(badges_query(event, selection)).all()
+    printed = {r.id: r.badge_version for r in registrations}
+    contents = badge_contents(event, registrations)
+    title = f"Badges · {event.title}"
+    db.session.commit()
+    if on_total:
+        on_total(len(contents))
+    return render_badges(contents, layout, title=title, progress=progress), printed
+
+
 def badge_pdf(registration: Registration, layout: str = SINGLE) -> bytes:
     """The PDF of one badge (A6, or on an A4 sheet)."""
     [content] = badge_contents(registration.event, [registration])

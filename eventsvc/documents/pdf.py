@@ -5,24 +5,22 @@ A QR code is drawn as one vector path: twice as fast and far smaller than a PNG.
 path is written as PDF operators in module units (integers, one ``re`` per run of dark
 modules) under one scaling matrix, which keeps a 1,000-badge batch fast and small.
 
-QR matrices come from zxing-cpp's C++ encoder when it is installed (0.1 ms a code),
-otherwise from segno (4-5 ms a code: it scores all eight masks in Python).
+QR matrices come from zxing-cpp's C++ encoder (see qr.py).
 """
 
-import re
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from pathlib import Path
 
-import segno
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-try:
-    import zxingcpp
-except ImportError:  # pragma: no cover - zxing-cpp is a dependency; segno is the slow fallback
-    zxingcpp = None
+from eventsvc.documents.qr import qr_path, qr_path_operators, qr_rows  # noqa: F401 (part of this API)
 
 FONT_FILE = Path(__file__).parent / "fonts" / "wqy-microhei.ttc"
 #: the name to pass to setFont; covers Latin and Chinese
@@ -32,7 +30,7 @@ FONT = "WQYMicroHei"
 # 40% of a 1,000-badge batch and made the file a quarter larger. Every reader handles binary.
 rl_config.useA85 = 0
 
-_DARK_RUN = re.compile(rb"\x01+")
+QR_WORKER = str(Path(__file__).with_name("qr.py"))
 
 
 @cache
@@ -53,20 +51,6 @@ def new_canvas(target, pagesize, *, title: str = "", author: str = "eventsvc") -
 
 # --- QR codes -----------------------------------------------------------------------------
 
-def qr_rows(data: str, error: str = "m") -> list[bytes]:
-    """The QR modules of ``data`` as one bytes row per module row, 1 = dark (never a Micro QR)."""
-    if zxingcpp is not None:
-        symbol = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level=error.upper())
-        pixels = bytes(symbol.to_image(scale=1, add_quiet_zones=False))  # 0 = dark, 255 = light
-        size = int(len(pixels) ** 0.5)
-        flat = pixels.translate(_DARK_IS_ONE)
-        return [flat[i:i + size] for i in range(0, size * size, size)]
-    return [bytes(row) for row in segno.make_qr(data, error=error).matrix]
-
-
-_DARK_IS_ONE = bytes([1] + [0] * 255)
-
-
 @lru_cache(maxsize=512)
 def qr_matrix(data: str, error: str = "m") -> tuple[tuple[int, ...], ...]:
     """The QR modules of ``data`` (a regular QR, never a Micro QR: most scanners can't read those)."""
@@ -78,33 +62,56 @@ def qr_version(data: str, error: str = "m") -> int:
     return (len(qr_rows(data, error)) - 17) // 4
 
 
-def qr_path_operators(rows: list[bytes]) -> str:
-    """PDF path operators filling the dark modules, in module units with row 0 at y = 0 going down.
+def qr_paths(codes: list[str], error: str = "m", *, parallel_from: int = 200) -> Iterator[tuple[int, str]]:
+    """``qr_path`` of every code, in order.
 
-    One rectangle per run of dark modules, merged with the same run in the rows below it
-    (finder patterns and timing lines become a few rectangles): a smaller PDF.
+    From ``parallel_from`` codes on, a worker process per spare core (eventsvc/documents/qr.py
+    run as a script: a clean interpreter, nothing forked from a threaded web worker) encodes
+    them while this process draws the rest of the pages: QR encoding is about half the time of
+    a badge batch. If a worker fails, this process encodes what is missing.
     """
-    parts = []
-    open_runs: dict[tuple[int, int], int] = {}  # (start, end) -> first row
-    for r, row in enumerate(rows):
-        spans = {run.span() for run in _DARK_RUN.finditer(row)}
-        for span in [span for span in open_runs if span not in spans]:
-            first = open_runs.pop(span)
-            parts.append(f"{span[0]} {-r} {span[1] - span[0]} {r - first} re")
-        for span in spans:
-            open_runs.setdefault(span, r)
-    end = len(rows)
-    for span, first in open_runs.items():
-        parts.append(f"{span[0]} {-end} {span[1] - span[0]} {end - first} re")
-    return "\n".join(parts)
+    workers = min(3, (os.cpu_count() or 1) - 1)
+    if os.environ.get("EVENTSVC_QR_WORKERS", "").isdigit():  # 0: encode in this process
+        workers = int(os.environ["EVENTSVC_QR_WORKERS"])
+    if len(codes) < parallel_from or workers < 1:
+        yield from (qr_path(code, error) for code in codes)
+        return
+    size = -(-len(codes) // workers)
+    slices = [codes[i:i + size] for i in range(0, len(codes), size)]
+    processes = []
+    try:
+        for part in slices:
+            process = subprocess.Popen([sys.executable, QR_WORKER, error], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            # the worker reads all its codes before it writes: no pipe deadlock
+            process.stdin.write("\n".join(part) + "\n")
+            process.stdin.close()
+            processes.append(process)
+    except OSError:
+        pass
+    try:
+        for index, part in enumerate(slices):
+            done = 0
+            if index < len(processes):
+                for line in processes[index].stdout:
+                    side, _, operators = line.rstrip("\n").partition("\t")
+                    if done >= len(part) or not side.isdigit():
+                        break
+                    yield int(side), operators
+                    done += 1
+            yield from (qr_path(code, error) for code in part[done:])
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
+            process.stdout.close()
 
 
-def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float, *, error: str = "m",
-            quiet_zone: int = 4) -> None:
-    """Draw a QR code with its lower-left corner at (x, y), ``size`` wide including the quiet zone."""
-    rows = qr_rows(data, error)
-    modules = len(rows) + 2 * quiet_zone
-    cell = size / modules
+def draw_qr_path(canvas: Canvas, qr: tuple[int, str], x: float, y: float, size: float, *,
+                 quiet_zone: int = 4) -> None:
+    """Draw a QR from ``qr_path`` with its lower-left corner at (x, y), ``size`` wide with its quiet zone."""
+    side, operators = qr
+    cell = size / (side + 2 * quiet_zone)
     canvas.saveState()
     canvas.setFillColorRGB(1, 1, 1)
     canvas.rect(x, y, size, size, stroke=0, fill=1)
@@ -112,9 +119,14 @@ def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float, *, error
     # One path, one fill: abutting runs are filled as one shape, so no hairlines between them.
     top_left_x = x + quiet_zone * cell
     top_left_y = y + size - quiet_zone * cell
-    canvas.addLiteral(f"{cell:.5f} 0 0 {cell:.5f} {top_left_x:.3f} {top_left_y:.3f} cm\n"
-                      f"{qr_path_operators(rows)}\nf")
+    canvas.addLiteral(f"{cell:.5f} 0 0 {cell:.5f} {top_left_x:.3f} {top_left_y:.3f} cm\n{operators}\nf")
     canvas.restoreState()
+
+
+def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float, *, error: str = "m",
+            quiet_zone: int = 4) -> None:
+    """Draw a QR code with its lower-left corner at (x, y), ``size`` wide including the quiet zone."""
+    draw_qr_path(canvas, qr_path(data, error), x, y, size, quiet_zone=quiet_zone)
 
 
 # --- text ---------------------------------------------------------------------------------

@@ -163,3 +163,36 @@ def test_qr_png_of_a_badge_decodes_to_its_code(app, demo, organizer_client, tmp_
         assert verify_registration_badge(code, event_by_slug(demo))[0].id == zhang
     svg = organizer_client.get(f"/manage/e/{demo}/badges/{zhang}/qr.svg")
     assert svg.mimetype == "image/svg+xml" and svg.data.startswith(b"<svg")
+
+
+def _synthetic_badges(count):
+    import base64
+    import hashlib
+
+    return [BadgeContent(code=base64.b32encode(hashlib.sha512(str(i).encode()).digest()[:76]).decode().rstrip("="),
+                         name=f"Guest {i}", name_local="李明", category="Guest", color="#2b6cb0",
+                         event_title="Forum", event_date="March 31, 2023") for i in range(count)]
+
+
+def test_a_large_batch_encoded_by_worker_processes_prints_each_badge_with_its_own_code(printed, monkeypatch):
+    from eventsvc.documents import pdf as pdf_module
+
+    badges = _synthetic_badges(240)
+    started = []
+    real_popen = pdf_module.subprocess.Popen
+    monkeypatch.setattr(pdf_module.subprocess, "Popen", lambda *a, **k: started.append(a) or real_popen(*a, **k))
+    document = printed(render_badges(badges, SHEET))
+    assert started, "a batch this large is encoded in worker processes"
+    assert document.info()["Pages"] == "60"
+    for page in (1, 31, 60):
+        assert document.qr_codes(page) == [b.code for b in badges[(page - 1) * 4:page * 4]]
+
+
+def test_when_a_worker_process_fails_the_batch_is_still_complete_and_right(printed, monkeypatch):
+    from eventsvc.documents import pdf as pdf_module
+
+    monkeypatch.setattr(pdf_module, "QR_WORKER", "/nonexistent/qr.py")
+    badges = _synthetic_badges(210)
+    document = printed(render_badges(badges, SHEET))
+    assert document.qr_codes(53) == [b.code for b in badges[208:]]
+    assert document.qr_codes(27) == [b.code for b in badges[104:108]]
