@@ -65,3 +65,6 @@ def test_the_organizer_watches_the_batch_progress_and_downloads_the_pdf(demo, pa
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/manage/e/{demo}/badges")
     page.screenshot(path=str(SHOTS / "list-390.png"), full_page=False)
+    page.get_by_role("link", name="简体中文").click()
+    assert page.get_by_role("heading", name="胸卡", exact=True).is_visible()
+    page.screenshot(path=str(SHOTS / "list-390-zh.png"), full_page=True)
