@@ -133,6 +133,38 @@ def test_a_sheet_of_four_holds_four_readable_badges_a_page(app, demo, organizer_
     assert len(pdf.qr_codes()) == 1
 
 
+def test_cut_marks_sit_outside_each_corner_of_the_four_badges(printed, tmp_path):
+    import subprocess
+
+    from PIL import Image
+    from reportlab.lib.pagesizes import A4
+
+    from eventsvc.badges.layout import HEIGHT, SHEET_SCALE, WIDTH
+
+    document = printed(render_badges(_synthetic_badges(4), SHEET))
+    subprocess.run(["pdftoppm", "-r", "144", "-gray", "-singlefile", str(document.path), str(tmp_path / "sheet")],
+                   check=True)
+    image = Image.open(tmp_path / "sheet.pgm")
+    scale = 2  # 144 dpi: two pixels a point
+    cell_w, cell_h = A4[0] / 2, A4[1] / 2
+    w, h = WIDTH * SHEET_SCALE, HEIGHT * SHEET_SCALE
+
+    def darkest(x, y):  # points from the top left of the page
+        return min(image.getpixel((round(x * scale) + dx, round(y * scale) + dy))
+                   for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+
+    for column in (0, 1):
+        for row in (0, 1):
+            left = column * cell_w + (cell_w - w) / 2
+            top = row * cell_h + (cell_h - h) / 2
+            for x, y in ((left, top), (left + w, top), (left, top + h), (left + w, top + h)):
+                above_or_below = y - 10 if y == top else y + 10
+                left_or_right = x - 10 if x == left else x + 10
+                assert darkest(x, above_or_below) < 100, (column, row, x, y)  # the vertical mark
+                assert darkest(left_or_right, y) < 100, (column, row, x, y)  # the horizontal mark
+                assert darkest(left_or_right, above_or_below) > 200  # and white beside them
+
+
 def test_badges_are_for_organizers_of_the_event_and_confirmed_guests_only(app, demo, organizer_client,
                                                                         staff_client, make_user):
     from eventsvc.registration.enums import RegistrationStatus
