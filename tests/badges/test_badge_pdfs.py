@@ -175,7 +175,14 @@ def test_badges_are_for_organizers_of_the_event_and_confirmed_guests_only(app, d
         cancelled = db.session.scalar(select(Registration.id).where(
             Registration.status == RegistrationStatus.CANCELLED).limit(1))
     assert staff_client.get(f"/manage/e/{demo}/badges").status_code == 403
-    assert staff_client.get(f"/manage/e/{demo}/badges/{zhang}/badge.pdf").status_code == 403
+    assert staff_client.get(f"/manage/e/{demo}/badges/{zhang}/qr.png").status_code == 403
+    assert staff_client.get(f"/manage/e/{demo}/badges/{zhang}/badge.pdf").status_code == 200  # re-print at the desk
+    other_staff = app.test_client()
+    make_user("door@other.example", "door-password-1")
+    from tests.support.web import login
+
+    login(other_staff, "door@other.example", "door-password-1")
+    assert other_staff.get(f"/manage/e/{demo}/badges/{zhang}/badge.pdf").status_code == 403
     assert organizer_client.get(f"/manage/e/{demo}/badges/{cancelled}/badge.pdf").status_code == 404
     assert organizer_client.get(f"/manage/e/{demo}/badges/999999/qr.png").status_code == 404
     anonymous = app.test_client()
