@@ -26,15 +26,18 @@ class Gunicorn:
             cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def __enter__(self):
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url + "/healthz", timeout=5).ok:
-                    return self
-            except requests.RequestException:
-                time.sleep(0.2)
-        self.__exit__()
-        raise RuntimeError("gunicorn did not start")
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    if requests.get(self.url + "/healthz", timeout=5).ok:
+                        return self
+                except requests.RequestException:
+                    time.sleep(0.2)
+            raise RuntimeError("gunicorn did not start")
+        except BaseException:
+            self.__exit__()  # never leave a server behind
+            raise
 
     def __exit__(self, *exc):
         self.process.terminate()
