@@ -29,13 +29,12 @@ from eventsvc.badges.codes import (
 from eventsvc.badges.layout import SINGLE, BadgeContent, render_badges
 from eventsvc.badges.models import BadgeKey
 from eventsvc.core.errors import NotFound, ServiceError
-from eventsvc.core.tokens import hash_token
 from eventsvc.core.types import utcnow
 from eventsvc.events.models import Event
 from eventsvc.extensions import db
 from eventsvc.people.models import Organization, Person
-from eventsvc.registration.enums import InvitationStatus, RegistrationStatus
-from eventsvc.registration.models import Category, Invitation, Registration
+from eventsvc.registration.enums import RegistrationStatus
+from eventsvc.registration.models import Category, Registration
 
 #: which badges a batch prints
 ALL = "all"
@@ -263,28 +262,3 @@ def public_key_document(event: Event) -> dict:
         "keys": [{"key_id": k.key_id, "public_key": k.public_key, "active": k.active,
                   "created_at": k.created_at} for k in keys],
     }
-
-
-# --- the guest's own badge ----------------------------------------------------------------
-
-def registration_for_guest_token(token: str) -> Registration:
-    """The registration a guest's personal link opens: its own access token, or its invitation's."""
-    if not token or len(token) > 200:
-        raise NotFound("unknown_link", _("This link is not valid."))
-    digest = hash_token(token)
-    now = utcnow()
-    registration = db.session.scalar(select(Registration).where(Registration.access_token_hash == digest))
-    if registration is not None:
-        expires = registration.access_token_expires_at
-        if expires is not None and expires < now:
-            raise NotFound("expired_link", _("This link has expired."))
-        return registration
-    registration = db.session.scalar(
-        select(Registration).join(Invitation, Registration.invitation_id == Invitation.id)
-        .where(Invitation.token_hash == digest, Invitation.status != InvitationStatus.REVOKED))
-    if registration is None:
-        raise NotFound("unknown_link", _("This link is not valid."))
-    expires = registration.invitation.token_expires_at
-    if expires is not None and expires < now:
-        raise NotFound("expired_link", _("This link has expired."))
-    return registration

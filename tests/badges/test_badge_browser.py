@@ -68,3 +68,26 @@ def test_the_organizer_watches_the_batch_progress_and_downloads_the_pdf(demo, pa
     page.get_by_role("link", name="简体中文").click()
     assert page.get_by_role("heading", name="胸卡", exact=True).is_visible()
     page.screenshot(path=str(SHOTS / "list-390-zh.png"), full_page=True)
+
+
+def test_the_badge_section_of_the_guest_portal_scans_on_a_phone(app, demo, browser, live_server, guest_link):
+    from eventsvc.badges.service import verify_registration_badge
+
+    SHOTS.mkdir(exist_ok=True)
+    token = guest_link("Zhang Hua")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/g/{token}")
+        section = page.locator("article#badge")
+        section.scroll_into_view_if_needed()
+        page.wait_for_function("document.querySelector('img.portal-badge-qr').naturalWidth > 0")
+        assert page.get_by_role("heading", name="您的胸卡").is_visible()  # the portal speaks the guest's language
+        section.screenshot(path=str(SHOTS / "portal-section-390.png"))
+        [code] = decode_image(SHOTS / "portal-section-390.png")
+        with app.app_context():
+            assert verify_registration_badge(code, event_by_slug(demo))[0].id == registration_of("Zhang Hua").id
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.screenshot(path=str(SHOTS / "portal-home-1280.png"), full_page=True)
+    finally:
+        context.close()

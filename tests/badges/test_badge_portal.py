@@ -55,3 +55,26 @@ def test_an_invitation_link_opens_the_guests_badge_too(app, demo, client):
         db.session.commit()
     page = client.get("/g/invitation-token-" + "z" * 30 + "/badge")
     assert page.status_code == 200 and name in page.get_data(as_text=True)
+
+
+def test_the_guest_portal_shows_the_badge_section_with_its_qr_and_download(app, demo, client, guest_link):
+    token = guest_link("Zhang Hua")
+    html = client.get(f"/g/{token}").get_data(as_text=True)
+    assert 'id="badge"' in html and "您的胸卡" in html  # the portal speaks the guest's language
+    assert f"/g/{token}/badge/qr.svg" in html and f"/g/{token}/badge.pdf" in html
+    assert client.get(f"/g/{token}/badge/qr.svg").mimetype == "image/svg+xml"
+
+
+def test_a_withdrawn_invitation_link_opens_no_badge(app, demo, client):
+    from eventsvc.core.tokens import hash_token
+    from eventsvc.registration.enums import InvitationStatus
+
+    with app.app_context():
+        registration = db.session.scalar(select(Registration).where(
+            Registration.invitation_id.is_not(None), Registration.status == RegistrationStatus.CONFIRMED).limit(1))
+        registration.invitation.token_hash = hash_token("withdrawn-token-" + "w" * 30)
+        registration.invitation.status = InvitationStatus.REVOKED
+        db.session.commit()
+    response = client.get("/g/withdrawn-token-" + "w" * 30 + "/badge.pdf")
+    assert response.status_code == 410
+    assert "This invitation has been withdrawn" in response.get_data(as_text=True)
