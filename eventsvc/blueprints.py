@@ -9,6 +9,9 @@ def register(app: Flask) -> None:
     from eventsvc.accounts import cli as accounts_cli
     from eventsvc.accounts.views import bp as accounts_bp
     from eventsvc.api.auth import init_api_auth
+    from eventsvc.badges.api import blp as badges_api
+    from eventsvc.badges.portal_views import bp as badges_portal_bp
+    from eventsvc.badges.views import bp as badges_bp
     from eventsvc.demo.cli import demo_cli
     from eventsvc.events.agenda_views import bp as agenda_bp
     from eventsvc.events.api import blp as events_api
@@ -29,12 +32,15 @@ def register(app: Flask) -> None:
     app.register_blueprint(registration_public_bp)
     app.register_blueprint(registration_manage_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(badges_bp)
+    app.register_blueprint(badges_portal_bp)
 
     app.register_blueprint(agenda_bp)
 
     api.register_blueprint(events_api)
     api.register_blueprint(people_api)
     api.register_blueprint(registration_api)
+    api.register_blueprint(badges_api)
     init_api_auth(app)
 
     app.cli.add_command(accounts_cli.users_cli)
