@@ -19,7 +19,17 @@ Other capabilities add to the portal in two ways:
   e.g. ``url_for("badges.guest_badge", token=token)``); wrap it in ``<article>``.
 """
 
-from flask import Blueprint, Response, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
@@ -98,13 +108,16 @@ def home(token):
 
 
 def _seat_position(seat) -> int:
-    from sqlalchemy import func
+    """1 for the first in line for this session's seats."""
+    from sqlalchemy import and_, func, or_
 
     from eventsvc.registration.models import SessionSeat
 
-    return db.session.scalar(select(func.count()).select_from(SessionSeat).where(
+    ahead = db.session.scalar(select(func.count()).select_from(SessionSeat).where(
         SessionSeat.agenda_item_id == seat.agenda_item_id, SessionSeat.status == SeatStatus.WAITLISTED,
-        SessionSeat.waitlisted_at <= seat.waitlisted_at, SessionSeat.id <= seat.id))
+        or_(SessionSeat.waitlisted_at < seat.waitlisted_at,
+            and_(SessionSeat.waitlisted_at == seat.waitlisted_at, SessionSeat.id < seat.id))))
+    return ahead + 1
 
 
 @bp.post("/<token>/accept")
