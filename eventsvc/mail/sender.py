@@ -7,11 +7,12 @@ an exponentially growing pause; after MAIL_MAX_ATTEMPTS it is marked failed, and
 ``flask outbox retry`` puts failed messages back in the queue.
 """
 
+import contextlib
 import smtplib
 import time
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, format_datetime
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 
 from flask import current_app
@@ -63,10 +64,8 @@ class SmtpTransport:
 
     def close(self) -> None:
         if self.conn is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.conn.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
             self.conn = None
 
 
