@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
     from eventsvc.events.public_views import bp as events_public_bp
     from eventsvc.mail.cli import outbox_cli
     from eventsvc.registration.api import blp as registration_api
+    from eventsvc.registration.cli import registration_cli
     from eventsvc.registration.manage_views import bp as registration_manage_bp
     from eventsvc.registration.portal import bp as portal_bp
     from eventsvc.registration.public_views import bp as registration_public_bp
@@ -36,3 +37,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(accounts_cli.tokens_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(registration_cli)
