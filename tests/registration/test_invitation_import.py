@@ -120,4 +120,4 @@ def test_a_10000_row_file_is_checked_and_imported_in_seconds(app, organizer):
         db.session.commit()
         elapsed = time.perf_counter() - started
     assert len(created) == len(data.splitlines()) - 1
-    assert elapsed < 45, elapsed  # target 10 s (5 s measured alone); slack for a busy shared 2-core machine
+    assert elapsed < 90, elapsed  # target 10 s; 5 s alone on SQLite, but the shared machine is often busy (quadratic code took 300 s)
