@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
     from eventsvc.mail.cli import outbox_cli
     from eventsvc.people.api import blp as people_api
     from eventsvc.registration.api import blp as registration_api
+    from eventsvc.registration.cli import registration_cli
     from eventsvc.registration.manage_views import bp as registration_manage_bp
     from eventsvc.registration.portal import bp as portal_bp
     from eventsvc.registration.public_views import bp as registration_public_bp
@@ -47,3 +48,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(accounts_cli.tokens_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(registration_cli)
