@@ -9,24 +9,47 @@ def register(app: Flask) -> None:
     from eventsvc.accounts import cli as accounts_cli
     from eventsvc.accounts.views import bp as accounts_bp
     from eventsvc.api.auth import init_api_auth
+    from eventsvc.badges.api import blp as badges_api
+    from eventsvc.badges.portal_views import bp as badges_portal_bp
+    from eventsvc.badges.views import bp as badges_bp
     from eventsvc.checkin.api import blp as checkin_api
     from eventsvc.checkin.views import bp as checkin_bp
     from eventsvc.demo.cli import demo_cli
+    from eventsvc.events.agenda_views import bp as agenda_bp
     from eventsvc.events.api import blp as events_api
     from eventsvc.events.manage_views import bp as manage_bp
     from eventsvc.events.public_views import bp as events_public_bp
+    from eventsvc.mail.cli import outbox_cli
+    from eventsvc.people.api import blp as people_api
+    from eventsvc.registration.api import blp as registration_api
+    from eventsvc.registration.cli import registration_cli
+    from eventsvc.registration.manage_views import bp as registration_manage_bp
+    from eventsvc.registration.portal import bp as portal_bp
+    from eventsvc.registration.public_views import bp as registration_public_bp
     from eventsvc.web.views import bp as web_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(events_public_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(registration_public_bp)
+    app.register_blueprint(registration_manage_bp)
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(badges_bp)
+    app.register_blueprint(badges_portal_bp)
     app.register_blueprint(checkin_bp)
 
+    app.register_blueprint(agenda_bp)
+
     api.register_blueprint(events_api)
+    api.register_blueprint(people_api)
+    api.register_blueprint(registration_api)
+    api.register_blueprint(badges_api)
     api.register_blueprint(checkin_api)
     init_api_auth(app)
 
     app.cli.add_command(accounts_cli.users_cli)
     app.cli.add_command(accounts_cli.tokens_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(registration_cli)

@@ -41,6 +41,10 @@ def test_walk_in_is_registered_confirmed_and_its_badge_scans_in(staff_client, st
     assert _event(app, demo).confirmed_count == before + 1
     badge_page = staff_client.get(badge_path).get_data(as_text=True)
     assert "王磊" in badge_page and "<svg" in badge_page
+    pdf_link = re.search(r'href="([^"]+badge\.pdf)"', badge_page)
+    assert pdf_link, "the walk-in badge page links to the printable badge"
+    pdf = staff_client.get(pdf_link.group(1))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     # the QR on the page is a real badge code: decode it from pixels and scan it
     page.set_content(re.search(r"<svg.*?</svg>", badge_page, re.S).group(0))
     page.screenshot(path="/tmp/checkin-shots/walk-in-qr.png")
