@@ -96,11 +96,12 @@ def clear_checkins(url: str) -> None:
 # --- server --------------------------------------------------------------------------------
 
 def start_gunicorn(url: str, workers: int, port: int, threads: int = 1) -> subprocess.Popen:
-    env = {**os.environ, "EVENTSVC_SECRET_KEY": SECRET, "EVENTSVC_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "EVENTSVC_ENV": "production", "EVENTSVC_SECRET_KEY": SECRET, "EVENTSVC_DATABASE_URL": url,
+           "PYTHONPATH": str(ROOT)}
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     process = subprocess.Popen(
         [gunicorn, "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--keep-alive", "30", "eventsvc:create_app('production')"],
+         "--keep-alive", "30", "eventsvc.wsgi:app"],
         cwd=str(ROOT), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.time() + 30
     while time.time() < deadline:

@@ -24,7 +24,7 @@ class BatchSchema(Schema):
     scans = fields.List(fields.Nested(ScanSchema), required=True, validate=validate.Length(min=1, max=1000))
 
 
-class PersonSchema(Schema):
+class ScanPersonSchema(Schema):
     registration_id = fields.Int()
     name = fields.Str()
     name_local = fields.Str(allow_none=True)
@@ -56,7 +56,7 @@ class ScanAnswerSchema(Schema):
     scanned_at = fields.AwareDateTime()
     is_duplicate = fields.Bool()
     replayed = fields.Bool(metadata={"description": "true when this nonce was already recorded"})
-    person = fields.Nested(PersonSchema, allow_none=True)
+    person = fields.Nested(ScanPersonSchema, allow_none=True)
     first_scan = fields.Nested(FirstScanSchema, allow_none=True)
 
 
