@@ -7,7 +7,9 @@ Each setting can be overridden by an environment variable named
 
 SECRET_KEY = None
 SQLALCHEMY_DATABASE_URI = None  # development/testing pick SQLite in the instance folder
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# No pre-ping round trip per request (it costs as much as a badge scan); connections are
+# recycled after 30 minutes instead, which outlives idle-connection timeouts of proxies.
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
 
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = "UTC"

@@ -104,15 +104,19 @@ def create_api_token(user: User, name: str = "") -> tuple[ApiToken, str]:
 
 
 def user_for_api_token(secret: str) -> User | None:
-    token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None)))
-    if token is None or not token.user.active:
+    """The active user behind a bearer token, in one query (every API request pays for it)."""
+    row = db.session.execute(
+        select(ApiToken, User).join(User, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None),
+               User.active.is_(True))).first()
+    if row is None:
         return None
+    token, user = row
     now = utcnow()
     # Touch at most once a minute: a scan storm must not write a row per request.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         token.last_used_at = now
-    return token.user
+    return user
 
 
 def revoke_api_token(token_id: int) -> ApiToken:
