@@ -3,6 +3,7 @@
 from flask import Flask, current_app, request
 
 from eventsvc.core import i18n
+from eventsvc.core.manage_nav import manage_tabs
 
 
 def init_app(app: Flask) -> None:
@@ -11,6 +12,7 @@ def init_app(app: Flask) -> None:
         current_language=i18n.current_language,
         languages=lambda: current_app.config["LANGUAGES"],
         lang_url=_lang_url,
+        manage_tabs=manage_tabs,
     )
     app.jinja_env.filters.update(
         event_datetime=lambda v, event, fmt="medium": i18n.format_event_datetime(v, event.timezone, fmt),
