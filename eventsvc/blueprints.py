@@ -9,6 +9,9 @@ def register(app: Flask) -> None:
     from eventsvc.accounts import cli as accounts_cli
     from eventsvc.accounts.views import bp as accounts_bp
     from eventsvc.api.auth import init_api_auth
+    from eventsvc.awards.api import blp as awards_api
+    from eventsvc.awards.manage_views import bp as awards_manage_bp
+    from eventsvc.awards.public_views import bp as awards_public_bp
     from eventsvc.demo.cli import demo_cli
     from eventsvc.events.api import blp as events_api
     from eventsvc.events.manage_views import bp as manage_bp
@@ -19,8 +22,11 @@ def register(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(events_public_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(awards_manage_bp)
+    app.register_blueprint(awards_public_bp)
 
     api.register_blueprint(events_api)
+    api.register_blueprint(awards_api)
     init_api_auth(app)
 
     app.cli.add_command(accounts_cli.users_cli)
