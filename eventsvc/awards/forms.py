@@ -4,7 +4,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as select options."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 def _int_or_none(value):
@@ -12,8 +18,8 @@ def _int_or_none(value):
 
 
 class ProgramForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[("license", _l("License")), ("certificate", _l("Certificate")),
-                                            ("honour", _l("Honour"))])
+    kind = SelectField(_l("Kind"), choices=choices([
+        ("license", _l("License")), ("certificate", _l("Certificate")), ("honour", _l("Honour"))]))
     name = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=300)])
     name_local = StringField(_l("Name (Chinese)"), validators=[Optional(), Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])

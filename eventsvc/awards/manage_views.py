@@ -13,7 +13,7 @@ from sqlalchemy import select
 from eventsvc.awards import importing, service
 from eventsvc.awards.certificates import certificates_pdf, run_sheet_pdf
 from eventsvc.awards.enums import AwardStatus
-from eventsvc.awards.forms import AwardForm, ImportForm, ProgramForm, RevokeForm
+from eventsvc.awards.forms import AwardForm, ImportForm, ProgramForm, RevokeForm, choices
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.permissions import ORGANIZER, STAFF, requires_event_role
 from eventsvc.core.spreadsheets import ImportRejected
@@ -50,7 +50,7 @@ def programs(event):
 def _organization_choices(blank: str):
     orgs = db.session.execute(select(Organization.id, Organization.name, Organization.name_local)
                               .order_by(Organization.name)).all()
-    return [("", blank)] + [(str(i), f"{n}" + (f" · {local}" if local else "")) for i, n, local in orgs]
+    return choices([("", blank)] + [(i, n + (f" · {local}" if local else "")) for i, n, local in orgs])
 
 
 def _program_data(form: ProgramForm) -> service.ProgramData:
@@ -116,8 +116,8 @@ def program_detail(event, program_id: int):
 # --- awards -----------------------------------------------------------------------------------
 
 def _session_choices(event):
-    return [("", _("— none —"))] + [(str(item.id), item.display_title(_lang()))
-                                    for item in service.ceremony_sessions(event)]
+    return choices([("", _("— none —"))] + [(item.id, item.display_title(_lang()))
+                                            for item in service.ceremony_sessions(event)])
 
 
 def _lang() -> str:
@@ -131,13 +131,13 @@ def _award_form(event, obj=None) -> AwardForm:
     form.recipient_organization_id.choices = _organization_choices(_("— none —"))
     people = db.session.execute(select(Person.id, Person.name, Person.name_local, Person.email)
                                 .order_by(Person.name)).all()
-    form.recipient_person_id.choices = [("", _("— none —"))] + [
-        (str(i), " · ".join(x for x in (n, local, email) if x)) for i, n, local, email in people]
+    form.recipient_person_id.choices = choices([("", _("— none —"))] + [
+        (i, " · ".join(x for x in (n, local, email) if x)) for i, n, local, email in people])
     sessions = service.ceremony_sessions(event)
-    form.agenda_item_id.choices = [("", _("— none —"))] + [(str(s.id), s.display_title(_lang())) for s in sessions]
+    form.agenda_item_id.choices = _session_choices(event)
     stage = {p.id: p for s in sessions for p in service.stage_people(s)}
-    form.presenter_id.choices = [("", _("— none —"))] + [
-        (str(p.id), p.display_name(_lang())) for p in sorted(stage.values(), key=lambda p: p.name)]
+    form.presenter_id.choices = choices([("", _("— none —"))] + [
+        (p.id, p.display_name(_lang())) for p in sorted(stage.values(), key=lambda p: p.name)])
     return form
 
 
