@@ -2,17 +2,20 @@
 
 from dataclasses import fields as dataclass_fields
 
-from flask import abort
+from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
+from marshmallow import ValidationError
 
 from eventsvc.api.auth import api_user
-from eventsvc.awards import service
+from eventsvc.awards import importing, service
 from eventsvc.awards.certificates import verification_url
 from eventsvc.awards.schemas import (
     AwardInSchema,
     AwardPatchSchema,
     AwardSchema,
+    ImportFileSchema,
+    ImportSchema,
     ProgramPatchSchema,
     ProgramSchema,
     RevokeSchema,
@@ -96,6 +99,31 @@ class ProgramAwards(MethodView):
         award = service.create_award(program, _award_data(values))
         db.session.commit()
         return _dump(service.award_of(program.event, award.id))
+
+
+@blp.route("/award-programs/<int:program_id>/import")
+class ProgramImport(MethodView):
+    @blp.arguments(ImportFileSchema, location="files")
+    @blp.response(201, AwardSchema(many=True))
+    def post(self, files, slug, program_id):
+        """Import recipients from a CSV or XLSX file: every row or none.
+
+        Multipart fields: file; issue_date (YYYY-MM-DD, required); agenda_item_id (the
+        ceremony session, optional). A file with bad rows answers 422 with code
+        import_rejected and details.rows, one {line, field, message} per bad row; nothing
+        is written.
+        """
+        program = service.program_of(_event(slug, ORGANIZER), program_id)
+        try:
+            values = ImportSchema().load(request.form)
+        except ValidationError as error:
+            abort(422, errors={"form": error.messages})
+        upload = files["file"]
+        awards = importing.import_awards(program, upload.filename or "", upload.read(),
+                                         agenda_item_id=values.get("agenda_item_id"),
+                                         issue_date=values["issue_date"])
+        db.session.commit()
+        return [_dump(a) for a in service.awards_by_ids([a.id for a in awards])]
 
 
 @blp.route("/awards")

@@ -11,12 +11,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventsvc.awards import importing, service
-from eventsvc.awards.certificates import certificates_pdf, run_sheet_pdf
+from eventsvc.awards.certificates import certificates_pdf, run_sheet_pdf, verification_url
 from eventsvc.awards.enums import AwardStatus
 from eventsvc.awards.forms import AwardForm, ImportForm, ProgramForm, RevokeForm, choices
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.permissions import ORGANIZER, STAFF, requires_event_role
-from eventsvc.core.spreadsheets import ImportRejected
+from eventsvc.core.spreadsheets import ImportRejected, export_response
 from eventsvc.extensions import db
 from eventsvc.people.models import Organization, Person
 
@@ -239,6 +239,27 @@ def award_import(event, program_id: int):
     return render_template("awards/program.html", event=event, program=program,
                            awards=service.awards_of_program(program), import_form=form, report=report,
                            zone=ZoneInfo(event.timezone)), 422
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+@requires_event_role(ORGANIZER)
+def export(event, fmt: str):
+    """Every award of the event in run-sheet order, as CSV or XLSX."""
+    headers = ["certificate_number", "program", "status", "organization", "organization_local", "person",
+               "person_local", "presenter", "ceremony", "order", "issue_date", "valid_until", "presented_at",
+               "revoked_at", "revocation_reason", "verification_url"]
+    rows = [[a.certificate_number, a.program.name, a.status.value,
+             *(_names(a.recipient_organization)), *(_names(a.recipient_person)),
+             a.presenter.name if a.presenter else None, a.agenda_item.title if a.agenda_item else None,
+             a.position, a.issue_date.isoformat(), a.valid_until.isoformat() if a.valid_until else None,
+             a.presented_at.isoformat() if a.presented_at else None,
+             a.revoked_at.isoformat() if a.revoked_at else None, a.revocation_reason, verification_url(a)]
+            for a in service.run_sheet(event)]
+    return export_response(f"{event.slug}-awards", headers, rows, fmt)
+
+
+def _names(party) -> tuple:
+    return (party.name, party.name_local) if party is not None else (None, None)
 
 
 # --- certificates -----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """API shapes of award programs and awards."""
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from eventsvc.awards.enums import AwardProgramKind
@@ -67,3 +68,12 @@ class ProgramPatchSchema(ProgramSchema):
 
 class AwardPatchSchema(AwardInSchema):
     """Any subset of an award's fields (used with partial=True)."""
+
+
+class ImportSchema(Schema):
+    agenda_item_id = fields.Int(allow_none=True, metadata={"description": "the ceremony session"})
+    issue_date = fields.Date(required=True)
+
+
+class ImportFileSchema(Schema):
+    file = Upload(required=True, metadata={"description": "a .csv or .xlsx file with a header line"})

@@ -316,6 +316,12 @@ def award_loads():
     )
 
 
+def awards_by_ids(ids: list[int]) -> list[Award]:
+    db.session.expire_all()
+    return db.session.scalars(select(Award).where(Award.id.in_(ids)).options(*award_loads())
+                              .order_by(Award.id)).all()
+
+
 def awards_of_program(program: AwardProgram) -> list[Award]:
     return db.session.scalars(
         select(Award).where(Award.program_id == program.id).options(*award_loads())

@@ -1,5 +1,7 @@
 """The JSON API of award programs and awards: the same rules as the pages, 4xx JSON with field errors."""
 
+import io
+
 from sqlalchemy import select
 
 from eventsvc.events.models import Participation
@@ -72,3 +74,39 @@ def test_revoking_needs_a_reason_and_happens_once(client, organizer_api, demo):
     assert client.post(url, json={"reason": "Again."}, headers=organizer_api).json["code"] == "already_revoked"
     presented = client.post(f"/api/v1/events/{demo}/awards/{first}/presented", headers=organizer_api)
     assert presented.status_code == 409 and presented.json["code"] == "revoked"
+
+
+def test_importing_through_the_api_reports_every_bad_row_as_json(app, client, organizer_api, demo, demo_program_id):
+    url = f"/api/v1/events/{demo}/award-programs/{demo_program_id}/import"
+    bad = io.BytesIO(b"organization,order\nGood Co.,1\n,2\nOther Co.,x\n")
+    response = client.post(url, headers=organizer_api, content_type="multipart/form-data",
+                           data={"file": (bad, "list.csv"), "issue_date": "2023-03-31"})
+    assert response.status_code == 422 and response.json["code"] == "import_rejected"
+    assert [(r["line"], r["field"]) for r in response.json["details"]["rows"]] == [
+        (3, "organization"), (4, "order")]
+    good = io.BytesIO("organization,organization_local\nGood Co.,好公司\nOther Co.,\n".encode())
+    response = client.post(url, headers=organizer_api, content_type="multipart/form-data",
+                           data={"file": (good, "list.csv"), "issue_date": "2023-03-31"})
+    assert response.status_code == 201
+    assert [(a["certificate_number"], a["recipient_organization"]["name_local"]) for a in response.json] == [
+        ("SH100-2023-0006", "好公司"), ("SH100-2023-0007", None)]
+    no_date = client.post(url, headers=organizer_api, content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(b"organization\nX\n"), "list.csv")})
+    assert no_date.status_code == 422 and list(no_date.json["errors"]["form"]) == ["issue_date"]
+    no_file = client.post(url, headers=organizer_api, content_type="multipart/form-data",
+                          data={"issue_date": "2023-03-31"})
+    assert no_file.status_code == 422 and list(no_file.json["errors"]["files"]) == ["file"]
+
+
+def test_organizers_export_every_award_in_run_sheet_order(organizer_client, staff_client, demo):
+    from openpyxl import load_workbook
+
+    response = organizer_client.get(f"/manage/e/{demo}/awards/export.xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("certificate_number", "program", "status", "organization")
+    assert [r[0] for r in rows[1:]] == [f"SH100-2023-{n:04d}" for n in range(1, 6)]
+    assert rows[1][4] == "京华充电科技有限公司"
+    csv = organizer_client.get(f"/manage/e/{demo}/awards/export.csv").get_data(as_text=True)
+    assert csv.startswith("\ufeffcertificate_number,") and "SH100-2023-0005" in csv
+    assert staff_client.get(f"/manage/e/{demo}/awards/export.csv").status_code == 403
