@@ -33,7 +33,7 @@ def person_for_guest_token(token: str) -> Person | None:
     return None
 
 
-def portal_certificates(person_id: int, token: str) -> Markup:
+def portal_certificates(person: Person, token: str) -> Markup:
     """The guest portal's "Your certificates" section (templates/awards/_portal_certificates.html)."""
     return Markup(render_template("awards/_portal_certificates.html",
-                                  awards=service.awards_of_person(person_id), token=token))
+                                  awards=service.awards_of_guest(person), token=token))

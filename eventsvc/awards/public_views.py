@@ -13,7 +13,6 @@ from eventsvc.awards.forms import VerifyForm
 from eventsvc.awards.guests import person_for_guest_token
 from eventsvc.awards.manage_views import pdf_response
 from eventsvc.core.errors import ServiceError
-from eventsvc.core.i18n import current_language
 from eventsvc.events.public_views import public_event
 
 bp = Blueprint("awards_public", __name__)
@@ -83,7 +82,7 @@ def verify_code_json(code: str):
     if (refused := _limited(json=True)) is not None:
         return refused
     verdict = verification.verify_code(code)
-    return _no_store(jsonify(verdict.to_json(current_language()))), (
+    return _no_store(jsonify(verdict.to_json())), (
         404 if verdict.state == verification.UNKNOWN else 200)
 
 
@@ -105,7 +104,7 @@ def guest_certificate(token: str, award_id: int):
     person = person_for_guest_token(token)
     if person is None:
         abort(404)
-    award = next((a for a in service.awards_of_person(person.id) if a.id == award_id), None)
+    award = next((a for a in service.awards_of_guest(person) if a.id == award_id), None)
     if award is None or award.status != AwardStatus.PRESENTED:
         abort(404)
     return pdf_response(certificates_pdf([award], title=award.certificate_number),

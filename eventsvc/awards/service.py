@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from eventsvc.audit.service import record
@@ -352,11 +352,14 @@ def published_awards(event: Event) -> list[Award]:
         .options(*award_loads()).order_by(AwardProgram.id, Award.certificate_number)).all()
 
 
-def awards_of_person(person_id: int) -> list[Award]:
-    """A guest's own awards, newest first (for their portal)."""
+def awards_of_guest(person: Person) -> list[Award]:
+    """A guest's certificates: their own, and their organization's where no person is named."""
+    mine = Award.recipient_person_id == person.id
+    if person.organization_id is not None:
+        mine = or_(mine, and_(Award.recipient_person_id.is_(None),
+                              Award.recipient_organization_id == person.organization_id))
     return db.session.scalars(
-        select(Award).where(Award.recipient_person_id == person_id)
-        .options(*award_loads()).order_by(Award.issue_date.desc(), Award.id)).all()
+        select(Award).where(mine).options(*award_loads()).order_by(Award.issue_date.desc(), Award.id)).all()
 
 
 def find_organization(text: str) -> Organization | None:

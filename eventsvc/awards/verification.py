@@ -39,7 +39,7 @@ class Verdict:
     #: True when found by the QR code: the answer may show the certificate's contents
     full: bool
 
-    def to_json(self, language: str = "en") -> dict:
+    def to_json(self) -> dict:
         """Only what the certificate shows (with the QR), or only the state (with a number)."""
         body: dict = {"status": self.state}
         award = self.award

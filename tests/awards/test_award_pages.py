@@ -76,7 +76,7 @@ def test_a_guest_downloads_their_presented_certificate_with_their_link_only(app,
         from eventsvc.awards.guests import portal_certificates
 
         with app.test_request_context():
-            html = str(portal_certificates(person_id, token))
+            html = str(portal_certificates(db.session.get(Person, person_id), token))
     assert client.get(f"/g/{token}/certificates/{other}.pdf").status_code == 404  # not theirs
     assert "SH100-2023-0001" in html and "SH100-2023-0002" not in html
     assert f"/g/{token}/certificates/{award_id}.pdf" in html
@@ -93,3 +93,28 @@ def test_the_import_form_and_award_form_render_for_the_organizer(organizer_clien
     new = organizer_client.get(f"/manage/e/{demo}/awards/programs/{demo_program_id}/awards/new")
     assert new.status_code == 200 and "Xie Zhaoxu" in new.get_data(as_text=True)
     assert csrf_token(organizer_client, f"/manage/e/{demo}/awards/programs/{demo_program_id}/awards/new")
+
+
+def test_a_guest_of_the_recipient_organization_gets_its_certificate_once_presented(app, client, demo, tmp_path):
+    from tests.awards.conftest import pdf_text
+
+    with app.app_context():
+        award = db.session.scalar(select(Award).where(Award.certificate_number == "SH100-2023-0003"))
+        person = db.session.scalar(select(Person).where(Person.email == "guest002@guests.example"))
+        person.organization_id = award.recipient_organization_id
+        token = new_token()
+        invitation = db.session.scalar(select(Invitation).where(Invitation.person_id == person.id))
+        invitation.token_hash, invitation.token_expires_at = hash_token(token), utcnow() + timedelta(days=30)
+        db.session.commit()
+        award_id = award.id
+    assert client.get(f"/g/{token}/certificates/{award_id}.pdf").status_code == 404  # still planned
+    with app.app_context():
+        db.session.get(Award, award_id).status = "presented"
+        db.session.commit()
+    response = client.get(f"/g/{token}/certificates/{award_id}.pdf")
+    assert response.status_code == 200
+    assert "SH100-2023-0003" in pdf_text(response.data, tmp_path)
+    with app.app_context():
+        db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token))).status = "revoked"
+        db.session.commit()
+    assert client.get(f"/g/{token}/certificates/{award_id}.pdf").status_code == 404
