@@ -16,19 +16,29 @@ def register(app: Flask) -> None:
     from eventsvc.events.api import blp as events_api
     from eventsvc.events.manage_views import bp as manage_bp
     from eventsvc.events.public_views import bp as events_public_bp
+    from eventsvc.mail.cli import outbox_cli
+    from eventsvc.registration.api import blp as registration_api
+    from eventsvc.registration.manage_views import bp as registration_manage_bp
+    from eventsvc.registration.portal import bp as portal_bp
+    from eventsvc.registration.public_views import bp as registration_public_bp
     from eventsvc.web.views import bp as web_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(events_public_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(registration_public_bp)
+    app.register_blueprint(registration_manage_bp)
+    app.register_blueprint(portal_bp)
     app.register_blueprint(awards_manage_bp)
     app.register_blueprint(awards_public_bp)
 
     api.register_blueprint(events_api)
+    api.register_blueprint(registration_api)
     api.register_blueprint(awards_api)
     init_api_auth(app)
 
     app.cli.add_command(accounts_cli.users_cli)
     app.cli.add_command(accounts_cli.tokens_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(outbox_cli)

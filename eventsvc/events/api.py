@@ -11,7 +11,7 @@ from eventsvc.api.auth import api_user
 from eventsvc.core.permissions import STAFF, can, event_by_slug
 from eventsvc.events.enums import EventStatus
 from eventsvc.events.models import AgendaItem, Event
-from eventsvc.events.schemas import EventSchema, SessionSchema
+from eventsvc.events.schemas import EventListQuerySchema, EventSchema, SessionSchema
 from eventsvc.extensions import db
 
 blp = Blueprint("events_api", __name__, url_prefix="/api/v1/events", description="Events and their agenda")
@@ -27,11 +27,14 @@ def visible_event(slug: str) -> Event:
 
 @blp.route("")
 class EventList(MethodView):
+    @blp.arguments(EventListQuerySchema, location="query")
     @blp.response(200, EventSchema(many=True))
-    def get(self):
+    def get(self, args):
         """Events the caller can see: published ones and those they work at."""
         user = api_user()
         query = select(Event).order_by(Event.start_date.desc(), Event.id)
+        if "status" in args:
+            query = query.where(Event.status == args["status"])
         if not user.is_admin:
             mine = select(EventRole.event_id).where(EventRole.user_id == user.id)
             query = query.where(or_(Event.status == EventStatus.PUBLISHED, Event.id.in_(mine)))

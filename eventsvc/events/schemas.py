@@ -1,6 +1,8 @@
 """API shapes of events and their agenda."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from eventsvc.events.enums import EventStatus
 
 
 class RoomSchema(Schema):
@@ -41,3 +43,8 @@ class SessionSchema(Schema):
     requires_registration = fields.Bool()
     is_closed = fields.Bool()
     status = fields.Str()
+
+
+class EventListQuerySchema(Schema):
+    status = fields.Str(validate=validate.OneOf([s.value for s in EventStatus]),
+                        metadata={"description": "only events in this status"})

@@ -92,3 +92,11 @@ def test_a_500_under_the_api_is_json_without_a_stack_trace(database_url, make_us
     response = fresh.test_client().get("/api/v1/_boom", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 500 and response.is_json
     assert "secret detail" not in response.get_data(as_text=True)
+
+
+def test_bad_query_input_answers_422_with_the_field_named(client, demo, make_user, api_token):
+    headers = {"Authorization": f"Bearer {api_token(make_user())}"}
+    response = client.get("/api/v1/events?status=deleted", headers=headers)
+    assert response.status_code == 422 and response.is_json
+    assert "status" in response.json["errors"]["query"]
+    assert client.get("/api/v1/events?status=published", headers=headers).json[0]["slug"] == demo

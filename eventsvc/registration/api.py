@@ -1,0 +1,139 @@
+"""JSON API: invitations and registrations of an event (organizers only)."""
+
+from flask import abort, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from eventsvc.api.auth import api_user
+from eventsvc.core.errors import ServiceError
+from eventsvc.core.permissions import ORGANIZER, can, event_by_slug
+from eventsvc.events.enums import RegistrationMode
+from eventsvc.extensions import db
+from eventsvc.registration import invitations as invitation_service
+from eventsvc.registration import lists, service
+from eventsvc.registration.enums import RegistrationSource
+from eventsvc.registration.schemas import (
+    ImportArgsSchema,
+    ImportFileSchema,
+    ImportResultSchema,
+    InvitationCreateSchema,
+    InvitationSchema,
+    ListArgsSchema,
+    RegistrationCreateSchema,
+    RegistrationSchema,
+)
+
+blp = Blueprint("registration_api", __name__, url_prefix="/api/v1/events/<slug>",
+                description="Invitations and registrations")
+
+
+def organizer_event(slug):
+    event = event_by_slug(slug)
+    if not can(api_user(), event, ORGANIZER):
+        abort(403)
+    return event
+
+
+def _details(data) -> service.GuestDetails:
+    return service.GuestDetails(name=data["name"], email=data["email"], name_local=data["name_local"],
+                                organization=data["organization"], position=data["position"],
+                                phone=data["phone"], language=data["language"])
+
+
+@blp.route("/invitations")
+class Invitations(MethodView):
+    @blp.arguments(ListArgsSchema, location="query")
+    @blp.response(200, InvitationSchema(many=True))
+    def get(self, args, slug):
+        """Invitations, searchable by name (Latin or Chinese), e-mail or organization."""
+        event = organizer_event(slug)
+        return lists.invitations(event, **args)
+
+    @blp.arguments(InvitationCreateSchema)
+    @blp.response(201, InvitationSchema)
+    def post(self, data, slug):
+        """Invite one person (and send the e-mail unless send=false)."""
+        event = organizer_event(slug)
+        invitation = invitation_service.create_invitation(
+            event, invitation_service.InvitationInput(_details(data), data["category"], data["session_ids"],
+                                                      data["message"]),
+            invited_by_id=api_user().id, send=data["send"])
+        db.session.commit()
+        return invitation
+
+
+@blp.route("/invitations/import")
+class InvitationImport(MethodView):
+    @blp.arguments(ImportArgsSchema, location="query")
+    @blp.arguments(ImportFileSchema, location="files")
+    @blp.response(200, ImportResultSchema)
+    def post(self, args, files, slug):
+        """Import a CSV/XLSX file: all or nothing. A bad file answers 422 with every bad row."""
+        event = organizer_event(slug)
+        upload = files["file"]
+        data = upload.read()
+        if args["dry_run"]:
+            rows = invitation_service.preview_import(event, upload.filename, data)
+            db.session.rollback()
+            return {"dry_run": True, "count": len(rows),
+                    "rows": [{"line": r.line, "email": r.data.details.email} for r in rows]}
+        created = invitation_service.import_invitations(event, upload.filename, data,
+                                                        invited_by_id=api_user().id, send=args["send"])
+        db.session.commit()
+        return {"dry_run": False, "count": len(created),
+                "rows": [{"id": i.id, "email": i.person.email} for i in created]}
+
+
+@blp.route("/registrations")
+class Registrations(MethodView):
+    @blp.arguments(ListArgsSchema, location="query")
+    @blp.response(200, RegistrationSchema(many=True))
+    def get(self, args, slug):
+        """Registrations, searchable and filtered by status and category."""
+        return lists.registrations(organizer_event(slug), **args)
+
+    @blp.arguments(RegistrationCreateSchema)
+    @blp.response(201, RegistrationSchema)
+    def post(self, data, slug):
+        """Register a person: confirmed while places last, then waitlisted (never over capacity)."""
+        event = organizer_event(slug)
+        person = service.person_for(_details(data))
+        category = invitation_service.category_by_code(event, data["category"])
+        if data["category"] and category is None:
+            raise ServiceError("unknown_category", "Unknown category.", field="category")
+        registration = service.register(
+            event, person, source=RegistrationSource.IMPORT, category=category, language=data["language"],
+            needs_approval=event.registration_mode == RegistrationMode.APPROVAL and
+            request.args.get("approve") != "1", session_ids=data["session_ids"], notify=data["notify"])
+        db.session.commit()
+        return registration
+
+
+@blp.route("/registrations/<int:registration_id>")
+class RegistrationDetail(MethodView):
+    @blp.response(200, RegistrationSchema)
+    def get(self, slug, registration_id):
+        """One registration."""
+        return service.registration_for(organizer_event(slug), registration_id)
+
+
+@blp.route("/registrations/<int:registration_id>/cancel")
+class RegistrationCancel(MethodView):
+    @blp.response(200, RegistrationSchema)
+    def post(self, slug, registration_id):
+        """Cancel; the freed place goes to the first on the waitlist."""
+        registration = service.registration_for(organizer_event(slug), registration_id)
+        service.cancel(registration, by_guest=False)
+        db.session.commit()
+        return registration
+
+
+@blp.route("/registrations/<int:registration_id>/approve")
+class RegistrationApprove(MethodView):
+    @blp.response(200, RegistrationSchema)
+    def post(self, slug, registration_id):
+        """Approve a pending registration: confirmed if a place is free, else waitlisted."""
+        registration = service.registration_for(organizer_event(slug), registration_id)
+        service.approve(registration)
+        db.session.commit()
+        return registration

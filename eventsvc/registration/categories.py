@@ -1,0 +1,67 @@
+"""Guest categories of an event: labels in both languages and the badge colour, edited by organizers."""
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from eventsvc.audit.service import record
+from eventsvc.core.errors import Conflict, NotFound, ServiceError
+from eventsvc.events.models import Event
+from eventsvc.extensions import db
+from eventsvc.registration.models import Category
+
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+def list_categories(event: Event) -> list[Category]:
+    return db.session.scalars(select(Category).where(Category.event_id == event.id)
+                              .order_by(Category.position, Category.id)).all()
+
+
+def _check(label: str, color: str) -> None:
+    if not (label or "").strip():
+        raise ServiceError("label_required", _("Enter a label."), field="label")
+    if not COLOR.match(color or ""):
+        raise ServiceError("bad_color", _("The colour must look like #1a2b3c."), field="color")
+
+
+def create_category(event: Event, *, code: str, label: str, label_local: str | None = None,
+                    color: str = "#4a5568", is_vip: bool = False) -> Category:
+    code = (code or "").strip().lower()
+    if not CODE.match(code):
+        raise ServiceError("bad_code", _("The code uses lower-case letters, digits, - and _."), field="code")
+    _check(label, color)
+    if db.session.scalar(select(Category.id).where(Category.event_id == event.id, Category.code == code)):
+        raise Conflict("duplicate_code", _("This code is already used."), field="code")
+    position = (db.session.scalar(select(func.max(Category.position)).where(Category.event_id == event.id))
+                or 0) + 1
+    category = Category(event=event, code=code, label=label.strip(), label_local=(label_local or "").strip()
+                        or None, color=color.lower(), is_vip=is_vip, position=position)
+    db.session.add(category)
+    db.session.flush()
+    record("category.created", event_id=event.id, obj=category, code=code)
+    return category
+
+
+def update_category(category: Category, *, label: str, label_local: str | None, color: str,
+                    is_vip: bool, position: int | None = None) -> Category:
+    """Change what guests and badges show; the code stays, so imports keep working."""
+    _check(label, color)
+    category.label = label.strip()
+    category.label_local = (label_local or "").strip() or None
+    category.color = color.lower()
+    category.is_vip = is_vip
+    if position is not None:
+        category.position = position
+    record("category.updated", event_id=category.event_id, obj=category)
+    return category
+
+
+def category_for(event: Event, category_id: int) -> Category:
+    category = db.session.scalar(select(Category).where(Category.id == category_id,
+                                                        Category.event_id == event.id))
+    if category is None:
+        raise NotFound("not_found", _("No such category at this event."))
+    return category

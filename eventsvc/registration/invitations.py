@@ -1,0 +1,367 @@
+"""Invitations: create one or import many, send / resend / remind / revoke, accept or decline.
+
+A link token is shown only in the e-mail; the invitation keeps its SHA-256. Sending
+again issues a new token, so an older e-mail's link stops working.
+"""
+
+import dataclasses
+import string
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from eventsvc.audit.service import record
+from eventsvc.core.errors import Conflict, NotFound, ServiceError
+from eventsvc.core.i18n import local
+from eventsvc.core.spreadsheets import ImportRejected, RowError, read_rows
+from eventsvc.core.tokens import hash_token, new_token
+from eventsvc.core.types import utcnow
+from eventsvc.events.models import AgendaItem, Event
+from eventsvc.extensions import db
+from eventsvc.mail.service import queue_message
+from eventsvc.people.models import Organization, Person
+from eventsvc.registration import service
+from eventsvc.registration.enums import InvitationStatus, RegistrationSource, RegistrationStatus
+from eventsvc.registration.models import Category, Invitation, Registration
+
+#: invitations that still wait for an answer
+UNANSWERED = (InvitationStatus.DRAFT, InvitationStatus.SENT, InvitationStatus.OPENED)
+#: placeholders an organizer may use in the personal message, in either language
+PLACEHOLDERS = ("name", "event", "dates", "venue", "organization", "category")
+
+
+class _SafeDict(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def fill_placeholders(text: str | None, invitation: Invitation) -> str:
+    """Replace {name}, {event}, {dates}, {venue}, {organization}, {category} in the guest's language."""
+    if not text:
+        return ""
+    lang = invitation.language
+    person, event = invitation.person, invitation.event
+    values = _SafeDict(
+        name=local(person, "name", lang), event=local(event, "title", lang),
+        dates=f"{event.start_date.isoformat()}" + ("" if event.end_date == event.start_date
+                                                  else f" – {event.end_date.isoformat()}"),
+        venue=local(event, "venue", lang), category=invitation.category.display_label(lang)
+        if invitation.category else "",
+        organization=local(person.organization, "name", lang) if person.organization else "")
+    try:
+        return string.Formatter().vformat(text, (), values)
+    except (ValueError, IndexError):
+        return text  # a stray brace: show the message as written
+
+
+def check_message(text: str | None) -> None:
+    if not text:
+        return
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        raise ServiceError("bad_placeholder", _("Unbalanced { or } in the message."), field="message") from None
+    unknown = sorted(n for n in names if n not in PLACEHOLDERS)
+    if unknown:
+        raise ServiceError("bad_placeholder", _("Unknown placeholder: %(names)s. Use %(allowed)s.",
+                                                names=", ".join("{%s}" % n for n in unknown),
+                                                allowed=", ".join("{%s}" % n for n in PLACEHOLDERS)),
+                           field="message")
+
+
+# --- one invitation --------------------------------------------------------------------------
+
+@dataclass
+class InvitationInput:
+    details: service.GuestDetails
+    category_code: str | None = None
+    session_ids: list[int] = field(default_factory=list)
+    message: str | None = None
+
+
+def category_by_code(event: Event, code: str | None) -> Category | None:
+    if not code:
+        return None
+    code = code.strip().lower()
+    return db.session.scalar(select(Category).where(
+        Category.event_id == event.id,
+        (func.lower(Category.code) == code) | (func.lower(Category.label) == code)
+        | (Category.label_local == code)))
+
+
+def create_invitation(event: Event, data: InvitationInput, *, invited_by_id: int | None,
+                      send: bool = True) -> Invitation:
+    check_message(data.message)
+    person = service.person_for(data.details)
+    if db.session.scalar(select(Invitation.id).where(Invitation.event_id == event.id,
+                                                     Invitation.person_id == person.id)):
+        raise Conflict("already_invited", _("%(email)s is already invited to this event.", email=person.email),
+                       field="email")
+    category = category_by_code(event, data.category_code)
+    if data.category_code and category is None:
+        raise ServiceError("unknown_category", _("Unknown category “%(code)s”.", code=data.category_code),
+                           field="category")
+    sessions = []
+    if data.session_ids:
+        sessions = db.session.scalars(select(AgendaItem).where(
+            AgendaItem.event_id == event.id, AgendaItem.id.in_(data.session_ids))).all()
+        if len(sessions) != len(set(data.session_ids)):
+            raise ServiceError("unknown_session", _("Unknown session."), field="sessions")
+    invitation = Invitation(event=event, person=person, category=category, message=data.message or None,
+                            language=data.details.language if data.details.language in ("en", "zh") else "en",
+                            invited_by_id=invited_by_id, sessions=list(sessions))
+    db.session.add(invitation)
+    db.session.flush()
+    record("invitation.created", event_id=event.id, obj=invitation, email=person.email)
+    if send:
+        send_invitation(invitation)
+    return invitation
+
+
+def invitation_for(event: Event, invitation_id: int) -> Invitation:
+    invitation = db.session.scalar(select(Invitation).where(
+        Invitation.id == invitation_id, Invitation.event_id == event.id))
+    if invitation is None:
+        raise NotFound("not_found", _("No such invitation at this event."))
+    return invitation
+
+
+def send_invitation(invitation: Invitation, *, reminder: bool = False) -> str:
+    """Queue the invitation e-mail with a fresh link; returns the token (tests and the CLI use it)."""
+    if invitation.status == InvitationStatus.REVOKED:
+        raise Conflict("revoked", _("This invitation was revoked."))
+    token = new_token()
+    invitation.token_hash = hash_token(token)
+    invitation.token_expires_at = service.link_expiry()
+    now = utcnow()
+    if invitation.status in (InvitationStatus.DRAFT, InvitationStatus.EXPIRED):
+        invitation.status = InvitationStatus.SENT
+    if invitation.sent_at is None or not reminder:
+        invitation.sent_at = invitation.sent_at or now
+    if reminder:
+        invitation.last_reminded_at = now
+        invitation.reminder_count += 1
+    person = invitation.person
+    queue_message(kind="invitation_reminder" if reminder else "invitation", to_address=person.email,
+                  to_name=person.name, template="invitation", language=invitation.language,
+                  event_id=invitation.event_id, event=invitation.event, person=person, invitation=invitation,
+                  reminder=reminder, personal_message=fill_placeholders(invitation.message, invitation),
+                  link=service.portal_url(token))
+    record("invitation.reminded" if reminder else "invitation.sent", event_id=invitation.event_id,
+           obj=invitation)
+    return token
+
+
+def remind_unanswered(event: Event) -> int:
+    """Send a reminder to everyone invited who has not answered yet; returns how many."""
+    pending = db.session.scalars(select(Invitation).where(
+        Invitation.event_id == event.id, Invitation.status.in_((InvitationStatus.SENT, InvitationStatus.OPENED)))
+        .options(selectinload(Invitation.person), selectinload(Invitation.category))).all()
+    for invitation in pending:
+        send_invitation(invitation, reminder=True)
+    return len(pending)
+
+
+def revoke_invitation(invitation: Invitation) -> None:
+    """The link stops working at once; an existing registration is cancelled."""
+    if invitation.status == InvitationStatus.REVOKED:
+        return
+    invitation.status = InvitationStatus.REVOKED
+    invitation.revoked_at = utcnow()
+    registration = db.session.scalar(select(Registration).where(Registration.invitation_id == invitation.id))
+    if registration is not None and registration.status in service.ACTIVE:
+        service.cancel(registration, by_guest=False)
+    record("invitation.revoked", event_id=invitation.event_id, obj=invitation)
+
+
+# --- the guest answers -------------------------------------------------------------------------
+
+def mark_opened(invitation: Invitation) -> None:
+    if invitation.status == InvitationStatus.SENT:
+        invitation.status = InvitationStatus.OPENED
+    if invitation.opened_at is None:
+        invitation.opened_at = utcnow()
+
+
+def accept_invitation(invitation: Invitation, session_ids=()) -> Registration:
+    """Register the invited guest (once: accepting twice returns the same registration)."""
+    registration = db.session.scalar(select(Registration).where(
+        Registration.event_id == invitation.event_id, Registration.person_id == invitation.person_id))
+    if registration is not None and registration.status in service.ACTIVE:
+        if session_ids:
+            service.choose_sessions(registration, session_ids, invitation=invitation)
+        return registration
+    if registration is not None:  # declined or cancelled before: come back, at the end of the line
+        registration.invitation = invitation
+        registration.cancelled_at = None
+        service.place(registration)
+        if session_ids:
+            service.choose_sessions(registration, session_ids, invitation=invitation)
+        service._notify_status(registration, f"registration_{registration.status.value}")
+    else:
+        registration = service.register(
+            invitation.event, invitation.person, source=RegistrationSource.INVITATION,
+            category=invitation.category, invitation=invitation, language=invitation.language,
+            session_ids=session_ids)
+    invitation.status = InvitationStatus.ACCEPTED
+    invitation.responded_at = utcnow()
+    invitation.decline_reason = None
+    record("invitation.accepted", event_id=invitation.event_id, obj=invitation)
+    return registration
+
+
+def decline_invitation(invitation: Invitation, reason: str | None) -> None:
+    registration = db.session.scalar(select(Registration).where(
+        Registration.event_id == invitation.event_id, Registration.person_id == invitation.person_id))
+    if registration is not None and registration.status in service.ACTIVE:
+        service.cancel(registration, by_guest=True)
+    invitation.status = InvitationStatus.DECLINED
+    invitation.responded_at = utcnow()
+    invitation.decline_reason = (reason or "").strip()[:2000] or None
+    record("invitation.declined", event_id=invitation.event_id, obj=invitation)
+
+
+# --- spreadsheet import -------------------------------------------------------------------------
+
+#: header names people use, mapped to the fields (English and Chinese)
+IMPORT_ALIASES = {
+    "姓名": "name", "name_latin": "name", "english_name": "name", "中文名": "name_local", "中文姓名": "name_local",
+    "local_name": "name_local", "chinese_name": "name_local", "邮箱": "email", "电子邮件": "email",
+    "e_mail": "email", "单位": "organization", "organisation": "organization", "职务": "position",
+    "title": "position", "类别": "category", "场次": "sessions", "session": "sessions", "语言": "language",
+    "电话": "phone",
+}
+
+
+@dataclass
+class ImportRow:
+    line: int
+    data: InvitationInput
+    category: Category | None
+    session_titles: list[str]
+
+
+def _session_lookup(event: Event) -> dict[str, AgendaItem]:
+    lookup = {}
+    for item in db.session.scalars(select(AgendaItem).where(AgendaItem.event_id == event.id)):
+        for key in (str(item.id), item.title, item.title_local):
+            if key:
+                lookup[key.strip().lower()] = item
+    return lookup
+
+
+def preview_import(event: Event, filename: str, data: bytes) -> list[ImportRow]:
+    """Validate every row; raise ImportRejected listing all bad rows, or return the rows to import."""
+    rows = read_rows(filename, data, aliases=IMPORT_ALIASES)
+    if not rows:
+        raise ServiceError("empty_file", _("The file has no rows below its header."), field="file")
+    categories = {c.code.lower(): c for c in db.session.scalars(select(Category).where(Category.event_id == event.id))}
+    for c in list(categories.values()):
+        categories.setdefault(c.label.lower(), c)
+        if c.label_local:
+            categories.setdefault(c.label_local, c)
+    sessions = _session_lookup(event)
+    invited = set(db.session.scalars(select(Person.email).join(Invitation, Invitation.person_id == Person.id)
+                                     .where(Invitation.event_id == event.id)))
+    seen: dict[str, int] = {}
+    errors, good = [], []
+    for row in rows:
+        v = row.values
+        problems = []
+        name = v.get("name", "")
+        if not name:
+            problems.append(("name", _("Missing name.")))
+        email = None
+        try:
+            email = service.normalise_email(v.get("email"))
+        except ServiceError as error:
+            problems.append(("email", error.message))
+        if email:
+            if email in seen:
+                problems.append(("email", _("Duplicate of line %(line)d in this file.", line=seen[email])))
+            elif email in invited:
+                problems.append(("email", _("%(email)s is already invited.", email=email)))
+            seen.setdefault(email, row.line)
+        category = None
+        if v.get("category"):
+            category = categories.get(v["category"].lower()) or categories.get(v["category"])
+            if category is None:
+                problems.append(("category", _("Unknown category “%(code)s”.", code=v["category"])))
+        items = []
+        for part in [p.strip() for p in v.get("sessions", "").replace("；", ";").replace("|", ";").split(";")]:
+            if not part:
+                continue
+            item = sessions.get(part.lower())
+            if item is None:
+                problems.append(("sessions", _("Unknown session “%(name)s”.", name=part)))
+            else:
+                items.append(item)
+        language = (v.get("language") or "en").lower()
+        language = {"english": "en", "chinese": "zh", "中文": "zh", "英文": "en", "zh-cn": "zh"}.get(language, language)
+        if language not in ("en", "zh"):
+            problems.append(("language", _("Language must be en or zh.")))
+        if problems:
+            errors.extend(RowError(row.line, f, m) for f, m in problems)
+            continue
+        details = service.GuestDetails(name=name, email=email, name_local=v.get("name_local"),
+                                       organization=v.get("organization"), position=v.get("position"),
+                                       phone=v.get("phone"), language=language)
+        good.append(ImportRow(row.line, InvitationInput(details, category.code if category else None,
+                                                        [i.id for i in items], v.get("message")),
+                              category, [local(i, "title") for i in items]))
+    if errors:
+        raise ImportRejected(errors)
+    return good
+
+
+def import_invitations(event: Event, filename: str, data: bytes, *, invited_by_id: int | None,
+                       send: bool = True) -> list[Invitation]:
+    """All or nothing: any bad row raises ImportRejected and nothing is written."""
+    rows = preview_import(event, filename, data)
+    emails = [r.data.details.email for r in rows]
+    people = {}
+    for chunk in range(0, len(emails), 500):
+        people.update({p.email: p for p in db.session.scalars(
+            select(Person).where(Person.email.in_(emails[chunk:chunk + 500])))})
+    sessions = {i.id: i for i in db.session.scalars(select(AgendaItem).where(AgendaItem.event_id == event.id))}
+    organizations = {}
+    for org in db.session.scalars(select(Organization)):
+        organizations.setdefault(org.name.lower(), org)
+        if org.name_local:
+            organizations.setdefault(org.name_local, org)
+    invitations = []
+    for row in rows:
+        details = row.data.details
+        person = people.get(details.email)
+        if person is None:
+            person = Person(email=details.email, name=details.name)
+            org_name = (details.organization or "").strip()
+            service.apply_details(person, dataclasses.replace(details, organization=None))
+            if org_name:
+                org = organizations.get(org_name.lower()) or organizations.get(org_name)
+                if org is None:
+                    org = organizations[org_name.lower()] = Organization(name=org_name)
+                    db.session.add(org)
+                person.organization = org
+            db.session.add(person)
+            people[details.email] = person
+        invitation = Invitation(event=event, person=person, category=row.category,
+                                language=details.language, invited_by_id=invited_by_id,
+                                message=row.data.message or None,
+                                sessions=[sessions[i] for i in row.data.session_ids])
+        db.session.add(invitation)
+        invitations.append(invitation)
+    db.session.flush()
+    record("invitation.imported", event_id=event.id, count=len(invitations), filename=filename)
+    if send:
+        for invitation in invitations:
+            send_invitation(invitation)
+    return invitations
+
+
+def registration_status_label(status: RegistrationStatus) -> str:
+    return {RegistrationStatus.PENDING: _("Pending approval"), RegistrationStatus.CONFIRMED: _("Confirmed"),
+            RegistrationStatus.WAITLISTED: _("Waitlisted"), RegistrationStatus.CANCELLED: _("Cancelled"),
+            RegistrationStatus.REJECTED: _("Rejected")}[status]

@@ -1,0 +1,316 @@
+"""Organizer pages: invitations, import, registrations, categories, registration settings.
+
+Every route needs the organizer role at the event (``requires_event_role``).
+"""
+
+import secrets
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from eventsvc.core.errors import ServiceError
+from eventsvc.core.i18n import local
+from eventsvc.core.permissions import ORGANIZER, requires_event_role
+from eventsvc.core.spreadsheets import ImportRejected, export_response
+from eventsvc.core.types import utcnow
+from eventsvc.events.enums import RegistrationMode
+from eventsvc.events.models import AgendaItem, Event
+from eventsvc.extensions import db
+from eventsvc.registration import categories as category_service
+from eventsvc.registration import invitations as invitation_service
+from eventsvc.registration import lists, service
+from eventsvc.registration.forms import CategoryForm, ImportForm, InvitationForm, SettingsForm
+
+bp = Blueprint("registration_manage", __name__, url_prefix="/manage/e")
+
+
+def _filters():
+    page = request.args.get("page", "1")
+    return {"q": request.args.get("q") or None, "status": request.args.get("status") or None,
+            "category": request.args.get("category") or None,
+            "page": int(page) if page.isdigit() and int(page) > 0 else 1}
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+@bp.get("/<slug>/invitations")
+@requires_event_role(ORGANIZER)
+def invitations(event: Event):
+    f = _filters()
+    if f["status"] and f["status"] not in lists.INVITATION_STATUSES:
+        f["status"] = None
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        headers, rows = lists.invitation_export_rows(lists.invitations(event, **{**f, "page": None}))
+        return export_response(f"{event.slug}-invitations", headers, rows, fmt)
+    return render_template("registration/invitations.html", event=event, filters=f,
+                           items=lists.invitations(event, **f), counts=lists.counts(
+                               lists.Invitation, event, q=f["q"], status=f["status"], category=f["category"]),
+                           categories=lists.categories(event), page_size=lists.PAGE_SIZE)
+
+
+def _invitation_form(event: Event) -> InvitationForm:
+    form = InvitationForm()
+    form.category.choices = [("", _("— none —"))] + [(c.code, local(c, "label")) for c in lists.categories(event)]
+    items = db.session.scalars(db.select(AgendaItem).where(AgendaItem.event_id == event.id)
+                               .order_by(AgendaItem.starts_at)).all()
+    form.sessions.choices = [(i.id, local(i, "title")) for i in items if i.requires_registration or i.is_closed]
+    return form
+
+
+@bp.route("/<slug>/invitations/new", methods=["GET", "POST"])
+@requires_event_role(ORGANIZER)
+def invitation_new(event: Event):
+    form = _invitation_form(event)
+    status = 200
+    if form.validate_on_submit():
+        data = invitation_service.InvitationInput(
+            form.details(form.email.data), form.category.data or None, form.sessions.data or [],
+            form.message.data)
+        try:
+            invitation = invitation_service.create_invitation(event, data, invited_by_id=current_user.id,
+                                                              send=form.send_now.data)
+        except ServiceError as error:
+            db.session.rollback()
+            getattr(form, error.field or "email", form.email).errors.append(error.message)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("%(name)s is invited.", name=invitation.person.name) + " "
+                  + (_("The e-mail is on its way.") if form.send_now.data else _("Not sent yet.")), "success")
+            return redirect(url_for(".invitations", slug=event.slug))
+    elif form.is_submitted():
+        status = 422
+    return render_template("registration/invitation_new.html", event=event, form=form,
+                           placeholders=invitation_service.PLACEHOLDERS), status
+
+
+def _import_folder() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@bp.route("/<slug>/invitations/import", methods=["GET", "POST"])
+@requires_event_role(ORGANIZER)
+def invitation_import(event: Event):
+    """Step 1: upload and preview (every row checked). Step 2: confirm, and all rows are imported."""
+    form = ImportForm()
+    key_name = f"import:{event.slug}"
+    if request.method == "POST" and request.form.get("confirm"):
+        stored = session.get(key_name)
+        if not stored or stored.get("key") != request.form.get("key"):
+            flash(_("The preview has expired: upload the file again."), "error")
+            return redirect(url_for(".invitation_import", slug=event.slug))
+        path = _import_folder() / stored["key"]
+        try:
+            created = invitation_service.import_invitations(
+                event, stored["filename"], path.read_bytes(), invited_by_id=current_user.id,
+                send=bool(request.form.get("send")))
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for(".invitation_import", slug=event.slug))
+        db.session.commit()
+        path.unlink(missing_ok=True)
+        session.pop(key_name, None)
+        flash(_("%(count)d invitations imported.", count=len(created)), "success")
+        return redirect(url_for(".invitations", slug=event.slug))
+    rows, rejected, key, status = None, None, None, 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        try:
+            rows = invitation_service.preview_import(event, upload.filename, data)
+        except ImportRejected as error:
+            rejected, status = error, 422
+        except ServiceError as error:
+            form.file.errors.append(error.message)
+            status = 422
+        else:
+            key = secrets.token_hex(16)
+            (_import_folder() / key).write_bytes(data)
+            session[key_name] = {"key": key, "filename": upload.filename}
+        db.session.rollback()
+    elif form.is_submitted():
+        status = 422
+    return render_template("registration/invitation_import.html", event=event, form=form, rows=rows,
+                           rejected=rejected, key=key), status
+
+
+@bp.post("/<slug>/invitations/remind")
+@requires_event_role(ORGANIZER)
+def invitations_remind(event: Event):
+    count = invitation_service.remind_unanswered(event)
+    db.session.commit()
+    flash(_("Reminders queued for %(count)d guests who have not answered.", count=count), "success")
+    return redirect(url_for(".invitations", slug=event.slug))
+
+
+@bp.post("/<slug>/invitations/<int:invitation_id>/<action>")
+@requires_event_role(ORGANIZER)
+def invitation_action(event: Event, invitation_id: int, action: str):
+    invitation = invitation_service.invitation_for(event, invitation_id)
+    try:
+        if action in ("send", "resend"):
+            invitation_service.send_invitation(invitation)
+            message = _("Invitation sent to %(email)s.", email=invitation.person.email)
+        elif action == "revoke":
+            invitation_service.revoke_invitation(invitation)
+            message = _("Invitation revoked: the link no longer works.")
+        else:
+            abort(404)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(request.referrer or url_for(".invitations", slug=event.slug))
+
+
+# --- registrations -------------------------------------------------------------------------
+
+@bp.get("/<slug>/registrations")
+@requires_event_role(ORGANIZER)
+def registrations(event: Event):
+    f = _filters()
+    if f["status"] and f["status"] not in lists.REGISTRATION_STATUSES:
+        f["status"] = None
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        headers, rows = lists.registration_export_rows(lists.registrations(event, **{**f, "page": None}))
+        return export_response(f"{event.slug}-registrations", headers, rows, fmt)
+    return render_template("registration/registrations.html", event=event, filters=f,
+                           items=lists.registrations(event, **f), counts=lists.counts(
+                               lists.Registration, event, q=f["q"], status=f["status"], category=f["category"]),
+                           categories=lists.categories(event), page_size=lists.PAGE_SIZE)
+
+
+ACTIONS = {
+    "approve": (service.approve, "Approved."),
+    "reject": (service.reject, "Rejected."),
+    "confirm": (service.confirm_from_waitlist, "Confirmed."),
+    "waitlist": (service.move_to_waitlist, "Moved to the waitlist."),
+    "cancel": (lambda r: service.cancel(r, by_guest=False), "Cancelled."),
+}
+
+
+@bp.post("/<slug>/registrations/<int:registration_id>/<action>")
+@requires_event_role(ORGANIZER)
+def registration_action(event: Event, registration_id: int, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    registration = service.registration_for(event, registration_id)
+    function, _message = ACTIONS[action]
+    try:
+        function(registration)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash({"approve": _("Approved."), "reject": _("Rejected."), "confirm": _("Confirmed."),
+               "waitlist": _("Moved to the waitlist."), "cancel": _("Cancelled.")}[action]
+              + " " + registration.person.name, "success")
+    return redirect(request.referrer or url_for(".registrations", slug=event.slug))
+
+
+# --- categories ----------------------------------------------------------------------------
+
+@bp.route("/<slug>/categories", methods=["GET", "POST"])
+@requires_event_role(ORGANIZER)
+def categories(event: Event):
+    form = CategoryForm(prefix="new")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            category_service.create_category(event, code=form.code.data or "", label=form.label.data,
+                                             label_local=form.label_local.data, color=form.color.data,
+                                             is_vip=form.is_vip.data)
+        except ServiceError as error:
+            db.session.rollback()
+            getattr(form, error.field or "code").errors.append(error.message)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Category added."), "success")
+            return redirect(url_for(".categories", slug=event.slug))
+    elif form.is_submitted():
+        status = 422
+    items = category_service.list_categories(event)
+    edit_forms = {c.id: CategoryForm(prefix=f"c{c.id}", obj=c, formdata=None) for c in items}
+    return render_template("registration/categories.html", event=event, form=form, items=items,
+                           edit_forms=edit_forms), status
+
+
+@bp.post("/<slug>/categories/<int:category_id>")
+@requires_event_role(ORGANIZER)
+def category_update(event: Event, category_id: int):
+    category = category_service.category_for(event, category_id)
+    form = CategoryForm(prefix=f"c{category.id}")
+    if not form.validate():
+        flash("; ".join(f"{f.label.text}: {' '.join(f.errors)}" for f in form if f.errors), "error")
+        return redirect(url_for(".categories", slug=event.slug)), 303
+    category_service.update_category(category, label=form.label.data, label_local=form.label_local.data,
+                                     color=form.color.data, is_vip=form.is_vip.data,
+                                     position=form.position.data)
+    db.session.commit()
+    flash(_("Category “%(label)s” saved.", label=category.label), "success")
+    return redirect(url_for(".categories", slug=event.slug))
+
+
+# --- settings ------------------------------------------------------------------------------
+
+def _to_utc(value: datetime | None, event: Event):
+    return value.replace(tzinfo=ZoneInfo(event.timezone)).astimezone(ZoneInfo("UTC")) if value else None
+
+
+def _to_local(value: datetime | None, event: Event):
+    return value.astimezone(ZoneInfo(event.timezone)).replace(tzinfo=None) if value else None
+
+
+@bp.route("/<slug>/registration-settings", methods=["GET", "POST"])
+@requires_event_role(ORGANIZER)
+def settings(event: Event):
+    form = SettingsForm(obj=event if request.method == "GET" else None)
+    if request.method == "GET":
+        form.opens_at.data = _to_local(event.registration_opens_at, event)
+        form.closes_at.data = _to_local(event.registration_closes_at, event)
+    status = 200
+    if form.validate_on_submit():
+        opens, closes = _to_utc(form.opens_at.data, event), _to_utc(form.closes_at.data, event)
+        try:
+            if opens and closes and closes <= opens:
+                raise ServiceError("window_order", _("Registration must close after it opens."),
+                                   field="closes_at")
+            event.registration_mode = RegistrationMode(form.registration_mode.data)
+            event.registration_opens_at, event.registration_closes_at = opens, closes
+            promoted = service.set_capacity(event, form.capacity.data)
+        except ServiceError as error:
+            db.session.rollback()
+            getattr(form, error.field or "capacity").errors.append(error.message)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Registration settings saved.") + (" " + _("%(count)d guests promoted from the waitlist.",
+                                                              count=len(promoted)) if promoted else ""),
+                  "success")
+            return redirect(url_for(".settings", slug=event.slug))
+    elif form.is_submitted():
+        status = 422
+    return render_template("registration/settings.html", event=event, form=form, now=utcnow()), status

@@ -1,0 +1,229 @@
+"""The guest portal at /g/<token>: no password, the link is the key.
+
+Other capabilities add to the portal in two ways:
+
+* ``guest_from_token(token)`` returns ``Guest(registration, invitation)`` (a NamedTuple;
+  ``registration`` is None until the guest accepts, ``invitation`` is None for a
+  self-registered guest; ``guest.event`` and ``guest.person`` are always set). It raises
+  ``LinkError`` (a ServiceError) with code ``unknown_link`` (404), ``expired_link`` (410)
+  or ``revoked_link`` (410). Use it for routes of your own under /g/<token>/..., e.g.
+  the badge PDF or a certificate download, so that a link acts only for its own person.
+* ``PORTAL_SECTIONS`` is a list of template names included at the end of the portal page,
+  in order. Append yours once, at import time of your blueprint module::
+
+      from eventsvc.registration.portal import PORTAL_SECTIONS
+      PORTAL_SECTIONS.append("badges/portal_section.html")
+
+  Each section is rendered with ``guest``, ``event``, ``person``, ``registration``
+  (may be None), ``invitation`` (may be None) and ``token`` (to build your own links,
+  e.g. ``url_for("badges.guest_badge", token=token)``); wrap it in ``<article>``.
+"""
+
+from flask import Blueprint, Response, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from icalendar import Calendar
+from icalendar import Event as IcsEvent
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from eventsvc.core.errors import ServiceError
+from eventsvc.core.i18n import LANGUAGE_COOKIE, local
+from eventsvc.core.types import utcnow
+from eventsvc.events.enums import SessionStatus
+from eventsvc.events.models import AgendaItem
+from eventsvc.extensions import db
+from eventsvc.registration import invitations, service
+from eventsvc.registration.access import Guest, LinkError, resolve
+from eventsvc.registration.enums import InvitationStatus, RegistrationStatus, SeatStatus
+from eventsvc.registration.forms import DeclineForm, DetailsForm
+
+bp = Blueprint("portal", __name__, url_prefix="/g")
+
+#: templates included at the end of the portal page (see the module docstring)
+PORTAL_SECTIONS: list[str] = []
+
+
+def guest_from_token(token: str) -> Guest:
+    """The guest a link belongs to, or LinkError (unknown_link / expired_link / revoked_link)."""
+    return resolve(token)
+
+
+def _guest(token: str) -> Guest:
+    guest = resolve(token)
+    if not request.cookies.get(LANGUAGE_COOKIE):
+        g.force_locale = (guest.registration or guest.invitation).language
+    return guest
+
+
+@bp.errorhandler(LinkError)
+def link_error(error: LinkError):
+    db.session.rollback()
+    return render_template("registration/link_error.html", error=error), error.status
+
+
+def _back(token: str):
+    return redirect(url_for("portal.home", token=token))
+
+
+def _selected_ids() -> list[str]:
+    return request.form.getlist("sessions")
+
+
+@bp.get("/<token>")
+def home(token):
+    guest = _guest(token)
+    if guest.invitation is not None:
+        invitations.mark_opened(guest.invitation)
+        db.session.commit()
+    registration, invitation = guest
+    items = service.choosable_sessions(guest.event, invitation)
+    chosen = {s.agenda_item_id: s for s in registration.seats
+              if s.status != SeatStatus.CANCELLED} if registration else {}
+    seat_positions = {}
+    for item_id, seat in chosen.items():
+        if seat.status == SeatStatus.WAITLISTED:
+            seat_positions[item_id] = _seat_position(seat)
+    form = DetailsForm(obj=guest.person, formdata=None)
+    if guest.person.organization:
+        form.organization.data = local(guest.person.organization, "name")
+    form.language.data = (registration or invitation).language
+    return render_template(
+        "registration/portal.html", guest=guest, event=guest.event, person=guest.person,
+        registration=registration, invitation=invitation, token=token, items=items,
+        counts=service.seat_counts(items), chosen=chosen, seat_positions=seat_positions,
+        position=service.waitlist_position(registration) if registration else None,
+        form=form, decline_form=DeclineForm(formdata=None), portal_sections=PORTAL_SECTIONS,
+        can_answer=invitation is not None and (registration is None or registration.status
+                                               not in service.ACTIVE))
+
+
+def _seat_position(seat) -> int:
+    from sqlalchemy import func
+
+    from eventsvc.registration.models import SessionSeat
+
+    return db.session.scalar(select(func.count()).select_from(SessionSeat).where(
+        SessionSeat.agenda_item_id == seat.agenda_item_id, SessionSeat.status == SeatStatus.WAITLISTED,
+        SessionSeat.waitlisted_at <= seat.waitlisted_at, SessionSeat.id <= seat.id))
+
+
+@bp.post("/<token>/accept")
+def accept(token):
+    guest = _guest(token)
+    if guest.invitation is None:
+        return _back(token)
+    try:
+        registration = invitations.accept_invitation(guest.invitation, _selected_ids())
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _back(token)
+    db.session.commit()
+    flash({RegistrationStatus.CONFIRMED: _("Thank you: your place is confirmed."),
+           RegistrationStatus.WAITLISTED: _("The event is full: you are on the waitlist."),
+           RegistrationStatus.PENDING: _("Thank you: your registration awaits approval.")}
+          .get(registration.status, _("Saved.")), "success")
+    return _back(token)
+
+
+@bp.post("/<token>/decline")
+def decline(token):
+    guest = _guest(token)
+    form = DeclineForm()
+    if guest.invitation is None or not form.validate():
+        return _back(token)
+    invitations.decline_invitation(guest.invitation, form.reason.data)
+    db.session.commit()
+    flash(_("You have declined the invitation. You can still accept it from this page."), "info")
+    return _back(token)
+
+
+@bp.post("/<token>/details")
+def details(token):
+    guest = _guest(token)
+    form = DetailsForm()
+    if not form.validate():
+        for field in form:
+            for message in field.errors:
+                flash(f"{field.label.text}: {message}", "error")
+        return _back(token)
+    service.apply_details(guest.person, form.details(guest.person.email))
+    language = guest.person.language
+    if guest.registration:
+        guest.registration.language = language
+    if guest.invitation:
+        guest.invitation.language = language
+    db.session.commit()
+    flash(_("Your details are saved."), "success")
+    return _back(token)
+
+
+@bp.post("/<token>/sessions")
+def sessions(token):
+    guest = _guest(token)
+    if guest.registration is None:
+        return _back(token)
+    try:
+        service.choose_sessions(guest.registration, _selected_ids())
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _back(token)
+    db.session.commit()
+    flash(_("Your seminar choices are saved."), "success")
+    return _back(token)
+
+
+@bp.post("/<token>/cancel")
+def cancel(token):
+    guest = _guest(token)
+    if guest.registration is None or guest.registration.status not in service.ACTIVE:
+        return _back(token)
+    service.cancel(guest.registration, by_guest=True)
+    if guest.invitation is not None and guest.invitation.status == InvitationStatus.ACCEPTED:
+        guest.invitation.status = InvitationStatus.DECLINED
+        guest.invitation.responded_at = utcnow()
+    db.session.commit()
+    flash(_("Your registration is cancelled."), "info")
+    return _back(token)
+
+
+@bp.get("/<token>/seats.json")
+def seats(token):
+    guest = _guest(token)
+    items = service.choosable_sessions(guest.event, guest.invitation)
+    return jsonify({str(k): v for k, v in service.seat_counts(items).items()})
+
+
+@bp.get("/<token>/agenda.ics")
+def agenda_ics(token):
+    """The guest's own agenda: the general programme, their confirmed seats and invited closed sessions."""
+    guest = _guest(token)
+    event, registration = guest.event, guest.registration
+    confirmed = {s.agenda_item_id for s in registration.seats if s.status == SeatStatus.CONFIRMED} \
+        if registration else set()
+    invited = {s.id for s in guest.invitation.sessions} if guest.invitation else set()
+    items = db.session.scalars(select(AgendaItem).where(
+        AgendaItem.event_id == event.id, AgendaItem.status == SessionStatus.SCHEDULED)
+        .options(selectinload(AgendaItem.room)).order_by(AgendaItem.starts_at)).all()
+    calendar = Calendar()
+    calendar.add("prodid", "-//eventsvc//guest agenda//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", local(event, "title"))
+    for item in items:
+        if item.requires_registration and item.id not in confirmed:
+            continue
+        if item.is_closed and item.id not in invited and item.id not in confirmed:
+            continue
+        entry = IcsEvent()
+        entry.add("uid", f"{item.ical_uid}@eventsvc")
+        entry.add("sequence", item.ical_sequence)
+        entry.add("dtstamp", utcnow())
+        entry.add("dtstart", item.starts_at)
+        entry.add("dtend", item.ends_at)
+        entry.add("summary", local(item, "title"))
+        if item.room:
+            entry.add("location", local(item.room, "name") + (f", {local(event, 'venue')}" if event.venue else ""))
+        calendar.add_component(entry)
+    return Response(calendar.to_ical(), mimetype="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{event.slug}-agenda.ics"'})

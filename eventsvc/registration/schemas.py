@@ -1,0 +1,100 @@
+"""API shapes of invitations and registrations."""
+
+from marshmallow import Schema, fields, validate
+
+
+class PersonSchema(Schema):
+    id = fields.Int(dump_only=True)
+    name = fields.Str()
+    name_local = fields.Str(allow_none=True)
+    email = fields.Str()
+    position = fields.Str(allow_none=True)
+    organization = fields.Function(lambda p: p.organization.name if p.organization else None)
+
+
+class CategorySchema(Schema):
+    id = fields.Int()
+    code = fields.Str()
+    label = fields.Str()
+    label_local = fields.Str(allow_none=True)
+    color = fields.Str()
+
+
+class SeatSchema(Schema):
+    session_id = fields.Int(attribute="agenda_item_id")
+    status = fields.Function(lambda s: s.status.value)
+
+
+class InvitationSchema(Schema):
+    id = fields.Int()
+    person = fields.Nested(PersonSchema)
+    category = fields.Nested(CategorySchema, allow_none=True)
+    status = fields.Function(lambda i: i.status.value)
+    language = fields.Str()
+    sent_at = fields.AwareDateTime(allow_none=True)
+    opened_at = fields.AwareDateTime(allow_none=True)
+    responded_at = fields.AwareDateTime(allow_none=True)
+    decline_reason = fields.Str(allow_none=True)
+    session_ids = fields.Function(lambda i: [s.id for s in i.sessions])
+
+
+class InvitationCreateSchema(Schema):
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(required=True)
+    name_local = fields.Str(load_default=None, validate=validate.Length(max=200))
+    organization = fields.Str(load_default=None, validate=validate.Length(max=300))
+    position = fields.Str(load_default=None, validate=validate.Length(max=300))
+    phone = fields.Str(load_default=None, validate=validate.Length(max=50))
+    language = fields.Str(load_default="en", validate=validate.OneOf(["en", "zh"]))
+    category = fields.Str(load_default=None, metadata={"description": "category code"})
+    session_ids = fields.List(fields.Int(), load_default=list)
+    message = fields.Str(load_default=None, validate=validate.Length(max=4000))
+    send = fields.Bool(load_default=True)
+
+
+class ImportArgsSchema(Schema):
+    dry_run = fields.Bool(load_default=False, metadata={"description": "only check the file"})
+    send = fields.Bool(load_default=True)
+
+
+class ImportFileSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class ImportResultSchema(Schema):
+    dry_run = fields.Bool()
+    count = fields.Int()
+    rows = fields.List(fields.Dict())
+
+
+class RegistrationSchema(Schema):
+    id = fields.Int()
+    person = fields.Nested(PersonSchema)
+    category = fields.Nested(CategorySchema, allow_none=True)
+    status = fields.Function(lambda r: r.status.value)
+    source = fields.Function(lambda r: r.source.value)
+    language = fields.Str()
+    waitlisted_at = fields.AwareDateTime(allow_none=True)
+    confirmed_at = fields.AwareDateTime(allow_none=True)
+    cancelled_at = fields.AwareDateTime(allow_none=True)
+    seats = fields.Nested(SeatSchema, many=True)
+
+
+class RegistrationCreateSchema(Schema):
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(required=True)
+    name_local = fields.Str(load_default=None, validate=validate.Length(max=200))
+    organization = fields.Str(load_default=None, validate=validate.Length(max=300))
+    position = fields.Str(load_default=None, validate=validate.Length(max=300))
+    phone = fields.Str(load_default=None, validate=validate.Length(max=50))
+    language = fields.Str(load_default="en", validate=validate.OneOf(["en", "zh"]))
+    category = fields.Str(load_default=None)
+    session_ids = fields.List(fields.Int(), load_default=list)
+    notify = fields.Bool(load_default=True)
+
+
+class ListArgsSchema(Schema):
+    q = fields.Str(load_default=None)
+    status = fields.Str(load_default=None)
+    category = fields.Str(load_default=None)
+    page = fields.Int(load_default=1, validate=validate.Range(min=1))

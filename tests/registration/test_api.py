@@ -1,0 +1,90 @@
+"""JSON API for invitations and registrations."""
+
+import io
+
+from tests.registration.helpers import registrations
+
+
+def _auth(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _organizer_token(app, make_user, api_token, slug, email="api-org@example.org", role="organizer"):
+    return api_token(make_user(email, "organizer-password-1", event_slug=slug, role=role))
+
+
+def test_invite_list_and_refuse_bad_input_with_field_errors(app, client, open_event, make_user, api_token):
+    slug = open_event()
+    token = _organizer_token(app, make_user, api_token, slug)
+    response = client.post(f"/api/v1/events/{slug}/invitations", headers=_auth(token), json={
+        "name": "Liu Yang", "name_local": "刘洋", "email": "liu@example.cn", "language": "zh",
+        "category": "vip"})
+    assert response.status_code == 201, response.json
+    assert response.json["status"] == "sent" and response.json["category"]["code"] == "vip"
+    response = client.post(f"/api/v1/events/{slug}/invitations", headers=_auth(token),
+                           json={"name": "", "email": "nope"})
+    assert response.status_code == 422 and "email" in response.json["errors"]["json"]
+    response = client.post(f"/api/v1/events/{slug}/invitations", headers=_auth(token),
+                           json={"name": "Liu Yang", "email": "liu@example.cn"})
+    assert response.status_code == 409 and response.json["code"] == "already_invited"
+    listed = client.get(f"/api/v1/events/{slug}/invitations?q=刘", headers=_auth(token)).json
+    assert [i["person"]["email"] for i in listed] == ["liu@example.cn"]
+
+
+def test_bulk_import_is_all_or_nothing_with_a_line_by_line_report(app, client, open_event, make_user, api_token):
+    slug = open_event()
+    token = _organizer_token(app, make_user, api_token, slug)
+    bad = b"name,email\nA One,a@example.org\n,b@example.org\nC Three,not-mail\n"
+    response = client.post(f"/api/v1/events/{slug}/invitations/import", headers=_auth(token),
+                           data={"file": (io.BytesIO(bad), "guests.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 422 and response.json["code"] == "import_rejected"
+    assert [(r["line"], r["field"]) for r in response.json["details"]["rows"]] == [(3, "name"), (4, "email")]
+    assert client.get(f"/api/v1/events/{slug}/invitations", headers=_auth(token)).json == []
+    good = b"name,email\nA One,a@example.org\nB Two,b@example.org\n"
+    response = client.post(f"/api/v1/events/{slug}/invitations/import?dry_run=true", headers=_auth(token),
+                           data={"file": (io.BytesIO(good), "guests.csv")}, content_type="multipart/form-data")
+    assert response.json["dry_run"] is True and response.json["count"] == 2
+    assert client.get(f"/api/v1/events/{slug}/invitations", headers=_auth(token)).json == []
+    response = client.post(f"/api/v1/events/{slug}/invitations/import", headers=_auth(token),
+                           data={"file": (io.BytesIO(good), "guests.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 200 and response.json["count"] == 2
+    assert len(client.get(f"/api/v1/events/{slug}/invitations", headers=_auth(token)).json) == 2
+
+
+def test_registrations_create_get_cancel_and_approve(app, client, open_event, make_user, api_token):
+    from eventsvc.events.enums import RegistrationMode
+
+    slug = open_event(capacity=1, mode=RegistrationMode.APPROVAL)
+    token = _organizer_token(app, make_user, api_token, slug)
+    url = f"/api/v1/events/{slug}/registrations"
+    first = client.post(url, headers=_auth(token), json={"name": "A", "email": "a@example.org"}).json
+    second = client.post(url, headers=_auth(token), json={"name": "B", "email": "b@example.org"}).json
+    assert (first["status"], second["status"]) == ("pending", "pending")
+    assert client.post(f"{url}/{first['id']}/approve", headers=_auth(token)).json["status"] == "confirmed"
+    assert client.post(f"{url}/{second['id']}/approve", headers=_auth(token)).json["status"] == "waitlisted"
+    again = client.post(f"{url}/{second['id']}/approve", headers=_auth(token))
+    assert again.status_code == 409 and again.json["code"] == "not_pending"
+    assert client.post(f"{url}/{first['id']}/cancel", headers=_auth(token)).json["status"] == "cancelled"
+    assert client.get(f"{url}/{second['id']}", headers=_auth(token)).json["status"] == "confirmed"
+    assert registrations(app, slug) == [("a@example.org", "cancelled"), ("b@example.org", "confirmed")]
+    listed = client.get(f"{url}?status=confirmed", headers=_auth(token)).json
+    assert [r["person"]["email"] for r in listed] == ["b@example.org"]
+    assert client.get(f"{url}/999999", headers=_auth(token)).status_code == 404
+
+
+def test_other_events_organizers_and_staff_are_refused(app, client, open_event, make_user, api_token):
+    slug = open_event()
+    other = open_event(slug="other-event")
+    outsider = _organizer_token(app, make_user, api_token, other, email="other@example.org")
+    staff = _organizer_token(app, make_user, api_token, slug, email="staff@example.org", role="staff")
+    for token in (outsider, staff):
+        assert client.get(f"/api/v1/events/{slug}/registrations", headers=_auth(token)).status_code == 403
+        assert client.post(f"/api/v1/events/{slug}/invitations", headers=_auth(token),
+                           json={"name": "X", "email": "x@example.org"}).status_code == 403
+    assert client.get(f"/api/v1/events/{slug}/registrations").status_code == 401
+
+
+def test_the_openapi_document_describes_the_registration_routes(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    assert "/api/v1/events/{slug}/invitations/import" in paths
+    assert "/api/v1/events/{slug}/registrations/{registration_id}/cancel" in paths

@@ -1,0 +1,92 @@
+"""Self-registration for open and approval events."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from eventsvc.core.types import utcnow
+from eventsvc.events.enums import RegistrationMode
+from eventsvc.events.models import Event
+from eventsvc.extensions import db
+from eventsvc.mail.models import OutgoingMessage
+from eventsvc.people.models import Person
+from tests.registration.conftest import link_token
+from tests.registration.helpers import registrations, seminar_id
+from tests.support.web import post_form
+
+FORM = {"name": "Zhou Min", "name_local": "周敏", "email": "Zhou.Min@Example.cn", "organization": "CATARC",
+        "position": "Researcher", "phone": "+86 138 0000 0000", "language": "zh"}
+
+
+def test_a_guest_registers_picks_a_seminar_and_lands_on_their_portal(app, client, open_event):
+    slug = open_event()
+    response = post_form(client, f"/e/{slug}/register", {**FORM, "sessions": [seminar_id(app, slug)]})
+    assert response.status_code == 302 and response.location.startswith("/g/")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "周敏" in page
+    assert registrations(app, slug) == [("zhou.min@example.cn", "confirmed")]
+    with app.app_context():
+        [message] = db.session.scalars(select(OutgoingMessage)).all()
+        assert message.language == "zh" and "/g/" in message.body_text
+
+
+def test_the_same_email_again_gets_a_new_link_by_mail_and_sees_no_data(app, client, open_event):
+    slug = open_event()
+    post_form(client, f"/e/{slug}/register", FORM)
+    other = app.test_client()
+    response = post_form(other, f"/e/{slug}/register", {**FORM, "name": "Somebody Else", "phone": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Check your e-mail" in page
+    assert "周敏" not in page and "CATARC" not in page and "/g/" not in page
+    assert registrations(app, slug) == [("zhou.min@example.cn", "confirmed")]
+    with app.app_context():
+        assert db.session.scalar(select(Person.name)) == "Zhou Min"  # not overwritten by the second form
+        last = db.session.scalars(select(OutgoingMessage).order_by(OutgoingMessage.id.desc())).first()
+        assert last.kind == "access_link" and last.to_address == "zhou.min@example.cn"
+    assert other.get(f"/g/{link_token(last.body_text)}").status_code == 200
+
+
+def test_beyond_capacity_guests_join_the_waitlist_in_order(app, client, open_event):
+    slug = open_event(capacity=1)
+    for i in range(3):
+        post_form(app.test_client(), f"/e/{slug}/register", {**FORM, "email": f"g{i}@example.org"})
+    assert registrations(app, slug) == [("g0@example.org", "confirmed"), ("g1@example.org", "waitlisted"),
+                                        ("g2@example.org", "waitlisted")]
+
+
+def test_an_approval_event_keeps_registrations_pending(app, client, open_event):
+    slug = open_event(mode=RegistrationMode.APPROVAL)
+    post_form(client, f"/e/{slug}/register", FORM)
+    assert registrations(app, slug) == [("zhou.min@example.cn", "pending")]
+
+
+def test_an_invitation_only_event_refuses_self_registration(app, client, open_event):
+    slug = open_event(mode=RegistrationMode.INVITATION)
+    assert "by invitation only" in client.get(f"/e/{slug}/register").get_data(as_text=True)
+    response = post_form(client, f"/e/{slug}/register", FORM)
+    assert response.status_code == 403
+    assert registrations(app, slug) == []
+
+
+def test_registration_outside_the_window_is_refused(app, client, open_event):
+    slug = open_event()
+    with app.app_context():
+        db.session.execute(update(Event).values(registration_closes_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    response = post_form(client, f"/e/{slug}/register", FORM)
+    assert response.status_code == 403 and "Registration is closed" in response.get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(update(Event).values(registration_closes_at=None,
+                                                registration_opens_at=utcnow() + timedelta(days=1)))
+        db.session.commit()
+    assert "not opened yet" in client.get(f"/e/{slug}/register").get_data(as_text=True)
+    assert registrations(app, slug) == []
+
+
+def test_bad_input_gets_field_errors_and_changes_nothing(app, client, open_event):
+    slug = open_event()
+    response = post_form(client, f"/e/{slug}/register", {**FORM, "email": "not-an-address", "name": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'aria-invalid="true"' in page and "field-error" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Person)) == 0
