@@ -11,11 +11,11 @@ from eventsvc.api.auth import api_user
 from eventsvc.awards import importing, service
 from eventsvc.awards.certificates import verification_url
 from eventsvc.awards.schemas import (
+    AwardImportFileSchema,
+    AwardImportSchema,
     AwardInSchema,
     AwardPatchSchema,
     AwardSchema,
-    ImportFileSchema,
-    ImportSchema,
     ProgramPatchSchema,
     ProgramSchema,
     RevokeSchema,
@@ -103,7 +103,7 @@ class ProgramAwards(MethodView):
 
 @blp.route("/award-programs/<int:program_id>/import")
 class ProgramImport(MethodView):
-    @blp.arguments(ImportFileSchema, location="files")
+    @blp.arguments(AwardImportFileSchema, location="files")
     @blp.response(201, AwardSchema(many=True))
     def post(self, files, slug, program_id):
         """Import recipients from a CSV or XLSX file: every row or none.
@@ -115,7 +115,7 @@ class ProgramImport(MethodView):
         """
         program = service.program_of(_event(slug, ORGANIZER), program_id)
         try:
-            values = ImportSchema().load(request.form)
+            values = AwardImportSchema().load(request.form)
         except ValidationError as error:
             abort(422, errors={"form": error.messages})
         upload = files["file"]

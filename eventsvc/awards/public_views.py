@@ -10,12 +10,17 @@ from eventsvc.awards import service, verification
 from eventsvc.awards.certificates import certificates_pdf
 from eventsvc.awards.enums import AwardStatus
 from eventsvc.awards.forms import VerifyForm
-from eventsvc.awards.guests import person_for_guest_token
+from eventsvc.awards.guests import guest_certificates, init_portal
 from eventsvc.awards.manage_views import pdf_response
 from eventsvc.core.errors import ServiceError
 from eventsvc.events.public_views import public_event
+from eventsvc.registration.access import LinkError
+from eventsvc.registration.portal import guest_from_token, link_error
 
 bp = Blueprint("awards_public", __name__)
+bp.record_once(lambda state: init_portal(state.app))
+#: an unknown, expired or withdrawn guest link gets the portal's own explanation
+bp.register_error_handler(LinkError, link_error)
 
 
 def _no_store(response):
@@ -101,10 +106,8 @@ def event_awards(slug: str):
 @bp.get("/g/<token>/certificates/<int:award_id>.pdf")
 def guest_certificate(token: str, award_id: int):
     """A guest downloads their own presented certificate; their link is the key."""
-    person = person_for_guest_token(token)
-    if person is None:
-        abort(404)
-    award = next((a for a in service.awards_of_guest(person) if a.id == award_id), None)
+    guest = guest_from_token(token)  # LinkError: 404 unknown, 410 expired or revoked
+    award = next((a for a in guest_certificates(guest) if a.id == award_id), None)
     if award is None or award.status != AwardStatus.PRESENTED:
         abort(404)
     return pdf_response(certificates_pdf([award], title=award.certificate_number),

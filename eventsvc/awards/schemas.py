@@ -70,10 +70,10 @@ class AwardPatchSchema(AwardInSchema):
     """Any subset of an award's fields (used with partial=True)."""
 
 
-class ImportSchema(Schema):
+class AwardImportSchema(Schema):
     agenda_item_id = fields.Int(allow_none=True, metadata={"description": "the ceremony session"})
     issue_date = fields.Date(required=True)
 
 
-class ImportFileSchema(Schema):
+class AwardImportFileSchema(Schema):
     file = Upload(required=True, metadata={"description": "a .csv or .xlsx file with a header line"})

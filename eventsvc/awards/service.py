@@ -352,14 +352,15 @@ def published_awards(event: Event) -> list[Award]:
         .options(*award_loads()).order_by(AwardProgram.id, Award.certificate_number)).all()
 
 
-def awards_of_guest(person: Person) -> list[Award]:
-    """A guest's certificates: their own, and their organization's where no person is named."""
+def awards_of_guest(person: Person, event_id: int) -> list[Award]:
+    """A guest's certificates at one event: their own, and their organization's where no person is named."""
     mine = Award.recipient_person_id == person.id
     if person.organization_id is not None:
         mine = or_(mine, and_(Award.recipient_person_id.is_(None),
                               Award.recipient_organization_id == person.organization_id))
     return db.session.scalars(
-        select(Award).where(mine).options(*award_loads()).order_by(Award.issue_date.desc(), Award.id)).all()
+        select(Award).join(AwardProgram).where(mine, AwardProgram.event_id == event_id)
+        .options(*award_loads()).order_by(Award.position, Award.id)).all()
 
 
 def find_organization(text: str) -> Organization | None:

@@ -64,27 +64,44 @@ def _guest_with_award(app, status):
         return token, award.id, person.id
 
 
-def test_a_guest_downloads_their_presented_certificate_with_their_link_only(app, client, demo, tmp_path):
+def test_a_guest_sees_their_certificate_in_the_portal_and_downloads_it_with_their_link_only(
+        app, client, demo, tmp_path):
+    from tests.awards.conftest import pdf_text
+
     token, award_id, person_id = _guest_with_award(app, "presented")
+    portal = client.get(f"/g/{token}")
+    assert portal.status_code == 200
+    html = portal.get_data(as_text=True)
+    assert "Your certificates" in html and "SH100-2023-0001" in html
+    assert f"/g/{token}/certificates/{award_id}.pdf" in html
     response = client.get(f"/g/{token}/certificates/{award_id}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "SH100-2023-0001" in pdf_text(response.data, tmp_path)
     assert client.get(f"/g/{new_token()}/certificates/{award_id}.pdf").status_code == 404
     with app.app_context():
-        other = db.session.scalar(select(Award.id).where(Award.certificate_number == "SH100-2023-0002"))
-        db.session.get(Award, other).status = "presented"
+        other = db.session.scalar(select(Award).where(Award.certificate_number == "SH100-2023-0002"))
+        other.status, other.recipient_person_id = "presented", None
         db.session.commit()
-        from eventsvc.awards.guests import portal_certificates
+        other_id = other.id
+    assert client.get(f"/g/{token}/certificates/{other_id}.pdf").status_code == 404  # not theirs
+    assert "SH100-2023-0002" not in client.get(f"/g/{token}").get_data(as_text=True)
 
-        with app.test_request_context():
-            html = str(portal_certificates(db.session.get(Person, person_id), token))
-    assert client.get(f"/g/{token}/certificates/{other}.pdf").status_code == 404  # not theirs
-    assert "SH100-2023-0001" in html and "SH100-2023-0002" not in html
-    assert f"/g/{token}/certificates/{award_id}.pdf" in html
+
+def test_guests_without_awards_see_no_certificate_section(app, client, demo):
+    with app.app_context():
+        recipients = {a.recipient_organization_id for a in db.session.scalars(select(Award))}
+        invitation = db.session.scalars(select(Invitation).join(Person).where(
+            Person.organization_id.not_in(recipients)).order_by(Invitation.id)).first()
+        token = new_token()
+        invitation.token_hash, invitation.token_expires_at = hash_token(token), utcnow() + timedelta(days=30)
+        db.session.commit()
+    html = client.get(f"/g/{token}").get_data(as_text=True)
+    assert "Your certificates" not in html
 
 
 def test_a_planned_certificate_is_not_downloadable_yet(app, client, demo):
     token, award_id, _ = _guest_with_award(app, "planned")
-    assert client.get(f"/g/{token}/certificates/{award_id}.pdf").status_code == 404
+    assert client.get(f"/g/{token}/certificates/{award_id}.pdf").status_code in (404, 410)
 
 
 def test_the_import_form_and_award_form_render_for_the_organizer(organizer_client, demo, demo_program_id):
@@ -117,4 +134,12 @@ def test_a_guest_of_the_recipient_organization_gets_its_certificate_once_present
     with app.app_context():
         db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token))).status = "revoked"
         db.session.commit()
-    assert client.get(f"/g/{token}/certificates/{award_id}.pdf").status_code == 404
+    assert client.get(f"/g/{token}/certificates/{award_id}.pdf").status_code in (404, 410)
+
+
+def test_an_unknown_program_or_award_is_a_404_page(organizer_client, demo):
+    for path in (f"/manage/e/{demo}/awards/programs/999", f"/manage/e/{demo}/awards/999/edit",
+                 f"/manage/e/{demo}/awards/999/certificate.pdf"):
+        response = organizer_client.get(path)
+        assert response.status_code == 404
+        assert "No such award" in response.get_data(as_text=True)
