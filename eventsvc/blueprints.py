@@ -13,10 +13,12 @@ def register(app: Flask) -> None:
     from eventsvc.awards.manage_views import bp as awards_manage_bp
     from eventsvc.awards.public_views import bp as awards_public_bp
     from eventsvc.demo.cli import demo_cli
+    from eventsvc.events.agenda_views import bp as agenda_bp
     from eventsvc.events.api import blp as events_api
     from eventsvc.events.manage_views import bp as manage_bp
     from eventsvc.events.public_views import bp as events_public_bp
     from eventsvc.mail.cli import outbox_cli
+    from eventsvc.people.api import blp as people_api
     from eventsvc.registration.api import blp as registration_api
     from eventsvc.registration.manage_views import bp as registration_manage_bp
     from eventsvc.registration.portal import bp as portal_bp
@@ -33,7 +35,10 @@ def register(app: Flask) -> None:
     app.register_blueprint(awards_manage_bp)
     app.register_blueprint(awards_public_bp)
 
+    app.register_blueprint(agenda_bp)
+
     api.register_blueprint(events_api)
+    api.register_blueprint(people_api)
     api.register_blueprint(registration_api)
     api.register_blueprint(awards_api)
     init_api_auth(app)

@@ -2,16 +2,30 @@
 
 from flask import abort
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from eventsvc.accounts.models import EventRole
 from eventsvc.api.auth import api_user
-from eventsvc.core.permissions import STAFF, can, event_by_slug
+from eventsvc.core.errors import NotFound, PermissionDenied
+from eventsvc.core.permissions import ORGANIZER, STAFF, can, event_by_slug
+from eventsvc.events import agenda
 from eventsvc.events.enums import EventStatus
-from eventsvc.events.models import AgendaItem, Event
-from eventsvc.events.schemas import EventListQuerySchema, EventSchema, SessionSchema
+from eventsvc.events.models import AgendaItem, Event, Participation
+from eventsvc.events.schemas import (
+    EventListQuerySchema,
+    EventSchema,
+    ParticipationPatchSchema,
+    ParticipationSchema,
+    SessionDetailSchema,
+    SessionInSchema,
+    SessionPatchSchema,
+    SessionSchema,
+    SpeechPatchSchema,
+    SpeechSchema,
+)
 from eventsvc.extensions import db
 
 blp = Blueprint("events_api", __name__, url_prefix="/api/v1/events", description="Events and their agenda")
@@ -59,3 +73,131 @@ class EventSessions(MethodView):
             select(AgendaItem).where(AgendaItem.event_id == event.id)
             .options(selectinload(AgendaItem.room))
             .order_by(AgendaItem.starts_at, AgendaItem.id)).all()
+
+    @blp.arguments(SessionInSchema)
+    @blp.response(201, SessionDetailSchema)
+    @blp.alt_response(409, description="clashes with other sessions; resend with confirm_overlaps")
+    def post(self, data, slug):
+        """Add a session. Overlaps in a room or for a person answer 409 naming them, unless confirmed."""
+        event = organized_event(slug)
+        confirm = data.pop("confirm_overlaps", False)
+        item, found = agenda.create_session(event, data, confirm_overlaps=confirm)
+        db.session.commit()
+        return item, 201, _clashes_header(found)
+
+
+# ---- writing the agenda (organizers of the event) ----
+
+def organized_event(slug: str) -> Event:
+    """An event the caller organizes; others get 404 for drafts they cannot see and 403 otherwise."""
+    event = visible_event(slug)
+    if not can(api_user(), event, ORGANIZER):
+        raise PermissionDenied("not_organizer", _("Only the event's organizers change its agenda."))
+    return event
+
+
+def _clashes_header(found) -> dict:
+    return {"X-Agenda-Conflicts": str(len(found))} if found else {}
+
+
+@blp.route("/<slug>/sessions/<int:item_id>")
+class EventSessionDetail(MethodView):
+    @blp.response(200, SessionDetailSchema)
+    def get(self, slug, item_id):
+        return agenda.session_of(visible_event(slug), item_id)
+
+    @blp.arguments(SessionPatchSchema(partial=True))
+    @blp.response(200, SessionDetailSchema)
+    @blp.alt_response(409, description="clashes with other sessions; resend with confirm_overlaps")
+    def patch(self, data, slug, item_id):
+        """Change a session; its iCalendar SEQUENCE goes up."""
+        event = organized_event(slug)
+        confirm = data.pop("confirm_overlaps", False)
+        item, found = agenda.update_session(agenda.session_of(event, item_id), data, confirm_overlaps=confirm)
+        db.session.commit()
+        return item, 200, _clashes_header(found)
+
+    @blp.response(204)
+    def delete(self, slug, item_id):
+        event = organized_event(slug)
+        agenda.delete_session(agenda.session_of(event, item_id))
+        db.session.commit()
+
+
+@blp.route("/<slug>/sessions/<int:item_id>/participations")
+class SessionParticipations(MethodView):
+    @blp.response(200, ParticipationSchema(many=True))
+    def get(self, slug, item_id):
+        return agenda.session_of(visible_event(slug), item_id).participations
+
+    @blp.arguments(ParticipationSchema)
+    @blp.response(201, ParticipationSchema)
+    def post(self, data, slug, item_id):
+        item = agenda.session_of(organized_event(slug), item_id)
+        part, found = agenda.add_participation(item, person_id=data["person_id"], role=data["role"],
+                                               position=data.get("position"),
+                                               confirm_overlaps=data.get("confirm_overlaps", False))
+        db.session.commit()
+        return part, 201, _clashes_header(found)
+
+
+def _participation(event: Event, part_id: int) -> Participation:
+    part = db.session.get(Participation, part_id)
+    if part is None or part.agenda_item.event_id != event.id:
+        raise NotFound("unknown_participation", _("No such participation at this event."))
+    return part
+
+
+@blp.route("/<slug>/participations/<int:part_id>")
+class ParticipationDetail(MethodView):
+    @blp.response(200, ParticipationSchema)
+    def get(self, slug, part_id):
+        return _participation(visible_event(slug), part_id)
+
+    @blp.arguments(ParticipationPatchSchema)
+    @blp.response(200, ParticipationSchema)
+    def patch(self, data, slug, part_id):
+        part = agenda.update_participation(_participation(organized_event(slug), part_id), **data)
+        db.session.commit()
+        return part
+
+    @blp.response(204)
+    def delete(self, slug, part_id):
+        agenda.remove_participation(_participation(organized_event(slug), part_id))
+        db.session.commit()
+
+
+@blp.route("/<slug>/sessions/<int:item_id>/speeches")
+class SessionSpeeches(MethodView):
+    @blp.response(200, SpeechSchema(many=True))
+    def get(self, slug, item_id):
+        return agenda.session_of(visible_event(slug), item_id).speeches
+
+    @blp.arguments(SpeechSchema)
+    @blp.response(201, SpeechSchema)
+    def post(self, data, slug, item_id):
+        item = agenda.session_of(organized_event(slug), item_id)
+        confirm = data.pop("confirm_overlaps", False)
+        speech, found = agenda.add_speech(item, data, confirm_overlaps=confirm)
+        db.session.commit()
+        return speech, 201, _clashes_header(found)
+
+
+@blp.route("/<slug>/speeches/<int:speech_id>")
+class SpeechDetail(MethodView):
+    @blp.response(200, SpeechSchema)
+    def get(self, slug, speech_id):
+        return agenda.speech_of(visible_event(slug), speech_id)
+
+    @blp.arguments(SpeechPatchSchema(partial=True))
+    @blp.response(200, SpeechSchema)
+    def patch(self, data, slug, speech_id):
+        data.pop("confirm_overlaps", None)
+        speech = agenda.update_speech(agenda.speech_of(organized_event(slug), speech_id), data)
+        db.session.commit()
+        return speech
+
+    @blp.response(204)
+    def delete(self, slug, speech_id):
+        agenda.delete_speech(agenda.speech_of(organized_event(slug), speech_id))
+        db.session.commit()

@@ -2,7 +2,13 @@
 
 from marshmallow import Schema, fields, validate
 
-from eventsvc.events.enums import EventStatus
+from eventsvc.events.enums import (
+    EventStatus,
+    ParticipationRole,
+    SessionKind,
+    SessionStatus,
+    SpeechStatus,
+)
 
 
 class RoomSchema(Schema):
@@ -48,3 +54,85 @@ class SessionSchema(Schema):
 class EventListQuerySchema(Schema):
     status = fields.Str(validate=validate.OneOf([s.value for s in EventStatus]),
                         metadata={"description": "only events in this status"})
+# ---- input shapes of the agenda API (times are aware ISO 8601; any offset, stored in UTC) ----
+
+
+def _one_of(enum_cls):
+    return validate.OneOf([m.value for m in enum_cls])
+
+
+class SessionInSchema(Schema):
+    kind = fields.Str(required=True, validate=_one_of(SessionKind))
+    title = fields.Str(required=True, validate=validate.Length(min=1, max=300))
+    title_local = fields.Str(allow_none=True, validate=validate.Length(max=300))
+    description = fields.Str(allow_none=True)
+    description_local = fields.Str(allow_none=True)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    room_id = fields.Int(allow_none=True)
+    capacity = fields.Int(allow_none=True, validate=validate.Range(min=0))
+    requires_registration = fields.Bool()
+    is_closed = fields.Bool()
+    status = fields.Str(validate=_one_of(SessionStatus))
+    confirm_overlaps = fields.Bool(load_default=False, metadata={
+        "description": "save even though the session clashes with others (409 otherwise)"})
+
+
+class SessionDetailSchema(SessionSchema):
+    ical_uid = fields.Str(dump_only=True)
+    ical_sequence = fields.Int(dump_only=True)
+    title_local = fields.Str(allow_none=True)
+    description_local = fields.Str(allow_none=True)
+
+
+class PersonBriefSchema(Schema):
+    id = fields.Int(dump_only=True)
+    name = fields.Str()
+    name_local = fields.Str(allow_none=True)
+
+
+class ParticipationSchema(Schema):
+    id = fields.Int(dump_only=True)
+    agenda_item_id = fields.Int(dump_only=True)
+    person_id = fields.Int(required=True)
+    person = fields.Nested(PersonBriefSchema, dump_only=True)
+    role = fields.Str(required=True, validate=_one_of(ParticipationRole))
+    position = fields.Int(allow_none=True, validate=validate.Range(min=0))
+    confirm_overlaps = fields.Bool(load_only=True, load_default=False)
+
+
+class ParticipationPatchSchema(Schema):
+    role = fields.Str(validate=_one_of(ParticipationRole))
+    position = fields.Int(validate=validate.Range(min=0))
+
+
+class SpeechSchema(Schema):
+    id = fields.Int(dump_only=True)
+    agenda_item_id = fields.Int(dump_only=True)
+    speaker_id = fields.Int(required=True)
+    speaker = fields.Nested(PersonBriefSchema, dump_only=True)
+    title = fields.Str(required=True, validate=validate.Length(min=1, max=500))
+    title_local = fields.Str(allow_none=True, validate=validate.Length(max=500))
+    abstract = fields.Str(allow_none=True)
+    language = fields.Str(validate=validate.Length(min=2, max=8))
+    position = fields.Int(allow_none=True, validate=validate.Range(min=0))
+    planned_start = fields.AwareDateTime(allow_none=True)
+    planned_end = fields.AwareDateTime(allow_none=True)
+    actual_start = fields.AwareDateTime(allow_none=True)
+    actual_end = fields.AwareDateTime(allow_none=True)
+    status = fields.Str(validate=_one_of(SpeechStatus))
+    summary = fields.Str(allow_none=True)
+    video_url = fields.Url(allow_none=True, schemes={"http", "https"})
+    has_slides = fields.Method("_has_slides", dump_only=True)
+    confirm_overlaps = fields.Bool(load_only=True, load_default=False)
+
+    def _has_slides(self, speech):
+        return bool(speech.slides_path)
+
+
+class SessionPatchSchema(SessionInSchema):
+    """Any subset of the session's fields (used with partial=True)."""
+
+
+class SpeechPatchSchema(SpeechSchema):
+    """Any subset of the speech's fields (used with partial=True)."""

@@ -11,7 +11,7 @@ import smtplib
 import time
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, format_datetime
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 
 from flask import current_app

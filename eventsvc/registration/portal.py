@@ -19,7 +19,17 @@ Other capabilities add to the portal in two ways:
   e.g. ``url_for("badges.guest_badge", token=token)``); wrap it in ``<article>``.
 """
 
-from flask import Blueprint, Response, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as IcsEvent

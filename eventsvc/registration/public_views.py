@@ -1,7 +1,6 @@
 """Self-registration for open and approval events: /e/<slug>/register."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import local

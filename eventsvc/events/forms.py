@@ -1,0 +1,131 @@
+"""Organizer forms for events, rooms, sessions, people on stage and speeches.
+
+Forms only parse input; the rules live in service.py and agenda.py.
+"""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from eventsvc.events.labels import (
+    EVENT_KIND_LABELS,
+    KIND_LABELS,
+    LANGUAGE_LABELS,
+    REGISTRATION_MODE_LABELS,
+    ROLE_LABELS,
+    SPEECH_STATUS_LABELS,
+)
+
+LOCAL_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def _choices(labels: dict) -> list[tuple[str, str]]:
+    return list(labels.items())
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class EventForm(FlaskForm):
+    slug = StringField(_l("Address (slug)"), validators=[DataRequired(), Length(max=80)],
+                       description=_l("Lower-case letters, digits and hyphens, e.g. ev100-2024."))
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    title_local = StringField(_l("Title in Chinese"), validators=[Optional(), Length(max=300)])
+    kind = SelectField(_l("Kind"), choices=_choices(EVENT_KIND_LABELS))
+    description = TextAreaField(_l("Description"), validators=[Optional()])
+    description_local = TextAreaField(_l("Description in Chinese"), validators=[Optional()])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
+    venue_local = StringField(_l("Venue in Chinese"), validators=[Optional(), Length(max=300)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
+    city_local = StringField(_l("City in Chinese"), validators=[Optional(), Length(max=100)])
+    start_date = DateField(_l("First day"), validators=[InputRequired()])
+    end_date = DateField(_l("Last day"), validators=[InputRequired()])
+    timezone = StringField(_l("Time zone"), default="Asia/Shanghai", validators=[DataRequired(), Length(max=64)],
+                           description=_l("IANA name, e.g. Asia/Shanghai or Europe/Berlin."))
+    registration_mode = SelectField(_l("Registration"), choices=_choices(REGISTRATION_MODE_LABELS),
+                                    default="invitation")
+    capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0)])
+
+    def service_data(self) -> dict:
+        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+
+class CopyEventForm(FlaskForm):
+    slug = StringField(_l("Address (slug) of the new edition"), validators=[DataRequired(), Length(max=80)])
+    title = StringField(_l("Title of the new edition"), validators=[DataRequired(), Length(max=300)])
+    title_local = StringField(_l("Title in Chinese"), validators=[Optional(), Length(max=300)])
+    start_date = DateField(_l("First day of the new edition"), validators=[InputRequired()])
+
+
+class RoomForm(FlaskForm):
+    name = StringField(_l("Room name"), validators=[DataRequired(), Length(max=200)])
+    name_local = StringField(_l("Name in Chinese"), validators=[Optional(), Length(max=200)])
+    capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0)])
+    position = IntegerField(_l("Column order"), validators=[Optional(), NumberRange(min=0)])
+
+
+class SessionForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=_choices(KIND_LABELS))
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    title_local = StringField(_l("Title in Chinese"), validators=[Optional(), Length(max=300)])
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMAT, validators=[InputRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMAT, validators=[InputRequired()])
+    room_id = SelectField(_l("Room"), coerce=_optional_int, validate_choice=False)
+    description = TextAreaField(_l("Description"), validators=[Optional()])
+    description_local = TextAreaField(_l("Description in Chinese"), validators=[Optional()])
+    capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=0)],
+                            description=_l("Leave empty when the room or the event limits it."))
+    requires_registration = BooleanField(_l("Guests take a seat separately"))
+    is_closed = BooleanField(_l("Closed: only guests invited to this session"))
+    confirm_overlaps = BooleanField(_l("Save even though it clashes with the sessions named above"))
+
+    def set_rooms(self, rooms, locale_name):
+        self.room_id.choices = [(None, _l("No room"))] + [(r.id, locale_name(r)) for r in rooms]
+
+    def service_data(self) -> dict:
+        return {name: self._fields[name].data for name in (
+            "kind", "title", "title_local", "starts_at", "ends_at", "room_id", "description",
+            "description_local", "capacity", "requires_registration", "is_closed")}
+
+
+class ParticipationForm(FlaskForm):
+    person_id = HiddenField(_l("Person"), validators=[DataRequired(_l("Choose a person from the list, or create one."))])
+    role = SelectField(_l("Role"), choices=_choices(ROLE_LABELS))
+    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=0)])
+    confirm_overlaps = BooleanField(_l("Add even though this person is elsewhere at that time"))
+
+
+class SpeechForm(FlaskForm):
+    speaker_id = HiddenField(_l("Speaker"), validators=[DataRequired(_l("Choose a person from the list, or create one."))])
+    title = StringField(_l("Theme"), validators=[DataRequired(), Length(max=500)])
+    title_local = StringField(_l("Theme in Chinese"), validators=[Optional(), Length(max=500)])
+    abstract = TextAreaField(_l("Abstract"), validators=[Optional()])
+    language = SelectField(_l("Language of delivery"), choices=_choices(LANGUAGE_LABELS), default="zh")
+    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=0)])
+    planned_start = DateTimeLocalField(_l("Planned start"), format=LOCAL_FORMAT, validators=[Optional()])
+    planned_end = DateTimeLocalField(_l("Planned end"), format=LOCAL_FORMAT, validators=[Optional()])
+    status = SelectField(_l("Status"), choices=_choices(SPEECH_STATUS_LABELS), default="planned")
+    summary = TextAreaField(_l("Summary (written afterwards)"), validators=[Optional()])
+    video_url = URLField(_l("Video link"), validators=[Optional(), Length(max=500)])
+    slides = FileField(_l("Slides (PDF)"))
+    confirm_overlaps = BooleanField(_l("Add even though this speaker is elsewhere at that time"))
+
+    def service_data(self) -> dict:
+        data = {name: self._fields[name].data for name in (
+            "title", "title_local", "abstract", "language", "position", "planned_start", "planned_end",
+            "status", "summary", "video_url")}
+        data["speaker_id"] = _optional_int(self.speaker_id.data)
+        return data

@@ -1,0 +1,220 @@
+"""Events and rooms: create, edit, publish, archive, and copy as next year's edition.
+
+Sessions, people on stage and speeches live in ``agenda.py``; conflicts in ``conflicts.py``.
+"""
+
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from eventsvc.accounts.models import EventRole, EventRoleKind, User
+from eventsvc.audit.service import record
+from eventsvc.awards.models import AwardProgram
+from eventsvc.core.errors import NotFound, ServiceError
+from eventsvc.events.enums import EventStatus
+from eventsvc.events.models import AgendaItem, Event, Participation, Room
+from eventsvc.extensions import db
+from eventsvc.registration.models import Category
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
+#: words that are paths of their own under /manage and /e
+RESERVED_SLUGS = {"new", "events", "people", "search"}
+
+EVENT_FIELDS = ("title", "title_local", "kind", "description", "description_local", "venue", "venue_local",
+                "city", "city_local", "start_date", "end_date", "timezone", "registration_mode", "capacity")
+
+
+def zone_of(event: Event) -> ZoneInfo:
+    return ZoneInfo(event.timezone)
+
+
+def check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ServiceError("unknown_timezone", _("Unknown time zone; use an IANA name such as Asia/Shanghai."),
+                           field="timezone") from None
+    return name
+
+
+def _check_slug(slug: str, *, except_id: int | None = None) -> str:
+    slug = (slug or "").strip().lower()
+    if not SLUG_PATTERN.match(slug) or slug in RESERVED_SLUGS:
+        raise ServiceError("bad_slug", _("Use 3–80 lower-case letters, digits and hyphens."), field="slug")
+    taken = db.session.scalar(select(Event.id).where(Event.slug == slug))
+    if taken is not None and taken != except_id:
+        raise ServiceError("slug_taken", _("Another event already uses this address."), field="slug")
+    return slug
+
+
+def _check_dates(start: date, end: date) -> None:
+    if start is None or end is None:
+        raise ServiceError("dates_required", _("Give the first and the last day."), field="start_date")
+    if end < start:
+        raise ServiceError("end_before_start", _("The last day cannot be before the first day."), field="end_date")
+
+
+def create_event(data: dict, *, creator: User) -> Event:
+    """A new draft event; the creator becomes its organizer (administrators need no role)."""
+    slug = _check_slug(data.get("slug", ""))
+    _check_dates(data.get("start_date"), data.get("end_date"))
+    check_timezone(data.get("timezone") or "UTC")
+    event = Event(slug=slug, status=EventStatus.DRAFT,
+                  **{k: v for k, v in data.items() if k in EVENT_FIELDS and v is not None})
+    db.session.add(event)
+    db.session.flush()
+    if not creator.is_admin:
+        db.session.add(EventRole(user_id=creator.id, event_id=event.id, role=EventRoleKind.ORGANIZER))
+    record("event.created", event_id=event.id, obj=event, slug=slug)
+    return event
+
+
+def update_event(event: Event, data: dict) -> Event:
+    if "slug" in data and data["slug"] != event.slug:
+        event.slug = _check_slug(data["slug"], except_id=event.id)
+    start, end = data.get("start_date", event.start_date), data.get("end_date", event.end_date)
+    _check_dates(start, end)
+    if "timezone" in data:
+        check_timezone(data["timezone"])
+    for key in EVENT_FIELDS:
+        if key in data:
+            setattr(event, key, data[key])
+    record("event.updated", event_id=event.id, obj=event)
+    return event
+
+
+def set_status(event: Event, status: EventStatus) -> Event:
+    if event.status != status:
+        record("event.status", event_id=event.id, obj=event, before=event.status.value, after=status.value)
+        event.status = status
+    return event
+
+
+# ---- rooms ----
+
+def _check_room_name(event: Event, name: str, *, except_id: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("name_required", _("Give the room a name."), field="name")
+    taken = db.session.scalar(select(Room.id).where(Room.event_id == event.id, Room.name == name))
+    if taken is not None and taken != except_id:
+        raise ServiceError("room_name_taken", _("This event already has a room with this name."), field="name")
+    return name
+
+
+def add_room(event: Event, *, name: str, name_local: str | None = None, capacity: int | None = None,
+             position: int | None = None) -> Room:
+    name = _check_room_name(event, name)
+    if position is None:
+        position = db.session.scalar(select(func.count()).select_from(Room).where(Room.event_id == event.id))
+    room = Room(event_id=event.id, name=name, name_local=name_local or None, capacity=capacity, position=position)
+    db.session.add(room)
+    db.session.flush()
+    record("room.created", event_id=event.id, obj=room, name=name)
+    return room
+
+
+def update_room(room: Room, **data) -> Room:
+    if "name" in data:
+        room.name = _check_room_name(room.event, data.pop("name"), except_id=room.id)
+    for key, value in data.items():
+        setattr(room, key, value)
+    record("room.updated", event_id=room.event_id, obj=room)
+    return room
+
+
+def delete_room(room: Room) -> None:
+    record("room.deleted", event_id=room.event_id, obj=room, name=room.name)
+    db.session.delete(room)
+
+
+def room_of(event: Event, room_id: int | None) -> Room | None:
+    if room_id is None:
+        return None
+    room = db.session.get(Room, room_id)
+    if room is None or room.event_id != event.id:
+        raise NotFound("unknown_room", _("No such room at this event."), field="room_id")
+    return room
+
+
+# ---- next year's edition ----
+
+def copy_event(source: Event, *, slug: str, start_date: date, title: str | None = None,
+               title_local: str | None = None, creator: User) -> Event:
+    """A draft copy: rooms, sessions with their people, user roles, categories and award programs.
+
+    Dates move by whole days so that a 09:00 session stays at 09:00 local time even across
+    a daylight-saving change. Guests, registrations, check-ins, awards and speeches stay behind.
+    """
+    slug = _check_slug(slug)
+    if start_date is None:
+        raise ServiceError("dates_required", _("Give the first day of the new edition."), field="start_date")
+    shift = start_date - source.start_date
+    tz = zone_of(source)
+    copy = Event(slug=slug, status=EventStatus.DRAFT, copied_from_id=source.id,
+                 title=title or source.title, title_local=title_local or source.title_local,
+                 start_date=start_date, end_date=source.end_date + shift, confirmed_count=0,
+                 **{k: getattr(source, k) for k in EVENT_FIELDS
+                    if k not in ("title", "title_local", "start_date", "end_date")},
+                 allow_walk_ins=source.allow_walk_ins)
+    db.session.add(copy)
+    db.session.flush()
+
+    def moved(value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        local = value.astimezone(tz)
+        return datetime.combine(local.date() + shift, local.time(), tzinfo=tz).astimezone(value.tzinfo)
+
+    rooms = {}
+    for room in source.rooms:
+        rooms[room.id] = Room(event_id=copy.id, name=room.name, name_local=room.name_local,
+                              capacity=room.capacity, position=room.position)
+    db.session.add_all(rooms.values())
+    items = db.session.scalars(select(AgendaItem).where(AgendaItem.event_id == source.id)
+                               .options(selectinload(AgendaItem.participations))).all()
+    for item in items:
+        new = AgendaItem(
+            event_id=copy.id, kind=item.kind, title=item.title, title_local=item.title_local,
+            description=item.description, description_local=item.description_local,
+            starts_at=moved(item.starts_at), ends_at=moved(item.ends_at), room=rooms.get(item.room_id),
+            capacity=item.capacity, requires_registration=item.requires_registration, is_closed=item.is_closed,
+            status=item.status, seats_taken=0)
+        new.participations = [Participation(person_id=p.person_id, role=p.role, position=p.position)
+                              for p in item.participations]
+        db.session.add(new)
+    for role in db.session.scalars(select(EventRole).where(EventRole.event_id == source.id)):
+        db.session.add(EventRole(user_id=role.user_id, event_id=copy.id, role=role.role))
+    if not creator.is_admin and not db.session.scalar(
+            select(EventRole.id).where(EventRole.event_id == source.id, EventRole.user_id == creator.id)):
+        db.session.add(EventRole(user_id=creator.id, event_id=copy.id, role=EventRoleKind.ORGANIZER))
+    for cat in db.session.scalars(select(Category).where(Category.event_id == source.id)):
+        db.session.add(Category(event_id=copy.id, code=cat.code, label=cat.label, label_local=cat.label_local,
+                                color=cat.color, position=cat.position, is_vip=cat.is_vip))
+    for program in db.session.scalars(select(AwardProgram).where(AwardProgram.event_id == source.id)):
+        db.session.add(AwardProgram(
+            event_id=copy.id, kind=program.kind, name=program.name, name_local=program.name_local,
+            description=program.description, issuer_id=program.issuer_id,
+            number_prefix=_free_prefix(program.number_prefix, start_date.year),
+            number_digits=program.number_digits, next_sequence=1, validity_months=program.validity_months))
+    db.session.flush()
+    record("event.copied", event_id=copy.id, obj=copy, source=source.slug)
+    return copy
+
+
+def _free_prefix(prefix: str, year: int) -> str:
+    """Certificate prefixes are unique across programs: the copy's carries the new year, e.g. SH100-24."""
+    base = f"{prefix[:14]}-{year % 100:02d}"
+    candidate, n = base, 2
+    while db.session.scalar(select(AwardProgram.id).where(AwardProgram.number_prefix == candidate)):
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def default_copy_start(event: Event) -> date:
+    """Same weekday about a year later."""
+    return event.start_date + timedelta(days=364)

@@ -1,0 +1,44 @@
+"""API shapes of people and organizations."""
+
+from marshmallow import Schema, fields, validate
+
+from eventsvc.people.models import OrganizationKind
+
+
+class OrganizationSchema(Schema):
+    id = fields.Int(dump_only=True)
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=300))
+    name_local = fields.Str(allow_none=True, validate=validate.Length(max=300))
+    short_name = fields.Str(allow_none=True, validate=validate.Length(max=50))
+    kind = fields.Str(validate=validate.OneOf([k.value for k in OrganizationKind]))
+    website = fields.Url(allow_none=True, schemes={"http", "https"})
+
+
+class PersonSchema(Schema):
+    id = fields.Int(dump_only=True)
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    name_local = fields.Str(allow_none=True, validate=validate.Length(max=200))
+    position = fields.Str(allow_none=True, validate=validate.Length(max=300))
+    position_local = fields.Str(allow_none=True, validate=validate.Length(max=300))
+    organization_id = fields.Int(allow_none=True)
+    organization_name = fields.Str(load_only=True, validate=validate.Length(min=1, max=300), metadata={
+        "description": "find the organization by name, or create it"})
+    organization = fields.Nested(OrganizationSchema, dump_only=True, allow_none=True)
+    #: written, never read back: the people list is shared by every event's organizers
+    email = fields.Email(allow_none=True, load_only=True)
+    phone = fields.Str(allow_none=True, validate=validate.Length(max=50), load_only=True)
+    bio = fields.Str(allow_none=True)
+    bio_local = fields.Str(allow_none=True)
+    language = fields.Str(validate=validate.OneOf(["en", "zh"]))
+
+
+class SearchArgs(Schema):
+    q = fields.Str(load_default="", metadata={"description": "part of a name, local name or organization"})
+
+
+class PersonPatchSchema(PersonSchema):
+    """Any subset of a person's fields (used with partial=True)."""
+
+
+class OrganizationPatchSchema(OrganizationSchema):
+    """Any subset of an organization's fields (used with partial=True)."""

@@ -1,0 +1,55 @@
+"""Copying an event as next year's edition."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from tests.support.web import post_form
+
+
+def test_the_next_edition_copies_rooms_sessions_roles_and_programs_but_no_guests(organizer_client, demo, app):
+    from sqlalchemy import func, select
+
+    from eventsvc.accounts.models import EventRole
+    from eventsvc.awards.models import Award, AwardProgram
+    from eventsvc.core.permissions import event_by_slug
+    from eventsvc.events.enums import EventStatus
+    from eventsvc.events.models import AgendaItem, Participation, SpeechRecord
+    from eventsvc.extensions import db
+    from eventsvc.registration.models import Invitation, Registration
+
+    page = organizer_client.get(f"/manage/e/{demo}/copy").get_data(as_text=True)
+    assert 'value="ev100-2024"' in page
+    response = post_form(organizer_client, f"/manage/e/{demo}/copy", {
+        "slug": "ev100-2024", "title": "China Electric Vehicle 100 Forum 2024", "title_local": "",
+        "start_date": "2024-03-29"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/manage/e/ev100-2024")
+    with app.app_context():
+        old, new = event_by_slug(demo), event_by_slug("ev100-2024")
+        assert new.status == EventStatus.DRAFT and new.copied_from_id == old.id
+        assert (new.start_date, new.end_date) == (date(2024, 3, 29), date(2024, 3, 29))
+        assert [r.name for r in new.rooms] == [r.name for r in old.rooms]
+        items = db.session.scalars(select(AgendaItem).where(AgendaItem.event_id == new.id)
+                                   .order_by(AgendaItem.starts_at)).all()
+        assert len(items) == 5
+        assert items[0].starts_at == datetime(2024, 3, 29, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+        assert items[0].room.event_id == new.id and items[0].seats_taken == 0
+        old_uids = set(db.session.scalars(select(AgendaItem.ical_uid).where(AgendaItem.event_id == old.id)))
+        assert not old_uids & {i.ical_uid for i in items}
+        parts = db.session.scalar(select(func.count()).select_from(Participation)
+                                  .join(AgendaItem).where(AgendaItem.event_id == new.id))
+        assert parts == 5
+        roles = db.session.scalars(select(EventRole.role).where(EventRole.event_id == new.id)).all()
+        assert sorted(r.value for r in roles) == ["organizer", "staff"]
+        program = db.session.scalar(select(AwardProgram).where(AwardProgram.event_id == new.id))
+        assert program.number_prefix == "SH100-24" and program.next_sequence == 1
+        for model in (Invitation, Registration):
+            assert db.session.scalar(select(func.count()).select_from(model).where(model.event_id == new.id)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Award).where(Award.program_id == program.id)) == 0
+        assert db.session.scalar(select(func.count()).select_from(SpeechRecord).join(AgendaItem)
+                                 .where(AgendaItem.event_id == new.id)) == 0
+
+
+def test_copying_onto_a_taken_address_is_refused(organizer_client, demo):
+    response = post_form(organizer_client, f"/manage/e/{demo}/copy", {
+        "slug": demo, "title": "Again", "start_date": "2024-03-29"})
+    assert "Another event already uses this address." in response.get_data(as_text=True)

@@ -1,0 +1,3 @@
+"""The agenda tests' fixtures serve the people tests too."""
+
+from tests.events.conftest import demo_ids  # noqa: F401

@@ -1,0 +1,88 @@
+"""People and organizations: search as you type, inline creation, API CRUD, who may do it."""
+
+import pytest
+
+from eventsvc.demo import loader
+from tests.support.web import csrf_token
+
+
+@pytest.fixture
+def organizer_api(app, demo, api_token):
+    from eventsvc.accounts.service import user_by_email
+
+    with app.app_context():
+        user_id = user_by_email(loader.ORGANIZER_EMAIL).id
+    return {"Authorization": f"Bearer {api_token(user_id)}"}
+
+
+def test_search_finds_people_by_latin_name_local_name_and_organization(client, organizer_api):
+    by_name = client.get("/api/v1/people?q=xie", headers=organizer_api).json
+    assert [p["name"] for p in by_name] == ["Xie Zhaoxu"]
+    by_local = client.get("/api/v1/people?q=林晓雨", headers=organizer_api).json
+    assert [p["name"] for p in by_local] == ["Lin Xiaoyu"]
+    by_org = client.get("/api/v1/people?q=CQC", headers=organizer_api).json
+    assert {"Xie Zhaoxu", "Zhang Hua"} <= {p["name"] for p in by_org}
+    guests = client.get("/api/v1/people?q=guests.example", headers=organizer_api).json
+    assert guests == []  # e-mail addresses are neither searched nor shown
+    some = client.get("/api/v1/people?q=Lin", headers=organizer_api).json
+    assert some and all("email" not in p and "phone" not in p for p in some)
+    assert client.get("/api/v1/people?q=", headers=organizer_api).json == []
+    assert len(client.get("/api/v1/people?q=e", headers=organizer_api).json) == 10
+
+
+def test_a_person_is_created_with_an_organization_found_or_created_by_name(client, organizer_api):
+    made = client.post("/api/v1/people", json={"name": "Wang Lei", "name_local": "王磊",
+                                               "organization_name": "cqc"}, headers=organizer_api)
+    assert made.status_code == 201
+    assert made.json["organization"]["short_name"] == "CQC"  # found by short name, not duplicated
+    fresh = client.post("/api/v1/people", json={"name": "Ada Li", "organization_name": "New Institute"},
+                        headers=organizer_api)
+    assert fresh.json["organization"]["name"] == "New Institute"
+    bad = client.post("/api/v1/people", json={"name": "", "email": "not-an-address"}, headers=organizer_api)
+    assert bad.status_code == 422 and {"name", "email"} <= set(bad.json["errors"]["json"])
+    dup = client.post("/api/v1/people", json={"name": "Other", "email": "guest001@guests.example"},
+                      headers=organizer_api)
+    assert dup.status_code == 422 and dup.json["errors"] == {"email": ["Another person has this e-mail address."]}
+
+
+def test_people_are_edited_and_deleted_but_not_while_they_spoke(client, organizer_api, demo_ids):
+    made = client.post("/api/v1/people", json={"name": "Temp Person"}, headers=organizer_api).json
+    patched = client.patch(f"/api/v1/people/{made['id']}", json={"position": "Engineer"}, headers=organizer_api)
+    assert patched.json["position"] == "Engineer"
+    assert client.delete(f"/api/v1/people/{made['id']}", headers=organizer_api).status_code == 204
+    speaker = client.delete(f"/api/v1/people/{demo_ids['people']['Xie Zhaoxu']}", headers=organizer_api)
+    assert speaker.status_code == 409 and speaker.json["code"] == "person_in_use"
+    assert client.get(f"/api/v1/people/{demo_ids['people']['Xie Zhaoxu']}", headers=organizer_api).status_code == 200
+
+
+def test_organizations_crud(client, organizer_api):
+    made = client.post("/api/v1/organizations", json={"name": "Battery Alliance", "kind": "association"},
+                       headers=organizer_api)
+    assert made.status_code == 201
+    assert client.get("/api/v1/organizations?q=battery", headers=organizer_api).json[0]["name"] == "Battery Alliance"
+    dup = client.post("/api/v1/organizations", json={"name": "battery alliance"}, headers=organizer_api)
+    assert dup.status_code == 422 and "name" in dup.json["errors"]
+    bad_kind = client.post("/api/v1/organizations", json={"name": "X", "kind": "club"}, headers=organizer_api)
+    assert bad_kind.status_code == 422 and "kind" in bad_kind.json["errors"]["json"]
+    assert client.patch(f"/api/v1/organizations/{made.json['id']}", json={"short_name": "BA"},
+                        headers=organizer_api).json["short_name"] == "BA"
+    assert client.delete(f"/api/v1/organizations/{made.json['id']}", headers=organizer_api).status_code == 204
+
+
+def test_staff_and_plain_users_cannot_search_or_create_people(client, demo, make_user, api_token, app):
+    from eventsvc.accounts.service import user_by_email
+
+    with app.app_context():
+        staff_id = user_by_email(loader.STAFF_EMAIL).id
+    for user_id in (staff_id, make_user("plain@example.org")):
+        headers = {"Authorization": f"Bearer {api_token(user_id)}"}
+        assert client.get("/api/v1/people?q=xie", headers=headers).status_code == 403
+        assert client.post("/api/v1/people", json={"name": "X"}, headers=headers).status_code == 403
+
+
+def test_the_signed_in_browser_creates_a_person_inline_with_its_csrf_token(organizer_client, demo):
+    token = csrf_token(organizer_client, f"/manage/e/{demo}")
+    refused = organizer_client.post("/api/v1/people", json={"name": "Inline Person"})
+    assert refused.status_code == 400
+    made = organizer_client.post("/api/v1/people", json={"name": "Inline Person"}, headers={"X-CSRFToken": token})
+    assert made.status_code == 201
