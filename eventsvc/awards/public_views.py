@@ -29,10 +29,10 @@ def _no_store(response):
     return response
 
 
-def _limited(json: bool):
+def _limited(json: bool, kind: str = "number"):
     """Count this lookup; the 429 answer when over the limit, else None."""
     try:
-        verification.count_lookup(request.remote_addr or "unknown")
+        verification.count_lookup(request.remote_addr or "unknown", kind)
     except verification.RateLimited as error:
         retry = str(max(1, error.details.get("retry_after", 60)))
         if json:
@@ -74,7 +74,7 @@ def verify_number_json():
 
 @bp.get("/verify/<code>")
 def verify_code(code: str):
-    if (refused := _limited(json=False)) is not None:
+    if (refused := _limited(json=False, kind="code")) is not None:
         return refused
     verdict = verification.verify_code(code)
     status = 404 if verdict.state == verification.UNKNOWN else 200
@@ -84,7 +84,7 @@ def verify_code(code: str):
 
 @bp.get("/verify/<code>.json")
 def verify_code_json(code: str):
-    if (refused := _limited(json=True)) is not None:
+    if (refused := _limited(json=True, kind="code")) is not None:
         return refused
     verdict = verification.verify_code(code)
     return _no_store(jsonify(verdict.to_json())), (

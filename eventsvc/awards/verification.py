@@ -25,7 +25,10 @@ from eventsvc.core.errors import ServiceError
 from eventsvc.extensions import db
 
 VALID, EXPIRED, REVOKED, UNKNOWN = "valid", "expired", "revoked", "unknown"
-DEFAULT_LIMIT, DEFAULT_WINDOW = 30, 60
+#: lookups per client and window: numbers are guessable, so they get the tighter limit; QR codes
+#: are not, and a ceremony hall full of phones behind one Wi-Fi address scans many of them at once
+DEFAULT_LIMITS = {"number": 30, "code": 120}
+DEFAULT_WINDOW = 60
 
 
 class RateLimited(ServiceError):
@@ -102,15 +105,18 @@ def verify_number(number: str, today: date | None = None) -> Verdict:
     return Verdict(state_of(award, today), award, False)
 
 
-def count_lookup(client_address: str) -> None:
-    """Count one lookup for this client; refuse with 429 above the limit in the current window.
+def count_lookup(client_address: str, kind: str = "number") -> None:
+    """Count one lookup (kind "number" or "code") for this client; 429 above the limit in this window.
 
-    Runs in its own short write transaction (one upsert), committed at once, so a
-    refused or unknown lookup counts too and no request transaction is held open.
+    Limits come from AWARDS_VERIFY_LIMIT (numbers), AWARDS_VERIFY_CODE_LIMIT (QR codes) and
+    AWARDS_VERIFY_WINDOW_SECONDS. Runs in its own short write transaction (one upsert),
+    committed at once, so a refused or unknown lookup counts too and no request
+    transaction is held open.
     """
-    limit = int(current_app.config.get("AWARDS_VERIFY_LIMIT", DEFAULT_LIMIT))
+    setting = "AWARDS_VERIFY_LIMIT" if kind == "number" else "AWARDS_VERIFY_CODE_LIMIT"
+    limit = int(current_app.config.get(setting, DEFAULT_LIMITS[kind]))
     window = int(current_app.config.get("AWARDS_VERIFY_WINDOW_SECONDS", DEFAULT_WINDOW))
-    client = hashlib.sha256((client_address or "unknown").encode()).hexdigest()
+    client = hashlib.sha256(f"{kind}:{client_address or 'unknown'}".encode()).hexdigest()
     start = int(time.time()) // window * window
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     statement = insert(VerificationHit).values(client=client, window_start=start, hits=1)

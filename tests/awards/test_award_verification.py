@@ -128,6 +128,7 @@ def test_lookups_are_limited_per_client_across_server_processes(app, database_ur
 
     other_worker = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
     app.config["AWARDS_VERIFY_LIMIT"] = other_worker.config["AWARDS_VERIFY_LIMIT"] = 4
+    app.config["AWARDS_VERIFY_CODE_LIMIT"] = 1
     try:
         first, second = app.test_client(), other_worker.test_client()
         answers = [c.get("/verify.json?number=SH100-2023-0001").status_code
@@ -138,7 +139,13 @@ def test_lookups_are_limited_per_client_across_server_processes(app, database_ur
         assert "Too many verifications from your address." in refused.get_data(as_text=True)
         elsewhere = first.get("/verify.json?number=SH100-2023-0001", environ_base={"REMOTE_ADDR": "10.0.0.9"})
         assert elsewhere.status_code == 200
+        # scanning QR codes (unguessable) has a limit of its own
+        with app.app_context():
+            code = db.session.scalar(select(Award.verification_code))
+        assert first.get(f"/verify/{code}.json").status_code == 200
+        assert first.get(f"/verify/{code}.json").status_code == 429
     finally:
         app.config.pop("AWARDS_VERIFY_LIMIT")
+        app.config.pop("AWARDS_VERIFY_CODE_LIMIT")
         with other_worker.app_context():
             db.engine.dispose()
