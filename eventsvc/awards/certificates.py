@@ -88,6 +88,40 @@ def _centered(canvas: Canvas, text: str | None, y: float, size: float, *, color=
     canvas.drawCentredString(PAGE[0] / 2, y, text)
 
 
+def _facts(award: Award) -> list[tuple[str, str]]:
+    """The labelled lines in the certificate's footer."""
+    issuer = award.program.issuer
+    facts = [("证书编号 Certificate No.", award.certificate_number),
+             ("颁发日期 Date of issue", f"{zh_date(award.issue_date)}  {en_date(award.issue_date)}")]
+    if award.valid_until:
+        facts.append(("有效期至 Valid until", f"{zh_date(award.valid_until)}  {en_date(award.valid_until)}"))
+    if issuer is not None:
+        facts.append(("颁发机构 Issued by", " ".join(n for n in (issuer.name_local, issuer.name) if n)))
+    if award.presenter is not None:
+        facts.append(("颁奖人 Presented by",
+                      " ".join(n for n in (award.presenter.name_local, award.presenter.name) if n)))
+    return facts
+
+
+def wrap(text: str | None, size: float, max_width: float, *, max_lines: int) -> list[str]:
+    """Lines of ``text`` that fit ``max_width``: broken at spaces, or anywhere in Chinese."""
+    lines, line = [], ""
+    for char in (text or "").strip():
+        if stringWidth(line + char, FONT, size) <= max_width:
+            line += char
+            continue
+        cut = line.rfind(" ")
+        head, rest = (line[:cut], line[cut + 1:]) if cut > 0 and not char.isspace() else (line, "")
+        lines.append(head.rstrip())
+        line = (rest + char).lstrip()
+    if line:
+        lines.append(line)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][:-1] + "…"
+    return lines
+
+
 def draw_certificate(canvas: Canvas, award: Award, url: str) -> None:
     width, height = PAGE
     program, issuer = award.program, award.program.issuer
@@ -98,43 +132,41 @@ def draw_certificate(canvas: Canvas, award: Award, url: str) -> None:
     canvas.rect(16 * mm, 16 * mm, width - 32 * mm, height - 32 * mm)
 
     if issuer is not None:
-        _centered(canvas, issuer.name_local, height - 34 * mm, 13, color=MUTED)
-        _centered(canvas, issuer.name, height - 40 * mm, 10, color=MUTED)
+        _centered(canvas, issuer.name_local, height - 30 * mm, 13, color=MUTED)
+        _centered(canvas, issuer.name, height - 36 * mm, 10, color=MUTED)
     title_en, title_zh = KIND_TITLES[program.kind]
     if award.status == AwardStatus.REVOKED:
         title_en, title_zh = f"{title_en} — REVOKED", f"{title_zh}（已撤销）"
-    _centered(canvas, title_zh, height - 56 * mm, 30, color=BRAND)
-    _centered(canvas, title_en, height - 65 * mm, 14, color=BRAND)
-    _centered(canvas, program.name_local, height - 78 * mm, 15)
-    _centered(canvas, program.name, height - 85 * mm, 11)
+    _centered(canvas, title_zh, height - 51 * mm, 30, color=BRAND)
+    _centered(canvas, title_en, height - 59 * mm, 14, color=BRAND)
+    _centered(canvas, program.name_local, height - 71 * mm, 15)
+    _centered(canvas, program.name, height - 77 * mm, 11)
+    _centered(canvas, "兹授予 · Awarded to", height - 88 * mm, 10, color=MUTED)
 
-    _centered(canvas, "兹授予 · Awarded to", height - 98 * mm, 10, color=MUTED)
-    y = height - 111 * mm
-    for latin, local in recipient_lines(award):
+    facts = _facts(award)
+    footer_top = 26 * mm + len(facts) * 6 * mm + 2 * mm
+    # the recipient (an organization, a person, or a person of an organization), then the citation
+    y = height - 100 * mm
+    for index, (latin, local) in enumerate(recipient_lines(award)):
+        big, small = (24, 13) if index == 0 else (17, 11)
         if local:
-            _centered(canvas, local, y, 24)
-            y -= 8 * mm
-            _centered(canvas, latin, y, 13)
-        else:
-            _centered(canvas, latin, y, 22)
-        y -= 11 * mm
-    for text, size in ((award.citation_local, 11), (award.citation, 10)):
-        if text:
-            _centered(canvas, text, y, size, color=MUTED)
-            y -= 6 * mm
+            _centered(canvas, local, y, big)
+            y -= big + 8  # points
+        _centered(canvas, latin, y, small if local else big)
+        y -= small + 16 if local else big + 10
+    citation = [(line, 11) for line in wrap(award.citation_local, 11, width - 90 * mm, max_lines=2)] + \
+               [(line, 10) for line in wrap(award.citation, 10, width - 90 * mm, max_lines=2)]
+    room = int((y - footer_top) // (5.5 * mm)) + 1
+    if len(citation) > room:  # a long citation gives way to the facts below: fewer lines, shortened
+        citation = citation[:max(room, 0)]
+        if citation:
+            citation[-1] = (citation[-1][0][:-1] + "…", citation[-1][1])
+    for line, size in citation:
+        _centered(canvas, line, y, size, color=MUTED)
+        y -= 5.5 * mm
 
     # footer: facts on the left, QR on the right
     left, base = 28 * mm, 26 * mm
-    facts = [("证书编号 Certificate No.", award.certificate_number),
-             ("颁发日期 Date of issue", f"{zh_date(award.issue_date)}  {en_date(award.issue_date)}")]
-    if award.valid_until:
-        facts.append(("有效期至 Valid until",
-                      f"{zh_date(award.valid_until)}  {en_date(award.valid_until)}"))
-    if issuer is not None:
-        facts.append(("颁发机构 Issued by", " ".join(n for n in (issuer.name_local, issuer.name) if n)))
-    if award.presenter is not None:
-        facts.append(("颁奖人 Presented by",
-                      " ".join(n for n in (award.presenter.name_local, award.presenter.name) if n)))
     label_width = max(stringWidth(label, FONT, 9) for label, _ in facts) + 4 * mm
     for i, (label, value) in enumerate(reversed(facts)):
         line_y = base + i * 6 * mm
