@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from eventsvc.audit.service import record
 from eventsvc.awards.enums import AwardProgramKind, AwardStatus
@@ -306,13 +306,14 @@ def award_of(event: Event, award_id: int) -> Award:
 
 
 def award_loads():
-    """Everything a certificate, the run sheet or a list row shows, in a constant number of queries."""
+    """Everything a certificate, the run sheet or a list row shows, joined into the one query
+    (every relation here is many-to-one, so the join adds no rows)."""
     return (
-        selectinload(Award.program).selectinload(AwardProgram.issuer),
-        selectinload(Award.recipient_organization),
-        selectinload(Award.recipient_person).selectinload(Person.organization),
-        selectinload(Award.presenter),
-        selectinload(Award.agenda_item),
+        joinedload(Award.program).joinedload(AwardProgram.issuer),
+        joinedload(Award.recipient_organization),
+        joinedload(Award.recipient_person).joinedload(Person.organization),
+        joinedload(Award.presenter),
+        joinedload(Award.agenda_item),
     )
 
 
