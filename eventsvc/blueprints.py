@@ -12,6 +12,9 @@ def register(app: Flask) -> None:
     from eventsvc.awards.api import blp as awards_api
     from eventsvc.awards.manage_views import bp as awards_manage_bp
     from eventsvc.awards.public_views import bp as awards_public_bp
+    from eventsvc.badges.api import blp as badges_api
+    from eventsvc.badges.portal_views import bp as badges_portal_bp
+    from eventsvc.badges.views import bp as badges_bp
     from eventsvc.demo.cli import demo_cli
     from eventsvc.events.agenda_views import bp as agenda_bp
     from eventsvc.events.api import blp as events_api
@@ -20,6 +23,7 @@ def register(app: Flask) -> None:
     from eventsvc.mail.cli import outbox_cli
     from eventsvc.people.api import blp as people_api
     from eventsvc.registration.api import blp as registration_api
+    from eventsvc.registration.cli import registration_cli
     from eventsvc.registration.manage_views import bp as registration_manage_bp
     from eventsvc.registration.portal import bp as portal_bp
     from eventsvc.registration.public_views import bp as registration_public_bp
@@ -34,6 +38,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(portal_bp)
     app.register_blueprint(awards_manage_bp)
     app.register_blueprint(awards_public_bp)
+    app.register_blueprint(badges_bp)
+    app.register_blueprint(badges_portal_bp)
 
     app.register_blueprint(agenda_bp)
 
@@ -41,9 +47,11 @@ def register(app: Flask) -> None:
     api.register_blueprint(people_api)
     api.register_blueprint(registration_api)
     api.register_blueprint(awards_api)
+    api.register_blueprint(badges_api)
     init_api_auth(app)
 
     app.cli.add_command(accounts_cli.users_cli)
     app.cli.add_command(accounts_cli.tokens_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(registration_cli)

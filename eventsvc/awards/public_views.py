@@ -14,13 +14,10 @@ from eventsvc.awards.guests import guest_certificates, init_portal
 from eventsvc.awards.manage_views import pdf_response
 from eventsvc.core.errors import ServiceError
 from eventsvc.events.public_views import public_event
-from eventsvc.registration.access import LinkError
-from eventsvc.registration.portal import guest_from_token, link_error
+from eventsvc.registration.portal import guest_from_token
 
 bp = Blueprint("awards_public", __name__)
 bp.record_once(lambda state: init_portal(state.app))
-#: an unknown, expired or withdrawn guest link gets the portal's own explanation
-bp.register_error_handler(LinkError, link_error)
 
 
 def _no_store(response):
@@ -106,7 +103,7 @@ def event_awards(slug: str):
 @bp.get("/g/<token>/certificates/<int:award_id>.pdf")
 def guest_certificate(token: str, award_id: int):
     """A guest downloads their own presented certificate; their link is the key."""
-    guest = guest_from_token(token)  # LinkError: 404 unknown, 410 expired or revoked
+    guest = guest_from_token(token)  # LinkError (404 unknown, 410 expired or withdrawn) gets the portal's page
     award = next((a for a in guest_certificates(guest) if a.id == award_id), None)
     if award is None or award.status != AwardStatus.PRESENTED:
         abort(404)

@@ -13,13 +13,16 @@ compared with the registration's current one, so a re-issued badge revokes the o
 import base64
 import hashlib
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from eventsvc.badges.models import BadgeKey
 from eventsvc.core.errors import ServiceError
@@ -71,8 +74,12 @@ def active_key(event_id: int) -> BadgeKey:
         raw = private.private_bytes_raw()
         key = BadgeKey(event_id=event_id, key_id=1, public_key=private.public_key().public_bytes_raw(),
                        private_key_encrypted=_encrypt_private(raw), active=True)
-        db.session.add(key)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(key)
+        except IntegrityError:  # another process created the event's first key at the same moment
+            key = db.session.scalar(select(BadgeKey).where(BadgeKey.event_id == event_id, BadgeKey.active.is_(True))
+                                    .order_by(BadgeKey.key_id.desc()))
     return key
 
 
@@ -93,10 +100,21 @@ def _b32decode(text: str) -> bytes:
 
 
 def sign_badge_code(event_id: int, registration_id: int, badge_version: int) -> str:
+    return badge_signer(event_id)(registration_id, badge_version)
+
+
+def badge_signer(event_id: int) -> Callable[[int, int], str]:
+    """``sign(registration_id, badge_version)`` for one event: the key is read and decrypted once,
+    so that a batch of a thousand badges signs without a thousand queries."""
     key = active_key(event_id)
-    header = _HEADER.pack(FORMAT, key.key_id, event_id, registration_id, badge_version)
+    key_id = key.key_id
     private = Ed25519PrivateKey.from_private_bytes(_decrypt_private(key.private_key_encrypted))
-    return _b32encode(header + private.sign(header))
+
+    def sign(registration_id: int, badge_version: int) -> str:
+        header = _HEADER.pack(FORMAT, key_id, event_id, registration_id, badge_version)
+        return _b32encode(header + private.sign(header))
+
+    return sign
 
 
 def parse_badge_code(code: str) -> tuple[BadgePayload, bytes, bytes]:
@@ -104,9 +122,9 @@ def parse_badge_code(code: str) -> tuple[BadgePayload, bytes, bytes]:
     try:
         raw = _b32decode(code)
     except (ValueError, TypeError):
-        raise BadgeCodeError("malformed", "This is not a badge code.") from None
+        raise BadgeCodeError("malformed", _("This is not a badge code.")) from None
     if len(raw) != CODE_BYTES or raw[0] != FORMAT:
-        raise BadgeCodeError("malformed", "This is not a badge code.")
+        raise BadgeCodeError("malformed", _("This is not a badge code."))
     fmt, key_id, event_id, registration_id, version = _HEADER.unpack(raw[:_HEADER.size])
     return BadgePayload(event_id, registration_id, version, key_id), raw[:_HEADER.size], raw[_HEADER.size:]
 
@@ -120,14 +138,14 @@ def verify_badge_code(code: str, *, event_id: int | None = None,
     """
     payload, signed, signature = parse_badge_code(code)
     if event_id is not None and payload.event_id != event_id:
-        raise BadgeCodeError("wrong_event", "This badge belongs to another event.")
+        raise BadgeCodeError("wrong_event", _("This badge belongs to another event."))
     public = public_keys(payload.event_id).get(payload.key_id)
     if public is None:
-        raise BadgeCodeError("unknown_key", "This badge was signed with an unknown key.")
+        raise BadgeCodeError("unknown_key", _("This badge was signed with an unknown key."))
     try:
         Ed25519PublicKey.from_public_bytes(public).verify(signature, signed)
     except InvalidSignature:
-        raise BadgeCodeError("bad_signature", "This badge's signature is not valid: it was forged or altered.") from None
+        raise BadgeCodeError("bad_signature", _("This badge's signature is not valid: it was forged or altered.")) from None
     if current_version is not None and payload.badge_version != current_version:
-        raise BadgeCodeError("revoked", "This badge was replaced by a newer one.")
+        raise BadgeCodeError("revoked", _("This badge was replaced by a newer one."))
     return payload

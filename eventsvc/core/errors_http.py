@@ -2,7 +2,7 @@
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from eventsvc.core.errors import ServiceError
 from eventsvc.extensions import db, login_manager
@@ -34,20 +34,20 @@ def handle_http_exception(exc: HTTPException):
         return response, status
     if exc.code == 401:
         return login_manager.unauthorized()
-    return render_template("errors/error.html", error=exc), exc.code
+    return render_template("errors/error.html", status=exc.code), exc.code
 
 
 def handle_service_error(exc: ServiceError):
     db.session.rollback()
     if wants_json():
         return jsonify(exc.to_json()), exc.status
-    return render_template("errors/error.html", error=exc, message=exc.message), exc.status
+    return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status
 
 
 def handle_csrf_error(exc: CSRFError):
     if wants_json():
         return _json_error(400, "Bad Request", exc.description)
-    return render_template("errors/error.html", error=exc, message=exc.description), 400
+    return render_template("errors/error.html", status=400, message=exc.description), 400
 
 
 def handle_unexpected(exc: Exception):
@@ -59,7 +59,7 @@ def handle_unexpected(exc: Exception):
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     if wants_json():
         return _json_error(500, "Internal Server Error", "The server could not complete the request.")
-    return render_template("errors/error.html", error=InternalServerError()), 500
+    return render_template("errors/error.html", status=500), 500
 
 
 def init_app(app: Flask) -> None:

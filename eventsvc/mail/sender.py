@@ -7,6 +7,7 @@ an exponentially growing pause; after MAIL_MAX_ATTEMPTS it is marked failed, and
 ``flask outbox retry`` puts failed messages back in the queue.
 """
 
+import contextlib
 import smtplib
 import time
 from datetime import timedelta
@@ -63,10 +64,8 @@ class SmtpTransport:
 
     def close(self) -> None:
         if self.conn is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.conn.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
             self.conn = None
 
 

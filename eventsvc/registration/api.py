@@ -1,6 +1,6 @@
 """JSON API: invitations and registrations of an event (organizers only)."""
 
-from flask import abort, request
+from flask import abort
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -103,8 +103,9 @@ class Registrations(MethodView):
             raise ServiceError("unknown_category", "Unknown category.", field="category")
         registration = service.register(
             event, person, source=RegistrationSource.IMPORT, category=category, language=data["language"],
-            needs_approval=event.registration_mode == RegistrationMode.APPROVAL and
-            request.args.get("approve") != "1", session_ids=data["session_ids"], notify=data["notify"])
+            needs_approval=(event.registration_mode == RegistrationMode.APPROVAL
+                            if data["needs_approval"] is None else data["needs_approval"]),
+            session_ids=data["session_ids"], notify=data["notify"])
         db.session.commit()
         return registration
 

@@ -9,7 +9,7 @@ import string
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from eventsvc.audit.service import record
@@ -66,8 +66,8 @@ def check_message(text: str | None) -> None:
     unknown = sorted(n for n in names if n not in PLACEHOLDERS)
     if unknown:
         raise ServiceError("bad_placeholder", _("Unknown placeholder: %(names)s. Use %(allowed)s.",
-                                                names=", ".join("{%s}" % n for n in unknown),
-                                                allowed=", ".join("{%s}" % n for n in PLACEHOLDERS)),
+                                                names=", ".join(f"{{{n}}}" for n in unknown),
+                                                allowed=", ".join(f"{{{n}}}" for n in PLACEHOLDERS)),
                            field="message")
 
 
@@ -154,8 +154,18 @@ def send_invitation(invitation: Invitation, *, reminder: bool = False) -> str:
     return token
 
 
+def expire_stale(event: Event) -> int:
+    """Mark unanswered invitations whose link has expired as expired (a resend revives them)."""
+    result = db.session.execute(
+        update(Invitation).where(Invitation.event_id == event.id, Invitation.status.in_(UNANSWERED),
+                                 Invitation.token_expires_at <= utcnow())
+        .values(status=InvitationStatus.EXPIRED).execution_options(synchronize_session="fetch"))
+    return result.rowcount
+
+
 def remind_unanswered(event: Event) -> int:
-    """Send a reminder to everyone invited who has not answered yet; returns how many."""
+    """Send a reminder to everyone invited who has not answered and whose link still works."""
+    expire_stale(event)
     pending = db.session.scalars(select(Invitation).where(
         Invitation.event_id == event.id, Invitation.status.in_((InvitationStatus.SENT, InvitationStatus.OPENED)))
         .options(selectinload(Invitation.person), selectinload(Invitation.category))).all()

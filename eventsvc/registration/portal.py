@@ -8,6 +8,8 @@ Other capabilities add to the portal in two ways:
   ``LinkError`` (a ServiceError) with code ``unknown_link`` (404), ``expired_link`` (410)
   or ``revoked_link`` (410). Use it for routes of your own under /g/<token>/..., e.g.
   the badge PDF or a certificate download, so that a link acts only for its own person.
+  Let the LinkError escape your view: an app-wide handler here renders the same clear
+  page as the portal (JSON under /api/).
 * ``PORTAL_SECTIONS`` is a list of template names included at the end of the portal page,
   in order. Append yours once, at import time of your blueprint module::
 
@@ -65,9 +67,12 @@ def _guest(token: str) -> Guest:
     return guest
 
 
-@bp.errorhandler(LinkError)
+@bp.app_errorhandler(LinkError)
 def link_error(error: LinkError):
+    """The clear page for a bad guest link, wherever it was used (other capabilities' routes too)."""
     db.session.rollback()
+    if request.path.startswith("/api/"):
+        return jsonify(error.to_json()), error.status
     return render_template("registration/link_error.html", error=error), error.status
 
 
@@ -108,13 +113,16 @@ def home(token):
 
 
 def _seat_position(seat) -> int:
-    from sqlalchemy import func
+    """1 for the first in line for this session's seats."""
+    from sqlalchemy import and_, func, or_
 
     from eventsvc.registration.models import SessionSeat
 
-    return db.session.scalar(select(func.count()).select_from(SessionSeat).where(
+    ahead = db.session.scalar(select(func.count()).select_from(SessionSeat).where(
         SessionSeat.agenda_item_id == seat.agenda_item_id, SessionSeat.status == SeatStatus.WAITLISTED,
-        SessionSeat.waitlisted_at <= seat.waitlisted_at, SessionSeat.id <= seat.id))
+        or_(SessionSeat.waitlisted_at < seat.waitlisted_at,
+            and_(SessionSeat.waitlisted_at == seat.waitlisted_at, SessionSeat.id < seat.id))))
+    return ahead + 1
 
 
 @bp.post("/<token>/accept")

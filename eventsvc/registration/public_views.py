@@ -1,6 +1,7 @@
 """Self-registration for open and approval events: /e/<slug>/register."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from sqlalchemy.exc import IntegrityError
 
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import local
@@ -10,6 +11,20 @@ from eventsvc.registration import service
 from eventsvc.registration.forms import SelfRegistrationForm
 
 bp = Blueprint("registration_public", __name__)
+
+
+def _self_register(event, form) -> service.SelfRegistration:
+    """Two forms with the same new e-mail at the same instant: the loser retries and finds the winner."""
+    for attempt in (1, 2):
+        try:
+            result = service.self_register(event, form.details(form.email.data), form.sessions.data or [])
+            db.session.flush()
+            return result
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
@@ -26,7 +41,7 @@ def register(slug):
     status = 200
     if closed_reason is None and form.validate_on_submit():
         try:
-            result = service.self_register(event, form.details(form.email.data), form.sessions.data or [])
+            result = _self_register(event, form)
         except ServiceError as error:
             db.session.rollback()
             getattr(form, error.field, form.email).errors.append(error.message)

@@ -90,7 +90,9 @@ class RegistrationCreateSchema(Schema):
     language = fields.Str(load_default="en", validate=validate.OneOf(["en", "zh"]))
     category = fields.Str(load_default=None)
     session_ids = fields.List(fields.Int(), load_default=list)
-    notify = fields.Bool(load_default=True)
+    notify = fields.Bool(load_default=True, metadata={"description": "e-mail the guest their status and link"})
+    needs_approval = fields.Bool(load_default=None, allow_none=True,
+                                 metadata={"description": "pending until approved; default: the event's mode"})
 
 
 class ListArgsSchema(Schema):

@@ -400,6 +400,13 @@ def self_register(event: Event, details: GuestDetails, session_ids=()) -> SelfRe
     person = person_for(details)
     existing = db.session.scalar(select(Registration).where(
         Registration.event_id == event.id, Registration.person_id == person.id))
+    if existing is not None and existing.status == RegistrationStatus.CANCELLED:
+        # they cancelled earlier and come back: at the end of the line like anyone new
+        existing.cancelled_at = None
+        place(existing)
+        if session_ids:
+            choose_sessions(existing, session_ids)
+        record("registration.renewed", event_id=event.id, obj=existing, status=existing.status.value)
     if existing is not None:
         send_access_link(existing)
         return SelfRegistration(existing, None, False)

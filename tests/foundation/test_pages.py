@@ -107,3 +107,18 @@ def test_demo_cli_prints_the_accounts(app):
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0
     assert "organizer@ev100.example" in result.output and "staff@ev100.example" in result.output
+
+
+def test_a_service_error_on_a_page_shows_its_message_with_its_status(database_url):
+    from eventsvc.core.errors import Conflict
+
+    fresh = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
+
+    @fresh.get("/_conflict")
+    def conflict():
+        raise Conflict("seat_taken", "That seat was just taken.")
+
+    response = fresh.test_client().get("/_conflict")
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "That seat was just taken." in page and "Request refused" in page

@@ -90,3 +90,27 @@ def test_bad_input_gets_field_errors_and_changes_nothing(app, client, open_event
     assert response.status_code == 422 and 'aria-invalid="true"' in page and "field-error" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Person)) == 0
+
+
+def test_a_guest_who_cancelled_can_register_again_at_the_end_of_the_line(app, client, open_event):
+    from tests.registration.helpers import guest_post
+
+    slug = open_event(capacity=1)
+    first = post_form(client, f"/e/{slug}/register", FORM)
+    token = first.location.split("/g/")[1]
+    post_form(app.test_client(), f"/e/{slug}/register", {**FORM, "email": "next@example.org"})
+    guest_post(client, token, "cancel")
+    assert registrations(app, slug) == [("zhou.min@example.cn", "cancelled"), ("next@example.org", "confirmed")]
+    again = post_form(app.test_client(), f"/e/{slug}/register", FORM)
+    assert "Check your e-mail" in again.get_data(as_text=True)
+    assert registrations(app, slug) == [("zhou.min@example.cn", "waitlisted"), ("next@example.org", "confirmed")]
+
+
+def test_support_prints_a_fresh_link_for_a_guest(app, client, open_event):
+    slug = open_event()
+    post_form(client, f"/e/{slug}/register", FORM)
+    result = app.test_cli_runner().invoke(args=["registration", "guest-link", slug, "zhou.min@example.cn"])
+    assert result.exit_code == 0, result.output
+    assert client.get(f"/g/{link_token(result.output)}").status_code == 200
+    result = app.test_cli_runner().invoke(args=["registration", "guest-link", slug, "nobody@example.cn"])
+    assert result.exit_code != 0 and "nobody with the e-mail" in result.output

@@ -199,3 +199,24 @@ def test_other_capabilities_add_sections_to_the_portal(app, client, open_event, 
     with app.app_context():
         guest = guest_from_token(token)
         assert isinstance(guest, Guest) and guest.registration is None and guest.person.email == "li@example.org"
+
+
+def test_other_capabilities_routes_get_the_same_clear_page_for_a_bad_link(app, open_event):
+    """A LinkError escaping any view (e.g. a badge route under /g/<token>/) becomes the clear page."""
+    import pytest
+
+    from eventsvc.registration.access import LinkError
+    from eventsvc.registration.portal import guest_from_token
+
+    slug = open_event()
+    token = invite(app, slug, "li@example.org")
+    responses = {}
+    for path in ("/g/no-such-link/badge.pdf", "/api/v1/guest/no-such-link"):
+        with app.test_request_context(path):
+            assert guest_from_token(token).person.name == "Li Lei"
+            with pytest.raises(LinkError) as caught:
+                guest_from_token("no-such-link")
+            responses[path] = app.make_response(app.handle_user_exception(caught.value))
+    page, api = responses.values()
+    assert page.status_code == 404 and "This link is not valid" in page.get_data(as_text=True)
+    assert api.status_code == 404 and api.json["code"] == "unknown_link"

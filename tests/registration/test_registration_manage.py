@@ -198,3 +198,30 @@ def test_staff_and_strangers_cannot_open_organizer_pages(app, organizer, make_us
     for path in ("invitations", "registrations", "categories", "registration-settings", "invitations/import"):
         assert staff.get(f"/manage/e/{slug}/{path}").status_code == 403
     assert app.test_client().get(f"/manage/e/{slug}/invitations").status_code == 302  # to the login page
+
+
+def test_reminders_skip_expired_links_and_mark_them_expired(app, organizer):
+    from datetime import timedelta
+
+    from eventsvc.core.types import utcnow
+    from eventsvc.mail.models import OutgoingMessage
+    from eventsvc.people.models import Person
+    from eventsvc.registration.models import Invitation
+
+    client, slug = organizer
+    _invite_many(app, slug, 2)
+    with app.app_context():
+        stale = db.session.scalar(select(Invitation).join(Person).where(Person.email == "guest0@example.org"))
+        stale.token_expires_at = utcnow() - timedelta(days=1)
+        stale_id = stale.id
+        db.session.commit()
+        before = db.session.scalar(select(db.func.count()).select_from(OutgoingMessage))
+    post_form(client, f"/manage/e/{slug}/invitations/remind", {}, from_path=f"/manage/e/{slug}/invitations")
+    with app.app_context():
+        reminded = db.session.scalars(select(OutgoingMessage.to_address).where(
+            OutgoingMessage.kind == "invitation_reminder")).all()
+        assert reminded == ["guest1@example.org"]
+        assert db.session.scalar(select(db.func.count()).select_from(OutgoingMessage)) == before + 1
+        assert db.session.get(Invitation, stale_id).status.value == "expired"
+    page = client.get(f"/manage/e/{slug}/invitations?status=expired").get_data(as_text=True)
+    assert "Guest 0" in page and "Guest 1" not in page

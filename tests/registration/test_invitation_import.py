@@ -106,18 +106,15 @@ def test_chinese_headers_are_understood(app, organizer):
     assert "Preview: 1 guests, no errors" in response.get_data(as_text=True)
 
 
-def test_a_10000_row_file_is_checked_and_imported_in_seconds(app, organizer):
-    import time
-
+def test_a_large_file_imports_every_row_in_one_go(app, organizer):
+    # Timing of the 10,000-row file lives in bench/invitation_import.py, not here.
     from eventsvc.core.permissions import event_by_slug
     from eventsvc.registration.invitations import import_invitations
 
     _, slug = organizer
-    data = _csv(_rows(int(__import__("os").environ.get("IMPORT_ROWS", "10000"))))
+    data = _csv(_rows(2000))
     with app.app_context():
-        started = time.perf_counter()
         created = import_invitations(event_by_slug(slug), "big.csv", data, invited_by_id=None, send=False)
         db.session.commit()
-        elapsed = time.perf_counter() - started
-    assert len(created) == len(data.splitlines()) - 1
-    assert elapsed < 20, elapsed  # target 10 s (5 s measured); slack for a shared 2-core machine
+        assert len(created) == 2000
+        assert db.session.scalar(select(func.count()).select_from(Invitation)) == 2000

@@ -65,3 +65,28 @@ def test_simultaneous_registrations_and_cancellations_never_exceed_capacity(
         seats = db.session.scalar(select(func.count()).select_from(SessionSeat).where(
             SessionSeat.agenda_item_id == seminar, SessionSeat.status == SeatStatus.CONFIRMED))
         assert seats == db.session.get(AgendaItem, seminar).seats_taken == 15
+
+
+def test_the_same_email_submitted_at_once_from_many_browsers_registers_once(app, open_event):
+    import re
+
+    slug = open_event(capacity=5)
+    with Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], workers=4) as server:
+        form_url = f"{server.url}/e/{slug}/register"
+        browsers = []
+        for _ in range(12):  # each browser loads the form (session cookie + CSRF token) first
+            http = requests.Session()
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', http.get(form_url).text).group(1)
+            browsers.append((http, token))
+
+        def submit(browser):
+            http, token = browser
+            return http.post(form_url, allow_redirects=False, timeout=60, data={
+                "csrf_token": token, "name": "Same Person", "email": "same@example.org", "language": "en"})
+
+        with ThreadPoolExecutor(12) as pool:
+            responses = list(pool.map(submit, browsers))
+    assert all(r.status_code in (200, 302) for r in responses), [r.status_code for r in responses]
+    assert sum(r.status_code == 302 for r in responses) == 1  # one lands on the portal; the rest are told to check mail
+    counts, counter = _status_counts(app, slug)
+    assert counts == {"confirmed": 1} and counter == 1

@@ -88,3 +88,17 @@ def test_the_openapi_document_describes_the_registration_routes(client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
     assert "/api/v1/events/{slug}/invitations/import" in paths
     assert "/api/v1/events/{slug}/registrations/{registration_id}/cancel" in paths
+
+
+def test_an_organizer_can_register_someone_directly_at_an_approval_event(
+        app, client, open_event, make_user, api_token):
+    from eventsvc.events.enums import RegistrationMode
+
+    slug = open_event(mode=RegistrationMode.APPROVAL)
+    token = _organizer_token(app, make_user, api_token, slug)
+    response = client.post(f"/api/v1/events/{slug}/registrations", headers=_auth(token), json={
+        "name": "Speaker", "email": "speaker@example.org", "needs_approval": False})
+    assert response.status_code == 201 and response.json["status"] == "confirmed"
+    response = client.post(f"/api/v1/events/{slug}/registrations", headers=_auth(token), json={
+        "name": "Speaker", "email": "speaker@example.org"})
+    assert response.status_code == 409 and response.json["code"] == "already_registered"

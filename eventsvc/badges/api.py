@@ -1,0 +1,70 @@
+"""JSON API: the public keys scanners verify badge codes with; a badge's code; re-issue."""
+
+from flask import abort
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from eventsvc.api.auth import api_user
+from eventsvc.badges.schemas import BadgeKeysSchema, BadgeSchema, ReissueSchema
+from eventsvc.badges.service import (
+    badge_code,
+    badge_registration,
+    public_key_document,
+    reissue_badge,
+)
+from eventsvc.core.permissions import ORGANIZER, STAFF, can, event_by_slug
+from eventsvc.extensions import db
+
+blp = Blueprint("badges_api", __name__, url_prefix="/api/v1/events",
+                description="Badge codes and the public keys that verify them")
+
+
+def _event(slug: str, role):
+    event = event_by_slug(slug)
+    if not can(api_user(), event, role):
+        abort(403, description="You do not work at this event.")
+    return event
+
+
+def _badge(registration) -> dict:
+    return {"registration_id": registration.id, "badge_version": registration.badge_version,
+            "code": badge_code(registration), "printed_at": registration.badge_printed_at,
+            "printed_version": registration.badge_printed_version}
+
+
+@blp.route("/<slug>/badge-keys")
+class BadgeKeys(MethodView):
+    @blp.response(200, BadgeKeysSchema)
+    def get(self, slug):
+        """The Ed25519 public keys of the event's badge codes, for scanners that verify offline.
+
+        Staff and organizers of the event. A code is refused as revoked when its badge
+        version is older than the registration's; scanners learn versions from check-in data.
+        """
+        document = public_key_document(_event(slug, STAFF))
+        db.session.commit()
+        return document
+
+
+@blp.route("/<slug>/registrations/<int:registration_id>/badge")
+class Badge(MethodView):
+    @blp.response(200, BadgeSchema)
+    def get(self, slug, registration_id):
+        """A confirmed registration's current badge code (organizers)."""
+        registration = badge_registration(_event(slug, ORGANIZER), registration_id)
+        body = _badge(registration)
+        db.session.commit()
+        return body
+
+
+@blp.route("/<slug>/registrations/<int:registration_id>/badge/reissue")
+class BadgeReissue(MethodView):
+    @blp.arguments(ReissueSchema)
+    @blp.response(200, BadgeSchema)
+    def post(self, args, slug, registration_id):
+        """Re-issue a lost badge: the version goes up, older codes are refused as revoked."""
+        registration = badge_registration(_event(slug, ORGANIZER), registration_id)
+        reissue_badge(registration, reason=args["reason"], user_id=api_user().id)
+        body = _badge(registration)
+        db.session.commit()
+        return body

@@ -1,0 +1,45 @@
+"""API shapes of badges and the keys that verify them."""
+
+import base64
+
+from marshmallow import Schema, fields, validate
+
+
+class Base64Bytes(fields.Field):
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else base64.b64encode(value).decode()
+
+
+class BadgeKeySchema(Schema):
+    key_id = fields.Int(metadata={"description": "carried in byte 2 of every code"})
+    public_key = Base64Bytes(metadata={"description": "raw 32-byte Ed25519 public key, base64"})
+    active = fields.Bool(metadata={"description": "new badges are signed with the active key"})
+    created_at = fields.AwareDateTime()
+
+
+class CodeFormatSchema(Schema):
+    encoding = fields.Str()
+    version = fields.Int()
+    bytes = fields.Int()
+    layout = fields.Str()
+
+
+class BadgeKeysSchema(Schema):
+    event_id = fields.Int()
+    event_slug = fields.Str()
+    algorithm = fields.Str()
+    code_format = fields.Nested(CodeFormatSchema)
+    keys = fields.List(fields.Nested(BadgeKeySchema))
+
+
+class BadgeSchema(Schema):
+    registration_id = fields.Int()
+    badge_version = fields.Int()
+    code = fields.Str(metadata={"description": "what the badge's QR carries"})
+    printed_at = fields.AwareDateTime(allow_none=True)
+    printed_version = fields.Int(allow_none=True)
+
+
+class ReissueSchema(Schema):
+    reason = fields.Str(load_default="", validate=validate.Length(max=300),
+                        metadata={"description": "why (lost, damaged...), kept in the audit log"})

@@ -1,0 +1,171 @@
+"""Organizer pages for badges: the list, single badges and QR images, batch printing, re-issue.
+
+Every route needs the organizer role at the event, except one badge's PDF (staff re-print at the desk).
+"""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from eventsvc.badges import jobs
+from eventsvc.badges.forms import PrintBadgesForm, ReissueBadgeForm
+from eventsvc.badges.layout import LAYOUTS, SINGLE
+from eventsvc.badges.service import (
+    BadgeSelection,
+    badge_code,
+    badge_pdf,
+    badge_registration,
+    badges_query,
+    is_changed_since_printed,
+    mark_printed,
+    qr_png,
+    qr_svg,
+    reissue_badge,
+)
+from eventsvc.core.errors import NotFound, ServiceError
+from eventsvc.core.permissions import ORGANIZER, STAFF, requires_event_role
+from eventsvc.events.models import Event
+from eventsvc.extensions import db
+from eventsvc.registration.models import Category
+
+bp = Blueprint("badges", __name__, url_prefix="/manage/e")
+
+PRIVATE = {"Cache-Control": "private, no-store"}
+
+
+def _registration(event: Event, registration_id: int):
+    """The badge's registration, or the 404 page (the error page wants an HTTP status)."""
+    try:
+        return badge_registration(event, registration_id)
+    except NotFound:
+        abort(404)
+
+
+def _categories(event: Event) -> list[Category]:
+    return db.session.scalars(select(Category).where(Category.event_id == event.id)
+                              .order_by(Category.position, Category.id)).all()
+
+
+def _list_page(event: Event, form: PrintBadgesForm, status: int = 200):
+    registrations = db.session.scalars(badges_query(event)).all()
+    changed = {r.id for r in registrations if is_changed_since_printed(r)}
+    counts = {
+        "all": len(registrations),
+        "not_printed": sum(1 for r in registrations if r.badge_printed_at is None),
+        "changed": len(changed),
+    }
+    return render_template("badges/list.html", event=event, registrations=registrations, form=form,
+                           counts=counts, changed=changed, reissue_form=ReissueBadgeForm()), status
+
+
+@bp.get("/<slug>/badges")
+@requires_event_role(ORGANIZER)
+def badge_list(event: Event):
+    form = PrintBadgesForm()
+    form.set_categories(_categories(event))
+    return _list_page(event, form)
+
+
+@bp.post("/<slug>/badges/print")
+@requires_event_role(ORGANIZER)
+def print_badges(event: Event):
+    form = PrintBadgesForm()
+    form.set_categories(_categories(event))
+    if not form.validate_on_submit():
+        return _list_page(event, form, 422)
+    selection = BadgeSelection(form.category.data or None, form.which.data)
+    if db.session.scalar(badges_query(event, selection).limit(1)) is None:
+        flash(_("No badges match this choice: nothing to print."), "warning")
+        return redirect(url_for(".badge_list", slug=event.slug))
+    job = jobs.create(event_id=event.id, user_id=current_user.id, layout=form.layout.data,
+                      category_id=selection.category_id, which=selection.which)
+    jobs.start(current_app._get_current_object(), job)
+    return redirect(url_for(".print_job", slug=event.slug, job_id=job.id))
+
+
+def _job(event: Event, job_id: str) -> jobs.PrintJob:
+    job = jobs.load(job_id)
+    if job is None or job.event_id != event.id:
+        abort(404)
+    return job
+
+
+@bp.get("/<slug>/badges/jobs/<job_id>")
+@requires_event_role(ORGANIZER)
+def print_job(event: Event, job_id: str):
+    return render_template("badges/job.html", event=event, job=_job(event, job_id))
+
+
+@bp.get("/<slug>/badges/jobs/<job_id>/status")
+@requires_event_role(ORGANIZER)
+def print_job_status(event: Event, job_id: str):
+    return jsonify(_job(event, job_id).public()), 200, PRIVATE
+
+
+@bp.get("/<slug>/badges/jobs/<job_id>/badges.pdf")
+@requires_event_role(ORGANIZER)
+def print_job_pdf(event: Event, job_id: str):
+    job = _job(event, job_id)
+    if job.status != jobs.DONE or not jobs.pdf_path(job).exists():
+        abort(404)
+    return send_file(jobs.pdf_path(job), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"badges-{event.slug}-{job.id[:6]}.pdf", max_age=0)
+
+
+@bp.get("/<slug>/badges/<int:registration_id>/badge.pdf")
+@requires_event_role(STAFF)
+def badge_file(event: Event, registration_id: int):
+    """One badge to print; staff may too (SPEC: they re-print a badge at the desk)."""
+    registration = _registration(event, registration_id)
+    layout = request.args.get("layout", SINGLE)
+    if layout not in LAYOUTS:
+        abort(404)
+    pdf = badge_pdf(registration, layout)
+    mark_printed({registration.id: registration.badge_version})
+    db.session.commit()
+    return Response(pdf, mimetype="application/pdf", headers={
+        **PRIVATE, "Content-Disposition": f'inline; filename="badge-{registration.id}.pdf"'})
+
+
+@bp.get("/<slug>/badges/<int:registration_id>/qr.<any(png, svg):kind>")
+@requires_event_role(ORGANIZER)
+def badge_qr(event: Event, registration_id: int, kind: str):
+    registration = _registration(event, registration_id)
+    code = badge_code(registration)
+    db.session.commit()  # the event's key, if this was its first badge
+    if kind == "png":
+        return Response(qr_png(code), mimetype="image/png", headers=PRIVATE)
+    return Response(qr_svg(code), mimetype="image/svg+xml", headers=PRIVATE)
+
+
+@bp.post("/<slug>/badges/<int:registration_id>/reissue")
+@requires_event_role(ORGANIZER)
+def reissue(event: Event, registration_id: int):
+    form = ReissueBadgeForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for(".badge_list", slug=event.slug))
+    registration = _registration(event, registration_id)
+    try:
+        version = reissue_badge(registration, reason=form.reason.data or "", user_id=current_user.id)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".badge_list", slug=event.slug))
+    db.session.commit()
+    flash(_("A new badge (version %(version)s) was issued for %(name)s; the old one is refused at the door.",
+            version=version, name=registration.person.name), "success")
+    return redirect(url_for(".badge_list", slug=event.slug, _anchor=f"r{registration.id}"))

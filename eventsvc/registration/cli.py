@@ -1,0 +1,39 @@
+"""``flask registration guest-link SLUG EMAIL``: a fresh portal link for one guest (support, demos)."""
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from eventsvc.core.permissions import event_by_slug
+from eventsvc.core.tokens import hash_token, new_token
+from eventsvc.extensions import db
+from eventsvc.people.models import Person
+from eventsvc.registration import service
+from eventsvc.registration.models import Invitation, Registration
+
+registration_cli = AppGroup("registration", help="Invitations and registrations.")
+
+
+@registration_cli.command("guest-link")
+@click.argument("slug")
+@click.argument("email")
+def guest_link(slug, email):
+    """Print a new portal link for EMAIL at event SLUG (the guest's older link stops working)."""
+    event = event_by_slug(slug)
+    person = db.session.scalar(select(Person).where(Person.email == email.strip().lower()))
+    if person is None:
+        raise click.ClickException(f"nobody with the e-mail {email}")
+    invitation = db.session.scalar(select(Invitation).where(Invitation.event_id == event.id,
+                                                            Invitation.person_id == person.id))
+    if invitation is not None:
+        token = new_token()
+        invitation.token_hash = hash_token(token)
+        invitation.token_expires_at = service.link_expiry()
+    else:
+        registration = db.session.scalar(select(Registration).where(Registration.event_id == event.id,
+                                                                    Registration.person_id == person.id))
+        if registration is None:
+            raise click.ClickException(f"{email} is neither invited to nor registered for {slug}")
+        token = service.issue_access_token(registration)
+    db.session.commit()
+    click.echo(service.portal_url(token))
