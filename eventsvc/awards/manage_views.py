@@ -4,7 +4,6 @@ Programs and awards need the organizer role; the run sheet and its "presented"
 button are for staff too (the stage manager is often door staff on the day).
 """
 
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -22,17 +21,6 @@ from eventsvc.extensions import db
 from eventsvc.people.models import Organization, Person
 
 bp = Blueprint("awards", __name__, url_prefix="/manage/e/<slug>/awards")
-
-
-@bp.errorhandler(ServiceError)
-def service_error_page(error: ServiceError):
-    """A refused request (e.g. an unknown program) as the shared error page with its HTTP status.
-
-    The shared handler passes the error itself, whose code is a string; the page expects a number.
-    """
-    db.session.rollback()
-    return render_template("errors/error.html", error=SimpleNamespace(code=error.status),
-                           message=error.message), error.status
 
 
 def _form_error(form, error: ServiceError) -> None:
