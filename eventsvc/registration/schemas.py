@@ -3,7 +3,9 @@
 from marshmallow import Schema, fields, validate
 
 
-class PersonSchema(Schema):
+class GuestPersonSchema(Schema):
+    """A guest as organizers see them (with e-mail); the public person shape is people.PersonSchema."""
+
     id = fields.Int(dump_only=True)
     name = fields.Str()
     name_local = fields.Str(allow_none=True)
@@ -27,7 +29,7 @@ class SeatSchema(Schema):
 
 class InvitationSchema(Schema):
     id = fields.Int()
-    person = fields.Nested(PersonSchema)
+    person = fields.Nested(GuestPersonSchema)
     category = fields.Nested(CategorySchema, allow_none=True)
     status = fields.Function(lambda i: i.status.value)
     language = fields.Str()
@@ -69,7 +71,7 @@ class ImportResultSchema(Schema):
 
 class RegistrationSchema(Schema):
     id = fields.Int()
-    person = fields.Nested(PersonSchema)
+    person = fields.Nested(GuestPersonSchema)
     category = fields.Nested(CategorySchema, allow_none=True)
     status = fields.Function(lambda r: r.status.value)
     source = fields.Function(lambda r: r.source.value)
