@@ -9,6 +9,9 @@ def register(app: Flask) -> None:
     from eventsvc.accounts import cli as accounts_cli
     from eventsvc.accounts.views import bp as accounts_bp
     from eventsvc.api.auth import init_api_auth
+    from eventsvc.awards.api import blp as awards_api
+    from eventsvc.awards.manage_views import bp as awards_manage_bp
+    from eventsvc.awards.public_views import bp as awards_public_bp
     from eventsvc.badges.api import blp as badges_api
     from eventsvc.badges.portal_views import bp as badges_portal_bp
     from eventsvc.badges.views import bp as badges_bp
@@ -35,6 +38,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(registration_public_bp)
     app.register_blueprint(registration_manage_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(awards_manage_bp)
+    app.register_blueprint(awards_public_bp)
     app.register_blueprint(badges_bp)
     app.register_blueprint(badges_portal_bp)
     app.register_blueprint(checkin_bp)
@@ -44,6 +49,7 @@ def register(app: Flask) -> None:
     api.register_blueprint(events_api)
     api.register_blueprint(people_api)
     api.register_blueprint(registration_api)
+    api.register_blueprint(awards_api)
     api.register_blueprint(badges_api)
     api.register_blueprint(checkin_api)
     init_api_auth(app)

@@ -1,0 +1,173 @@
+"""JSON API: award programs and awards of an event. Reading needs staff, changing needs organizer."""
+
+from dataclasses import fields as dataclass_fields
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import ValidationError
+
+from eventsvc.api.auth import api_user
+from eventsvc.awards import importing, service
+from eventsvc.awards.certificates import verification_url
+from eventsvc.awards.schemas import (
+    AwardImportFileSchema,
+    AwardImportSchema,
+    AwardInSchema,
+    AwardPatchSchema,
+    AwardSchema,
+    ProgramPatchSchema,
+    ProgramSchema,
+    RevokeSchema,
+)
+from eventsvc.core.permissions import ORGANIZER, STAFF, can, event_by_slug
+from eventsvc.extensions import db
+
+blp = Blueprint("awards_api", __name__, url_prefix="/api/v1/events/<slug>",
+                description="Award programs (licenses, certificates, honours) and their awards")
+
+
+def _event(slug: str, role):
+    event = event_by_slug(slug)
+    if not can(api_user(), event, role):
+        abort(404 if not can(api_user(), event, STAFF) else 403)
+    return event
+
+
+def _dump(award):
+    award.verification_url = verification_url(award)
+    return award
+
+
+def _program_data(values: dict, program=None) -> service.ProgramData:
+    base = {f.name: getattr(program, f.name) for f in dataclass_fields(service.ProgramData)} if program else {}
+    if program:
+        base["kind"] = program.kind.value
+    return service.ProgramData(**{**base, **values})
+
+
+def _award_data(values: dict, award=None) -> service.AwardData:
+    base = {f.name: getattr(award, f.name) for f in dataclass_fields(service.AwardData)} if award else {}
+    return service.AwardData(**{**base, **values})
+
+
+@blp.route("/award-programs")
+class Programs(MethodView):
+    @blp.response(200, ProgramSchema(many=True))
+    def get(self, slug):
+        """The event's award programs."""
+        return service.programs_of(_event(slug, STAFF))
+
+    @blp.arguments(ProgramSchema)
+    @blp.response(201, ProgramSchema)
+    def post(self, values, slug):
+        """Create a program; errors: prefix_taken, name_taken, bad_prefix (with the field)."""
+        program = service.create_program(_event(slug, ORGANIZER), _program_data(values))
+        db.session.commit()
+        return program
+
+
+@blp.route("/award-programs/<int:program_id>")
+class Program(MethodView):
+    @blp.response(200, ProgramSchema)
+    def get(self, slug, program_id):
+        return service.program_of(_event(slug, STAFF), program_id)
+
+    @blp.arguments(ProgramPatchSchema(partial=True))
+    @blp.response(200, ProgramSchema)
+    def patch(self, values, slug, program_id):
+        """Change a program; the prefix is fixed once numbers were issued."""
+        program = service.program_of(_event(slug, ORGANIZER), program_id)
+        service.update_program(program, _program_data(values, program))
+        db.session.commit()
+        return program
+
+
+@blp.route("/award-programs/<int:program_id>/awards")
+class ProgramAwards(MethodView):
+    @blp.response(200, AwardSchema(many=True))
+    def get(self, slug, program_id):
+        """The program's awards, ceremony by ceremony in presentation order."""
+        program = service.program_of(_event(slug, STAFF), program_id)
+        return [_dump(a) for a in service.awards_of_program(program)]
+
+    @blp.arguments(AwardInSchema)
+    @blp.response(201, AwardSchema)
+    def post(self, values, slug, program_id):
+        """Add an award; it gets the program's next certificate number."""
+        program = service.program_of(_event(slug, ORGANIZER), program_id)
+        award = service.create_award(program, _award_data(values))
+        db.session.commit()
+        return _dump(service.award_of(program.event, award.id))
+
+
+@blp.route("/award-programs/<int:program_id>/import")
+class ProgramImport(MethodView):
+    @blp.arguments(AwardImportFileSchema, location="files")
+    @blp.response(201, AwardSchema(many=True))
+    def post(self, files, slug, program_id):
+        """Import recipients from a CSV or XLSX file: every row or none.
+
+        Multipart fields: file; issue_date (YYYY-MM-DD, required); agenda_item_id (the
+        ceremony session, optional). A file with bad rows answers 422 with code
+        import_rejected and details.rows, one {line, field, message} per bad row; nothing
+        is written.
+        """
+        program = service.program_of(_event(slug, ORGANIZER), program_id)
+        try:
+            values = AwardImportSchema().load(request.form)
+        except ValidationError as error:
+            abort(422, errors={"form": error.messages})
+        upload = files["file"]
+        awards = importing.import_awards(program, upload.filename or "", upload.read(),
+                                         agenda_item_id=values.get("agenda_item_id"),
+                                         issue_date=values["issue_date"])
+        db.session.commit()
+        return [_dump(a) for a in service.awards_by_ids([a.id for a in awards])]
+
+
+@blp.route("/awards")
+class RunSheet(MethodView):
+    @blp.response(200, AwardSchema(many=True))
+    def get(self, slug):
+        """Every award of the event in stage order (the run sheet)."""
+        return [_dump(a) for a in service.run_sheet(_event(slug, STAFF))]
+
+
+@blp.route("/awards/<int:award_id>")
+class AwardDetail(MethodView):
+    @blp.response(200, AwardSchema)
+    def get(self, slug, award_id):
+        return _dump(service.award_of(_event(slug, STAFF), award_id))
+
+    @blp.arguments(AwardPatchSchema(partial=True))
+    @blp.response(200, AwardSchema)
+    def patch(self, values, slug, award_id):
+        """Change recipient, citation, presenter, session or order; the number stays."""
+        award = service.award_of(_event(slug, ORGANIZER), award_id)
+        service.update_award(award, _award_data(values, award))
+        db.session.commit()
+        return _dump(award)
+
+
+@blp.route("/awards/<int:award_id>/presented")
+class AwardPresented(MethodView):
+    @blp.response(200, AwardSchema)
+    def post(self, slug, award_id):
+        """Mark as handed over on stage (staff may; repeating is harmless)."""
+        award = service.award_of(_event(slug, STAFF), award_id)
+        service.mark_presented(award)
+        db.session.commit()
+        return _dump(award)
+
+
+@blp.route("/awards/<int:award_id>/revoke")
+class AwardRevoke(MethodView):
+    @blp.arguments(RevokeSchema)
+    @blp.response(200, AwardSchema)
+    def post(self, values, slug, award_id):
+        """Revoke with a reason (shown on public verification)."""
+        award = service.award_of(_event(slug, ORGANIZER), award_id)
+        service.revoke_award(award, values["reason"])
+        db.session.commit()
+        return _dump(award)

@@ -1,0 +1,24 @@
+"""The guest's side: their certificates in the guest portal, and the download their link authorizes.
+
+The portal belongs to registration (/g/<token>); it includes our section
+(templates/awards/_portal_certificates.html) through its PORTAL_SECTIONS hook, and
+``guest_from_token`` tells which person a link belongs to (LinkError otherwise).
+"""
+
+from flask import Flask
+
+from eventsvc.awards import service
+from eventsvc.registration.portal import PORTAL_SECTIONS
+
+PORTAL_SECTION = "awards/_portal_certificates.html"
+
+
+def guest_certificates(guest) -> list:
+    """What the portal section lists: the guest's (and their organization's) awards at this event."""
+    return service.awards_of_guest(guest.person, guest.event.id)
+
+
+def init_portal(app: Flask) -> None:
+    if PORTAL_SECTION not in PORTAL_SECTIONS:
+        PORTAL_SECTIONS.append(PORTAL_SECTION)
+    app.jinja_env.globals["guest_certificates"] = guest_certificates

@@ -1,0 +1,165 @@
+"""Bulk import of award recipients from a CSV or XLSX file: all rows or none.
+
+Columns (English or Chinese headers; see ALIASES):
+  organization, organization_local   recipient organization, matched by name, local or short name;
+                                     created when not found
+  person_email                       recipient person, an existing person by e-mail
+  person_name, person_name_local     recipient person created by name when there is no e-mail
+  citation, citation_local
+  presenter                          name, local name or e-mail of someone on the ceremony's stage
+  order                              order of presentation (empty: after the last one)
+Every row is checked before anything is written; any bad row rejects the whole file
+with every bad row's line and reason.
+"""
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from eventsvc.audit.service import record
+from eventsvc.awards import service
+from eventsvc.awards.models import Award, AwardProgram
+from eventsvc.core.errors import ServiceError
+from eventsvc.core.spreadsheets import ImportRejected, RowError, read_rows
+from eventsvc.events.models import AgendaItem
+from eventsvc.extensions import db
+from eventsvc.people.models import Organization, Person
+
+ALIASES = {
+    "机构": "organization", "单位": "organization", "获奖单位": "organization", "organisation": "organization",
+    "organization_name": "organization", "机构中文名": "organization_local", "单位中文名": "organization_local",
+    "email": "person_email", "e_mail": "person_email", "邮箱": "person_email",
+    "name": "person_name", "姓名": "person_name_local", "person": "person_name",
+    "颁奖词": "citation_local", "citation_zh": "citation_local",
+    "颁奖人": "presenter", "颁奖嘉宾": "presenter",
+    "position": "order", "顺序": "order", "序号": "order",
+}
+KNOWN = {"organization", "organization_local", "person_email", "person_name", "person_name_local",
+         "citation", "citation_local", "presenter", "order"}
+MAX_ROWS = 5000
+
+
+def import_awards(program: AwardProgram, filename: str, data: bytes, *, agenda_item_id: int | None,
+                  issue_date: date | None) -> list[Award]:
+    """Create one award per row, numbered in file order; raise ImportRejected listing every bad row."""
+    if issue_date is None:
+        raise ServiceError("issue_date_required", _("Give the issue date."), field="issue_date")
+    item = None
+    if agenda_item_id is not None:
+        item = db.session.get(AgendaItem, agenda_item_id)
+        if item is None or item.event_id != program.event_id:
+            raise ServiceError("unknown_session", _("Choose a session of this event."), field="agenda_item_id")
+    rows = read_rows(filename, data, aliases=ALIASES)
+    if not rows:
+        raise ServiceError("no_rows", _("The file has a header but no rows."), field="file")
+    if len(rows) > MAX_ROWS:
+        raise ServiceError("too_many_rows", _("Import at most %(n)d rows at once.", n=MAX_ROWS), field="file")
+    if not any(k in KNOWN for row in rows for k in row.values):
+        raise ServiceError("no_known_columns",
+                           _("No known column found; the first line must name the columns, e.g. organization."),
+                           field="file")
+
+    lookup = _Lookup(item)
+    errors: list[RowError] = []
+    planned = []
+    seen_orgs: dict[str, int] = {}
+    for row in rows:
+        v = row.values
+        row_errors = []
+        org_name = v.get("organization") or ""
+        org_local = v.get("organization_local") or ""
+        email, person_name = (v.get("person_email") or "").lower(), v.get("person_name") or ""
+        person_local = v.get("person_name_local") or ""
+        if not (org_name or org_local or email or person_name or person_local):
+            row_errors.append(RowError(row.line, "organization", _("Give the recipient organization or person.")))
+        org = lookup.organization(org_name or org_local) if (org_name or org_local) else None
+        if (org_name or org_local) and org is None:
+            key = (org_name or org_local).lower()
+            if key in seen_orgs:
+                row_errors.append(RowError(row.line, "organization", _(
+                    "The same new organization is already on line %(line)d.", line=seen_orgs[key])))
+            seen_orgs[key] = row.line
+            if len(org_name) > 300 or len(org_local) > 300:
+                row_errors.append(RowError(row.line, "organization", _("Keep names under 300 characters.")))
+        person = None
+        if email:
+            person = lookup.person_by_email(email)
+            if person is None:
+                row_errors.append(RowError(row.line, "person_email", _("No person has this e-mail address.")))
+        elif (person_name or person_local) and (len(person_name) > 200 or len(person_local) > 200):
+            row_errors.append(RowError(row.line, "person_name", _("Keep names under 200 characters.")))
+        presenter = None
+        if v.get("presenter"):
+            if item is None:
+                row_errors.append(RowError(row.line, "presenter",
+                                           _("Choose the ceremony session to name presenters.")))
+            else:
+                presenter = lookup.presenter(v["presenter"])
+                if presenter is None:
+                    row_errors.append(RowError(row.line, "presenter", _(
+                        "“%(name)s” has no role in the ceremony session.", name=v["presenter"])))
+        order = None
+        if v.get("order"):
+            try:
+                order = int(float(v["order"]))
+                if not 0 <= order <= 100000:
+                    raise ValueError
+            except ValueError:
+                row_errors.append(RowError(row.line, "order", _("The order is a whole number from 0 to 100000.")))
+        errors.extend(row_errors)
+        planned.append((row, org, person, presenter, order))
+    if errors:
+        raise ImportRejected(errors)
+
+    awards = []
+    for row, org, person, presenter, order in planned:
+        v = row.values
+        if org is None and (v.get("organization") or v.get("organization_local")):
+            org = lookup.new_organization(v.get("organization") or v.get("organization_local"),
+                                          v.get("organization_local"))
+        if person is None and (v.get("person_name") or v.get("person_name_local")):
+            person = Person(name=v.get("person_name") or v.get("person_name_local"),
+                            name_local=v.get("person_name_local") or None, organization=org)
+            db.session.add(person)
+            db.session.flush()
+        awards.append(service.create_award(program, service.AwardData(
+            recipient_organization_id=org.id if org else None,
+            recipient_person_id=person.id if person else None,
+            citation=v.get("citation"), citation_local=v.get("citation_local"),
+            presenter_id=presenter.id if presenter else None, agenda_item_id=agenda_item_id,
+            position=order, issue_date=issue_date), audit=False))
+    record("award.imported", event_id=program.event_id, obj=program, rows=len(awards), file=filename)
+    return awards
+
+
+class _Lookup:
+    """Organizations, people and presenters the rows refer to, looked up once per distinct value."""
+
+    def __init__(self, item: AgendaItem | None):
+        self.stage = [p.person for p in item.participations] if item else []
+        self.new_orgs: dict[str, Organization] = {}
+
+    def organization(self, text: str) -> Organization | None:
+        return self.new_orgs.get(text.lower()) or service.find_organization(text)
+
+    def new_organization(self, name: str, name_local: str | None) -> Organization:
+        existing = self.organization(name)
+        if existing:
+            return existing
+        org = Organization(name=name.strip(), name_local=(name_local or "").strip() or None)
+        db.session.add(org)
+        db.session.flush()
+        self.new_orgs[name.lower()] = org
+        return org
+
+    def person_by_email(self, email: str) -> Person | None:
+        return db.session.scalar(select(Person).where(func.lower(Person.email) == email))
+
+    def presenter(self, text: str) -> Person | None:
+        text = text.strip().lower()
+        for person in self.stage:
+            if text in {(person.name or "").lower(), (person.name_local or "").lower(),
+                        (person.email or "").lower()}:
+                return person
+        return None

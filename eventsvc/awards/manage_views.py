@@ -1,0 +1,314 @@
+"""Organizer pages of award programs and awards, and the stage manager's run sheet.
+
+Programs and awards need the organizer role; the run sheet and its "presented"
+button are for staff too (the stage manager is often door staff on the day).
+"""
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from eventsvc.awards import importing, service
+from eventsvc.awards.certificates import certificates_pdf, run_sheet_pdf, verification_url
+from eventsvc.awards.enums import AwardStatus
+from eventsvc.awards.forms import AwardForm, ImportForm, ProgramForm, RevokeForm, choices
+from eventsvc.core.errors import ServiceError
+from eventsvc.core.permissions import ORGANIZER, STAFF, requires_event_role
+from eventsvc.core.spreadsheets import ImportRejected, export_response
+from eventsvc.extensions import db
+from eventsvc.people.models import Organization, Person
+
+bp = Blueprint("awards", __name__, url_prefix="/manage/e/<slug>/awards")
+
+
+def _form_error(form, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def pdf_response(data: bytes, filename: str, *, inline: bool = True) -> Response:
+    disposition = "inline" if inline else "attachment"
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'{disposition}; filename="{filename}"',
+                             "Cache-Control": "private, no-store"})
+
+
+# --- programs ---------------------------------------------------------------------------------
+
+@bp.get("")
+@requires_event_role(ORGANIZER)
+def programs(event):
+    return render_template("awards/programs.html", event=event, programs=service.programs_of(event),
+                           counts=service.award_counts(event))
+
+
+def _organization_choices(blank: str):
+    orgs = db.session.execute(select(Organization.id, Organization.name, Organization.name_local)
+                              .order_by(Organization.name)).all()
+    return choices([("", blank)] + [(i, n + (f" · {local}" if local else "")) for i, n, local in orgs])
+
+
+def _program_data(form: ProgramForm) -> service.ProgramData:
+    return service.ProgramData(
+        kind=form.kind.data, name=form.name.data or "", name_local=form.name_local.data,
+        description=form.description.data, issuer_id=form.issuer_id.data,
+        number_prefix=form.number_prefix.data or "", number_digits=form.number_digits.data or 0,
+        validity_months=form.validity_months.data)
+
+
+@bp.route("/programs/new", methods=["GET", "POST"])
+@requires_event_role(ORGANIZER)
+def program_new(event):
+    form = ProgramForm()
+    form.issuer_id.choices = _organization_choices(_("— none —"))
+    if form.validate_on_submit():
+        try:
+            program = service.create_program(event, _program_data(form))
+        except ServiceError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Program “%(name)s” created.", name=program.name), "success")
+            return redirect(url_for(".program_detail", slug=event.slug, program_id=program.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("awards/program_form.html", event=event, form=form, program=None), status
+
+
+@bp.route("/programs/<int:program_id>/edit", methods=["GET", "POST"])
+@requires_event_role(ORGANIZER)
+def program_edit(event, program_id: int):
+    program = service.program_of(event, program_id)
+    form = ProgramForm(obj=program)
+    form.issuer_id.choices = _organization_choices(_("— none —"))
+    if request.method == "GET":
+        form.kind.data = program.kind.value
+    if form.validate_on_submit():
+        try:
+            service.update_program(program, _program_data(form))
+        except ServiceError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Program saved."), "success")
+            return redirect(url_for(".program_detail", slug=event.slug, program_id=program.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("awards/program_form.html", event=event, form=form, program=program), status
+
+
+@bp.get("/programs/<int:program_id>")
+@requires_event_role(ORGANIZER)
+def program_detail(event, program_id: int):
+    program = service.program_of(event, program_id)
+    form = ImportForm(issue_date=event.start_date)
+    form.agenda_item_id.choices = _session_choices(event)
+    return render_template("awards/program.html", event=event, program=program,
+                           awards=service.awards_of_program(program), import_form=form,
+                           zone=ZoneInfo(event.timezone))
+
+
+# --- awards -----------------------------------------------------------------------------------
+
+def _session_choices(event):
+    return choices([("", _("— none —"))] + [(item.id, item.display_title(_lang()))
+                                            for item in service.ceremony_sessions(event)])
+
+
+def _lang() -> str:
+    from eventsvc.core.i18n import current_language
+
+    return current_language()
+
+
+def _award_form(event, obj=None) -> AwardForm:
+    form = AwardForm(obj=obj)
+    form.recipient_organization_id.choices = _organization_choices(_("— none —"))
+    people = db.session.execute(select(Person.id, Person.name, Person.name_local, Person.email)
+                                .order_by(Person.name)).all()
+    form.recipient_person_id.choices = choices([("", _("— none —"))] + [
+        (i, " · ".join(x for x in (n, local, email) if x)) for i, n, local, email in people])
+    sessions = service.ceremony_sessions(event)
+    form.agenda_item_id.choices = _session_choices(event)
+    stage = {p.id: p for s in sessions for p in service.stage_people(s)}
+    form.presenter_id.choices = choices([("", _("— none —"))] + [
+        (p.id, p.display_name(_lang())) for p in sorted(stage.values(), key=lambda p: p.name)])
+    return form
+
+
+def _award_data(form: AwardForm) -> service.AwardData:
+    return service.AwardData(
+        recipient_organization_id=form.recipient_organization_id.data,
+        recipient_person_id=form.recipient_person_id.data,
+        citation=form.citation.data, citation_local=form.citation_local.data,
+        presenter_id=form.presenter_id.data, agenda_item_id=form.agenda_item_id.data,
+        position=form.position.data, issue_date=form.issue_date.data)
+
+
+@bp.route("/programs/<int:program_id>/awards/new", methods=["GET", "POST"])
+@requires_event_role(ORGANIZER)
+def award_new(event, program_id: int):
+    program = service.program_of(event, program_id)
+    form = _award_form(event)
+    if request.method == "GET":
+        form.issue_date.data = event.start_date
+    if form.validate_on_submit():
+        try:
+            award = service.create_award(program, _award_data(form))
+        except ServiceError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Award %(number)s added.", number=award.certificate_number), "success")
+            return redirect(url_for(".program_detail", slug=event.slug, program_id=program.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("awards/award_form.html", event=event, program=program, form=form,
+                           award=None), status
+
+
+@bp.route("/<int:award_id>/edit", methods=["GET", "POST"])
+@requires_event_role(ORGANIZER)
+def award_edit(event, award_id: int):
+    award = service.award_of(event, award_id)
+    form = _award_form(event, obj=award)
+    revoke_form = RevokeForm(prefix="revoke")
+    if form.validate_on_submit():
+        try:
+            service.update_award(award, _award_data(form))
+        except ServiceError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Award %(number)s saved.", number=award.certificate_number), "success")
+            return redirect(url_for(".program_detail", slug=event.slug, program_id=award.program_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("awards/award_form.html", event=event, program=award.program, form=form,
+                           award=award, revoke_form=revoke_form), status
+
+
+@bp.post("/<int:award_id>/revoke")
+@requires_event_role(ORGANIZER)
+def award_revoke(event, award_id: int):
+    award = service.award_of(event, award_id)
+    revoke_form = RevokeForm(prefix="revoke")
+    if revoke_form.validate_on_submit():
+        try:
+            service.revoke_award(award, revoke_form.reason.data)
+        except ServiceError as error:
+            db.session.rollback()
+            _form_error(revoke_form, error)
+        else:
+            db.session.commit()
+            flash(_("Award %(number)s revoked.", number=award.certificate_number), "success")
+            return redirect(url_for(".program_detail", slug=event.slug, program_id=award.program_id))
+    form = _award_form(event, obj=award)
+    return render_template("awards/award_form.html", event=event, program=award.program, form=form,
+                           award=award, revoke_form=revoke_form), 422
+
+
+@bp.post("/programs/<int:program_id>/import")
+@requires_event_role(ORGANIZER)
+def award_import(event, program_id: int):
+    program = service.program_of(event, program_id)
+    form = ImportForm()
+    form.agenda_item_id.choices = _session_choices(event)
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            awards = importing.import_awards(program, upload.filename, upload.read(),
+                                             agenda_item_id=form.agenda_item_id.data,
+                                             issue_date=form.issue_date.data)
+        except ImportRejected as rejected:
+            db.session.rollback()
+            report = rejected
+        except ServiceError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(count)d award(s) imported.", count=len(awards)), "success")
+            return redirect(url_for(".program_detail", slug=event.slug, program_id=program.id))
+    return render_template("awards/program.html", event=event, program=program,
+                           awards=service.awards_of_program(program), import_form=form, report=report,
+                           zone=ZoneInfo(event.timezone)), 422
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+@requires_event_role(ORGANIZER)
+def export(event, fmt: str):
+    """Every award of the event in run-sheet order, as CSV or XLSX."""
+    headers = ["certificate_number", "program", "status", "organization", "organization_local", "person",
+               "person_local", "presenter", "ceremony", "order", "issue_date", "valid_until", "presented_at",
+               "revoked_at", "revocation_reason", "verification_url"]
+    rows = [[a.certificate_number, a.program.name, a.status.value,
+             *(_names(a.recipient_organization)), *(_names(a.recipient_person)),
+             a.presenter.name if a.presenter else None, a.agenda_item.title if a.agenda_item else None,
+             a.position, a.issue_date.isoformat(), a.valid_until.isoformat() if a.valid_until else None,
+             a.presented_at.isoformat() if a.presented_at else None,
+             a.revoked_at.isoformat() if a.revoked_at else None, a.revocation_reason, verification_url(a)]
+            for a in service.run_sheet(event)]
+    return export_response(f"{event.slug}-awards", headers, rows, fmt)
+
+
+def _names(party) -> tuple:
+    return (party.name, party.name_local) if party is not None else (None, None)
+
+
+# --- certificates -----------------------------------------------------------------------------
+
+@bp.get("/<int:award_id>/certificate.pdf")
+@requires_event_role(ORGANIZER)
+def certificate(event, award_id: int):
+    award = service.award_of(event, award_id)
+    return pdf_response(certificates_pdf([award], title=award.certificate_number),
+                        f"{award.certificate_number}.pdf")
+
+
+@bp.get("/programs/<int:program_id>/certificates.pdf")
+@requires_event_role(ORGANIZER)
+def certificates_batch(event, program_id: int):
+    program = service.program_of(event, program_id)
+    awards = [a for a in service.awards_of_program(program) if a.status != AwardStatus.REVOKED]
+    return pdf_response(certificates_pdf(awards, title=program.name), f"{program.number_prefix}-certificates.pdf")
+
+
+# --- run sheet --------------------------------------------------------------------------------
+
+@bp.get("/run-sheet")
+@requires_event_role(STAFF)
+def run_sheet(event):
+    awards = service.run_sheet(event)
+    return render_template("awards/run_sheet.html", event=event, awards=awards,
+                           groups=service.group_by_ceremony(awards))
+
+
+@bp.get("/run-sheet.pdf")
+@requires_event_role(STAFF)
+def run_sheet_print(event):
+    data = run_sheet_pdf(event, service.run_sheet(event), zone=ZoneInfo(event.timezone))
+    return pdf_response(data, f"{event.slug}-run-sheet.pdf")
+
+
+@bp.post("/<int:award_id>/presented")
+@requires_event_role(STAFF)
+def award_presented(event, award_id: int):
+    award = service.award_of(event, award_id)
+    undo = request.form.get("undo") == "1"
+    try:
+        service.undo_presented(award) if undo else service.mark_presented(award)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        if not undo:
+            flash(_("%(number)s presented.", number=award.certificate_number), "success")
+    return redirect(url_for(".run_sheet", slug=event.slug) + f"#award-{award.id}")

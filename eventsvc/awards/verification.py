@@ -1,0 +1,132 @@
+"""Public verification of certificates: by the QR's code, or by the printed number.
+
+The QR carries the award's unguessable verification code; that answer shows what
+the certificate itself shows. A number alone is guessable (numbers are sequential),
+so looking one up answers only whether such a certificate exists and its state,
+never who holds it. Every lookup counts against a per-client limit kept in the
+database, so that the limit holds across all server processes.
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from eventsvc.awards.enums import AwardStatus
+from eventsvc.awards.models import Award, VerificationHit
+from eventsvc.awards.service import award_loads
+from eventsvc.core.errors import ServiceError
+from eventsvc.extensions import db
+
+VALID, EXPIRED, REVOKED, UNKNOWN = "valid", "expired", "revoked", "unknown"
+#: lookups per client and window: numbers are guessable, so they get the tighter limit; QR codes
+#: are not, and a ceremony hall full of phones behind one Wi-Fi address scans many of them at once
+DEFAULT_LIMITS = {"number": 30, "code": 120}
+DEFAULT_WINDOW = 60
+
+
+class RateLimited(ServiceError):
+    status = 429
+
+
+@dataclass
+class Verdict:
+    state: str
+    award: Award | None
+    #: True when found by the QR code: the answer may show the certificate's contents
+    full: bool
+
+    def to_json(self) -> dict:
+        """Only what the certificate shows (with the QR), or only the state (with a number)."""
+        body: dict = {"status": self.state}
+        award = self.award
+        if award is None:
+            return body
+        body.update({
+            "certificate_number": award.certificate_number,
+            "program": award.program.name,
+            "program_local": award.program.name_local,
+            "issuer": award.program.issuer.name if award.program.issuer else None,
+            "issuer_local": award.program.issuer.name_local if award.program.issuer else None,
+            "issue_date": award.issue_date.isoformat(),
+            "valid_until": award.valid_until.isoformat() if award.valid_until else None,
+        })
+        if self.state == REVOKED:
+            body["revoked_on"] = award.revoked_at.date().isoformat() if award.revoked_at else None
+            body["revocation_reason"] = award.revocation_reason
+        if self.full:
+            org, person, presenter = award.recipient_organization, award.recipient_person, award.presenter
+            body.update({
+                "recipient_organization": org.name if org else None,
+                "recipient_organization_local": org.name_local if org else None,
+                "recipient_person": person.name if person else None,
+                "recipient_person_local": person.name_local if person else None,
+                "presenter": presenter.name if presenter else None,
+                "presenter_local": presenter.name_local if presenter else None,
+                "citation": award.citation,
+                "citation_local": award.citation_local,
+            })
+        return body
+
+
+def state_of(award: Award, today: date | None = None) -> str:
+    today = today or date.today()
+    if award.status == AwardStatus.REVOKED:
+        return REVOKED
+    if award.valid_until is not None and award.valid_until < today:
+        return EXPIRED
+    return VALID
+
+
+def verify_code(code: str, today: date | None = None) -> Verdict:
+    code = (code or "").strip()
+    award = None
+    if 20 <= len(code) <= 64:
+        award = db.session.scalar(select(Award).where(Award.verification_code == code).options(*award_loads()))
+    if award is None:
+        return Verdict(UNKNOWN, None, False)
+    return Verdict(state_of(award, today), award, True)
+
+
+def verify_number(number: str, today: date | None = None) -> Verdict:
+    number = (number or "").strip().upper()
+    award = None
+    if 0 < len(number) <= 60:
+        award = db.session.scalar(
+            select(Award).where(Award.certificate_number == number).options(*award_loads()))
+    if award is None:
+        return Verdict(UNKNOWN, None, False)
+    return Verdict(state_of(award, today), award, False)
+
+
+def count_lookup(client_address: str, kind: str = "number") -> None:
+    """Count one lookup (kind "number" or "code") for this client; 429 above the limit in this window.
+
+    Limits come from AWARDS_VERIFY_LIMIT (numbers), AWARDS_VERIFY_CODE_LIMIT (QR codes) and
+    AWARDS_VERIFY_WINDOW_SECONDS. Runs in its own short write transaction (one upsert),
+    committed at once, so a refused or unknown lookup counts too and no request
+    transaction is held open.
+    """
+    setting = "AWARDS_VERIFY_LIMIT" if kind == "number" else "AWARDS_VERIFY_CODE_LIMIT"
+    limit = int(current_app.config.get(setting, DEFAULT_LIMITS[kind]))
+    window = int(current_app.config.get("AWARDS_VERIFY_WINDOW_SECONDS", DEFAULT_WINDOW))
+    client = hashlib.sha256(f"{kind}:{client_address or 'unknown'}".encode()).hexdigest()
+    start = int(time.time()) // window * window
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(VerificationHit).values(client=client, window_start=start, hits=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[VerificationHit.client, VerificationHit.window_start],
+        set_={"hits": VerificationHit.hits + 1}).returning(VerificationHit.hits)
+    with db.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+        hits = conn.execute(statement).scalar_one()
+        if hits == 1:  # first lookup of a new window: forget the finished ones
+            conn.execute(delete(VerificationHit).where(VerificationHit.window_start < start))
+    if hits > limit:
+        raise RateLimited("rate_limited", _("Too many verifications from your address. Try again in a minute."),
+                          details={"retry_after": start + window - int(time.time())})

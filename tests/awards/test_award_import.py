@@ -1,0 +1,96 @@
+"""Bulk import of recipients: every row or none, with a line-by-line report of the bad ones."""
+
+import io
+import re
+
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from eventsvc.awards.models import Award, AwardProgram
+from eventsvc.events.models import AgendaItem
+from eventsvc.extensions import db
+from eventsvc.people.models import Organization
+from tests.support.web import csrf_token
+
+
+def _launch_id(app):
+    with app.app_context():
+        return db.session.scalar(select(AgendaItem.id).where(AgendaItem.kind == "launching_ceremony"))
+
+
+def _counts(app, program_id):
+    with app.app_context():
+        return (db.session.scalar(select(func.count()).select_from(Award)),
+                db.session.scalar(select(func.count()).select_from(Organization)),
+                db.session.get(AwardProgram, program_id).next_sequence)
+
+
+def _upload(client, demo, program_id, filename, data, session_id):
+    token = csrf_token(client, f"/manage/e/{demo}/awards/programs/{program_id}")
+    return client.post(f"/manage/e/{demo}/awards/programs/{program_id}/import", data={
+        "csrf_token": token, "file": (io.BytesIO(data), filename),
+        "agenda_item_id": str(session_id), "issue_date": "2023-03-31"},
+        content_type="multipart/form-data")
+
+
+def _report_rows(html: str) -> list[tuple[str, str, str]]:
+    table = html.split('class="import-report"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td class=\"num\">(\d+)</td><td><code>([^<]*)</code></td><td>([^<]*)</td></tr>", table)
+    return [(line, field, message.replace("&#34;", '"')) for line, field, message in rows]
+
+
+def test_a_file_with_bad_rows_imports_nothing_and_reports_every_bad_line(
+        app, organizer_client, demo, demo_program_id):
+    before = _counts(app, demo_program_id)
+    csv = (
+        "organization,organization_local,person_email,presenter,order,citation\n"
+        "Gold Star Charging Co.,金星充电有限公司,,Xie Zhaoxu,6,Qualified.\n"         # line 2: fine
+        ",,nobody@nowhere.example,,,\n"                                           # line 3: unknown e-mail
+        "Silver Line Power,,,Somebody Else,7,\n"                                   # line 4: not on stage
+        "Gold Star Charging Co.,,,,,\n"                                            # line 5: same new org twice
+        "Copper Grid,,,,seventh,\n"                                                # line 6: bad order
+        ",,,,,Citation without anyone\n"                                           # line 7: no recipient
+    ).encode()
+    response = _upload(organizer_client, demo, demo_program_id, "recipients.csv", csv, _launch_id(app))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Nothing was imported: 5 row(s) have errors." in html
+    assert _report_rows(html) == [
+        ("3", "person_email", "No person has this e-mail address."),
+        ("4", "presenter", "“Somebody Else” has no role in the ceremony session."),
+        ("5", "organization", "The same new organization is already on line 2."),
+        ("6", "order", "The order is a whole number from 0 to 100000."),
+        ("7", "organization", "Give the recipient organization or person."),
+    ]
+    assert _counts(app, demo_program_id) == before  # no award, no organization, no number used
+
+
+def test_a_good_xlsx_with_chinese_headers_imports_every_row_in_file_order(
+        app, organizer_client, demo, demo_program_id):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["获奖单位", "机构中文名", "颁奖人", "颁奖词"])
+    sheet.append(["Gold Star Charging Co.", "金星充电有限公司", "Xie Zhaoxu", "符合闪耀百站计划要求。"])
+    sheet.append(["Jinghua Charging Technology Co., Ltd.", None, "Xie Zhaoxu", None])  # an existing organization
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = _upload(organizer_client, demo, demo_program_id, "名单.xlsx", buffer.getvalue(), _launch_id(app))
+    assert response.status_code == 302
+    assert "2 award(s) imported." in organizer_client.get(response.location).get_data(as_text=True)
+    with app.app_context():
+        new = db.session.scalars(select(Award).where(Award.certificate_number.in_(
+            ["SH100-2023-0006", "SH100-2023-0007"])).order_by(Award.certificate_number)).all()
+        assert [a.recipient_organization.name for a in new] == [
+            "Gold Star Charging Co.", "Jinghua Charging Technology Co., Ltd."]
+        assert new[0].recipient_organization.name_local == "金星充电有限公司"
+        assert new[0].citation_local == "符合闪耀百站计划要求。"
+        assert [a.presenter.name for a in new] == ["Xie Zhaoxu", "Xie Zhaoxu"]
+        assert [a.position for a in new] == [6, 7]  # after the five already on the run sheet
+        assert db.session.scalar(select(func.count()).select_from(Organization).where(
+            Organization.name == "Jinghua Charging Technology Co., Ltd.")) == 1
+
+
+def test_an_unreadable_file_gets_a_field_error(app, organizer_client, demo, demo_program_id):
+    response = _upload(organizer_client, demo, demo_program_id, "recipients.pdf", b"%PDF-1.4", _launch_id(app))
+    assert response.status_code == 422
+    assert "Upload a .csv or .xlsx file." in response.get_data(as_text=True)
