@@ -149,7 +149,7 @@ def load_demo() -> tuple[Event, bool]:
         name="High Quality Charging Action — Shining 100 Stations Plan",
         name_local="高质量充电行动——闪耀百站计划",
         description="Licenses for charging stations that meet the plan's quality requirements.",
-        issuer=orgs["CQC"], number_prefix="SH100", number_digits=4, validity_months=36)
+        issuer=orgs["CQC"], number_prefix="SH100", number_digits=4, validity_months=60)
     db.session.add(program)
     enterprises = [orgs[s] for s in ("JHCT", "XYPG", "LNCN", "PCCS", "HXNEV")]
     for i, org in enumerate(enterprises, start=1):

@@ -1,13 +1,13 @@
 """awards: verification lookups counted per client and window (rate limit across workers)
 
-Revision ID: awards_0002
+Revision ID: 0002
 Revises: 0001
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'awards_0002'
+revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None
