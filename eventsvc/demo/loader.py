@@ -158,7 +158,7 @@ def load_demo() -> tuple[Event, bool]:
             position=i, certificate_number=f"SH100-2023-{i:04d}", verification_code=new_token(),
             citation="Qualified under the Shining 100 Stations Plan.",
             citation_local="符合闪耀百站计划要求。",
-            issue_date=DAY, valid_until=DAY.replace(year=DAY.year + 3) - timedelta(days=1),
+            issue_date=DAY, valid_until=DAY.replace(year=DAY.year + 5) - timedelta(days=1),
             status=AwardStatus.PLANNED))
     program.next_sequence = len(enterprises) + 1
 

@@ -30,7 +30,7 @@ def test_numbers_follow_prefix_year_and_the_next_sequence(client, organizer_api,
     # the demo issued 0001-0005 in 2023; the sequence goes on across years
     assert first.json["certificate_number"] == "SH100-2024-0006"
     assert second.json["certificate_number"] == "SH100-2025-0007"
-    assert first.json["valid_until"] == "2027-04-30"  # 36 months, less one day
+    assert first.json["valid_until"] == "2029-04-30"  # 60 months, less one day
 
 
 def test_a_failed_issue_uses_no_number_and_a_revoked_number_is_not_given_again(

@@ -45,15 +45,10 @@ def test_demo_licenses_qr_codes_open_their_verification_page_and_revoking_one_sa
     answers = [requests.get(url, timeout=10) for url in urls]
     assert all(a.status_code == 200 for a in answers)
     text = [a.text for a in answers]
-    # the demo licenses (issued 31 March 2023) say "expired" once their validity has ended
-    with app.app_context():
-        valid_until = db.session.scalar(select(Award.valid_until).where(Award.certificate_number == "SH100-2023-0001"))
-    demo_state = "valid" if valid_until is None or date.today() <= valid_until else "expired"
-    assert [_state(t) for t in text] == [demo_state] * 5 + ["valid"]
+    # the demo licenses (issued 31 March 2023, valid five years) say valid, like the new one
+    assert [_state(t) for t in text] == ["valid"] * 6
     assert "Jinghua Charging Technology Co., Ltd." in text[0] and "SH100-2023-0001" in text[0]
     assert "Valid certificate" in text[5] and "Fresh Charging Co." in text[5]
-    if demo_state == "expired":
-        assert f"Its validity ended on {valid_until:%B} {valid_until.day}, {valid_until.year}." in text[0]
 
     with app.app_context():
         first = db.session.scalar(select(Award).where(Award.certificate_number == "SH100-2023-0001"))
@@ -149,3 +144,17 @@ def test_lookups_are_limited_per_client_across_server_processes(app, database_ur
         app.config.pop("AWARDS_VERIFY_CODE_LIMIT")
         with other_worker.app_context():
             db.engine.dispose()
+
+
+def test_a_certificate_past_its_validity_says_expired_with_the_date(app, client, demo):
+    from datetime import timedelta
+
+    with app.app_context():
+        award = db.session.scalar(select(Award).where(Award.certificate_number == "SH100-2023-0002"))
+        award.valid_until = date.today() - timedelta(days=1)
+        code, ended = award.verification_code, award.valid_until
+        db.session.commit()
+    page = client.get(f"/verify/{code}").get_data(as_text=True)
+    assert _state(page) == "expired"
+    assert f"Its validity ended on {ended:%B} {ended.day}, {ended.year}." in page
+    assert client.get(f"/verify/{code}.json").json["status"] == "expired"
