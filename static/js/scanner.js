@@ -73,10 +73,16 @@
     }).catch(function () {}).then(function () { state.syncing = false; return showNet(); });
   }
 
+  /* The counter changes locally on every scan; a server count that was asked for before
+     the latest local change is stale and must not overwrite it. */
+  var countVersion = 0;
+  function setCount(n) { countVersion += 1; state.count = n; $("gate-count").textContent = n; }
+
   function refreshCount() {
     if (!state.gate || !online()) return Promise.resolve();
+    var asked = countVersion;
     return request("GET", "/checkin/count?gate=" + encodeURIComponent(state.gate))
-      .then(function (data) { state.count = data.count; $("gate-count").textContent = data.count; }, function () {});
+      .then(function (data) { if (asked === countVersion) setCount(data.count); }, function () {});
   }
 
   window.addEventListener("online", function () { showNet(); sync(); });
@@ -95,7 +101,7 @@
     var attempt = online() ? request("POST", "/scans", body) : Promise.reject(new Error("offline"));
     return attempt.then(function (answer) {
       if (answer.result === "ok" && answer.person) store.markEntered(answer.person.registration_id, item.gate, answer.scanned_at);
-      if (answer.result === "ok" && answer.reason !== "exit") { state.count += 1; $("gate-count").textContent = state.count; }
+      if (answer.result === "ok" && answer.reason !== "exit") setCount(state.count + 1);
       show(answer, false);
     }, function (error) {
       if (error.status && error.status < 500) { show({ result: "invalid", message: error.message }, false); return; }
@@ -109,7 +115,7 @@
       item.registration_id = item.registration_id || local.registration_id || null;
       if (local.result === "ok" && local.reason !== "exit") {
         store.markEntered(local.registration_id, item.gate, item.device_time);
-        state.count += 1; $("gate-count").textContent = state.count;
+        setCount(state.count + 1);
       }
       return store.enqueue(item).then(function () {
         showNet();
@@ -193,7 +199,7 @@
     return done.then(function (data) {
       var r = a.person && store.byId[a.person.registration_id];
       if (r) delete r.checked_in[a.gate];
-      state.count = data.count; $("gate-count").textContent = data.count;
+      setCount(data.count);
       $("answer-message").textContent = T.undone; $("answer-undo").hidden = true;
       showNet();
     });
