@@ -297,15 +297,10 @@ def register_walk_in(event: Event, user: User, *, name: str, name_local: str | N
     if not take_event_place(event.id):
         raise CheckInError("event_full", _("The event is full: no walk-in can be registered."))
     if person is None:
-        org = None
-        if organization and organization.strip():
-            org = db.session.scalar(select(Organization).where(
-                or_(Organization.name == organization.strip(), Organization.name_local == organization.strip())))
-            if org is None:
-                org = Organization(name=organization.strip())
-                db.session.add(org)
+        from eventsvc.registration.service import organization_named
+
         person = Person(name=name.strip(), name_local=(name_local or "").strip() or None, email=email,
-                        organization=org)
+                        organization=organization_named(organization))
         db.session.add(person)
     registration = Registration(event_id=event.id, person=person, category_id=category_id,
                                 status=RegistrationStatus.CONFIRMED, source=RegistrationSource.WALK_IN,
