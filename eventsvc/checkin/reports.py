@@ -4,6 +4,7 @@ Every function here runs a fixed number of queries whatever the number of guests
 """
 
 import base64
+import hashlib
 from collections import defaultdict
 from datetime import timedelta
 
@@ -77,7 +78,10 @@ def roster(event: Event) -> dict:
         person, org, cat = r.person, r.person.organization, r.category
         guests.append({
             "id": r.id, "status": r.status.value, "badge_version": r.badge_version,
-            "name": person.name, "name_local": person.name_local, "email": person.email,
+            "name": person.name, "name_local": person.name_local,
+            # The roster lives on staff phones: e-mails travel only as a hash, enough to
+            # find a guest offline by their exact address without carrying everyone's address.
+            "email_sha256": hashlib.sha256(person.email.encode()).hexdigest() if person.email else None,
             "position": person.position, "position_local": person.position_local,
             "organization": org.name if org else None, "organization_local": org.name_local if org else None,
             "organization_short": org.short_name if org else None,

@@ -150,16 +150,30 @@
     });
   };
 
+  /* Offline search: by name, local name or organization as typed; by e-mail only when the
+     whole address is typed, compared as a SHA-256 (the roster carries no addresses). */
   Store.prototype.search = function (query) {
     query = String(query || "").trim().toLowerCase();
     if (!query || !this.roster) return [];
-    return this.roster.registrations.filter(function (r) {
-      return [r.name, r.name_local, r.email, r.organization, r.organization_local, r.organization_short]
+    var rows = this.roster.registrations;
+    function pick(found) {
+      return found.slice(0, 20).map(function (r) {
+        return { registration_id: r.id, status: r.status, name: r.name, name_local: r.name_local,
+                 organization: r.organization, category: r.category, checked_in: r.checked_in };
+      });
+    }
+    if (query.indexOf("@") > 0 && window.crypto && window.crypto.subtle) {
+      return window.crypto.subtle.digest("SHA-256", new TextEncoder().encode(query)).then(function (buffer) {
+        var hex = Array.prototype.map.call(new Uint8Array(buffer), function (b) {
+          return ("0" + b.toString(16)).slice(-2);
+        }).join("");
+        return pick(rows.filter(function (r) { return r.email_sha256 === hex; }));
+      });
+    }
+    return pick(rows.filter(function (r) {
+      return [r.name, r.name_local, r.organization, r.organization_local, r.organization_short]
         .some(function (v) { return v && String(v).toLowerCase().indexOf(query) >= 0; });
-    }).slice(0, 20).map(function (r) {
-      return { registration_id: r.id, status: r.status, name: r.name, name_local: r.name_local,
-               organization: r.organization, email: r.email, category: r.category, checked_in: r.checked_in };
-    });
+    }));
   };
 
   window.ScannerOffline = { Store: Store, parseCode: parseCode, base32Decode: base32Decode };

@@ -113,6 +113,20 @@ def test_scanner_works_offline_and_uploads_its_queue_when_back(camera_page, live
     page.evaluate("document.getElementById('answer-next').click()")
     assert page.locator("#queue-length").inner_text() == "5"
     assert _checkins(app) == 0
+    # offline lookup: by name as typed; by e-mail only as the whole address (the roster holds hashes)
+    with app.app_context():
+        from eventsvc.registration.models import Registration
+
+        person = db.session.get(Registration, guests["confirmed"][3]).person
+        email, name = person.email, person.name
+    page.locator("#manual summary").click()
+    page.fill("#search-input", email)
+    page.locator("#search-results li").first.wait_for()
+    assert name in page.locator("#search-results").inner_text()
+    page.fill("#search-input", email.split("@")[0])
+    page.wait_for_selector("#search-empty:not([hidden])")
+    page.fill("#search-input", "")
+    page.locator("#manual summary").click()
     # the page reloads without network (service worker cache) and keeps its queue
     served = []
 
