@@ -22,6 +22,10 @@ def _json_error(status: int, name: str, message: str | None = None, errors: dict
 
 
 def handle_http_exception(exc: HTTPException):
+    if wants_json() and exc.code in (400, 422):
+        from eventsvc.api.auth import event_access_denial
+
+        exc = event_access_denial() or exc
     if wants_json():
         data = getattr(exc, "data", None) or {}
         errors = data.get("messages") or data.get("errors")

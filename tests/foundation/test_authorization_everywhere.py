@@ -63,3 +63,25 @@ def test_door_staff_are_refused_on_every_organizer_only_route(app, demo, staff_c
             if response.status_code != 403:
                 allowed[f"{method} {rule.rule}"] = response.status_code
     assert allowed == {}, f"organizer routes open to door staff: {allowed}"
+
+
+def test_every_api_route_of_a_draft_event_is_closed_to_an_outsider(app, demo, make_user, api_token):
+    from eventsvc.core.permissions import event_by_slug
+    from eventsvc.events.enums import EventStatus
+    from eventsvc.extensions import db
+
+    with app.app_context():
+        event_by_slug(demo).status = EventStatus.DRAFT
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {api_token(make_user('outsider@example.org', 'outsider-password'))}"}
+    client = app.test_client()
+    answered = {}
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/events/<slug>")]
+    assert len(rules) > 20
+    for rule in rules:
+        url = _url(rule, demo)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, json={}, headers=headers)
+            answered[f"{method} {rule.rule}"] = response.status_code
+    leaked = {route: status for route, status in answered.items() if status not in (403, 404)}
+    assert leaked == {}, f"API routes that answered an outsider with something else than 403/404: {leaked}"
