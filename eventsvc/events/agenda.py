@@ -300,10 +300,11 @@ def _apply_speech(speech: SpeechRecord, event: Event, data: dict) -> None:
 
 
 def add_speech(item: AgendaItem, data: dict, *, confirm_overlaps: bool = False):
-    speech = SpeechRecord(agenda_item=item, language="zh", status=SpeechStatus.PLANNED)
-    if "position" not in data or data["position"] is None:
-        data = {**data, "position": max((s.position for s in item.speeches if s is not speech), default=-1) + 1}
+    # No autoflush while the new speech is half-built (it joins item.speeches before the session).
     with db.session.no_autoflush:
+        speech = SpeechRecord(agenda_item=item, language="zh", status=SpeechStatus.PLANNED)
+        if "position" not in data or data["position"] is None:
+            data = {**data, "position": max((s.position for s in item.speeches if s is not speech), default=-1) + 1}
         _apply_speech(speech, item.event, data)
         _check_speech(item.event, speech)
     db.session.add(speech)
