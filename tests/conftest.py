@@ -115,6 +115,30 @@ def api_token(app):
     return make
 
 
+def _demo_api_headers(app, api_token, email):
+    from eventsvc.accounts.service import user_by_email
+
+    with app.app_context():
+        user_id = user_by_email(email).id
+    return {"Authorization": f"Bearer {api_token(user_id)}"}
+
+
+@pytest.fixture
+def organizer_api(app, demo, api_token):
+    """Bearer headers of the demo forum's organizer."""
+    from eventsvc.demo import loader
+
+    return _demo_api_headers(app, api_token, loader.ORGANIZER_EMAIL)
+
+
+@pytest.fixture
+def staff_api(app, demo, api_token):
+    """Bearer headers of the demo forum's door staff (tests/checkin has its own client-shaped one)."""
+    from eventsvc.demo import loader
+
+    return _demo_api_headers(app, api_token, loader.STAFF_EMAIL)
+
+
 @pytest.fixture
 def live_server(app):
     server = LiveServer(app).start()

@@ -35,6 +35,22 @@ def _authenticate():
     return None
 
 
+def event_for_role(slug: str, role, *, hide_from_outsiders: bool = False):
+    """The event of an API route, if the caller holds ``role`` there; 403 otherwise.
+
+    ``hide_from_outsiders``: callers with no role at the event at all get 404, as if the
+    data did not exist (award lists); staff lacking the organizer role still get 403.
+    """
+    from eventsvc.core.permissions import STAFF, can, event_by_slug
+
+    event = event_by_slug(slug)
+    user = api_user()
+    if not can(user, event, role):
+        abort(404 if hide_from_outsiders and not can(user, event, STAFF) else 403,
+              description="You do not hold the role this needs at this event.")
+    return event
+
+
 def event_access_denial() -> HTTPException | None:
     """Whether the caller should have been refused before their input was even read.
 

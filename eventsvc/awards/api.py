@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError
 
-from eventsvc.api.auth import api_user
+from eventsvc.api.auth import event_for_role
 from eventsvc.awards import importing, service
 from eventsvc.awards.certificates import verification_url
 from eventsvc.awards.schemas import (
@@ -20,7 +20,7 @@ from eventsvc.awards.schemas import (
     ProgramSchema,
     RevokeSchema,
 )
-from eventsvc.core.permissions import ORGANIZER, STAFF, can, event_by_slug
+from eventsvc.core.permissions import ORGANIZER, STAFF
 from eventsvc.extensions import db
 
 blp = Blueprint("awards_api", __name__, url_prefix="/api/v1/events/<slug>",
@@ -28,10 +28,7 @@ blp = Blueprint("awards_api", __name__, url_prefix="/api/v1/events/<slug>",
 
 
 def _event(slug: str, role):
-    event = event_by_slug(slug)
-    if not can(api_user(), event, role):
-        abort(404 if not can(api_user(), event, STAFF) else 403)
-    return event
+    return event_for_role(slug, role, hide_from_outsiders=True)
 
 
 def _dump(award):

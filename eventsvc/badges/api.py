@@ -1,10 +1,9 @@
 """JSON API: the public keys scanners verify badge codes with; a badge's code; re-issue."""
 
-from flask import abort
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from eventsvc.api.auth import api_user
+from eventsvc.api.auth import api_user, event_for_role
 from eventsvc.badges.schemas import BadgeKeysSchema, BadgeSchema, ReissueSchema
 from eventsvc.badges.service import (
     badge_code,
@@ -12,18 +11,14 @@ from eventsvc.badges.service import (
     public_key_document,
     reissue_badge,
 )
-from eventsvc.core.permissions import ORGANIZER, STAFF, can, event_by_slug
+from eventsvc.core.permissions import ORGANIZER, STAFF
 from eventsvc.extensions import db
 
 blp = Blueprint("badges_api", __name__, url_prefix="/api/v1/events",
                 description="Badge codes and the public keys that verify them")
 
 
-def _event(slug: str, role):
-    event = event_by_slug(slug)
-    if not can(api_user(), event, role):
-        abort(403, description="You do not work at this event.")
-    return event
+_event = event_for_role
 
 
 def _badge(registration) -> dict:

@@ -1,12 +1,11 @@
 """JSON API: invitations and registrations of an event (organizers only)."""
 
-from flask import abort
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from eventsvc.api.auth import api_user
+from eventsvc.api.auth import api_user, event_for_role
 from eventsvc.core.errors import ServiceError
-from eventsvc.core.permissions import ORGANIZER, can, event_by_slug
+from eventsvc.core.permissions import ORGANIZER
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.extensions import db
 from eventsvc.registration import invitations as invitation_service
@@ -28,10 +27,7 @@ blp = Blueprint("registration_api", __name__, url_prefix="/api/v1/events/<slug>"
 
 
 def organizer_event(slug):
-    event = event_by_slug(slug)
-    if not can(api_user(), event, ORGANIZER):
-        abort(403)
-    return event
+    return event_for_role(slug, ORGANIZER)
 
 
 def _details(data) -> service.GuestDetails:

@@ -8,9 +8,7 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import select
 
-from eventsvc.accounts.service import user_by_email
 from eventsvc.awards.models import AwardProgram
-from eventsvc.demo import loader
 from eventsvc.extensions import db
 
 
@@ -18,20 +16,6 @@ from eventsvc.extensions import db
 def demo_program_id(app, demo):
     with app.app_context():
         return db.session.scalar(select(AwardProgram.id).where(AwardProgram.number_prefix == "SH100"))
-
-
-@pytest.fixture
-def organizer_api(app, demo, api_token):
-    with app.app_context():
-        user_id = user_by_email(loader.ORGANIZER_EMAIL).id
-    return {"Authorization": f"Bearer {api_token(user_id)}"}
-
-
-@pytest.fixture
-def staff_api(app, demo, api_token):
-    with app.app_context():
-        user_id = user_by_email(loader.STAFF_EMAIL).id
-    return {"Authorization": f"Bearer {api_token(user_id)}"}
 
 
 def pdf_text(data: bytes, tmp_path: Path) -> str:

@@ -3,26 +3,6 @@
 import pytest
 from openapi_spec_validator import validate
 
-from eventsvc.demo import loader
-
-
-@pytest.fixture
-def organizer_api(app, demo, api_token):
-    from eventsvc.accounts.service import user_by_email
-
-    with app.app_context():
-        user_id = user_by_email(loader.ORGANIZER_EMAIL).id
-    return {"Authorization": f"Bearer {api_token(user_id)}"}
-
-
-@pytest.fixture
-def staff_api(app, demo, api_token):
-    from eventsvc.accounts.service import user_by_email
-
-    with app.app_context():
-        user_id = user_by_email(loader.STAFF_EMAIL).id
-    return {"Authorization": f"Bearer {api_token(user_id)}"}
-
 
 def _session(room_id, **extra):
     return {"kind": "seminar", "title": "Battery Safety", "room_id": room_id,

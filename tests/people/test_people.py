@@ -1,18 +1,8 @@
 """People and organizations: search as you type, inline creation, API CRUD, who may do it."""
 
-import pytest
 
 from eventsvc.demo import loader
 from tests.support.web import csrf_token
-
-
-@pytest.fixture
-def organizer_api(app, demo, api_token):
-    from eventsvc.accounts.service import user_by_email
-
-    with app.app_context():
-        user_id = user_by_email(loader.ORGANIZER_EMAIL).id
-    return {"Authorization": f"Bearer {api_token(user_id)}"}
 
 
 def test_search_finds_people_by_latin_name_local_name_and_organization(client, organizer_api):
