@@ -1,8 +1,9 @@
 """Bulk import of award recipients from a CSV or XLSX file: all rows or none.
 
 Columns (English or Chinese headers; see ALIASES):
-  organization, organization_local   recipient organization, matched by name, local or short name;
-                                     created when not found
+  organization, organization_local   recipient organization, matched by name (any case), local or
+                                     short name (people.identity); created when not found, given
+                                     the local name when it had none
   person_email                       recipient person, an existing person by e-mail
   person_name, person_name_local     recipient person created by name when there is no e-mail
   citation, citation_local
@@ -24,7 +25,8 @@ from eventsvc.core.errors import ServiceError
 from eventsvc.core.spreadsheets import ImportRejected, RowError, read_rows
 from eventsvc.events.models import AgendaItem
 from eventsvc.extensions import db
-from eventsvc.people.models import Organization, Person
+from eventsvc.people import identity
+from eventsvc.people.models import Person
 
 ALIASES = {
     "机构": "organization", "单位": "organization", "获奖单位": "organization", "organisation": "organization",
@@ -73,15 +75,14 @@ def import_awards(program: AwardProgram, filename: str, data: bytes, *, agenda_i
         person_local = v.get("person_name_local") or ""
         if not (org_name or org_local or email or person_name or person_local):
             row_errors.append(RowError(row.line, "organization", _("Give the recipient organization or person.")))
-        org = lookup.organization(org_name or org_local) if (org_name or org_local) else None
-        if (org_name or org_local) and org is None:
+        if (org_name or org_local) and (len(org_name) > 300 or len(org_local) > 300):
+            row_errors.append(RowError(row.line, "organization", _("Keep names under 300 characters.")))
+        elif (org_name or org_local) and identity.find_organization(org_name, org_local) is None:
             key = (org_name or org_local).lower()
             if key in seen_orgs:
                 row_errors.append(RowError(row.line, "organization", _(
                     "The same new organization is already on line %(line)d.", line=seen_orgs[key])))
             seen_orgs[key] = row.line
-            if len(org_name) > 300 or len(org_local) > 300:
-                row_errors.append(RowError(row.line, "organization", _("Keep names under 300 characters.")))
         person = None
         if email:
             person = lookup.person_by_email(email)
@@ -108,21 +109,22 @@ def import_awards(program: AwardProgram, filename: str, data: bytes, *, agenda_i
             except ValueError:
                 row_errors.append(RowError(row.line, "order", _("The order is a whole number from 0 to 100000.")))
         errors.extend(row_errors)
-        planned.append((row, org, person, presenter, order))
+        planned.append((row, person, presenter, order))
     if errors:
         raise ImportRejected(errors)
 
+    # found by name, Chinese or short name, or created once; a Chinese name they lack is filled in
+    named = [(r.values.get("organization"), r.values.get("organization_local")) for r, *_ in planned
+             if r.values.get("organization") or r.values.get("organization_local")]
+    organizations = iter(identity.find_or_create_organizations(named))
     awards = []
-    for row, org, person, presenter, order in planned:
+    for row, person, presenter, order in planned:
         v = row.values
-        if org is None and (v.get("organization") or v.get("organization_local")):
-            org = lookup.new_organization(v.get("organization") or v.get("organization_local"),
-                                          v.get("organization_local"))
+        org = next(organizations) if (v.get("organization") or v.get("organization_local")) else None
         if person is None and (v.get("person_name") or v.get("person_name_local")):
-            person = Person(name=v.get("person_name") or v.get("person_name_local"),
-                            name_local=v.get("person_name_local") or None, organization=org)
-            db.session.add(person)
-            db.session.flush()
+            person = identity.add_person(identity.PersonDetails(
+                name=v.get("person_name") or v.get("person_name_local"), name_local=v.get("person_name_local"),
+                organization=v.get("organization") or "", organization_local=v.get("organization_local")))
         awards.append(service.create_award(program, service.AwardData(
             recipient_organization_id=org.id if org else None,
             recipient_person_id=person.id if person else None,
@@ -134,24 +136,10 @@ def import_awards(program: AwardProgram, filename: str, data: bytes, *, agenda_i
 
 
 class _Lookup:
-    """Organizations, people and presenters the rows refer to, looked up once per distinct value."""
+    """People and presenters the rows refer to."""
 
     def __init__(self, item: AgendaItem | None):
         self.stage = [p.person for p in item.participations] if item else []
-        self.new_orgs: dict[str, Organization] = {}
-
-    def organization(self, text: str) -> Organization | None:
-        return self.new_orgs.get(text.lower()) or service.find_organization(text)
-
-    def new_organization(self, name: str, name_local: str | None) -> Organization:
-        existing = self.organization(name)
-        if existing:
-            return existing
-        org = Organization(name=name.strip(), name_local=(name_local or "").strip() or None)
-        db.session.add(org)
-        db.session.flush()
-        self.new_orgs[name.lower()] = org
-        return org
 
     def person_by_email(self, email: str) -> Person | None:
         return db.session.scalar(select(Person).where(func.lower(Person.email) == email))

@@ -364,14 +364,6 @@ def awards_of_guest(person: Person, event_id: int) -> list[Award]:
         .options(*award_loads()).order_by(Award.position, Award.id)).all()
 
 
-def find_organization(text: str) -> Organization | None:
-    """An organization by its name, local name or short name (case-insensitive)."""
-    text = text.strip()
-    return db.session.scalars(select(Organization).where(or_(
-        func.lower(Organization.name) == text.lower(), Organization.name_local == text,
-        func.lower(Organization.short_name) == text.lower())).order_by(Organization.id)).first()
-
-
 def group_by_ceremony(awards: list[Award]) -> list[tuple[AgendaItem | None, list[Award]]]:
     """Consecutive awards of one ceremony session together, keeping the run-sheet order."""
     groups: list[tuple[AgendaItem | None, list[Award]]] = []

@@ -2,7 +2,7 @@
 
 import enum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc.core.types import Timestamps, enum_column
@@ -23,7 +23,8 @@ class Organization(Timestamps, db.Model):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: name in Latin script, e.g. "China Quality Certification Centre"
+    #: name in Latin script, e.g. "China Quality Certification Centre"; unique whatever its case
+    #: (the index below); the exact-case constraint is the original one, kept
     name: Mapped[str] = mapped_column(String(300), unique=True)
     #: name in local script, e.g. 中国质量认证中心
     name_local: Mapped[str | None] = mapped_column(String(300), index=True)
@@ -37,6 +38,11 @@ class Organization(Timestamps, db.Model):
 
     def display_name(self, locale: str = "en") -> str:
         return (self.name_local if locale.startswith("zh") and self.name_local else self.name)
+
+
+#: one organization per name whatever its case, so that two requests naming "CQC Centre" and
+#: "cqc centre" at the same instant cannot create two (people.identity relies on it)
+Index("uq_organizations_lower_name", func.lower(Organization.name), unique=True)
 
 
 class Person(Timestamps, db.Model):

@@ -1,8 +1,26 @@
 """API shapes of people and organizations."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from eventsvc.core.errors import ServiceError
+from eventsvc.people.identity import normalise_email
 from eventsvc.people.models import OrganizationKind
+
+
+class EmailAddress(fields.Str):
+    """An e-mail address by people.identity's rule (the one registration uses), lower-cased.
+
+    An empty value is None where None is allowed, so a client can clear an optional address.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not value.strip() and self.allow_none:
+            return None
+        try:
+            return normalise_email(value)
+        except ServiceError as error:
+            raise ValidationError(error.message) from None
 
 
 class OrganizationSchema(Schema):
@@ -25,7 +43,8 @@ class PersonSchema(Schema):
         "description": "find the organization by name, or create it"})
     organization = fields.Nested(OrganizationSchema, dump_only=True, allow_none=True)
     #: written, never read back: the people list is shared by every event's organizers
-    email = fields.Email(allow_none=True, load_only=True)
+    email = EmailAddress(allow_none=True, load_only=True, validate=validate.Length(max=254),
+                         metadata={"format": "email"})
     phone = fields.Str(allow_none=True, validate=validate.Length(max=50), load_only=True)
     bio = fields.Str(allow_none=True)
     bio_local = fields.Str(allow_none=True)

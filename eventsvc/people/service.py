@@ -1,4 +1,7 @@
-"""People and organizations: search as you type, create (also inline from a session form), edit."""
+"""People and organizations: search as you type, create (also inline from a session form), edit.
+
+The rules for names, e-mail addresses and finding an organization are people.identity's.
+"""
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
@@ -9,6 +12,7 @@ from eventsvc.accounts.models import EventRole, EventRoleKind, User
 from eventsvc.audit.service import record
 from eventsvc.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from eventsvc.extensions import db
+from eventsvc.people import identity
 from eventsvc.people.models import Organization, OrganizationKind, Person
 
 PERSON_FIELDS = ("name", "name_local", "position", "position_local", "organization_id", "email", "phone",
@@ -78,30 +82,35 @@ def organization_by_id(org_id: int) -> Organization:
     return org
 
 
-def find_or_create_organization(name: str) -> Organization:
-    name = (name or "").strip()
-    existing = db.session.scalar(select(Organization).where(
-        or_(func.lower(Organization.name) == name.lower(), Organization.name_local == name,
-            func.lower(Organization.short_name) == name.lower())))
-    return existing or create_organization({"name": name})
-
-
 def _check_organization(org: Organization) -> None:
-    if not org.name:
+    if not (org.name or "").strip():
         raise ServiceError("name_required", _("Give the organization's name."), field="name")
-    taken = db.session.scalar(select(Organization.id).where(func.lower(Organization.name) == org.name.lower()))
-    if taken is not None and taken != org.id:
+    org.name = org.name.strip()
+    same = identity.find_organization(org.name, org.name_local, exclude_id=org.id)
+    if same is not None:
         raise ServiceError("organization_exists", _("An organization with this name exists already."), field="name")
 
 
+def _add_or_refuse(row, error: ServiceError) -> None:
+    """Insert in a savepoint: a unique constraint that refuses it (a twin created at the same
+    instant) gives the error instead of a failed transaction."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        raise error from None
+
+
 def create_organization(data: dict) -> Organization:
+    """An organization created on purpose (the API's POST): refused if it exists already; the paths
+    that only need one (a person's organization, imports) use identity.find_or_create_organization."""
     values = _clean(data, ORGANIZATION_FIELDS)
     values["kind"] = OrganizationKind(values.get("kind") or "other")
     org = Organization(**values)
     with db.session.no_autoflush:
         _check_organization(org)
-    db.session.add(org)
-    db.session.flush()
+    _add_or_refuse(org, ServiceError("organization_exists", _("An organization with this name exists already."),
+                                     field="name"))
     record("organization.created", obj=org, name=org.name)
     return org
 
@@ -140,34 +149,36 @@ def person_by_id(person_id: int) -> Person:
 
 
 def _apply_person(person: Person, data: dict) -> None:
+    """The people API's fields; names, e-mail and language follow the rules of people.identity."""
     values = _clean(data, PERSON_FIELDS)
-    if "organization_id" in values and values["organization_id"] is not None:
+    if values.get("organization_id") is not None:
         organization_by_id(values["organization_id"])
     if data.get("organization_name"):
-        values["organization_id"] = find_or_create_organization(data["organization_name"]).id
+        values["organization_id"] = identity.find_or_create_organization(data["organization_name"]).id
+    if "name" in values or person.name is None:
+        values["name"] = identity.normalise_name(values.get("name"))
     if values.get("email"):
-        values["email"] = values["email"].lower()
+        values["email"] = identity.normalise_email(values["email"])
+    if "language" in values:
+        values["language"] = identity.normalise_language(values["language"])
     for key, value in values.items():
         setattr(person, key, value)
-    if not person.name:
-        raise ServiceError("name_required", _("Give the name in Latin script."), field="name")
     if person.email:
-        if "@" not in person.email:
-            raise ServiceError("bad_email", _("This is not an e-mail address."), field="email")
         taken = db.session.scalar(select(Person.id).where(Person.email == person.email))
         if taken is not None and taken != person.id:
-            raise ServiceError("email_taken", _("Another person has this e-mail address."), field="email")
-    if person.language not in (None, "en", "zh"):
-        raise ServiceError("bad_language", _("Choose English or Chinese."), field="language")
+            raise _email_taken()
+
+
+def _email_taken() -> ServiceError:
+    return ServiceError("email_taken", _("Another person has this e-mail address."), field="email")
 
 
 def create_person(data: dict) -> Person:
-    """A person; ``organization_name`` finds or creates the organization by name."""
+    """A person; ``organization_name`` finds or creates the organization (any case, Chinese or short name)."""
     person = Person(language="en")
     with db.session.no_autoflush:
         _apply_person(person, data)
-    db.session.add(person)
-    db.session.flush()
+    _add_or_refuse(person, _email_taken())
     record("person.created", obj=person, name=person.name)
     return person
 
@@ -175,6 +186,10 @@ def create_person(data: dict) -> Person:
 def update_person(person: Person, data: dict) -> Person:
     with db.session.no_autoflush:
         _apply_person(person, data)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the address was given to someone else at the same instant
+        raise _email_taken() from None
     record("person.updated", obj=person)
     return person
 
