@@ -9,12 +9,12 @@ and a creation that loses a race with another request takes the row the winner w
 Functions work in the caller's transaction and never commit; they raise ServiceError.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.core.errors import ServiceError
@@ -22,8 +22,8 @@ from eventsvc.extensions import db
 from eventsvc.people.models import Organization, Person
 
 LANGUAGES = ("en", "zh")
-#: values per IN (...) list: well under every database's limit on bound parameters
-CHUNK = 500
+#: values per IN (...) list: well under the bound-parameter limits of SQLite (32766) and PostgreSQL
+CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -168,51 +168,54 @@ def find_or_create_organization(name: str | None, name_local: str | None = None)
 
 def find_or_create_organizations(names: Sequence[tuple[str | None, str | None]]) -> list[Organization]:
     """Many at once (imports): the organization of each (name, name_local) pair, in order, in a
-    few queries; pairs naming the same new organization get the one created."""
+    few statements; pairs naming the same new organization get the one created."""
     wanted = [_organization_names(name, name_local) for name, name_local in names]
     distinct = list(dict.fromkeys(wanted))
-    index = _OrganizationIndex(_candidates(text for pair in distinct for text in pair))
-    found, new = {}, []
+    texts = [text for pair in distinct for text in pair if text]
+    index = _OrganizationIndex(_candidates(texts))
+    planned, rows = _OrganizationIndex(), []
     for name, name_local in distinct:
-        org = index.find(name, name_local)
-        if org is None:
-            org = Organization(name=name, name_local=name_local)
-            index.add(org)
-            new.append(org)
-        elif name_local and not org.name_local:
+        if index.find(name, name_local) is None and planned.find(name, name_local) is None:
+            planned.add(Organization(name=name, name_local=name_local))  # a stand-in, never added
+            rows.append({"name": name, "name_local": name_local})
+    if rows:
+        if not _insert_rows(Organization, rows):
+            # another request created some of them since we looked: again one at a time, each
+            # finding what the other wrote
+            found = {pair: _find_or_create_one(*pair) for pair in distinct}
+            return [found[pair] for pair in wanted]
+        index = _OrganizationIndex(_candidates(texts))
+    found = {}
+    for name, name_local in distinct:
+        org = found[name, name_local] = index.find(name, name_local)
+        if name_local and not org.name_local:
             org.name_local = name_local  # e.g. an award import naming an organization we knew in English only
-        found[name, name_local] = org
-    if new and _insert(lambda: new) is None:
-        # another request created some of them since we looked: again one at a time, each
-        # finding what the other wrote
-        found = {pair: _find_or_create_one(*pair) for pair in distinct}
     return [found[pair] for pair in wanted]
 
 
 def _find_or_create_one(name: str, name_local: str | None) -> Organization:
     org = find_organization(name, name_local)
     if org is None:
-        org = Organization(name=name, name_local=name_local)
-        if _insert(lambda: [org]) is None:
-            org = find_organization(name, name_local)
-            if org is None:
-                raise ServiceError("organization_conflict", _("Try again: the organization changed meanwhile."),
-                                   field="organization")
+        _insert_rows(Organization, [{"name": name, "name_local": name_local}])  # or another request did
+        org = find_organization(name, name_local)
+        if org is None:
+            raise ServiceError("organization_conflict", _("Try again: the organization changed meanwhile."),
+                               field="organization")
     if name_local and not org.name_local:
         org.name_local = name_local
     return org
 
 
-def _insert(build: Callable[[], list]) -> list | None:
-    """Add the rows ``build`` makes inside a savepoint; None (and nothing added) when a unique
-    constraint refuses one. Rows are built inside, so a refused row leaves no trace in the session."""
+def _insert_rows(model, rows: list[dict]) -> bool:
+    """INSERT the rows (a statement per page of rows, not per row) in a savepoint; False, with
+    nothing inserted, when a unique constraint refuses one: another request created it meanwhile.
+    The caller reads the rows back."""
     try:
         with db.session.begin_nested():
-            rows = build()
-            db.session.add_all(rows)
+            db.session.execute(insert(model.__table__), rows)  # Core: one executemany, None kept
     except IntegrityError:
-        return None
-    return rows
+        return False
+    return True
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -248,11 +251,10 @@ def _apply(person: Person, details: PersonDetails, organization: Organization | 
         person.organization = organization
 
 
-def _new_person(details: PersonDetails, organization: Organization | None) -> Person:
-    person = Person(email=details.email)
-    db.session.add(person)  # before its organization is set, so that the backref finds it in the session
-    _apply(person, details, organization)
-    return person
+def _person_row(details: PersonDetails, organization: Organization | None) -> dict:
+    return {"email": details.email, "name": details.name, "name_local": details.name_local,
+            "position": details.position, "phone": details.phone, "language": details.language,
+            "organization_id": organization.id if organization else None}
 
 
 def apply_details(person: Person, details: PersonDetails) -> None:
@@ -281,18 +283,16 @@ def find_or_create_person(details: PersonDetails, *, update: bool = False) -> Pe
     details = _require_email(details)
     person = _people_by_email([details.email]).get(details.email)
     if person is None:
-        organization = _organization_of(details)
-        created = _insert(lambda: [_new_person(details, organization)])
-        if created:
-            return created[0]
-        person = _taken(details.email)
+        if _insert_rows(Person, [_person_row(details, _organization_of(details))]):
+            return _taken(details.email)
+        person = _taken(details.email)  # created by another request just now
     if update:
         _apply(person, details, _organization_of(details))
     return person
 
 
 def find_or_create_people(details: Iterable[PersonDetails], *, update: bool = False) -> dict[str, Person]:
-    """Many at once (imports): {email: person}, in a few queries whatever the number of rows.
+    """Many at once (imports): {email: person}, in a few statements whatever the number of rows.
 
     The first row of an address wins; ``update`` applies the details to the people we knew.
     """
@@ -313,11 +313,11 @@ def find_or_create_people(details: Iterable[PersonDetails], *, update: bool = Fa
     for row in touched:
         if row.email in people:
             _apply(people[row.email], row, organization(row))
-    created = _insert(lambda: [_new_person(row, organization(row)) for row in new]) if new else []
-    if created is None:
-        # someone registered one of these addresses meanwhile: one at a time, each finding theirs
-        return {email: find_or_create_person(row, update=update) for email, row in rows.items()}
-    people.update((p.email, p) for p in created)
+    if new:
+        if not _insert_rows(Person, [_person_row(row, organization(row)) for row in new]):
+            # someone registered one of these addresses meanwhile: one at a time, each finding theirs
+            return {email: find_or_create_person(row, update=update) for email, row in rows.items()}
+        people.update(_people_by_email(row.email for row in new))
     return people
 
 
@@ -328,8 +328,10 @@ def add_person(details: PersonDetails) -> Person:
     taken = ServiceError("email_taken", _("Another person has this e-mail address."), field="email")
     if details.email and _people_by_email([details.email]):
         raise taken
-    organization = _organization_of(details)
-    created = _insert(lambda: [_new_person(details, organization)])
-    if created is None:
-        raise taken
-    return created[0]
+    person = Person(**_person_row(details, _organization_of(details)))
+    try:
+        with db.session.begin_nested():
+            db.session.add(person)
+    except IntegrityError:
+        raise taken from None
+    return person

@@ -1,0 +1,188 @@
+"""One path to a person or an organization: the same rules everywhere, found rather than duplicated."""
+
+import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
+
+from eventsvc.core.errors import ServiceError
+from eventsvc.extensions import db
+from eventsvc.people import identity
+from eventsvc.people.identity import PersonDetails
+from eventsvc.people.models import Organization, Person
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _cqc() -> Organization:
+    org = Organization(name="China Quality Certification Centre", name_local="中国质量认证中心", short_name="CQC")
+    db.session.add(org)
+    db.session.commit()
+    return org
+
+
+@pytest.mark.parametrize("address", ["a@b", "someone@localhost", "x@example.invalid", "two@@signs.org",
+                                     "a..b@example.org", "user@[10.0.0.1]"])
+def test_an_address_registration_refuses_is_refused_here_with_its_field(app_ctx, address):
+    with pytest.raises(ServiceError) as refused:
+        identity.normalise_email(address, field="guest_email")
+    assert (refused.value.code, refused.value.field) == ("bad_email", "guest_email")
+
+
+def test_an_address_is_trimmed_and_lower_cased_and_an_empty_one_is_asked_for(app_ctx):
+    assert identity.normalise_email("  Wang.Lei@Example.ORG ") == "wang.lei@example.org"
+    with pytest.raises(ServiceError) as missing:
+        identity.normalise_email("  ")
+    assert missing.value.code == "email_required"
+
+
+def test_a_name_is_required_and_kept_within_its_column(app_ctx):
+    assert identity.normalise_name("  Wang Lei ") == "Wang Lei"
+    for value, code in (("   ", "name_required"), ("x" * 201, "too_long")):
+        with pytest.raises(ServiceError) as refused:
+            identity.check_details(PersonDetails(name=value, email="w@example.org"))
+        assert (refused.value.code, refused.value.field) == (code, "name")
+    with pytest.raises(ServiceError) as language:
+        identity.check_details(PersonDetails(name="W", language="fr"))
+    assert language.value.field == "language"
+
+
+def test_an_organization_named_in_another_case_by_its_chinese_or_short_name_is_found(app_ctx):
+    cqc = _cqc()
+    for name in ("china quality certification centre", "CHINA QUALITY CERTIFICATION CENTRE ",
+                 "中国质量认证中心", "cqc"):
+        assert identity.find_or_create_organization(name).id == cqc.id
+    assert identity.find_or_create_organization("", "中国质量认证中心").id == cqc.id
+    assert identity.find_or_create_organization("CQC Centre (English name unknown to us)", "中国质量认证中心").id == cqc.id
+    db.session.commit()
+    assert _count(Organization) == 1
+
+
+def test_a_new_organization_is_created_once_and_a_known_one_gets_the_chinese_name_it_lacked(app_ctx):
+    db.session.add(Organization(name="Gold Star Charging Co."))
+    db.session.commit()
+    gold = identity.find_or_create_organization("GOLD STAR CHARGING CO.", "金星充电有限公司")
+    assert (gold.name, gold.name_local) == ("Gold Star Charging Co.", "金星充电有限公司")
+    kept = identity.find_or_create_organization("Gold Star Charging Co.", "另一个名字")
+    assert kept.name_local == "金星充电有限公司"  # a Chinese name it has is not replaced
+    fresh = identity.find_or_create_organization("Silver Line Power", "银线电力")
+    assert identity.find_or_create_organization("silver line power") is fresh
+    only_local = identity.find_or_create_organization(None, "铜网科技")
+    assert (only_local.name, only_local.name_local) == ("铜网科技", "铜网科技")
+    db.session.commit()
+    assert _count(Organization) == 3
+
+
+def test_the_database_refuses_a_second_organization_named_in_another_case(app_ctx):
+    from sqlalchemy.exc import IntegrityError
+
+    db.session.add(Organization(name="Battery Alliance"))
+    db.session.commit()
+    db.session.add(Organization(name="BATTERY ALLIANCE"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_one_address_is_one_person_updated_only_when_asked(app_ctx):
+    _cqc()
+    first = identity.find_or_create_person(PersonDetails(name="Wang Lei", email="Wang.Lei@Example.org",
+                                                         organization="cqc", language="zh"))
+    db.session.commit()
+    assert (first.email, first.organization.short_name, first.language) == ("wang.lei@example.org", "CQC", "zh")
+    again = identity.find_or_create_person(PersonDetails(name="W. Lei", email="wang.lei@example.org"))
+    assert again is first and again.name == "Wang Lei"
+    changed = identity.find_or_create_person(PersonDetails(
+        name="Wang Lei", email="WANG.LEI@example.org", name_local="王磊", organization="New Lab"), update=True)
+    db.session.commit()
+    assert changed is first and (changed.name_local, changed.organization.name) == ("王磊", "New Lab")
+    assert _count(Person) == 1
+    with pytest.raises(ServiceError) as no_address:
+        identity.find_or_create_person(PersonDetails(name="Nobody"))
+    assert no_address.value.code == "email_required"
+
+
+def test_a_person_known_by_name_only_is_added_and_an_address_already_taken_is_refused(app_ctx):
+    speaker = identity.add_person(PersonDetails(name="Li Ming", name_local="李明", organization_local="中国电动汽车百人会"))
+    assert speaker.email is None and speaker.organization.name == "中国电动汽车百人会"
+    identity.add_person(PersonDetails(name="Li Ming", email="li@example.org"))
+    with pytest.raises(ServiceError) as taken:
+        identity.add_person(PersonDetails(name="Other Li", email="LI@example.org"))
+    assert (taken.value.code, taken.value.field) == ("email_taken", "email")
+
+
+def test_ten_thousand_rows_are_found_or_created_in_a_few_statements(app_ctx):
+    _cqc()
+    known = [Person(name=f"Known {i}", email=f"known{i}@example.org") for i in range(300)]
+    db.session.add_all(known)
+    db.session.commit()
+    rows = [PersonDetails(name=f"Guest {i}", email=f"guest{i}@example.org",
+                          organization=["cqc", "中国质量认证中心", f"Lab {i // 5 % 20}", f"LAB {i // 5 % 20}", ""][i % 5])
+            for i in range(9700)]
+    rows += [PersonDetails(name="Renamed", email=f"KNOWN{i}@example.org", organization="Lab 1") for i in range(300)]
+    rows.append(PersonDetails(name="Second row of guest 7", email="guest7@example.org"))
+
+    statements = []
+    def count(*_):
+        statements.append(1)
+
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        people = identity.find_or_create_people(rows)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+    db.session.commit()
+    assert len(statements) <= 25, len(statements)  # 19 on SQLite: reads of 2,000 addresses, page inserts
+    assert len(people) == 10_000 and _count(Person) == 10_000
+    assert people["guest7@example.org"].name == "Guest 7"  # the first row of an address wins
+    assert people["known3@example.org"].name == "Known 3"  # known people are left as they were
+    assert people["guest0@example.org"].organization.short_name == "CQC"
+    assert people["guest1@example.org"].organization.short_name == "CQC"
+    assert people["guest2@example.org"].organization is people["guest3@example.org"].organization
+    assert people["guest4@example.org"].organization is None
+    assert _count(Organization) == 21  # CQC and Lab 0 … Lab 19
+
+
+def test_the_bulk_path_updates_known_people_when_asked(app_ctx):
+    db.session.add(Person(name="Old Name", email="old@example.org"))
+    db.session.commit()
+    people = identity.find_or_create_people([PersonDetails(name="New Name", email="old@example.org",
+                                                           organization="Lab")], update=True)
+    db.session.commit()
+    assert (people["old@example.org"].name, people["old@example.org"].organization.name) == ("New Name", "Lab")
+
+
+def test_a_creation_that_loses_the_race_takes_the_winners_row(app_ctx, monkeypatch):
+    """As if another request committed the same person and organization between our look and our insert."""
+    cqc = _cqc()
+    winner = Person(name="Winner", email="same@example.org", organization=cqc)
+    db.session.add(winner)
+    db.session.commit()
+    real_people, real_candidates = identity._people_by_email, identity._candidates
+    stale = {"people": 1, "orgs": 1}
+
+    def people_missed_once(emails):
+        if stale["people"]:
+            stale["people"] -= 1
+            return {}
+        return real_people(emails)
+
+    def orgs_missed_once(texts):
+        if stale["orgs"]:
+            stale["orgs"] -= 1
+            return []
+        return real_candidates(texts)
+
+    monkeypatch.setattr(identity, "_people_by_email", people_missed_once)
+    monkeypatch.setattr(identity, "_candidates", orgs_missed_once)
+    person = identity.find_or_create_person(PersonDetails(name="Loser", email="same@example.org",
+                                                          organization="China Quality Certification Centre"))
+    assert person.id == winner.id and person.name == "Winner"
+    stale.update(people=1, orgs=1)
+    people = identity.find_or_create_people([PersonDetails(name="Loser", email="same@example.org"),
+                                             PersonDetails(name="Newcomer", email="new@example.org",
+                                                           organization="China Quality Certification Centre")])
+    assert people["same@example.org"].id == winner.id and people["new@example.org"].organization.id == cqc.id
+    db.session.commit()
+    assert (_count(Person), _count(Organization)) == (2, 1)
