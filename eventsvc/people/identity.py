@@ -173,8 +173,10 @@ def find_or_create_organizations(names: Sequence[tuple[str | None, str | None]])
     distinct = list(dict.fromkeys(wanted))
     texts = [text for pair in distinct for text in pair if text]
     index = _OrganizationIndex(_candidates(texts))
+    for pair in distinct:
+        _fill_in(index.find(*pair), pair[1], index)
     planned, rows = _OrganizationIndex(), []
-    for name, name_local in distinct:
+    for name, name_local in distinct:  # after filling in: a local name alone may now find one
         if index.find(name, name_local) is None and planned.find(name, name_local) is None:
             planned.add(Organization(name=name, name_local=name_local))  # a stand-in, never added
             rows.append({"name": name, "name_local": name_local})
@@ -185,12 +187,17 @@ def find_or_create_organizations(names: Sequence[tuple[str | None, str | None]])
             found = {pair: _find_or_create_one(*pair) for pair in distinct}
             return [found[pair] for pair in wanted]
         index = _OrganizationIndex(_candidates(texts))
-    found = {}
-    for name, name_local in distinct:
-        org = found[name, name_local] = index.find(name, name_local)
-        if name_local and not org.name_local:
-            org.name_local = name_local  # e.g. an award import naming an organization we knew in English only
+    found = {pair: index.find(*pair) for pair in distinct}
     return [found[pair] for pair in wanted]
+
+
+def _fill_in(org: Organization | None, name_local: str | None, index: _OrganizationIndex | None = None) -> None:
+    """Give a known organization the local name it lacked (an award import naming an organization
+    we knew in English only, say)."""
+    if org is not None and name_local and not org.name_local:
+        org.name_local = name_local
+        if index is not None:
+            index.add(org)
 
 
 def _find_or_create_one(name: str, name_local: str | None) -> Organization:
@@ -201,8 +208,7 @@ def _find_or_create_one(name: str, name_local: str | None) -> Organization:
         if org is None:
             raise ServiceError("organization_conflict", _("Try again: the organization changed meanwhile."),
                                field="organization")
-    if name_local and not org.name_local:
-        org.name_local = name_local
+    _fill_in(org, name_local)
     return org
 
 

@@ -94,3 +94,23 @@ def test_an_unreadable_file_gets_a_field_error(app, organizer_client, demo, demo
     response = _upload(organizer_client, demo, demo_program_id, "recipients.pdf", b"%PDF-1.4", _launch_id(app))
     assert response.status_code == 422
     assert "Upload a .csv or .xlsx file." in response.get_data(as_text=True)
+
+
+def test_an_imported_award_to_a_known_organization_fills_in_the_chinese_name_it_lacked(
+        app, organizer_client, demo, demo_program_id):
+    with app.app_context():
+        db.session.add(Organization(name="Copper Grid Ltd."))  # known in English only
+        db.session.commit()
+    before = _counts(app, demo_program_id)[1]
+    csv = ("organization,organization_local,citation\n"
+           "COPPER GRID LTD.,铜网有限公司,Qualified.\n"      # another case, with the Chinese name
+           ",铜网有限公司,Qualified again.\n").encode()      # the Chinese name alone finds it too
+    response = _upload(organizer_client, demo, demo_program_id, "recipients.csv", csv, _launch_id(app))
+    assert response.status_code == 302
+    with app.app_context():
+        copper = db.session.scalar(select(Organization).where(Organization.name == "Copper Grid Ltd."))
+        assert copper.name_local == "铜网有限公司"
+        awarded = db.session.scalars(select(Award.recipient_organization_id).where(
+            Award.citation.in_(["Qualified.", "Qualified again."]))).all()
+        assert awarded == [copper.id, copper.id]
+    assert _counts(app, demo_program_id)[1] == before  # found, not duplicated

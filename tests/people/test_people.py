@@ -76,3 +76,52 @@ def test_the_signed_in_browser_creates_a_person_inline_with_its_csrf_token(organ
     assert refused.status_code == 400
     made = organizer_client.post("/api/v1/people", json={"name": "Inline Person"}, headers={"X-CSRFToken": token})
     assert made.status_code == 201
+
+
+def _email_errors(response) -> list[str]:
+    """The e-mail field's messages, whether the schema (errors.json) or the service (errors) refused it."""
+    errors = response.json.get("errors", {})
+    return errors.get("json", errors).get("email", [])
+
+
+def test_an_address_registration_refuses_is_refused_by_the_people_api_with_the_field_error(
+        client, organizer_api, demo):
+    for address in ("a@b", "someone@localhost", "x@example.invalid"):
+        person = client.post("/api/v1/people", json={"name": "Ada Li", "email": address}, headers=organizer_api)
+        guest = client.post(f"/api/v1/events/{demo}/registrations", headers=organizer_api,
+                            json={"name": "Ada Li", "email": address, "notify": False})
+        assert person.status_code == guest.status_code == 422, address
+        assert _email_errors(guest)
+        assert _email_errors(person) == [f"“{address}” is not a valid e-mail address."]
+    made = client.post("/api/v1/people", json={"name": "Ada Li", "email": " Ada.Li@Example.ORG "},
+                       headers=organizer_api)
+    assert made.status_code == 201
+    again = client.post("/api/v1/people", json={"name": "Ada Li", "email": "ada.li@example.org"},
+                        headers=organizer_api)
+    assert again.status_code == 422 and again.json["code"] == "email_taken"  # stored lower-cased
+    patched = client.patch(f"/api/v1/people/{made.json['id']}", json={"email": "a@b"}, headers=organizer_api)
+    assert patched.status_code == 422 and _email_errors(patched)
+
+
+def test_an_organization_named_in_another_case_or_by_its_chinese_name_is_found_not_duplicated(
+        client, organizer_api, app):
+    from sqlalchemy import func, select
+
+    from eventsvc.extensions import db
+    from eventsvc.people.models import Organization
+
+    def organizations():
+        with app.app_context():
+            return db.session.scalar(select(func.count()).select_from(Organization))
+
+    before = organizations()
+    cqc = {client.post("/api/v1/people", json={"name": f"Staff {i}", "organization_name": name},
+                       headers=organizer_api).json["organization"]["id"]
+           for i, name in enumerate(["CHINA QUALITY CERTIFICATION CENTRE", "china quality certification centre",
+                                     "中国质量认证中心", "Cqc"])}
+    assert len(cqc) == 1 and organizations() == before
+    for twin in ({"name": "china quality certification centre"}, {"name": "中国质量认证中心"},
+                 {"name": "Another Centre", "name_local": "中国质量认证中心"}):
+        refused = client.post("/api/v1/organizations", json=twin, headers=organizer_api)
+        assert refused.status_code == 422 and refused.json["code"] == "organization_exists", twin
+    assert organizations() == before
