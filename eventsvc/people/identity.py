@@ -28,7 +28,8 @@ CHUNK = 2000
 
 @dataclass(frozen=True)
 class PersonDetails:
-    """What we are told about a person: a form, an API call, a spreadsheet row."""
+    """What we are told about a person: a form, an API call, a spreadsheet row (registration's
+    GuestDetails until it switches to this)."""
 
     name: str
     #: one address is one person; None for people known by name only (speakers, award recipients)
@@ -235,16 +236,15 @@ def _people_by_email(emails: Iterable[str]) -> dict[str, Person]:
     return found
 
 
-def _organization_of(details: PersonDetails) -> Organization | None:
-    if not (details.organization or details.organization_local):
-        return None
-    return find_or_create_organization(details.organization, details.organization_local)
-
-
 def _org_key(details: PersonDetails) -> tuple[str, str | None] | None:
     if not (details.organization or details.organization_local):
         return None
     return _organization_names(details.organization, details.organization_local)
+
+
+def _organization_of(details: PersonDetails) -> Organization | None:
+    key = _org_key(details)
+    return find_or_create_organization(*key) if key else None
 
 
 def _apply(person: Person, details: PersonDetails, organization: Organization | None) -> None:
@@ -276,8 +276,8 @@ def _require_email(details: PersonDetails) -> PersonDetails:
     return details
 
 
-def _taken(email: str) -> Person:
-    """The person another request created with this address while we were creating ours."""
+def _person_with(email: str) -> Person:
+    """The person just created with this address, by us or by another request."""
     person = _people_by_email([email]).get(email)
     if person is None:
         raise ServiceError("person_conflict", _("Try again: this person changed meanwhile."), field="email")
@@ -289,9 +289,10 @@ def find_or_create_person(details: PersonDetails, *, update: bool = False) -> Pe
     details = _require_email(details)
     person = _people_by_email([details.email]).get(details.email)
     if person is None:
-        if _insert_rows(Person, [_person_row(details, _organization_of(details))]):
-            return _taken(details.email)
-        person = _taken(details.email)  # created by another request just now
+        inserted = _insert_rows(Person, [_person_row(details, _organization_of(details))])
+        person = _person_with(details.email)
+        if inserted:
+            return person
     if update:
         _apply(person, details, _organization_of(details))
     return person

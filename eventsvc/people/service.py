@@ -86,9 +86,12 @@ def _check_organization(org: Organization) -> None:
     if not (org.name or "").strip():
         raise ServiceError("name_required", _("Give the organization's name."), field="name")
     org.name = org.name.strip()
-    same = identity.find_organization(org.name, org.name_local, exclude_id=org.id)
-    if same is not None:
-        raise ServiceError("organization_exists", _("An organization with this name exists already."), field="name")
+    if identity.find_organization(org.name, org.name_local, exclude_id=org.id) is not None:
+        raise _organization_exists()
+
+
+def _organization_exists() -> ServiceError:
+    return ServiceError("organization_exists", _("An organization with this name exists already."), field="name")
 
 
 def _add_or_refuse(row, error: ServiceError) -> None:
@@ -109,8 +112,7 @@ def create_organization(data: dict) -> Organization:
     org = Organization(**values)
     with db.session.no_autoflush:
         _check_organization(org)
-    _add_or_refuse(org, ServiceError("organization_exists", _("An organization with this name exists already."),
-                                     field="name"))
+    _add_or_refuse(org, _organization_exists())
     record("organization.created", obj=org, name=org.name)
     return org
 
@@ -123,6 +125,10 @@ def update_organization(org: Organization, data: dict) -> Organization:
         for key, value in values.items():
             setattr(org, key, value)
         _check_organization(org)
+    try:
+        db.session.flush()
+    except IntegrityError:  # renamed like another one at the same instant
+        raise _organization_exists() from None
     record("organization.updated", obj=org)
     return org
 
