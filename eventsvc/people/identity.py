@@ -182,10 +182,11 @@ def find_or_create_organizations(names: Sequence[tuple[str | None, str | None]])
             planned.add(Organization(name=name, name_local=name_local))  # a stand-in, never added
             rows.append({"name": name, "name_local": name_local})
     if rows:
+        rows.sort(key=lambda row: row["name"].lower())  # the same order in every transaction: no deadlock
         if not _insert_rows(Organization, rows):
             # another request created some of them since we looked: again one at a time, each
             # finding what the other wrote
-            found = {pair: _find_or_create_one(*pair) for pair in distinct}
+            found = {pair: _find_or_create_one(*pair) for pair in sorted(distinct, key=lambda p: p[0].lower())}
             return [found[pair] for pair in wanted]
         index = _OrganizationIndex(_candidates(texts))
     found = {pair: index.find(*pair) for pair in distinct}
@@ -216,7 +217,8 @@ def _find_or_create_one(name: str, name_local: str | None) -> Organization:
 def _insert_rows(model, rows: list[dict]) -> bool:
     """INSERT the rows (a statement per page of rows, not per row) in a savepoint; False, with
     nothing inserted, when a unique constraint refuses one: another request created it meanwhile.
-    The caller reads the rows back."""
+    The caller reads the rows back. Callers sort the rows by their unique key, so that two
+    transactions inserting some of the same keys wait for each other instead of deadlocking."""
     try:
         with db.session.begin_nested():
             db.session.execute(insert(model.__table__), rows)  # Core: one executemany, None kept
@@ -321,9 +323,10 @@ def find_or_create_people(details: Iterable[PersonDetails], *, update: bool = Fa
         if row.email in people:
             _apply(people[row.email], row, organization(row))
     if new:
+        new.sort(key=lambda row: row.email)  # the same order in every transaction: no deadlock
         if not _insert_rows(Person, [_person_row(row, organization(row)) for row in new]):
             # someone registered one of these addresses meanwhile: one at a time, each finding theirs
-            return {email: find_or_create_person(row, update=update) for email, row in rows.items()}
+            return {email: find_or_create_person(rows[email], update=update) for email in sorted(rows)}
         people.update(_people_by_email(row.email for row in new))
     return people
 
