@@ -19,6 +19,8 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     )
     _configure(app, env or os.environ.get("EVENTSVC_ENV", "development"), overrides or {})
 
+    # Imported here, not at the top: this file runs before any eventsvc module is imported,
+    # and importing, say, eventsvc.core.types must not load every capability with it.
     from eventsvc import models  # noqa: F401  (complete metadata before anything uses it)
     from eventsvc.core import db_setup, errors_http, i18n, templating
     from eventsvc.extensions import api, csrf, db, login_manager, migrate

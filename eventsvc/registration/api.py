@@ -3,10 +3,10 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from eventsvc.api.auth import api_user, event_for_role
+from eventsvc.accounts.api_auth import api_user
 from eventsvc.core.errors import ServiceError
-from eventsvc.core.permissions import ORGANIZER
 from eventsvc.events.enums import RegistrationMode
+from eventsvc.events.permissions import ORGANIZER, event_for_role
 from eventsvc.extensions import db
 from eventsvc.registration import invitations as invitation_service
 from eventsvc.registration import lists, service

@@ -4,8 +4,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from eventsvc.core.permissions import event_by_slug
 from eventsvc.core.tokens import hash_token, new_token
+from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from eventsvc.people.models import Person
 from eventsvc.registration import service

@@ -20,15 +20,17 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import local
-from eventsvc.core.permissions import ORGANIZER, requires_event_role
+from eventsvc.core.manage_nav import add_tab
 from eventsvc.core.spreadsheets import ImportRejected, export_response
 from eventsvc.core.types import utcnow
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.models import AgendaItem, Event
+from eventsvc.events.permissions import ORGANIZER, requires_event_role
 from eventsvc.extensions import db
 from eventsvc.registration import categories as category_service
 from eventsvc.registration import invitations as invitation_service
@@ -36,6 +38,12 @@ from eventsvc.registration import lists, service
 from eventsvc.registration.forms import CategoryForm, ImportForm, InvitationForm, SettingsForm
 
 bp = Blueprint("registration_manage", __name__, url_prefix="/manage/e")
+add_tab("registration_manage.invitations", _l("Invitations"), ("registration_manage.invitation",), position=40)
+add_tab("registration_manage.registrations", _l("Registrations"), ("registration_manage.registration",),
+        position=50)
+add_tab("registration_manage.categories", _l("Categories"), ("registration_manage.categor",), position=60)
+add_tab("registration_manage.settings", _l("Registration settings"), ("registration_manage.settings",),
+        position=120)
 
 
 def _filters():

@@ -35,7 +35,7 @@ from flask import (
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from eventsvc.core.errors import ServiceError
@@ -48,6 +48,7 @@ from eventsvc.registration import invitations, service
 from eventsvc.registration.access import Guest, LinkError, resolve
 from eventsvc.registration.enums import InvitationStatus, RegistrationStatus, SeatStatus
 from eventsvc.registration.forms import DeclineForm, DetailsForm
+from eventsvc.registration.models import SessionSeat
 
 bp = Blueprint("portal", __name__, url_prefix="/g")
 
@@ -114,10 +115,6 @@ def home(token):
 
 def _seat_position(seat) -> int:
     """1 for the first in line for this session's seats."""
-    from sqlalchemy import and_, func, or_
-
-    from eventsvc.registration.models import SessionSeat
-
     ahead = db.session.scalar(select(func.count()).select_from(SessionSeat).where(
         SessionSeat.agenda_item_id == seat.agenda_item_id, SessionSeat.status == SeatStatus.WAITLISTED,
         or_(SessionSeat.waitlisted_at < seat.waitlisted_at,
