@@ -8,7 +8,7 @@ from eventsvc.core.permissions import event_by_slug
 from eventsvc.core.tokens import hash_token, new_token
 from eventsvc.extensions import db
 from eventsvc.people.models import Person
-from eventsvc.registration import service
+from eventsvc.registration.links import issue_access_token, link_expiry, portal_url
 from eventsvc.registration.models import Invitation, Registration
 
 registration_cli = AppGroup("registration", help="Invitations and registrations.")
@@ -28,12 +28,12 @@ def guest_link(slug, email):
     if invitation is not None:
         token = new_token()
         invitation.token_hash = hash_token(token)
-        invitation.token_expires_at = service.link_expiry()
+        invitation.token_expires_at = link_expiry()
     else:
         registration = db.session.scalar(select(Registration).where(Registration.event_id == event.id,
                                                                     Registration.person_id == person.id))
         if registration is None:
             raise click.ClickException(f"{email} is neither invited to nor registered for {slug}")
-        token = service.issue_access_token(registration)
+        token = issue_access_token(registration)
     db.session.commit()
-    click.echo(service.portal_url(token))
+    click.echo(portal_url(token))
