@@ -4,12 +4,14 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from eventsvc import PROJECT_ROOT
 from eventsvc.core.permissions import event_by_slug
 from eventsvc.core.tokens import hash_token, new_token
 from eventsvc.extensions import db
 from eventsvc.people.models import Person
 from eventsvc.registration.links import issue_access_token, link_expiry, portal_url
 from eventsvc.registration.models import Invitation, Registration
+from eventsvc.registration.transitions import render_markdown
 
 registration_cli = AppGroup("registration", help="Invitations and registrations.")
 
@@ -37,3 +39,18 @@ def guest_link(slug, email):
         token = issue_access_token(registration)
     db.session.commit()
     click.echo(portal_url(token))
+
+
+@registration_cli.command("lifecycle-doc")
+@click.option("--check", is_flag=True, help="exit 1 if docs/lifecycle.md differs from the table")
+def lifecycle_doc(check):
+    """Write docs/lifecycle.md from the transition tables (or --check that it is in step)."""
+    path = PROJECT_ROOT / "docs" / "lifecycle.md"
+    text = render_markdown() + "\n"
+    if check:
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            raise click.ClickException(f"{path} is out of step: run flask registration lifecycle-doc")
+        click.echo("docs/lifecycle.md is in step")
+        return
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {path}")

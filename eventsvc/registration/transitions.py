@@ -57,7 +57,8 @@ ACTIVE = (R.PENDING, R.CONFIRMED, R.WAITLISTED)
 
 REGISTRATION: dict[str, Transition] = {t.action: t for t in (
     Transition("register", ("new",), PLACED_OR_PENDING, (Actor.ORGANIZER, Actor.GUEST, Actor.STAFF),
-               done=ACTIVE, effects="takes a place when confirmed; seminar choices take seats",
+               effects="takes a place when confirmed; seminar choices take seats; the same person again is "
+                       "refused (409 already_registered)",
                mail="registration_<status>", audit="registration.created"),
     Transition("approve", (R.PENDING,), PLACED, (Actor.ORGANIZER,), done=(R.CONFIRMED, R.WAITLISTED),
                effects="takes a place when one is free", mail="registration_<status>",
