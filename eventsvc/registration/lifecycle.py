@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from eventsvc.audit.service import record
 from eventsvc.core.errors import Conflict, PermissionDenied, ServiceError
 from eventsvc.core.types import utcnow
+from eventsvc.events import capacity as event_capacity
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.models import Event
 from eventsvc.extensions import db
@@ -191,6 +192,9 @@ def set_capacity(event: Event, new_capacity: int | None) -> list[Registration]:
                                                 "be lower.", count=confirmed), field="capacity")
     db.session.expire(event, ["capacity", "confirmed_count"])
     return promote_from_waitlist(event.id)
+
+
+event_capacity.HANDLERS["event"] = set_capacity
 
 
 # --- a new registration --------------------------------------------------------------------------

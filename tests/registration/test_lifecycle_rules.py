@@ -119,3 +119,39 @@ def test_the_organizers_list_offers_exactly_the_actions_the_table_allows(app, or
         shown = re.findall(rf"/registrations/{registration_id}/(\w+)\"", page)
         assert shown == allowed_actions(REGISTRATION, status, Actor.ORGANIZER), status
     assert csrf_token(org, f"/manage/e/{slug}/registrations")
+
+
+def test_more_seminar_seats_promote_the_line_and_fewer_than_taken_are_refused(
+        app, client, open_event, make_user, api_token):
+    from tests.registration.helpers import seminar_id
+
+    slug = open_event(capacity=10, seminar_seats=1)
+    seminar = seminar_id(app, slug)
+    token = api_token(make_user("seats@example.org", "organizer-password-1", event_slug=slug, role="organizer"))
+    auth = {"Authorization": f"Bearer {token}"}
+    for i in range(3):
+        client.post(f"/api/v1/events/{slug}/registrations", headers=auth, json={
+            "name": f"G{i}", "email": f"g{i}@example.org", "session_ids": [seminar], "notify": False})
+    session_url = f"/api/v1/events/{slug}/sessions/{seminar}"
+    lower = client.patch(session_url, headers=auth, json={"capacity": 0})
+    assert lower.status_code == 422 and lower.json["code"] == "capacity_below_seats"
+    assert client.patch(session_url, headers=auth, json={"capacity": 2}).status_code == 200
+    regs = client.get(f"/api/v1/events/{slug}/registrations", headers=auth).json
+    seat_states = {r["person"]["email"]: r["seats"][0]["status"] for r in regs}
+    assert seat_states == {"g0@example.org": "confirmed", "g1@example.org": "confirmed",
+                           "g2@example.org": "waitlisted"}
+    with app.app_context():
+        mails = db.session.scalars(select(OutgoingMessage.to_address).where(OutgoingMessage.kind == "seat_promoted"))
+        assert list(mails) == ["g1@example.org"]
+
+
+def test_more_places_on_the_event_form_promote_the_waitlist_and_fewer_than_confirmed_are_refused(app, organizer):
+    org, slug = organizer  # 3 places
+    for i in range(4):
+        post_form(app.test_client(), f"/e/{slug}/register", {**FORM, "email": f"p{i}@example.org"})
+    settings = f"/manage/e/{slug}/registration-settings"
+    fields = {"registration_mode": "open", "opens_at": "", "closes_at": ""}
+    refused = post_form(org, settings, {**fields, "capacity": "2"})
+    assert refused.status_code == 422 and "3 guests are already confirmed" in refused.get_data(as_text=True)
+    assert post_form(org, settings, {**fields, "capacity": "4"}).status_code == 302
+    assert [s for _, s in registrations(app, slug)] == ["confirmed"] * 4
