@@ -5,7 +5,8 @@ from pathlib import Path
 
 from flask import Flask
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from eventsvc.core.paths import PROJECT_ROOT
+
 CONFIG_DIR = Path(os.environ.get("EVENTSVC_CONFIG_DIR", PROJECT_ROOT / "config"))
 
 

@@ -5,7 +5,6 @@ Flask-Babel merges them, so that two capabilities never edit one file.
 """
 
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_format_date
@@ -15,11 +14,10 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from eventsvc.core.paths import PACKAGE_DIR
 from eventsvc.extensions import babel
 
 LANGUAGE_COOKIE = "lang"
-#: the eventsvc package folder (found from here: core imports nothing above it)
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def translation_directories() -> list[str]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from eventsvc.accounts.models import EventRole, EventRoleKind, User
 from eventsvc.audit.service import record
 from eventsvc.core.errors import NotFound, ServiceError
+from eventsvc.events import capacity
 from eventsvc.events.enums import EventStatus
 from eventsvc.events.models import AgendaItem, Event, Participation, Room
 from eventsvc.extensions import db
@@ -80,8 +81,10 @@ def update_event(event: Event, data: dict) -> Event:
     if "timezone" in data:
         check_timezone(data["timezone"])
     for key in EVENT_FIELDS:
-        if key in data:
+        if key in data and key != "capacity":
             setattr(event, key, data[key])
+    if "capacity" in data:
+        capacity.change_event_capacity(event, data["capacity"])
     record("event.updated", event_id=event.id, obj=event)
     return event
 

@@ -14,11 +14,6 @@ from eventsvc import PROJECT_ROOT
 ALLOWED_INNER_IMPORTS = {
     # the app factory keeps `import eventsvc.x` light: this file runs before any of its modules
     "eventsvc/__init__.py": "create_app",
-    # register_walk_in is being rewritten with the registration lifecycle; its imports go then
-    "eventsvc/checkin/service.py": "register_walk_in",
-    # self_register reminds an invitee through invitations.py, which imports service.py;
-    # the registration lifecycle rewrite separates the two
-    "eventsvc/registration/service.py": "self_register",
 }
 
 
