@@ -73,8 +73,8 @@ def main() -> None:
         upgrade(directory=str(PROJECT_ROOT / "migrations"), revision="heads")
         from eventsvc.badges.layout import SHEET, SINGLE
         from eventsvc.badges.service import BadgeSelection, badge_pdf, badges_query, render_batch
-        from eventsvc.core.permissions import event_by_slug
         from eventsvc.demo.loader import SLUG
+        from eventsvc.events.permissions import event_by_slug
 
         populate(args.count)
         event = event_by_slug(SLUG)

@@ -58,9 +58,9 @@ def main() -> None:
     from flask_migrate import downgrade, upgrade
 
     from eventsvc import create_app
-    from eventsvc.core.permissions import event_by_slug
     from eventsvc.core.spreadsheets import ImportRejected
     from eventsvc.demo.loader import load_demo
+    from eventsvc.events.permissions import event_by_slug
     from eventsvc.extensions import db
     from eventsvc.registration.invitations import import_invitations
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from flask import Flask
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from eventsvc.core.paths import PROJECT_ROOT
+
 CONFIG_DIR = Path(os.environ.get("EVENTSVC_CONFIG_DIR", PROJECT_ROOT / "config"))
 
 
@@ -19,6 +20,8 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     )
     _configure(app, env or os.environ.get("EVENTSVC_ENV", "development"), overrides or {})
 
+    # Imported here, not at the top: this file runs before any eventsvc module is imported,
+    # and importing, say, eventsvc.core.types must not load every capability with it.
     from eventsvc import models  # noqa: F401  (complete metadata before anything uses it)
     from eventsvc.core import db_setup, errors_http, i18n, templating
     from eventsvc.extensions import api, csrf, db, login_manager, migrate

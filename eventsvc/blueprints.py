@@ -1,36 +1,42 @@
-"""Every blueprint and CLI group, registered in one place."""
+"""Every blueprint and CLI group, registered in one place.
+
+Importing this module imports every capability's pages, API and CLI, and with them what
+each adds to the registries of the layers below (the organizer's tabs, the overview's
+figures, the next edition's copiers, the guest portal's sections, the API's error guard).
+So by the time create_app() returns, every registry is complete.
+"""
 
 from flask import Flask
 
+from eventsvc.accounts import cli as accounts_cli
+from eventsvc.accounts.views import bp as accounts_bp
+from eventsvc.api.auth import init_api_auth
+from eventsvc.awards.api import blp as awards_api
+from eventsvc.awards.manage_views import bp as awards_manage_bp
+from eventsvc.awards.public_views import bp as awards_public_bp
+from eventsvc.badges.api import blp as badges_api
+from eventsvc.badges.portal_views import bp as badges_portal_bp
+from eventsvc.badges.views import bp as badges_bp
+from eventsvc.checkin.api import blp as checkin_api
+from eventsvc.checkin.views import bp as checkin_bp
+from eventsvc.demo.cli import demo_cli
+from eventsvc.events import cli as events_cli  # noqa: F401  (adds "flask users grant")
+from eventsvc.events.agenda_views import bp as agenda_bp
+from eventsvc.events.api import blp as events_api
+from eventsvc.events.manage_views import bp as manage_bp
+from eventsvc.events.public_views import bp as events_public_bp
 from eventsvc.extensions import api
+from eventsvc.mail.cli import outbox_cli
+from eventsvc.people.api import blp as people_api
+from eventsvc.registration.api import blp as registration_api
+from eventsvc.registration.cli import registration_cli
+from eventsvc.registration.manage_views import bp as registration_manage_bp
+from eventsvc.registration.portal import bp as portal_bp
+from eventsvc.registration.public_views import bp as registration_public_bp
+from eventsvc.web.views import bp as web_bp
 
 
 def register(app: Flask) -> None:
-    from eventsvc.accounts import cli as accounts_cli
-    from eventsvc.accounts.views import bp as accounts_bp
-    from eventsvc.api.auth import init_api_auth
-    from eventsvc.awards.api import blp as awards_api
-    from eventsvc.awards.manage_views import bp as awards_manage_bp
-    from eventsvc.awards.public_views import bp as awards_public_bp
-    from eventsvc.badges.api import blp as badges_api
-    from eventsvc.badges.portal_views import bp as badges_portal_bp
-    from eventsvc.badges.views import bp as badges_bp
-    from eventsvc.checkin.api import blp as checkin_api
-    from eventsvc.checkin.views import bp as checkin_bp
-    from eventsvc.demo.cli import demo_cli
-    from eventsvc.events.agenda_views import bp as agenda_bp
-    from eventsvc.events.api import blp as events_api
-    from eventsvc.events.manage_views import bp as manage_bp
-    from eventsvc.events.public_views import bp as events_public_bp
-    from eventsvc.mail.cli import outbox_cli
-    from eventsvc.people.api import blp as people_api
-    from eventsvc.registration.api import blp as registration_api
-    from eventsvc.registration.cli import registration_cli
-    from eventsvc.registration.manage_views import bp as registration_manage_bp
-    from eventsvc.registration.portal import bp as portal_bp
-    from eventsvc.registration.public_views import bp as registration_public_bp
-    from eventsvc.web.views import bp as web_bp
-
     app.register_blueprint(web_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(events_public_bp)

@@ -58,7 +58,7 @@ def client(app):
 @pytest.fixture
 def make_user(app):
     from eventsvc.accounts.service import create_user, grant_role
-    from eventsvc.core.permissions import event_by_slug
+    from eventsvc.events.permissions import event_by_slug
 
     def make(email="someone@example.org", password="correct horse battery", *, admin=False,
              event_slug=None, role=None, name="Test User"):

@@ -1,11 +1,14 @@
-"""flask users … and flask tokens …"""
+"""flask users … and flask tokens …
+
+``flask users grant`` (a role at an event) is added to the users group by
+eventsvc/events/cli.py: accounts sits below events and does not look events up.
+"""
 
 import click
 from flask.cli import with_appcontext
 
 from eventsvc.accounts import service
 from eventsvc.core.errors import ServiceError
-from eventsvc.core.permissions import event_by_slug
 from eventsvc.extensions import db
 
 users_cli = click.Group("users", help="Create users and grant them roles at events.")
@@ -29,27 +32,6 @@ def users_create(email, password, name, admin):
         _fail(error)
     db.session.commit()
     click.echo(f"created user {user.email}{' (administrator)' if admin else ''}")
-
-
-@users_cli.command("grant")
-@click.argument("email")
-@click.argument("event_slug")
-@click.argument("role", type=click.Choice(["organizer", "staff"]))
-@with_appcontext
-def users_grant(email, event_slug, role):
-    try:
-        user = service.user_by_email(email)
-    except ServiceError as error:
-        _fail(error)
-    from werkzeug.exceptions import NotFound
-
-    try:
-        event = event_by_slug(event_slug)
-    except NotFound:
-        raise click.ClickException(f"no event {event_slug!r}") from None
-    service.grant_role(user, event, role)
-    db.session.commit()
-    click.echo(f"{user.email} is now {role} of {event.slug}")
 
 
 @tokens_cli.command("create")

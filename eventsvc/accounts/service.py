@@ -11,7 +11,6 @@ from eventsvc.accounts.models import ApiToken, EventRole, EventRoleKind, LoginFa
 from eventsvc.core.errors import NotFound, ServiceError
 from eventsvc.core.tokens import hash_token, new_token
 from eventsvc.core.types import utcnow
-from eventsvc.events.models import Event
 from eventsvc.extensions import db
 
 #: checked against when the e-mail is unknown, so that timing does not reveal accounts
@@ -82,7 +81,8 @@ def authenticate(email: str, password: str, address: str, *, now: datetime | Non
     return user
 
 
-def grant_role(user: User, event: Event, role: EventRoleKind | str) -> EventRole:
+# ``event`` is an events.models.Event: accounts sits below events, so it names it, not imports it.
+def grant_role(user: User, event: "Event", role: EventRoleKind | str) -> EventRole:  # noqa: F821
     role = EventRoleKind(role)
     existing = db.session.scalar(
         select(EventRole).where(EventRole.user_id == user.id, EventRole.event_id == event.id))

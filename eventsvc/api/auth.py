@@ -1,54 +1,33 @@
-"""Who is calling the API: a bearer token, or a signed-in browser with its CSRF token.
+"""The API's door: every route under /api/v1 needs a caller, except the OpenAPI document.
 
-Every route under /api/v1 needs one of them, except the OpenAPI document.
+Who the caller is (bearer token or signed-in browser) is accounts' business
+(``accounts.api_auth``); which role they hold at an event is events' (``events.permissions``).
+This module only wires them in front of the API and into its error answers.
 """
 
-from flask import Flask, abort, g, request
-from flask_login import current_user
-from flask_wtf.csrf import CSRFError, validate_csrf
+from flask import Flask, g, request
 from sqlalchemy import select
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
-from eventsvc.accounts.models import User
-from eventsvc.accounts.service import user_for_api_token
-from eventsvc.extensions import csrf
+from eventsvc.accounts.api_auth import UNSAFE, identify_caller
+from eventsvc.core.errors_http import INPUT_ERROR_GUARDS
+from eventsvc.events.enums import EventStatus
+from eventsvc.events.models import Event
+from eventsvc.events.permissions import STAFF, can
+from eventsvc.extensions import api, csrf, db
 
 API_PREFIX = "/api/v1"
 PUBLIC_PATHS = {f"{API_PREFIX}/openapi.json"}
-UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 #: OpenAPI security scheme, declared once on the document
 BEARER_SCHEME = {"bearerAuth": {"type": "http", "scheme": "bearer"}}
 
 
-def api_user() -> User:
-    user = g.get("api_user")
-    if user is None:
-        abort(401)
-    return user
-
-
 def _authenticate():
     if not request.path.startswith(API_PREFIX + "/") or request.path in PUBLIC_PATHS:
         return None
-    _identify_caller()
+    identify_caller()
     return None
-
-
-def event_for_role(slug: str, role, *, hide_from_outsiders: bool = False):
-    """The event of an API route, if the caller holds ``role`` there; 403 otherwise.
-
-    ``hide_from_outsiders``: callers with no role at the event at all get 404, as if the
-    data did not exist (award lists); staff lacking the organizer role still get 403.
-    """
-    from eventsvc.core.permissions import STAFF, can, event_by_slug
-
-    event = event_by_slug(slug)
-    user = api_user()
-    if not can(user, event, role):
-        abort(404 if hide_from_outsiders and not can(user, event, STAFF) else 403,
-              description="You do not hold the role this needs at this event.")
-    return event
 
 
 def event_access_denial() -> HTTPException | None:
@@ -63,11 +42,6 @@ def event_access_denial() -> HTTPException | None:
     user = g.get("api_user")
     if slug is None or user is None:
         return None
-    from eventsvc.core.permissions import STAFF, can
-    from eventsvc.events.enums import EventStatus
-    from eventsvc.events.models import Event
-    from eventsvc.extensions import db
-
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         return NotFound()
@@ -80,30 +54,10 @@ def event_access_denial() -> HTTPException | None:
     return None
 
 
-def _identify_caller():
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        user = user_for_api_token(header[7:].strip())
-        if user is None:
-            abort(401, description="The bearer token is unknown or revoked.")
-        g.api_user = user
-        return
-    if current_user.is_authenticated:
-        if request.method in UNSAFE:
-            try:
-                validate_csrf(request.headers.get("X-CSRFToken"))
-            except CSRFError:
-                abort(400, description="A signed-in browser must send its CSRF token in X-CSRFToken.")
-            except Exception:
-                abort(400, description="A signed-in browser must send its CSRF token in X-CSRFToken.")
-        g.api_user = current_user._get_current_object()
-        return
-    abort(401, description="Send an API token: Authorization: Bearer <token>.")
+INPUT_ERROR_GUARDS.append(event_access_denial)
 
 
 def init_api_auth(app: Flask) -> None:
-    from eventsvc.extensions import api
-
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME["bearerAuth"])
     api.spec.options["security"] = [{"bearerAuth": []}]
     for name in list(app.blueprints):

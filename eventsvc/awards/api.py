@@ -7,7 +7,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError
 
-from eventsvc.api.auth import event_for_role
 from eventsvc.awards import importing, service
 from eventsvc.awards.certificates import verification_url
 from eventsvc.awards.schemas import (
@@ -20,7 +19,7 @@ from eventsvc.awards.schemas import (
     ProgramSchema,
     RevokeSchema,
 )
-from eventsvc.core.permissions import ORGANIZER, STAFF
+from eventsvc.events.permissions import ORGANIZER, STAFF, event_for_role
 from eventsvc.extensions import db
 
 blp = Blueprint("awards_api", __name__, url_prefix="/api/v1/events/<slug>",

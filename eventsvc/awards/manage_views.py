@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from eventsvc.awards import importing, service
@@ -15,12 +16,15 @@ from eventsvc.awards.certificates import certificates_pdf, run_sheet_pdf, verifi
 from eventsvc.awards.enums import AwardStatus
 from eventsvc.awards.forms import AwardForm, ImportForm, ProgramForm, RevokeForm, choices
 from eventsvc.core.errors import ServiceError
-from eventsvc.core.permissions import ORGANIZER, STAFF, requires_event_role
+from eventsvc.core.i18n import current_language
+from eventsvc.core.manage_nav import add_tab
 from eventsvc.core.spreadsheets import ImportRejected, export_response
+from eventsvc.events.permissions import ORGANIZER, STAFF, requires_event_role
 from eventsvc.extensions import db
 from eventsvc.people.models import Organization, Person
 
 bp = Blueprint("awards", __name__, url_prefix="/manage/e/<slug>/awards")
+add_tab("awards.programs", _l("Awards"), ("awards.",), position=80)
 
 
 def _form_error(form, error: ServiceError) -> None:
@@ -121,8 +125,6 @@ def _session_choices(event):
 
 
 def _lang() -> str:
-    from eventsvc.core.i18n import current_language
-
     return current_language()
 
 

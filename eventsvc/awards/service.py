@@ -21,6 +21,7 @@ from eventsvc.core.errors import Conflict, NotFound, ServiceError
 from eventsvc.core.tokens import new_token
 from eventsvc.core.types import utcnow
 from eventsvc.events.models import AgendaItem, Event, Participation
+from eventsvc.events.service import copies_into_next_edition
 from eventsvc.extensions import db
 from eventsvc.people.models import Organization, Person
 
@@ -126,6 +127,26 @@ def award_counts(event: Event) -> dict[int, dict[str, int]]:
     for program_id, status, n in rows:
         counts.setdefault(program_id, {})[status.value] = n
     return counts
+
+
+@copies_into_next_edition
+def copy_programs(source: Event, copy: Event) -> None:
+    """The next edition gets the same programs, numbering afresh (events.service.copy_event)."""
+    for program in db.session.scalars(select(AwardProgram).where(AwardProgram.event_id == source.id)):
+        db.session.add(AwardProgram(
+            event_id=copy.id, kind=program.kind, name=program.name, name_local=program.name_local,
+            description=program.description, issuer_id=program.issuer_id,
+            number_prefix=_free_prefix(program.number_prefix, copy.start_date.year),
+            number_digits=program.number_digits, next_sequence=1, validity_months=program.validity_months))
+
+
+def _free_prefix(prefix: str, year: int) -> str:
+    """Certificate prefixes are unique across programs: the copy's carries the new year, e.g. SH100-24."""
+    base = f"{prefix[:14]}-{year % 100:02d}"
+    candidate, n = base, 2
+    while db.session.scalar(select(AwardProgram.id).where(AwardProgram.number_prefix == candidate)):
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
 
 
 # --- numbers ----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from eventsvc.api.auth import api_user, event_for_role
+from eventsvc.accounts.api_auth import api_user
 from eventsvc.badges.schemas import BadgeKeysSchema, BadgeSchema, ReissueSchema
 from eventsvc.badges.service import (
     badge_code,
@@ -11,7 +11,7 @@ from eventsvc.badges.service import (
     public_key_document,
     reissue_badge,
 )
-from eventsvc.core.permissions import ORGANIZER, STAFF
+from eventsvc.events.permissions import ORGANIZER, STAFF, event_for_role
 from eventsvc.extensions import db
 
 blp = Blueprint("badges_api", __name__, url_prefix="/api/v1/events",

@@ -21,7 +21,10 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from eventsvc.badges.service import BadgeSelection, mark_printed, render_batch
 from eventsvc.core.types import utcnow
+from eventsvc.events.models import Event
+from eventsvc.extensions import db
 
 QUEUED, RUNNING, DONE, FAILED, INTERRUPTED = "queued", "running", "done", "failed", "interrupted"
 STALE_AFTER = 120
@@ -106,10 +109,6 @@ def start(app: Flask, job: PrintJob) -> threading.Thread:
 
 def run(app: Flask, job_id: str) -> None:
     """Render the job's badges into its PDF and record them as printed."""
-    from eventsvc.badges.service import BadgeSelection, mark_printed, render_batch
-    from eventsvc.events.models import Event
-    from eventsvc.extensions import db
-
     with app.app_context():
         job = load(job_id)
         if job is None:

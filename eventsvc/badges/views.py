@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -36,12 +37,14 @@ from eventsvc.badges.service import (
     reissue_badge,
 )
 from eventsvc.core.errors import NotFound, ServiceError
-from eventsvc.core.permissions import ORGANIZER, STAFF, requires_event_role
+from eventsvc.core.manage_nav import add_tab
 from eventsvc.events.models import Event
+from eventsvc.events.permissions import ORGANIZER, STAFF, requires_event_role
 from eventsvc.extensions import db
 from eventsvc.registration.models import Category
 
 bp = Blueprint("badges", __name__, url_prefix="/manage/e")
+add_tab("badges.badge_list", _l("Badges"), ("badges.",), position=70)
 
 PRIVATE = {"Cache-Control": "private, no-store"}
 

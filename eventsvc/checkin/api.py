@@ -5,8 +5,8 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
+from eventsvc.accounts.api_auth import api_user
 from eventsvc.accounts.models import User
-from eventsvc.api.auth import api_user
 from eventsvc.checkin import reports, service
 from eventsvc.checkin.enums import Direction
 from eventsvc.checkin.schemas import (
@@ -25,7 +25,7 @@ from eventsvc.checkin.schemas import (
 )
 from eventsvc.core.errors import PermissionDenied
 from eventsvc.core.i18n import LANGUAGE_COOKIE
-from eventsvc.core.permissions import ORGANIZER, can
+from eventsvc.events.permissions import ORGANIZER, can
 from eventsvc.extensions import db
 
 blp = Blueprint("checkin_api", __name__, url_prefix="/api/v1/events", description="Check-in at the doors")

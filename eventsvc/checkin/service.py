@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.accounts.models import EventRole, User
+from eventsvc.audit.service import record
 from eventsvc.checkin.decision import (
     authorize,
     check_signature,
@@ -33,8 +34,11 @@ from eventsvc.core.types import utcnow
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
 from eventsvc.people.models import Organization, Person
-from eventsvc.registration.enums import RegistrationStatus
+from eventsvc.registration import lifecycle
+from eventsvc.registration.enums import RegistrationSource
 from eventsvc.registration.models import Category, Registration
+from eventsvc.registration.service import organization_named
+from eventsvc.registration.transitions import Actor
 
 SESSION_GATE_PREFIX = "session-"
 
@@ -277,35 +281,29 @@ def register_walk_in(event: Event, user: User, *, name: str, name_local: str | N
                      category_id: int | None = None) -> Registration:
     """A guest registered at the desk: a confirmed registration now, or a clear refusal.
 
-    Kept small on purpose: the registration service owns the full rules; this is the desk's path.
+    The registration lifecycle decides and counts the place; a full event refuses (no waitlist at the door).
     """
-    from eventsvc.audit.service import record
-    from eventsvc.registration.capacity import take_event_place
-    from eventsvc.registration.enums import RegistrationSource
-
     if not event.allow_walk_ins:
         raise CheckInError("walk_ins_closed", _("This event does not take walk-ins."))
-    email = (email or "").strip().lower() or None
-    person = db.session.scalar(select(Person).where(Person.email == email)) if email else None
-    if person is not None and db.session.scalar(
-            select(Registration.id).where(Registration.event_id == event.id, Registration.person_id == person.id)):
-        raise CheckInError("already_registered", _("This person is already registered: search for them instead."),
-                           field="email")
     if category_id is not None and db.session.scalar(
             select(Category.event_id).where(Category.id == category_id)) != event.id:
         raise CheckInError("unknown_category", _("Choose a category of this event."), field="category_id")
-    if not take_event_place(event.id):
-        raise CheckInError("event_full", _("The event is full: no walk-in can be registered."))
+    email = (email or "").strip().lower() or None
+    person = db.session.scalar(select(Person).where(Person.email == email)) if email else None
     if person is None:
-        from eventsvc.registration.service import organization_named
-
         person = Person(name=name.strip(), name_local=(name_local or "").strip() or None, email=email,
                         organization=organization_named(organization))
         db.session.add(person)
-    registration = Registration(event_id=event.id, person=person, category_id=category_id,
-                                status=RegistrationStatus.CONFIRMED, source=RegistrationSource.WALK_IN,
-                                confirmed_at=utcnow())
-    db.session.add(registration)
-    db.session.flush()
+        db.session.flush()
+    try:
+        registration = lifecycle.register(event, person, source=RegistrationSource.WALK_IN, actor=Actor.STAFF,
+                                          category=db.session.get(Category, category_id) if category_id else None,
+                                          notify=False, refuse_when_full=True)
+    except ServiceError as error:
+        if error.code == "already_registered":
+            raise CheckInError("already_registered",
+                               _("This person is already registered: search for them instead."),
+                               field="email") from None
+        raise
     record("checkin.walk_in", event_id=event.id, obj=registration, user_id=user.id)
     return registration

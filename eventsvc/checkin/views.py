@@ -24,14 +24,17 @@ from eventsvc.badges.codes import sign_badge_code
 from eventsvc.checkin import reports, service
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import current_language
-from eventsvc.core.permissions import ORGANIZER, STAFF, requires_event_role
+from eventsvc.core.manage_nav import add_tab
 from eventsvc.core.spreadsheets import export_response
 from eventsvc.events.models import Event
+from eventsvc.events.permissions import ORGANIZER, STAFF, requires_event_role
 from eventsvc.extensions import db
 from eventsvc.registration.enums import RegistrationSource
 from eventsvc.registration.models import Category, Registration
 
 bp = Blueprint("checkin", __name__)
+add_tab("checkin.arrivals", _l("Arrivals"), ("checkin.arrivals",), position=90)
+add_tab("checkin.scanner", _l("Scanner"), ("checkin.scanner", "checkin.walk_in"), position=100)
 
 
 @bp.get("/checkin/sw.js")

@@ -21,7 +21,7 @@ class ServiceError(Exception):
             self.status = status
 
     def to_json(self) -> dict:
-        body = {"code": self.code, "message": self.message}
+        body = {"code": self.code, "status": self.status, "message": self.message}
         if self.field:
             body["errors"] = {self.field: [self.message]}
         if self.details:

@@ -14,14 +14,14 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from eventsvc import PROJECT_ROOT
+from eventsvc.core.paths import PACKAGE_DIR
 from eventsvc.extensions import babel
 
 LANGUAGE_COOKIE = "lang"
 
 
 def translation_directories() -> list[str]:
-    return sorted(str(p) for p in (PROJECT_ROOT / "eventsvc").glob("*/translations") if p.is_dir())
+    return sorted(str(p) for p in PACKAGE_DIR.glob("*/translations") if p.is_dir())
 
 
 def select_locale() -> str:

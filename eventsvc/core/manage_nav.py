@@ -1,30 +1,43 @@
 """The organizer's tabs for one event, shared by every capability's pages.
 
-A tab appears only if its capability registered the endpoint, and is current when
-the request's endpoint starts with one of its prefixes.
+Core owns the list and knows no capability: each capability adds its tabs when its
+organizer views are imported, with a position that orders them left to right::
+
+    add_tab("badges.badge_list", _l("Badges"), ("badges.",), position=70)
+
+Today: Overview 10, Agenda 20, Rooms 30 (events); Invitations 40, Registrations 50,
+Categories 60 (registration); Badges 70; Awards 80; Arrivals 90, Scanner 100 (checkin);
+Event settings 110 (events); Registration settings 120 (registration).
+
+A tab appears only if its endpoint is registered in the app, and is current when the
+request's endpoint starts with one of its prefixes.
 """
 
-from flask import current_app, request, url_for
-from flask_babel import lazy_gettext as _l
+from typing import NamedTuple
 
-TABS = [
-    ("manage.event_overview", _l("Overview"), ("manage.event_overview",)),
-    ("agenda.overview", _l("Agenda"), ("agenda.",)),
-    ("manage.rooms", _l("Rooms"), ("manage.room",)),
-    ("registration_manage.invitations", _l("Invitations"), ("registration_manage.invitation",)),
-    ("registration_manage.registrations", _l("Registrations"), ("registration_manage.registration",)),
-    ("registration_manage.categories", _l("Categories"), ("registration_manage.categor",)),
-    ("badges.badge_list", _l("Badges"), ("badges.",)),
-    ("awards.programs", _l("Awards"), ("awards.",)),
-    ("checkin.arrivals", _l("Arrivals"), ("checkin.arrivals",)),
-    ("checkin.scanner", _l("Scanner"), ("checkin.scanner", "checkin.walk_in")),
-    ("manage.event_edit", _l("Event settings"), ("manage.event_edit", "manage.event_copy")),
-    ("registration_manage.settings", _l("Registration settings"), ("registration_manage.settings",)),
-]
+from flask import current_app, request, url_for
+
+
+class Tab(NamedTuple):
+    position: int
+    endpoint: str
+    label: str  # a lazy string: translated when the page is drawn
+    prefixes: tuple[str, ...]
+
+
+#: every tab, kept ordered by position
+TABS: list[Tab] = []
+
+
+def add_tab(endpoint: str, label, prefixes: tuple[str, ...], *, position: int) -> None:
+    if any(tab.endpoint == endpoint for tab in TABS):
+        raise ValueError(f"tab {endpoint!r} is added twice")
+    TABS.append(Tab(position, endpoint, label, prefixes))
+    TABS.sort(key=lambda tab: tab.position)
 
 
 def manage_tabs(event) -> list[tuple[str, str, bool]]:
     endpoint = request.endpoint or ""
     known = current_app.view_functions
-    return [(url_for(name, slug=event.slug), label, endpoint.startswith(prefixes))
-            for name, label, prefixes in TABS if name in known]
+    return [(url_for(tab.endpoint, slug=event.slug), tab.label, endpoint.startswith(tab.prefixes))
+            for tab in TABS if tab.endpoint in known]

@@ -1,6 +1,6 @@
 """Jinja globals and filters every template may use."""
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 
 from eventsvc.core import i18n
 from eventsvc.core.manage_nav import manage_tabs
@@ -23,6 +23,4 @@ def init_app(app: Flask) -> None:
 
 
 def _lang_url(code: str) -> str:
-    from flask import url_for
-
     return url_for("web.set_language", code=code, next=request.full_path.rstrip("?"))

@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from eventsvc.audit.service import record
 from eventsvc.core.errors import Conflict, NotFound, ServiceError
+from eventsvc.events import capacity
 from eventsvc.events import conflicts as conflict_rules
 from eventsvc.events.enums import ParticipationRole, SessionKind, SessionStatus, SpeechStatus
 from eventsvc.events.models import AgendaItem, Event, Participation, Room, SpeechRecord
@@ -189,8 +190,13 @@ def update_session(item: AgendaItem, data: dict, *, confirm_overlaps: bool = Fal
     with db.session.no_autoflush:
         if "room_id" in data and data["room_id"] != item.room_id:
             item.room = room_of(event, data["room_id"])
-        changed = _apply(item, event, data, SESSION_FIELDS)
+        changed = _apply(item, event, data, [f for f in SESSION_FIELDS if f != "capacity"])
         _check_session(event, item)
+    if "capacity" in data and data["capacity"] != item.capacity:
+        if data["capacity"] is not None and data["capacity"] < 0:
+            raise ServiceError("bad_capacity", _("Capacity cannot be negative."), field="capacity")
+        capacity.change_session_capacity(item, data["capacity"])  # never below the seats taken; promotes
+        changed = True
     if changed:
         item.ical_sequence += 1
     found = _overlaps_after_change(event, item, confirm_overlaps)

@@ -8,22 +8,25 @@ from collections import defaultdict
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import local
-from eventsvc.core.permissions import ORGANIZER, requires_event_role
+from eventsvc.core.manage_nav import add_tab
 from eventsvc.events import agenda as service
 from eventsvc.events.conflicts import find_conflicts
 from eventsvc.events.forms import ParticipationForm, SessionForm, SpeechForm
 from eventsvc.events.manage_views import show_error
 from eventsvc.events.models import AgendaItem, Event, Participation, Room
+from eventsvc.events.permissions import ORGANIZER, requires_event_role
 from eventsvc.events.public_views import agenda_context
 from eventsvc.events.service import zone_of
 from eventsvc.events.slides import save_slides
 from eventsvc.extensions import db
 
 bp = Blueprint("agenda", __name__, url_prefix="/manage/e")
+add_tab("agenda.overview", _l("Agenda"), ("agenda.",), position=20)
 
 
 def _rooms(event: Event) -> list[Room]:

@@ -7,13 +7,13 @@ from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from eventsvc.accounts.api_auth import api_user
 from eventsvc.accounts.models import EventRole
-from eventsvc.api.auth import api_user
 from eventsvc.core.errors import NotFound, PermissionDenied
-from eventsvc.core.permissions import ORGANIZER, STAFF, can, event_by_slug
 from eventsvc.events import agenda
 from eventsvc.events.enums import EventStatus
 from eventsvc.events.models import AgendaItem, Event, Participation
+from eventsvc.events.permissions import ORGANIZER, STAFF, can, event_by_slug
 from eventsvc.events.schemas import (
     EventListQuerySchema,
     EventSchema,

@@ -8,6 +8,7 @@ queries), so the organizer overview and every save see the same list.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
@@ -98,8 +99,6 @@ def find_conflicts(event: Event, items: list[AgendaItem]) -> list[AgendaConflict
 
 
 def outside_event(event: Event, item: AgendaItem) -> bool:
-    from zoneinfo import ZoneInfo
-
     tz = ZoneInfo(event.timezone)
     first = item.starts_at.astimezone(tz).date()
     # a session ending at midnight belongs to the day before

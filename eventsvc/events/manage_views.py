@@ -6,21 +6,26 @@ sign-in only: users are created by administrators, and the creator becomes its o
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import local
-from eventsvc.core.permissions import ORGANIZER, requires_event_role
+from eventsvc.core.manage_nav import add_tab
 from eventsvc.events import service
 from eventsvc.events.agenda import agenda_conflicts
 from eventsvc.events.enums import EventStatus
 from eventsvc.events.forms import CopyEventForm, EventForm, RoomForm
 from eventsvc.events.models import AgendaItem, Event, Room
+from eventsvc.events.overview import OVERVIEW_FIGURES, Figure
+from eventsvc.events.permissions import ORGANIZER, requires_event_role
 from eventsvc.extensions import db
-from eventsvc.registration.models import Invitation, Registration
 
 bp = Blueprint("manage", __name__, url_prefix="/manage/e")
+add_tab("manage.event_overview", _l("Overview"), ("manage.event_overview",), position=10)
+add_tab("manage.rooms", _l("Rooms"), ("manage.room",), position=30)
+add_tab("manage.event_edit", _l("Event settings"), ("manage.event_edit", "manage.event_copy"), position=110)
 
 
 def show_error(form, error: ServiceError) -> None:
@@ -36,20 +41,18 @@ def show_error(form, error: ServiceError) -> None:
 @bp.get("/<slug>")
 @requires_event_role(ORGANIZER)
 def event_overview(event: Event):
-    def count(model, *where):
-        return db.session.scalar(select(func.count()).select_from(model).where(model.event_id == event.id, *where))
+    def count(model):
+        return db.session.scalar(select(func.count()).select_from(model).where(model.event_id == event.id))
 
-    registrations = dict(db.session.execute(
-        select(Registration.status, func.count()).where(Registration.event_id == event.id)
-        .group_by(Registration.status)).all())
-    figures = {
-        "sessions": count(AgendaItem),
-        "rooms": count(Room),
-        "invitations": count(Invitation),
-        "registrations": registrations,
-    }
-    return render_template("events/manage_overview.html", event=event, figures=figures,
-                           conflicts=agenda_conflicts(event))
+    conflicts = agenda_conflicts(event)
+    figures = [
+        Figure(_("Sessions"), count(AgendaItem), url_for("agenda.overview", slug=event.slug)),
+        Figure(_("Rooms"), count(Room), url_for("manage.rooms", slug=event.slug)),
+        Figure(_("Clashes"), len(conflicts)),
+    ]
+    for contributor in OVERVIEW_FIGURES:
+        figures += contributor(event)
+    return render_template("events/manage_overview.html", event=event, figures=figures, conflicts=conflicts)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -9,12 +9,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from eventsvc.core.i18n import current_language
-from eventsvc.core.permissions import STAFF, can, event_by_slug
 from eventsvc.events import ics
 from eventsvc.events.agenda import load_agenda
 from eventsvc.events.enums import EventStatus, ParticipationRole, SessionKind, SpeechStatus
 from eventsvc.events.labels import KIND_LABELS, ROLE_LABELS, SPEECH_STATUS_LABELS
 from eventsvc.events.models import AgendaItem, Event, Participation, Room, SpeechRecord
+from eventsvc.events.permissions import STAFF, can, event_by_slug
 from eventsvc.events.service import zone_of
 from eventsvc.events.slides import slides_folder
 from eventsvc.extensions import db

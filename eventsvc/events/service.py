@@ -4,6 +4,7 @@ Sessions, people on stage and speeches live in ``agenda.py``; conflicts in ``con
 """
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,12 +14,11 @@ from sqlalchemy.orm import selectinload
 
 from eventsvc.accounts.models import EventRole, EventRoleKind, User
 from eventsvc.audit.service import record
-from eventsvc.awards.models import AwardProgram
 from eventsvc.core.errors import NotFound, ServiceError
+from eventsvc.events import capacity
 from eventsvc.events.enums import EventStatus
 from eventsvc.events.models import AgendaItem, Event, Participation, Room
 from eventsvc.extensions import db
-from eventsvc.registration.models import Category
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
 #: words that are paths of their own under /manage and /e
@@ -81,8 +81,10 @@ def update_event(event: Event, data: dict) -> Event:
     if "timezone" in data:
         check_timezone(data["timezone"])
     for key in EVENT_FIELDS:
-        if key in data:
+        if key in data and key != "capacity":
             setattr(event, key, data[key])
+    if "capacity" in data:
+        capacity.change_event_capacity(event, data["capacity"])
     record("event.updated", event_id=event.id, obj=event)
     return event
 
@@ -143,9 +145,21 @@ def room_of(event: Event, room_id: int | None) -> Room | None:
 
 # ---- next year's edition ----
 
+#: What other capabilities carry into the next edition (registration: categories; awards:
+#: programs): each ``copier(source, copy)`` adds rows to its own tables, after the rooms,
+#: sessions and roles are copied. Filled when those modules are imported.
+NEXT_EDITION_COPIERS: list[Callable[[Event, Event], None]] = []
+
+
+def copies_into_next_edition(copier: Callable[[Event, Event], None]) -> Callable[[Event, Event], None]:
+    """Decorator: ``copy_event`` calls ``copier(source, copy)`` for every copy."""
+    NEXT_EDITION_COPIERS.append(copier)
+    return copier
+
+
 def copy_event(source: Event, *, slug: str, start_date: date, title: str | None = None,
                title_local: str | None = None, creator: User) -> Event:
-    """A draft copy: rooms, sessions with their people, user roles, categories and award programs.
+    """A draft copy: rooms, sessions with their people, user roles, and what NEXT_EDITION_COPIERS add.
 
     Dates move by whole days so that a 09:00 session stays at 09:00 local time even across
     a daylight-saving change. Guests, registrations, check-ins, awards and speeches stay behind.
@@ -192,27 +206,11 @@ def copy_event(source: Event, *, slug: str, start_date: date, title: str | None 
     if not creator.is_admin and not db.session.scalar(
             select(EventRole.id).where(EventRole.event_id == source.id, EventRole.user_id == creator.id)):
         db.session.add(EventRole(user_id=creator.id, event_id=copy.id, role=EventRoleKind.ORGANIZER))
-    for cat in db.session.scalars(select(Category).where(Category.event_id == source.id)):
-        db.session.add(Category(event_id=copy.id, code=cat.code, label=cat.label, label_local=cat.label_local,
-                                color=cat.color, position=cat.position, is_vip=cat.is_vip))
-    for program in db.session.scalars(select(AwardProgram).where(AwardProgram.event_id == source.id)):
-        db.session.add(AwardProgram(
-            event_id=copy.id, kind=program.kind, name=program.name, name_local=program.name_local,
-            description=program.description, issuer_id=program.issuer_id,
-            number_prefix=_free_prefix(program.number_prefix, start_date.year),
-            number_digits=program.number_digits, next_sequence=1, validity_months=program.validity_months))
+    for copier in NEXT_EDITION_COPIERS:
+        copier(source, copy)
     db.session.flush()
     record("event.copied", event_id=copy.id, obj=copy, source=source.slug)
     return copy
-
-
-def _free_prefix(prefix: str, year: int) -> str:
-    """Certificate prefixes are unique across programs: the copy's carries the new year, e.g. SH100-24."""
-    base = f"{prefix[:14]}-{year % 100:02d}"
-    candidate, n = base, 2
-    while db.session.scalar(select(AwardProgram.id).where(AwardProgram.number_prefix == candidate)):
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate
 
 
 def default_copy_start(event: Event) -> date:

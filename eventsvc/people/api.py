@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from eventsvc.api.auth import api_user
+from eventsvc.accounts.api_auth import api_user
 from eventsvc.extensions import db
 from eventsvc.people import service
 from eventsvc.people.models import Person

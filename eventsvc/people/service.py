@@ -3,6 +3,8 @@
 The rules for names, e-mail addresses and finding an organization are people.identity's.
 """
 
+from collections.abc import Callable
+
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -200,12 +202,14 @@ def update_person(person: Person, data: dict) -> Person:
     return person
 
 
-def delete_person(person: Person) -> None:
-    from eventsvc.registration.models import Invitation, Registration
+#: Other capabilities' reasons to keep a person: ``guard(person)`` raises Conflict while their
+#: records need them (registration: invitations and registrations). Added at their import time.
+PERSON_DELETE_GUARDS: list[Callable[[Person], None]] = []
 
-    for model in (Invitation, Registration):
-        if db.session.scalar(select(exists().where(model.person_id == person.id))):
-            raise Conflict("person_in_use", _("This person is invited or registered to an event; keep them."))
+
+def delete_person(person: Person) -> None:
+    for guard in PERSON_DELETE_GUARDS:
+        guard(person)
     record("person.deleted", obj=person, name=person.name)
     db.session.delete(person)
     _flush_or_conflict("person_in_use", _("This person gave speeches or received awards; keep them."))

@@ -3,13 +3,13 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from eventsvc.api.auth import api_user, event_for_role
+from eventsvc.accounts.api_auth import api_user
 from eventsvc.core.errors import ServiceError
-from eventsvc.core.permissions import ORGANIZER
 from eventsvc.events.enums import RegistrationMode
+from eventsvc.events.permissions import ORGANIZER, event_for_role
 from eventsvc.extensions import db
 from eventsvc.registration import invitations as invitation_service
-from eventsvc.registration import lists, service
+from eventsvc.registration import lifecycle, lists, service
 from eventsvc.registration.enums import RegistrationSource
 from eventsvc.registration.schemas import (
     ImportArgsSchema,
@@ -21,6 +21,7 @@ from eventsvc.registration.schemas import (
     RegistrationCreateSchema,
     RegistrationSchema,
 )
+from eventsvc.registration.transitions import Actor
 
 blp = Blueprint("registration_api", __name__, url_prefix="/api/v1/events/<slug>",
                 description="Invitations and registrations")
@@ -97,8 +98,9 @@ class Registrations(MethodView):
         category = invitation_service.category_by_code(event, data["category"])
         if data["category"] and category is None:
             raise ServiceError("unknown_category", "Unknown category.", field="category")
-        registration = service.register(
-            event, person, source=RegistrationSource.IMPORT, category=category, language=data["language"],
+        registration = lifecycle.register(
+            event, person, source=RegistrationSource.IMPORT, actor=Actor.ORGANIZER, category=category,
+            language=data["language"],
             needs_approval=(event.registration_mode == RegistrationMode.APPROVAL
                             if data["needs_approval"] is None else data["needs_approval"]),
             session_ids=data["session_ids"], notify=data["notify"])
@@ -114,23 +116,29 @@ class RegistrationDetail(MethodView):
         return service.registration_for(organizer_event(slug), registration_id)
 
 
-@blp.route("/registrations/<int:registration_id>/cancel")
-class RegistrationCancel(MethodView):
-    @blp.response(200, RegistrationSchema)
-    def post(self, slug, registration_id):
-        """Cancel; the freed place goes to the first on the waitlist."""
-        registration = service.registration_for(organizer_event(slug), registration_id)
-        service.cancel(registration, by_guest=False)
-        db.session.commit()
-        return registration
+def _action_route(action: str, doc: str) -> None:
+    """POST …/registrations/<id>/<action>: one lifecycle action. Repeating it answers 200 with
+    the current registration and changes nothing; a state that forbids it answers 409
+    ``action_not_allowed``."""
+
+    class RegistrationAction(MethodView):
+        @blp.response(200, RegistrationSchema)
+        @blp.alt_response(409, description="the registration's state does not allow this action")
+        def post(self, slug, registration_id):
+            registration = service.registration_for(organizer_event(slug), registration_id)
+            outcome = lifecycle.act(registration, action, actor=Actor.ORGANIZER)
+            db.session.commit()
+            return outcome.registration
+
+    RegistrationAction.post.__doc__ = doc
+    RegistrationAction.__name__ = f"Registration{action.capitalize()}"
+    blp.route(f"/registrations/<int:registration_id>/{action}")(RegistrationAction)
 
 
-@blp.route("/registrations/<int:registration_id>/approve")
-class RegistrationApprove(MethodView):
-    @blp.response(200, RegistrationSchema)
-    def post(self, slug, registration_id):
-        """Approve a pending registration: confirmed if a place is free, else waitlisted."""
-        registration = service.registration_for(organizer_event(slug), registration_id)
-        service.approve(registration)
-        db.session.commit()
-        return registration
+for _action, _doc in (
+        ("approve", "Approve a pending registration: confirmed if a place is free, else waitlisted."),
+        ("confirm", "Confirm a pending or waitlisted guest now, out of turn (409 event_full when full)."),
+        ("waitlist", "Move a confirmed guest to the end of the waitlist (their place is freed)."),
+        ("reject", "Reject a pending or waitlisted registration."),
+        ("cancel", "Cancel; the freed place goes to the first on the waitlist.")):
+    _action_route(_action, _doc)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from eventsvc.audit.service import record
 from eventsvc.core.errors import Conflict, NotFound, ServiceError
 from eventsvc.events.models import Event
+from eventsvc.events.service import copies_into_next_edition
 from eventsvc.extensions import db
 from eventsvc.registration.models import Category
 
@@ -18,6 +19,14 @@ CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 def list_categories(event: Event) -> list[Category]:
     return db.session.scalars(select(Category).where(Category.event_id == event.id)
                               .order_by(Category.position, Category.id)).all()
+
+
+@copies_into_next_edition
+def copy_categories(source: Event, copy: Event) -> None:
+    """The next edition starts with the same categories (events.service.copy_event)."""
+    for cat in db.session.scalars(select(Category).where(Category.event_id == source.id)):
+        db.session.add(Category(event_id=copy.id, code=cat.code, label=cat.label, label_local=cat.label_local,
+                                color=cat.color, position=cat.position, is_vip=cat.is_vip))
 
 
 def _check(label: str, color: str) -> None:

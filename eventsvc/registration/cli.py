@@ -4,12 +4,14 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from eventsvc.core.permissions import event_by_slug
+from eventsvc.core.paths import PROJECT_ROOT
 from eventsvc.core.tokens import hash_token, new_token
+from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from eventsvc.people.models import Person
-from eventsvc.registration import service
+from eventsvc.registration.links import issue_access_token, link_expiry, portal_url
 from eventsvc.registration.models import Invitation, Registration
+from eventsvc.registration.transitions import render_markdown
 
 registration_cli = AppGroup("registration", help="Invitations and registrations.")
 
@@ -28,12 +30,27 @@ def guest_link(slug, email):
     if invitation is not None:
         token = new_token()
         invitation.token_hash = hash_token(token)
-        invitation.token_expires_at = service.link_expiry()
+        invitation.token_expires_at = link_expiry()
     else:
         registration = db.session.scalar(select(Registration).where(Registration.event_id == event.id,
                                                                     Registration.person_id == person.id))
         if registration is None:
             raise click.ClickException(f"{email} is neither invited to nor registered for {slug}")
-        token = service.issue_access_token(registration)
+        token = issue_access_token(registration)
     db.session.commit()
-    click.echo(service.portal_url(token))
+    click.echo(portal_url(token))
+
+
+@registration_cli.command("lifecycle-doc")
+@click.option("--check", is_flag=True, help="exit 1 if docs/lifecycle.md differs from the table")
+def lifecycle_doc(check):
+    """Write docs/lifecycle.md from the transition tables (or --check that it is in step)."""
+    path = PROJECT_ROOT / "docs" / "lifecycle.md"
+    text = render_markdown() + "\n"
+    if check:
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            raise click.ClickException(f"{path} is out of step: run flask registration lifecycle-doc")
+        click.echo("docs/lifecycle.md is in step")
+        return
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {path}")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from eventsvc.audit.service import record
@@ -22,9 +23,11 @@ from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
 from eventsvc.mail.service import queue_message
 from eventsvc.people.models import Organization, Person
-from eventsvc.registration import service
-from eventsvc.registration.enums import InvitationStatus, RegistrationSource, RegistrationStatus
-from eventsvc.registration.models import Category, Invitation, Registration
+from eventsvc.registration import lifecycle, service
+from eventsvc.registration.enums import InvitationStatus, RegistrationStatus
+from eventsvc.registration.links import link_expiry, portal_url
+from eventsvc.registration.models import Category, Invitation
+from eventsvc.registration.transitions import INVITATION, Actor
 
 #: invitations that still wait for an answer
 UNANSWERED = (InvitationStatus.DRAFT, InvitationStatus.SENT, InvitationStatus.OPENED)
@@ -112,8 +115,13 @@ def create_invitation(event: Event, data: InvitationInput, *, invited_by_id: int
     invitation = Invitation(event=event, person=person, category=category, message=data.message or None,
                             language=data.details.language if data.details.language in ("en", "zh") else "en",
                             invited_by_id=invited_by_id, sessions=list(sessions))
-    db.session.add(invitation)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two organizers inviting the same person at once
+            db.session.add(invitation)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict("already_invited", _("%(email)s is already invited to this event.", email=person.email),
+                       field="email") from None
     record("invitation.created", event_id=event.id, obj=invitation, email=person.email)
     if send:
         send_invitation(invitation)
@@ -130,16 +138,15 @@ def invitation_for(event: Event, invitation_id: int) -> Invitation:
 
 def send_invitation(invitation: Invitation, *, reminder: bool = False) -> str:
     """Queue the invitation e-mail with a fresh link; returns the token (tests and the CLI use it)."""
-    if invitation.status == InvitationStatus.REVOKED:
-        raise Conflict("revoked", _("This invitation was revoked."))
+    lifecycle.decide(INVITATION["send"], invitation.status, Actor.ORGANIZER)  # refused once revoked
+    transition = INVITATION["remind" if reminder else "send"]
     token = new_token()
     invitation.token_hash = hash_token(token)
-    invitation.token_expires_at = service.link_expiry()
+    invitation.token_expires_at = link_expiry()
     now = utcnow()
     if invitation.status in (InvitationStatus.DRAFT, InvitationStatus.EXPIRED):
         invitation.status = InvitationStatus.SENT
-    if invitation.sent_at is None or not reminder:
-        invitation.sent_at = invitation.sent_at or now
+    invitation.sent_at = invitation.sent_at or now
     if reminder:
         invitation.last_reminded_at = now
         invitation.reminder_count += 1
@@ -148,9 +155,8 @@ def send_invitation(invitation: Invitation, *, reminder: bool = False) -> str:
                   to_name=person.name, template="invitation", language=invitation.language,
                   event_id=invitation.event_id, event=invitation.event, person=person, invitation=invitation,
                   reminder=reminder, personal_message=fill_placeholders(invitation.message, invitation),
-                  link=service.portal_url(token))
-    record("invitation.reminded" if reminder else "invitation.sent", event_id=invitation.event_id,
-           obj=invitation)
+                  link=portal_url(token))
+    record(transition.audit, event_id=invitation.event_id, obj=invitation)
     return token
 
 
@@ -172,65 +178,6 @@ def remind_unanswered(event: Event) -> int:
     for invitation in pending:
         send_invitation(invitation, reminder=True)
     return len(pending)
-
-
-def revoke_invitation(invitation: Invitation) -> None:
-    """The link stops working at once; an existing registration is cancelled."""
-    if invitation.status == InvitationStatus.REVOKED:
-        return
-    invitation.status = InvitationStatus.REVOKED
-    invitation.revoked_at = utcnow()
-    registration = db.session.scalar(select(Registration).where(Registration.invitation_id == invitation.id))
-    if registration is not None and registration.status in service.ACTIVE:
-        service.cancel(registration, by_guest=False)
-    record("invitation.revoked", event_id=invitation.event_id, obj=invitation)
-
-
-# --- the guest answers -------------------------------------------------------------------------
-
-def mark_opened(invitation: Invitation) -> None:
-    if invitation.status == InvitationStatus.SENT:
-        invitation.status = InvitationStatus.OPENED
-    if invitation.opened_at is None:
-        invitation.opened_at = utcnow()
-
-
-def accept_invitation(invitation: Invitation, session_ids=()) -> Registration:
-    """Register the invited guest (once: accepting twice returns the same registration)."""
-    registration = db.session.scalar(select(Registration).where(
-        Registration.event_id == invitation.event_id, Registration.person_id == invitation.person_id))
-    if registration is not None and registration.status in service.ACTIVE:
-        if session_ids:
-            service.choose_sessions(registration, session_ids, invitation=invitation)
-        return registration
-    if registration is not None:  # declined or cancelled before: come back, at the end of the line
-        registration.invitation = invitation
-        registration.cancelled_at = None
-        service.place(registration)
-        if session_ids:
-            service.choose_sessions(registration, session_ids, invitation=invitation)
-        service._notify_status(registration, f"registration_{registration.status.value}")
-    else:
-        registration = service.register(
-            invitation.event, invitation.person, source=RegistrationSource.INVITATION,
-            category=invitation.category, invitation=invitation, language=invitation.language,
-            session_ids=session_ids)
-    invitation.status = InvitationStatus.ACCEPTED
-    invitation.responded_at = utcnow()
-    invitation.decline_reason = None
-    record("invitation.accepted", event_id=invitation.event_id, obj=invitation)
-    return registration
-
-
-def decline_invitation(invitation: Invitation, reason: str | None) -> None:
-    registration = db.session.scalar(select(Registration).where(
-        Registration.event_id == invitation.event_id, Registration.person_id == invitation.person_id))
-    if registration is not None and registration.status in service.ACTIVE:
-        service.cancel(registration, by_guest=True)
-    invitation.status = InvitationStatus.DECLINED
-    invitation.responded_at = utcnow()
-    invitation.decline_reason = (reason or "").strip()[:2000] or None
-    record("invitation.declined", event_id=invitation.event_id, obj=invitation)
 
 
 # --- spreadsheet import -------------------------------------------------------------------------

@@ -2,18 +2,44 @@
 
 One query per list whatever its length (people, organizations and categories are joined
 or loaded with selectinload), so the query count never grows per row.
+
+Two contributions to lower layers live here too: the counts on the event's overview page
+(events.overview) and the refusal to delete a person who is on these lists (people.service).
 """
 
-from sqlalchemy import func, or_, select
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from eventsvc.core.errors import Conflict
 from eventsvc.events.models import Event
+from eventsvc.events.overview import Figure, overview_figures
 from eventsvc.extensions import db
 from eventsvc.people.models import Organization, Person
+from eventsvc.people.service import PERSON_DELETE_GUARDS
 from eventsvc.registration.enums import InvitationStatus, RegistrationStatus
 from eventsvc.registration.models import Category, Invitation, Registration, SessionSeat
 
 PAGE_SIZE = 100
+
+
+@overview_figures
+def overview_counts(event: Event) -> list[Figure]:
+    def count(model, *where):
+        return db.session.scalar(select(func.count()).select_from(model).where(model.event_id == event.id, *where))
+
+    return [Figure(_("Invitations"), count(Invitation)),
+            Figure(_("Confirmed"), count(Registration, Registration.status == RegistrationStatus.CONFIRMED),
+                   out_of=event.capacity)]
+
+
+def keep_invited_or_registered(person: Person) -> None:
+    for model in (Invitation, Registration):
+        if db.session.scalar(select(exists().where(model.person_id == person.id))):
+            raise Conflict("person_in_use", _("This person is invited or registered to an event; keep them."))
+
+
+PERSON_DELETE_GUARDS.append(keep_invited_or_registered)
 
 
 def _search(query, q: str | None):

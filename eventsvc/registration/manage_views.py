@@ -20,22 +20,31 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import local
-from eventsvc.core.permissions import ORGANIZER, requires_event_role
+from eventsvc.core.manage_nav import add_tab
 from eventsvc.core.spreadsheets import ImportRejected, export_response
 from eventsvc.core.types import utcnow
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.models import AgendaItem, Event
+from eventsvc.events.permissions import ORGANIZER, requires_event_role
 from eventsvc.extensions import db
 from eventsvc.registration import categories as category_service
 from eventsvc.registration import invitations as invitation_service
-from eventsvc.registration import lists, service
+from eventsvc.registration import lifecycle, lists, service
 from eventsvc.registration.forms import CategoryForm, ImportForm, InvitationForm, SettingsForm
+from eventsvc.registration.transitions import INVITATION, REGISTRATION, Actor, allowed_actions
 
 bp = Blueprint("registration_manage", __name__, url_prefix="/manage/e")
+add_tab("registration_manage.invitations", _l("Invitations"), ("registration_manage.invitation",), position=40)
+add_tab("registration_manage.registrations", _l("Registrations"), ("registration_manage.registration",),
+        position=50)
+add_tab("registration_manage.categories", _l("Categories"), ("registration_manage.categor",), position=60)
+add_tab("registration_manage.settings", _l("Registration settings"), ("registration_manage.settings",),
+        position=120)
 
 
 def _filters():
@@ -58,6 +67,7 @@ def invitations(event: Event):
         headers, rows = lists.invitation_export_rows(lists.invitations(event, **{**f, "page": None}))
         return export_response(f"{event.slug}-invitations", headers, rows, fmt)
     return render_template("registration/invitations.html", event=event, filters=f,
+                           invitation_actions=lambda i: allowed_actions(INVITATION, i.status, Actor.ORGANIZER),
                            items=lists.invitations(event, **f), counts=lists.counts(
                                lists.Invitation, event, q=f["q"], status=f["status"], category=f["category"]),
                            categories=lists.categories(event), page_size=lists.PAGE_SIZE)
@@ -170,8 +180,9 @@ def invitation_action(event: Event, invitation_id: int, action: str):
             invitation_service.send_invitation(invitation)
             message = _("Invitation sent to %(email)s.", email=invitation.person.email)
         elif action == "revoke":
-            invitation_service.revoke_invitation(invitation)
-            message = _("Invitation revoked: the link no longer works.")
+            changed = lifecycle.revoke_invitation(invitation)
+            message = _("Invitation revoked: the link no longer works.") if changed else \
+                _("This invitation was already revoked.")
         else:
             abort(404)
     except ServiceError as error:
@@ -195,38 +206,34 @@ def registrations(event: Event):
     if fmt in ("csv", "xlsx"):
         headers, rows = lists.registration_export_rows(lists.registrations(event, **{**f, "page": None}))
         return export_response(f"{event.slug}-registrations", headers, rows, fmt)
-    return render_template("registration/registrations.html", event=event, filters=f,
+    return render_template("registration/registrations.html", event=event, filters=f, transitions=REGISTRATION,
+                           registration_actions=lambda r: allowed_actions(REGISTRATION, r.status, Actor.ORGANIZER),
                            items=lists.registrations(event, **f), counts=lists.counts(
                                lists.Registration, event, q=f["q"], status=f["status"], category=f["category"]),
                            categories=lists.categories(event), page_size=lists.PAGE_SIZE)
 
 
-ACTIONS = {
-    "approve": (service.approve, "Approved."),
-    "reject": (service.reject, "Rejected."),
-    "confirm": (service.confirm_from_waitlist, "Confirmed."),
-    "waitlist": (service.move_to_waitlist, "Moved to the waitlist."),
-    "cancel": (lambda r: service.cancel(r, by_guest=False), "Cancelled."),
-}
-
-
 @bp.post("/<slug>/registrations/<int:registration_id>/<action>")
 @requires_event_role(ORGANIZER)
 def registration_action(event: Event, registration_id: int, action: str):
-    if action not in ACTIONS:
+    if action not in REGISTRATION or not REGISTRATION[action].label:
         abort(404)
     registration = service.registration_for(event, registration_id)
-    function, _message = ACTIONS[action]
     try:
-        function(registration)
+        outcome = lifecycle.act(registration, action, actor=Actor.ORGANIZER)
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash({"approve": _("Approved."), "reject": _("Rejected."), "confirm": _("Confirmed."),
-               "waitlist": _("Moved to the waitlist."), "cancel": _("Cancelled.")}[action]
-              + " " + registration.person.name, "success")
+        person = outcome.registration.person
+        if outcome.changed:
+            flash({"approve": _("Approved."), "reject": _("Rejected."), "confirm": _("Confirmed."),
+                   "waitlist": _("Moved to the waitlist."), "cancel": _("Cancelled.")}[action] + " " + person.name,
+                  "success")
+        else:
+            flash(_("%(name)s is already %(state)s: nothing changed.", name=person.name,
+                    state=lifecycle.state_name(outcome.registration.status)), "info")
     return redirect(request.referrer or url_for(".registrations", slug=event.slug))
 
 
@@ -300,7 +307,7 @@ def settings(event: Event):
                                    field="closes_at")
             event.registration_mode = RegistrationMode(form.registration_mode.data)
             event.registration_opens_at, event.registration_closes_at = opens, closes
-            promoted = service.set_capacity(event, form.capacity.data)
+            promoted = lifecycle.set_capacity(event, form.capacity.data)
         except ServiceError as error:
             db.session.rollback()
             getattr(form, error.field or "capacity").errors.append(error.message)

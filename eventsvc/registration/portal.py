@@ -33,9 +33,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from eventsvc.core.errors import ServiceError
@@ -44,10 +45,13 @@ from eventsvc.core.types import utcnow
 from eventsvc.events.enums import SessionStatus
 from eventsvc.events.models import AgendaItem
 from eventsvc.extensions import db
-from eventsvc.registration import invitations, service
+from eventsvc.registration import lifecycle, service
+from eventsvc.registration import seats as seat_service
 from eventsvc.registration.access import Guest, LinkError, resolve
-from eventsvc.registration.enums import InvitationStatus, RegistrationStatus, SeatStatus
+from eventsvc.registration.enums import RegistrationStatus, SeatStatus
 from eventsvc.registration.forms import DeclineForm, DetailsForm
+from eventsvc.registration.models import SessionSeat
+from eventsvc.registration.transitions import Actor, guest_actions
 
 bp = Blueprint("portal", __name__, url_prefix="/g")
 
@@ -88,10 +92,10 @@ def _selected_ids() -> list[str]:
 def home(token):
     guest = _guest(token)
     if guest.invitation is not None:
-        invitations.mark_opened(guest.invitation)
+        lifecycle.mark_opened(guest.invitation)
         db.session.commit()
     registration, invitation = guest
-    items = service.choosable_sessions(guest.event, invitation)
+    items = seat_service.choosable_sessions(guest.event, invitation)
     chosen = {s.agenda_item_id: s for s in registration.seats
               if s.status != SeatStatus.CANCELLED} if registration else {}
     seat_positions = {}
@@ -108,16 +112,11 @@ def home(token):
         counts=service.seat_counts(items), chosen=chosen, seat_positions=seat_positions,
         position=service.waitlist_position(registration) if registration else None,
         form=form, decline_form=DeclineForm(formdata=None), portal_sections=PORTAL_SECTIONS,
-        can_answer=invitation is not None and (registration is None or registration.status
-                                               not in service.ACTIVE))
+        actions=guest_actions(registration, invitation))
 
 
 def _seat_position(seat) -> int:
     """1 for the first in line for this session's seats."""
-    from sqlalchemy import and_, func, or_
-
-    from eventsvc.registration.models import SessionSeat
-
     ahead = db.session.scalar(select(func.count()).select_from(SessionSeat).where(
         SessionSeat.agenda_item_id == seat.agenda_item_id, SessionSeat.status == SeatStatus.WAITLISTED,
         or_(SessionSeat.waitlisted_at < seat.waitlisted_at,
@@ -125,22 +124,35 @@ def _seat_position(seat) -> int:
     return ahead + 1
 
 
-@bp.post("/<token>/accept")
-def accept(token):
-    guest = _guest(token)
-    if guest.invitation is None:
-        return _back(token)
+def _apply(token, change, done_message: str | None = None):
+    """Run one lifecycle change for the guest; a refused one is flashed, never a 500."""
     try:
-        registration = invitations.accept_invitation(guest.invitation, _selected_ids())
+        result = change()
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")
         return _back(token)
     db.session.commit()
-    flash({RegistrationStatus.CONFIRMED: _("Thank you: your place is confirmed."),
-           RegistrationStatus.WAITLISTED: _("The event is full: you are on the waitlist."),
-           RegistrationStatus.PENDING: _("Thank you: your registration awaits approval.")}
-          .get(registration.status, _("Saved.")), "success")
+    if done_message:
+        flash(done_message, "info")
+    return result
+
+
+STATUS_MESSAGES = {
+    RegistrationStatus.CONFIRMED: _l("Thank you: your place is confirmed."),
+    RegistrationStatus.WAITLISTED: _l("The event is full: you are on the waitlist."),
+    RegistrationStatus.PENDING: _l("Thank you: your registration awaits approval."),
+}
+
+
+@bp.post("/<token>/accept")
+def accept(token):
+    guest = _guest(token)
+    if guest.invitation is None:
+        return _back(token)
+    outcome = _apply(token, lambda: lifecycle.accept_invitation(guest.invitation, _selected_ids()))
+    if isinstance(outcome, lifecycle.Outcome):
+        flash(str(STATUS_MESSAGES.get(outcome.registration.status, _("Saved."))), "success")
     return _back(token)
 
 
@@ -150,9 +162,8 @@ def decline(token):
     form = DeclineForm()
     if guest.invitation is None or not form.validate():
         return _back(token)
-    invitations.decline_invitation(guest.invitation, form.reason.data)
-    db.session.commit()
-    flash(_("You have declined the invitation. You can still accept it from this page."), "info")
+    _apply(token, lambda: lifecycle.decline_invitation(guest.invitation, form.reason.data),
+           _("You have declined the invitation. You can still accept it from this page."))
     return _back(token)
 
 
@@ -181,35 +192,37 @@ def sessions(token):
     guest = _guest(token)
     if guest.registration is None:
         return _back(token)
-    try:
-        service.choose_sessions(guest.registration, _selected_ids())
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _back(token)
-    db.session.commit()
-    flash(_("Your seminar choices are saved."), "success")
+    _apply(token, lambda: seat_service.choose(guest.registration, _selected_ids(), actor=Actor.GUEST),
+           _("Your seminar choices are saved."))
     return _back(token)
 
 
 @bp.post("/<token>/cancel")
 def cancel(token):
     guest = _guest(token)
-    if guest.registration is None or guest.registration.status not in service.ACTIVE:
+    if guest.registration is None:
         return _back(token)
-    service.cancel(guest.registration, by_guest=True)
-    if guest.invitation is not None and guest.invitation.status == InvitationStatus.ACCEPTED:
-        guest.invitation.status = InvitationStatus.DECLINED
-        guest.invitation.responded_at = utcnow()
-    db.session.commit()
-    flash(_("Your registration is cancelled."), "info")
+    _apply(token, lambda: lifecycle.cancel_by_guest(guest.registration, guest.invitation),
+           _("Your registration is cancelled."))
+    return _back(token)
+
+
+@bp.post("/<token>/rejoin")
+def rejoin(token):
+    """A self-registered guest who cancelled registers again (through approval where the event needs it)."""
+    guest = _guest(token)
+    if guest.registration is None or guest.invitation is not None:
+        return _back(token)
+    outcome = _apply(token, lambda: lifecycle.act(guest.registration, "rejoin", actor=Actor.GUEST))
+    if isinstance(outcome, lifecycle.Outcome):
+        flash(str(STATUS_MESSAGES.get(outcome.registration.status, _("Saved."))), "success")
     return _back(token)
 
 
 @bp.get("/<token>/seats.json")
 def seats(token):
     guest = _guest(token)
-    items = service.choosable_sessions(guest.event, guest.invitation)
+    items = seat_service.choosable_sessions(guest.event, guest.invitation)
     return jsonify({str(k): v for k, v in service.seat_counts(items).items()})
 
 

@@ -7,17 +7,17 @@ from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import local
 from eventsvc.events.public_views import public_event
 from eventsvc.extensions import db
-from eventsvc.registration import service
+from eventsvc.registration import seats, self_registration, service
 from eventsvc.registration.forms import SelfRegistrationForm
 
 bp = Blueprint("registration_public", __name__)
 
 
-def _self_register(event, form) -> service.SelfRegistration:
+def _self_register(event, form) -> self_registration.SelfRegistration:
     """Two forms with the same new e-mail at the same instant: the loser retries and finds the winner."""
     for attempt in (1, 2):
         try:
-            result = service.self_register(event, form.details(form.email.data), form.sessions.data or [])
+            result = self_registration.self_register(event, form.details(form.email.data), form.sessions.data or [])
             db.session.flush()
             return result
         except IntegrityError:
@@ -32,10 +32,10 @@ def register(slug):
     event = public_event(slug)
     closed_reason = None
     try:
-        service.check_open(event)
+        self_registration.check_open(event)
     except ServiceError as error:
         closed_reason = error.message
-    items = service.choosable_sessions(event)
+    items = seats.choosable_sessions(event)
     form = SelfRegistrationForm()
     form.sessions.choices = [(i.id, local(i, "title")) for i in items]
     status = 200
@@ -44,7 +44,7 @@ def register(slug):
             result = _self_register(event, form)
         except ServiceError as error:
             db.session.rollback()
-            getattr(form, error.field, form.email).errors.append(error.message)
+            getattr(form, error.field or "email", form.email).errors.append(error.message)
             status = 422
         else:
             db.session.commit()

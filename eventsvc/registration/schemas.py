@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from eventsvc.registration.transitions import REGISTRATION, Actor, allowed_actions
+
 
 class GuestPersonSchema(Schema):
     """A guest as organizers see them (with e-mail); the public person shape is people.PersonSchema."""
@@ -80,6 +82,9 @@ class RegistrationSchema(Schema):
     confirmed_at = fields.AwareDateTime(allow_none=True)
     cancelled_at = fields.AwareDateTime(allow_none=True)
     seats = fields.Nested(SeatSchema, many=True)
+    actions = fields.Function(
+        lambda r: allowed_actions(REGISTRATION, r.status, Actor.ORGANIZER),
+        metadata={"description": "what an organizer may do now: POST …/registrations/<id>/<action>"})
 
 
 class RegistrationCreateSchema(Schema):

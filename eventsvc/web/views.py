@@ -6,9 +6,9 @@ from sqlalchemy import func, select, text
 
 from eventsvc.accounts.models import EventRole
 from eventsvc.core.i18n import LANGUAGE_COOKIE
-from eventsvc.core.permissions import managed_events_query
 from eventsvc.events.enums import EventStatus
 from eventsvc.events.models import AgendaItem, Event
+from eventsvc.events.permissions import managed_events_query
 from eventsvc.extensions import db
 from eventsvc.registration.models import Registration
 

@@ -7,8 +7,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from eventsvc.badges.codes import parse_badge_code
-from eventsvc.core.permissions import event_by_slug
 from eventsvc.events.models import Event
+from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from tests.badges.reading import registration_of
 

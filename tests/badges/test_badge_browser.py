@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from eventsvc.core.permissions import event_by_slug
 from eventsvc.demo import loader
+from eventsvc.events.permissions import event_by_slug
 from tests.badges.reading import decode_image, registration_of
 
 pytestmark = pytest.mark.browser

@@ -8,8 +8,8 @@ from eventsvc.audit.models import AuditEvent
 from eventsvc.badges.codes import BadgeCodeError, sign_badge_code
 from eventsvc.badges.layout import SHEET, BadgeContent, render_badges
 from eventsvc.badges.service import reissue_badge, verify_registration_badge
-from eventsvc.core.permissions import event_by_slug
 from eventsvc.events.models import Event
+from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from tests.badges.reading import registration_of
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from eventsvc.core.permissions import event_by_slug
+from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from eventsvc.registration.enums import RegistrationStatus
 from eventsvc.registration.models import Registration

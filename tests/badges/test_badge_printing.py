@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from eventsvc import create_app
 from eventsvc.badges import jobs
-from eventsvc.core.permissions import event_by_slug
 from eventsvc.core.types import utcnow
+from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from eventsvc.registration.enums import RegistrationStatus
 from eventsvc.registration.models import Category, Registration

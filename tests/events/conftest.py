@@ -19,8 +19,8 @@ def demo_ids(app, demo):
     """Ids of the demo forum's sessions, rooms and people by a short name."""
     from sqlalchemy import select
 
-    from eventsvc.core.permissions import event_by_slug
     from eventsvc.events.models import AgendaItem
+    from eventsvc.events.permissions import event_by_slug
     from eventsvc.people.models import Person
 
     with app.app_context():

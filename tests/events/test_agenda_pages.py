@@ -97,7 +97,7 @@ def test_a_person_in_two_sessions_at_once_is_named(organizer_client, demo, demo_
 def test_moving_the_event_dates_flags_sessions_now_outside(organizer_client, demo, app):
     from datetime import date
 
-    from eventsvc.core.permissions import event_by_slug
+    from eventsvc.events.permissions import event_by_slug
     from eventsvc.extensions import db
 
     with app.app_context():
@@ -131,8 +131,8 @@ def test_an_organizer_creates_an_event_and_becomes_its_organizer(client, make_us
 
 
 def test_publishing_opens_the_public_pages(organizer_client, client, blank_event, app):
-    from eventsvc.core.permissions import event_by_slug
     from eventsvc.events.enums import EventStatus
+    from eventsvc.events.permissions import event_by_slug
     from eventsvc.extensions import db
 
     slug = blank_event["slug"]
@@ -179,7 +179,7 @@ def test_a_cancelled_session_leaves_the_clash_list_and_comes_back_only_when_conf
 def test_event_settings_refuse_a_last_day_before_the_first_and_change_nothing(organizer_client, demo, app):
     from datetime import date
 
-    from eventsvc.core.permissions import event_by_slug
+    from eventsvc.events.permissions import event_by_slug
 
     response = post_form(organizer_client, f"/manage/e/{demo}/edit", {
         "slug": demo, "title": "Renamed", "kind": "forum", "start_date": "2023-03-31", "end_date": "2023-03-30",

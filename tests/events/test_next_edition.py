@@ -6,15 +6,16 @@ from zoneinfo import ZoneInfo
 from tests.support.web import post_form
 
 
-def test_the_next_edition_copies_rooms_sessions_roles_and_programs_but_no_guests(organizer_client, demo, app):
+def test_the_next_edition_copies_rooms_sessions_roles_categories_and_programs_but_no_guests(organizer_client, demo, app):
     from sqlalchemy import func, select
 
     from eventsvc.accounts.models import EventRole
     from eventsvc.awards.models import Award, AwardProgram
-    from eventsvc.core.permissions import event_by_slug
     from eventsvc.events.enums import EventStatus
     from eventsvc.events.models import AgendaItem, Participation, SpeechRecord
+    from eventsvc.events.permissions import event_by_slug
     from eventsvc.extensions import db
+    from eventsvc.registration.categories import list_categories
     from eventsvc.registration.models import Invitation, Registration
 
     page = organizer_client.get(f"/manage/e/{demo}/copy").get_data(as_text=True)
@@ -42,6 +43,9 @@ def test_the_next_edition_copies_rooms_sessions_roles_and_programs_but_no_guests
         assert sorted(r.value for r in roles) == ["organizer", "staff"]
         program = db.session.scalar(select(AwardProgram).where(AwardProgram.event_id == new.id))
         assert program.number_prefix == "SH100-24" and program.next_sequence == 1
+        assert [(c.code, c.label, c.color, c.is_vip) for c in list_categories(new)] == \
+            [(c.code, c.label, c.color, c.is_vip) for c in list_categories(old)]
+        assert list_categories(new) and {c.event_id for c in list_categories(new)} == {new.id}
         for model in (Invitation, Registration):
             assert db.session.scalar(select(func.count()).select_from(model).where(model.event_id == new.id)) == 0
         assert db.session.scalar(select(func.count()).select_from(Award).where(Award.program_id == program.id)) == 0

@@ -6,7 +6,7 @@ from eventsvc.events.enums import EventStatus
 
 
 def _set_status(app, slug, status):
-    from eventsvc.core.permissions import event_by_slug
+    from eventsvc.events.permissions import event_by_slug
     from eventsvc.extensions import db
 
     with app.app_context():

@@ -47,9 +47,9 @@ def test_slides_that_are_not_pdf_or_too_large_are_refused_and_nothing_is_saved(o
 
 
 def test_slides_of_a_draft_event_are_not_served(organizer_client, client, demo, demo_ids, app):
-    from eventsvc.core.permissions import event_by_slug
     from eventsvc.events.enums import EventStatus
     from eventsvc.events.models import SpeechRecord
+    from eventsvc.events.permissions import event_by_slug
     from eventsvc.extensions import db
 
     path = f"/manage/e/{demo}/sessions/{demo_ids['items']['seminar']}/speeches/new"

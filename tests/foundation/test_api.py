@@ -52,8 +52,8 @@ def test_api_errors_are_json_404_and_405(client, demo, make_user, api_token):
 
 
 def test_a_draft_event_is_404_in_the_api_to_outsiders_but_visible_to_its_staff(client, demo, make_user, api_token, app):
-    from eventsvc.core.permissions import event_by_slug
     from eventsvc.events.enums import EventStatus
+    from eventsvc.events.permissions import event_by_slug
     from eventsvc.extensions import db
 
     with app.app_context():

@@ -66,8 +66,8 @@ def test_door_staff_are_refused_on_every_organizer_only_route(app, demo, staff_c
 
 
 def test_every_api_route_of_a_draft_event_is_closed_to_an_outsider(app, demo, make_user, api_token):
-    from eventsvc.core.permissions import event_by_slug
     from eventsvc.events.enums import EventStatus
+    from eventsvc.events.permissions import event_by_slug
     from eventsvc.extensions import db
 
     with app.app_context():

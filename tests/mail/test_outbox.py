@@ -12,7 +12,7 @@ from eventsvc.registration.service import GuestDetails
 
 
 def _invite(app, slug, email="wang@example.cn", language="zh", commit=True):
-    from eventsvc.core.permissions import event_by_slug
+    from eventsvc.events.permissions import event_by_slug
 
     with app.app_context():
         event = event_by_slug(slug)

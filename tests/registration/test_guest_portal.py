@@ -92,11 +92,11 @@ def test_unknown_expired_and_revoked_links_get_a_clear_page(app, client, open_ev
 
 def organizer_revoke(app, slug, email):
     from eventsvc.people.models import Person
-    from eventsvc.registration import invitations
+    from eventsvc.registration import lifecycle
 
     with app.app_context():
         invitation = db.session.scalar(db.select(Invitation).join(Person).where(Person.email == email))
-        invitations.revoke_invitation(invitation)
+        lifecycle.revoke_invitation(invitation)
         db.session.commit()
 
 

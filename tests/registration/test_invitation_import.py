@@ -108,7 +108,7 @@ def test_chinese_headers_are_understood(app, organizer):
 
 def test_a_large_file_imports_every_row_in_one_go(app, organizer):
     # Timing of the 10,000-row file lives in bench/invitation_import.py, not here.
-    from eventsvc.core.permissions import event_by_slug
+    from eventsvc.events.permissions import event_by_slug
     from eventsvc.registration.invitations import import_invitations
 
     _, slug = organizer

@@ -62,10 +62,14 @@ def test_registrations_create_get_cancel_and_approve(app, client, open_event, ma
     assert (first["status"], second["status"]) == ("pending", "pending")
     assert client.post(f"{url}/{first['id']}/approve", headers=_auth(token)).json["status"] == "confirmed"
     assert client.post(f"{url}/{second['id']}/approve", headers=_auth(token)).json["status"] == "waitlisted"
-    again = client.post(f"{url}/{second['id']}/approve", headers=_auth(token))
-    assert again.status_code == 409 and again.json["code"] == "not_pending"
+    again = client.post(f"{url}/{second['id']}/approve", headers=_auth(token))  # a double click
+    assert again.status_code == 200 and again.json["status"] == "waitlisted"
+    assert again.json["actions"] == ["confirm", "reject", "cancel"]
     assert client.post(f"{url}/{first['id']}/cancel", headers=_auth(token)).json["status"] == "cancelled"
     assert client.get(f"{url}/{second['id']}", headers=_auth(token)).json["status"] == "confirmed"
+    refused = client.post(f"{url}/{first['id']}/approve", headers=_auth(token))
+    assert refused.status_code == 409 and refused.json["code"] == "action_not_allowed"
+    assert refused.json["status"] == 409 and "cancelled" in refused.json["message"]
     assert registrations(app, slug) == [("a@example.org", "cancelled"), ("b@example.org", "confirmed")]
     listed = client.get(f"{url}?status=confirmed", headers=_auth(token)).json
     assert [r["person"]["email"] for r in listed] == ["b@example.org"]

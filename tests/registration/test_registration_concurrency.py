@@ -6,8 +6,8 @@ import requests
 from sqlalchemy import func, select
 
 from bench.registration_rush import Gunicorn
-from eventsvc.core.permissions import event_by_slug
 from eventsvc.events.models import AgendaItem
+from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from eventsvc.registration.enums import RegistrationStatus, SeatStatus
 from eventsvc.registration.models import Registration, SessionSeat

@@ -92,7 +92,15 @@ def test_bad_input_gets_field_errors_and_changes_nothing(app, client, open_event
         assert db.session.scalar(select(func.count()).select_from(Person)) == 0
 
 
-def test_a_guest_who_cancelled_can_register_again_at_the_end_of_the_line(app, client, open_event):
+def _last_link(app, email):
+    with app.app_context():
+        message = db.session.scalars(select(OutgoingMessage).where(OutgoingMessage.to_address == email)
+                                     .order_by(OutgoingMessage.id.desc())).first()
+        return link_token(message.body_text)
+
+
+def test_a_guest_who_cancelled_registers_again_from_the_emailed_link_at_the_end_of_the_line(
+        app, client, open_event):
     from tests.registration.helpers import guest_post
 
     slug = open_event(capacity=1)
@@ -101,9 +109,28 @@ def test_a_guest_who_cancelled_can_register_again_at_the_end_of_the_line(app, cl
     post_form(app.test_client(), f"/e/{slug}/register", {**FORM, "email": "next@example.org"})
     guest_post(client, token, "cancel")
     assert registrations(app, slug) == [("zhou.min@example.cn", "cancelled"), ("next@example.org", "confirmed")]
+    # the public form with a known address changes nothing: the link goes to the address
     again = post_form(app.test_client(), f"/e/{slug}/register", FORM)
     assert "Check your e-mail" in again.get_data(as_text=True)
+    assert registrations(app, slug) == [("zhou.min@example.cn", "cancelled"), ("next@example.org", "confirmed")]
+    guest = app.test_client()
+    link = _last_link(app, "zhou.min@example.cn")
+    assert "Register again" in guest.get(f"/g/{link}").get_data(as_text=True)
+    guest_post(guest, link, "rejoin")
     assert registrations(app, slug) == [("zhou.min@example.cn", "waitlisted"), ("next@example.org", "confirmed")]
+
+
+def test_a_guest_who_cancelled_at_an_approval_event_does_not_skip_approval(app, client, open_event):
+    from tests.registration.helpers import guest_post
+
+    slug = open_event(mode=RegistrationMode.APPROVAL)
+    token = post_form(client, f"/e/{slug}/register", FORM).location.split("/g/")[1]
+    guest_post(client, token, "cancel")
+    post_form(app.test_client(), f"/e/{slug}/register", FORM)
+    assert registrations(app, slug) == [("zhou.min@example.cn", "cancelled")]
+    link = _last_link(app, "zhou.min@example.cn")
+    guest_post(app.test_client(), link, "rejoin")
+    assert registrations(app, slug) == [("zhou.min@example.cn", "pending")]
 
 
 def test_support_prints_a_fresh_link_for_a_guest(app, client, open_event):

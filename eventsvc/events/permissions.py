@@ -1,7 +1,8 @@
-"""Who may do what at an event: the one helper every route uses.
+"""Who may do what at an event: the one helper every route uses, pages and API alike.
 
 Organizers manage an event; staff work its doors; a global administrator may do
-everything. Organizer implies staff.
+everything. Organizer implies staff. The roles are accounts' (``EventRole``); checking
+them needs the event, so the checks live here, in the layer that owns events.
 """
 
 from functools import wraps
@@ -10,6 +11,7 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import select
 
+from eventsvc.accounts.api_auth import api_user
 from eventsvc.accounts.models import EventRole, EventRoleKind, User
 from eventsvc.events.models import Event
 from eventsvc.extensions import db
@@ -70,3 +72,17 @@ def requires_event_role(role: EventRoleKind, *, user_loader=lambda: current_user
         return wrapper
 
     return decorator
+
+
+def event_for_role(slug: str, role: EventRoleKind, *, hide_from_outsiders: bool = False) -> Event:
+    """The event of an API route, if the caller holds ``role`` there; 403 otherwise.
+
+    ``hide_from_outsiders``: callers with no role at the event at all get 404, as if the
+    data did not exist (award lists); staff lacking the organizer role still get 403.
+    """
+    event = event_by_slug(slug)
+    user = api_user()
+    if not can(user, event, role):
+        abort(404 if hide_from_outsiders and not can(user, event, STAFF) else 403,
+              description="You do not hold the role this needs at this event.")
+    return event

@@ -1,0 +1,313 @@
+"""Every change of a registration's or an invitation's state, applied from one table.
+
+Each function locks the row it changes before it reads its state (``SELECT … FOR UPDATE``
+on PostgreSQL; SQLite's write requests already hold the database's write lock), asks the
+table in ``transitions.py`` whether the action is allowed, and does the effects in the
+same transaction: the place taken or released, the first in line promoted, the e-mail
+queued, the audit entry written. An action whose result already holds changes nothing
+and queues nothing. Locks are always taken in one order: invitation, registration,
+event counter, session counters (by id), so two requests never wait on each other in a circle.
+"""
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select, true, update
+from sqlalchemy.exc import IntegrityError
+
+from eventsvc.audit.service import record
+from eventsvc.core.errors import Conflict, PermissionDenied, ServiceError
+from eventsvc.core.types import utcnow
+from eventsvc.events import capacity as event_capacity
+from eventsvc.events.enums import RegistrationMode
+from eventsvc.events.models import Event
+from eventsvc.extensions import db
+from eventsvc.mail.service import queue_message
+from eventsvc.people.models import Person
+from eventsvc.registration import capacity, seats
+from eventsvc.registration.enums import InvitationStatus, RegistrationSource, RegistrationStatus
+from eventsvc.registration.links import issue_access_token, portal_url
+from eventsvc.registration.locking import lock_invitation, lock_registration, registration_of
+from eventsvc.registration.models import Category, Invitation, Registration
+from eventsvc.registration.transitions import (
+    INVITATION,
+    REGISTRATION,
+    ActionRefused,
+    Actor,
+    Transition,
+)
+
+R = RegistrationStatus
+
+
+@dataclass
+class Outcome:
+    registration: Registration
+    #: False when the action had already happened: nothing was changed, mailed or recorded
+    changed: bool
+    promoted: list[Registration] = field(default_factory=list)
+
+
+# --- the table's verdict ---------------------------------------------------------------------
+
+_STATE_NAMES = {
+    "pending": _("pending approval"), "confirmed": _("confirmed"), "waitlisted": _("on the waitlist"),
+    "cancelled": _("cancelled"), "rejected": _("rejected"), "draft": _("not sent yet"), "sent": _("sent"),
+    "opened": _("opened"), "accepted": _("accepted"), "declined": _("declined"), "expired": _("expired"),
+    "revoked": _("revoked"),
+}
+
+
+def state_name(status) -> str:
+    return str(_STATE_NAMES.get(str(status), str(status)))
+
+
+def decide(transition: Transition, status, actor: Actor) -> bool:
+    """True: do it. False: it has already happened. Raises when this actor or this state may not."""
+    if actor not in transition.actors:
+        raise PermissionDenied("not_permitted", _("You may not do this."))
+    if status in transition.sources:
+        return True
+    if status in transition.done:
+        return False
+    raise ActionRefused("action_not_allowed",
+                        _("This cannot be done now: the registration is %(state)s.", state=state_name(status))
+                        if transition in REGISTRATION.values() else
+                        _("This cannot be done now: the invitation is %(state)s.", state=state_name(status)),
+                        details={"action": transition.action, "status": str(status)})
+
+
+# --- effects -----------------------------------------------------------------------------------
+
+def tell(registration: Registration, kind: str) -> None:
+    """Queue the status e-mail with a fresh portal link (the guest's older link stops working)."""
+    person = registration.person
+    if not person.email:
+        return
+    token = issue_access_token(registration)
+    queue_message(kind=kind, to_address=person.email, to_name=person.name, template="status",
+                  language=registration.language, event_id=registration.event_id,
+                  event=registration.event, person=person, registration=registration,
+                  change=kind, link=portal_url(token))
+
+
+def _place(registration: Registration) -> RegistrationStatus:
+    """Confirmed if the event has a free place, otherwise at the end of the waitlist."""
+    now = utcnow()
+    if capacity.take_event_place(registration.event_id):
+        registration.status, registration.confirmed_at, registration.waitlisted_at = R.CONFIRMED, now, None
+    else:
+        registration.status, registration.waitlisted_at = R.WAITLISTED, now
+    return registration.status
+
+
+def _needs_approval(registration: Registration) -> bool:
+    return registration.invitation is None and registration.source == RegistrationSource.SELF \
+        and registration.event.registration_mode == RegistrationMode.APPROVAL
+
+
+def _end(registration: Registration, status: RegistrationStatus) -> bool:
+    """Cancelled or rejected: release the place and every seat. True when a place was freed."""
+    freed = registration.status == R.CONFIRMED
+    if freed:
+        capacity.release_event_place(registration.event_id)
+    registration.status, registration.waitlisted_at = status, None
+    if status == R.CANCELLED:
+        registration.cancelled_at = utcnow()
+    seats.drop_all(registration)
+    return freed
+
+
+def act(registration: Registration, action: str, *, actor: Actor, notify: bool = True) -> Outcome:
+    """Apply one of the registration table's actions to an existing registration."""
+    transition = REGISTRATION[action]
+    registration = lock_registration(registration.id)
+    if not decide(transition, registration.status, actor):
+        return Outcome(registration, changed=False)
+    outcome = Outcome(registration, changed=True)
+    previous = registration.status
+    if action == "approve":
+        kind = f"registration_{_place(registration).value}"
+    elif action == "confirm":
+        if not capacity.take_event_place(registration.event_id):
+            raise Conflict("event_full", _("The event is full: free a place first or raise the capacity."))
+        registration.status, registration.confirmed_at, registration.waitlisted_at = R.CONFIRMED, utcnow(), None
+        kind = "registration_confirmed"
+    elif action == "waitlist":
+        capacity.release_event_place(registration.event_id)
+        registration.status, registration.waitlisted_at, registration.confirmed_at = R.WAITLISTED, utcnow(), None
+        kind = "registration_waitlisted"
+    elif action == "reject":
+        _end(registration, R.REJECTED)
+        kind = "registration_rejected"
+    elif action == "cancel":
+        if _end(registration, R.CANCELLED):
+            outcome.promoted = promote_from_waitlist(registration.event_id)
+        kind = "registration_cancelled" if actor != Actor.GUEST else None
+    elif action == "rejoin":
+        registration.cancelled_at = None
+        if _needs_approval(registration):
+            registration.status = R.PENDING
+        else:
+            _place(registration)
+        kind = f"registration_{registration.status.value}"
+    else:
+        raise ValueError(f"{action} is not applied with act()")
+    record(transition.audit, event_id=registration.event_id, obj=registration, actor=actor.value,
+           previous=previous.value, status=registration.status.value)
+    if kind and notify:
+        tell(registration, kind)
+    return outcome
+
+
+def promote_from_waitlist(event_id: int) -> list[Registration]:
+    """Fill free places from the head of the waitlist, telling each promoted guest by e-mail.
+
+    SKIP LOCKED passes over a waitlisted guest whose own request holds their row (they are
+    cancelling or being confirmed at this moment) instead of waiting for it.
+    """
+    promoted = []
+    while True:
+        candidate = db.session.scalars(
+            select(Registration).where(Registration.event_id == event_id, Registration.status == R.WAITLISTED)
+            .order_by(Registration.waitlisted_at, Registration.id).limit(1)
+            .with_for_update(skip_locked=True).execution_options(populate_existing=True)).first()
+        if candidate is None or not capacity.take_event_place(event_id):
+            return promoted
+        candidate.status, candidate.confirmed_at = R.CONFIRMED, utcnow()  # waitlisted_at stays: their turn
+        record(REGISTRATION["promote"].audit, event_id=event_id, obj=candidate, actor=Actor.SYSTEM.value)
+        tell(candidate, "registration_promoted")
+        promoted.append(candidate)
+
+
+def set_capacity(event: Event, new_capacity: int | None) -> list[Registration]:
+    """Change the event's places in one conditional UPDATE (never below those confirmed), then promote."""
+    result = db.session.execute(
+        update(Event).where(Event.id == event.id,
+                            true() if new_capacity is None else Event.confirmed_count <= new_capacity)
+        .values(capacity=new_capacity).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        confirmed = db.session.scalar(select(Event.confirmed_count).where(Event.id == event.id))
+        raise ServiceError("below_confirmed", _("%(count)d guests are already confirmed: the capacity cannot "
+                                                "be lower.", count=confirmed), field="capacity")
+    db.session.expire(event, ["capacity", "confirmed_count"])
+    return promote_from_waitlist(event.id)
+
+
+event_capacity.HANDLERS["event"] = set_capacity
+
+
+# --- a new registration --------------------------------------------------------------------------
+
+def register(event: Event, person: Person, *, source: RegistrationSource, actor: Actor,
+             category: Category | None = None, invitation: Invitation | None = None, language: str = "en",
+             needs_approval: bool = False, session_ids=(), notify: bool = True,
+             refuse_when_full: bool = False) -> Registration:
+    """A new registration, placed (or pending approval), with its seminar choices.
+
+    Two requests registering the same person at once meet at the unique (event, person)
+    constraint: the second gets ``already_registered`` (409), never a 500.
+    """
+    decide(REGISTRATION["register"], "new", actor)
+    if registration_of(event.id, person.id) is not None:
+        raise Conflict("already_registered", _("This person is already registered for this event."))
+    registration = Registration(event=event, person=person, source=source, category=category,
+                                invitation=invitation, language=language if language in ("en", "zh") else "en")
+    try:
+        with db.session.begin_nested():
+            db.session.add(registration)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict("already_registered", _("This person is already registered for this event.")) from None
+    if needs_approval:
+        registration.status = R.PENDING
+    elif refuse_when_full:
+        if not capacity.take_event_place(event.id):
+            raise Conflict("event_full", _("The event is full: no walk-in can be registered."))
+        registration.status, registration.confirmed_at = R.CONFIRMED, utcnow()
+    else:
+        _place(registration)
+    if session_ids:
+        seats.choose(registration, session_ids, actor=actor, invitation=invitation)
+    record(REGISTRATION["register"].audit, event_id=event.id, obj=registration, actor=actor.value,
+           status=registration.status.value, source=source.value)
+    if notify:
+        tell(registration, f"registration_{registration.status.value}")
+    return registration
+
+
+# --- invitations -------------------------------------------------------------------------------
+
+def accept_invitation(invitation: Invitation, session_ids=()) -> Outcome:
+    """Register the invited guest once: four accepts at once give one registration and four answers."""
+    invitation = lock_invitation(invitation.id)
+    registration = registration_of(invitation.event_id, invitation.person_id)
+    if registration is not None and registration.status == R.REJECTED:
+        raise ActionRefused("action_not_allowed", _("The organizer could not accept your registration."),
+                            details={"action": "accept", "status": R.REJECTED.value})
+    if not decide(INVITATION["accept"], invitation.status, Actor.GUEST) and registration is not None \
+            and registration.status in (R.PENDING, R.CONFIRMED, R.WAITLISTED):
+        if session_ids:
+            seats.choose(registration, session_ids, actor=Actor.GUEST, invitation=invitation)
+        return Outcome(registration, changed=False)
+    if registration is None:
+        registration = register(invitation.event, invitation.person, source=RegistrationSource.INVITATION,
+                                actor=Actor.GUEST, category=invitation.category, invitation=invitation,
+                                language=invitation.language, session_ids=session_ids)
+    else:
+        registration.invitation = invitation
+        if registration.status == R.CANCELLED:
+            act(registration, "rejoin", actor=Actor.GUEST)
+        if session_ids:
+            seats.choose(registration, session_ids, actor=Actor.GUEST, invitation=invitation)
+    invitation.status, invitation.responded_at, invitation.decline_reason = InvitationStatus.ACCEPTED, utcnow(), None
+    record(INVITATION["accept"].audit, event_id=invitation.event_id, obj=invitation, actor=Actor.GUEST.value)
+    return Outcome(registration, changed=True)
+
+
+def decline_invitation(invitation: Invitation, reason: str | None) -> bool:
+    """The guest cannot come: an active registration is cancelled and its place goes to the next in line."""
+    invitation = lock_invitation(invitation.id)
+    if not decide(INVITATION["decline"], invitation.status, Actor.GUEST):
+        return False
+    registration = registration_of(invitation.event_id, invitation.person_id)
+    if registration is not None and registration.status in (R.PENDING, R.CONFIRMED, R.WAITLISTED):
+        act(registration, "cancel", actor=Actor.GUEST)
+    invitation.status, invitation.responded_at = InvitationStatus.DECLINED, utcnow()
+    invitation.decline_reason = (reason or "").strip()[:2000] or None
+    record(INVITATION["decline"].audit, event_id=invitation.event_id, obj=invitation, actor=Actor.GUEST.value)
+    return True
+
+
+def cancel_by_guest(registration: Registration, invitation: Invitation | None) -> Outcome:
+    """"Cancel my registration" in the portal; an accepted invitation becomes declined."""
+    if invitation is not None:
+        invitation = lock_invitation(invitation.id)
+    outcome = act(registration, "cancel", actor=Actor.GUEST)
+    if outcome.changed and invitation is not None and invitation.status == InvitationStatus.ACCEPTED:
+        invitation.status, invitation.responded_at = InvitationStatus.DECLINED, utcnow()
+    return outcome
+
+
+def revoke_invitation(invitation: Invitation) -> bool:
+    """The link stops working at once; an active registration is cancelled (and the guest told)."""
+    invitation = lock_invitation(invitation.id)
+    if not decide(INVITATION["revoke"], invitation.status, Actor.ORGANIZER):
+        return False
+    invitation.status, invitation.revoked_at = InvitationStatus.REVOKED, utcnow()
+    registration = registration_of(invitation.event_id, invitation.person_id)
+    if registration is not None and registration.status in (R.PENDING, R.CONFIRMED, R.WAITLISTED):
+        act(registration, "cancel", actor=Actor.ORGANIZER)
+    record(INVITATION["revoke"].audit, event_id=invitation.event_id, obj=invitation, actor=Actor.ORGANIZER.value)
+    return True
+
+
+def mark_opened(invitation: Invitation) -> None:
+    """The guest opened their link (a plain page view: recorded without a lock, at most once)."""
+    if invitation.opened_at is None or invitation.status == InvitationStatus.SENT:
+        db.session.execute(update(Invitation).where(Invitation.id == invitation.id,
+                                                    Invitation.status == InvitationStatus.SENT)
+                           .values(status=InvitationStatus.OPENED).execution_options(synchronize_session=False))
+        db.session.execute(update(Invitation).where(Invitation.id == invitation.id, Invitation.opened_at.is_(None))
+                           .values(opened_at=utcnow()).execution_options(synchronize_session=False))
+        db.session.expire(invitation, ["status", "opened_at"])
