@@ -33,11 +33,11 @@ from eventsvc.core.errors import NotFound, ServiceError
 from eventsvc.core.types import utcnow
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
+from eventsvc.people.identity import PersonDetails, add_person, find_or_create_person
 from eventsvc.people.models import Organization, Person
 from eventsvc.registration import lifecycle
 from eventsvc.registration.enums import RegistrationSource
 from eventsvc.registration.models import Category, Registration
-from eventsvc.registration.service import organization_named
 from eventsvc.registration.transitions import Actor
 
 SESSION_GATE_PREFIX = "session-"
@@ -288,13 +288,9 @@ def register_walk_in(event: Event, user: User, *, name: str, name_local: str | N
     if category_id is not None and db.session.scalar(
             select(Category.event_id).where(Category.id == category_id)) != event.id:
         raise CheckInError("unknown_category", _("Choose a category of this event."), field="category_id")
-    email = (email or "").strip().lower() or None
-    person = db.session.scalar(select(Person).where(Person.email == email)) if email else None
-    if person is None:
-        person = Person(name=name.strip(), name_local=(name_local or "").strip() or None, email=email,
-                        organization=organization_named(organization))
-        db.session.add(person)
-        db.session.flush()
+    details = PersonDetails(name=name, email=(email or "").strip() or None, name_local=name_local,
+                            organization=(organization or "").strip() or None)
+    person = find_or_create_person(details) if details.email else add_person(details)
     try:
         registration = lifecycle.register(event, person, source=RegistrationSource.WALK_IN, actor=Actor.STAFF,
                                           category=db.session.get(Category, category_id) if category_id else None,

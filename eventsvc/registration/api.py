@@ -8,6 +8,7 @@ from eventsvc.core.errors import ServiceError
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.permissions import ORGANIZER, event_for_role
 from eventsvc.extensions import db
+from eventsvc.people.identity import PersonDetails, find_or_create_person
 from eventsvc.registration import invitations as invitation_service
 from eventsvc.registration import lifecycle, lists, service
 from eventsvc.registration.enums import RegistrationSource
@@ -31,8 +32,8 @@ def organizer_event(slug):
     return event_for_role(slug, ORGANIZER)
 
 
-def _details(data) -> service.GuestDetails:
-    return service.GuestDetails(name=data["name"], email=data["email"], name_local=data["name_local"],
+def _details(data) -> PersonDetails:
+    return PersonDetails(name=data["name"], email=data["email"], name_local=data["name_local"],
                                 organization=data["organization"], position=data["position"],
                                 phone=data["phone"], language=data["language"])
 
@@ -94,7 +95,7 @@ class Registrations(MethodView):
     def post(self, data, slug):
         """Register a person: confirmed while places last, then waitlisted (never over capacity)."""
         event = organizer_event(slug)
-        person = service.person_for(_details(data))
+        person = find_or_create_person(_details(data))
         category = invitation_service.category_by_code(event, data["category"])
         if data["category"] and category is None:
             raise ServiceError("unknown_category", "Unknown category.", field="category")

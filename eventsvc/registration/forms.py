@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from eventsvc.registration.service import GuestDetails
+from eventsvc.people.identity import PersonDetails
 
 LANGUAGE_CHOICES = [("en", "English"), ("zh", "简体中文")]
 
@@ -34,8 +34,8 @@ class DetailsForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
     language = SelectField(_l("Language for messages"), choices=LANGUAGE_CHOICES, default="en")
 
-    def details(self, email: str) -> GuestDetails:
-        return GuestDetails(name=self.name.data or "", email=email, name_local=self.name_local.data,
+    def details(self, email: str) -> PersonDetails:
+        return PersonDetails(name=self.name.data or "", email=email, name_local=self.name_local.data,
                             organization=self.organization.data, position=self.position.data,
                             phone=self.phone.data, language=self.language.data)
 

@@ -4,7 +4,6 @@ A link token is shown only in the e-mail; the invitation keeps its SHA-256. Send
 again issues a new token, so an older e-mail's link stops working.
 """
 
-import dataclasses
 import string
 from dataclasses import dataclass, field
 
@@ -22,8 +21,14 @@ from eventsvc.core.types import utcnow
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
 from eventsvc.mail.service import queue_message
-from eventsvc.people.models import Organization, Person
-from eventsvc.registration import lifecycle, service
+from eventsvc.people.identity import (
+    PersonDetails,
+    find_or_create_people,
+    find_or_create_person,
+    normalise_email,
+)
+from eventsvc.people.models import Person
+from eventsvc.registration import lifecycle
 from eventsvc.registration.enums import InvitationStatus, RegistrationStatus
 from eventsvc.registration.links import link_expiry, portal_url
 from eventsvc.registration.models import Category, Invitation
@@ -78,7 +83,7 @@ def check_message(text: str | None) -> None:
 
 @dataclass
 class InvitationInput:
-    details: service.GuestDetails
+    details: PersonDetails
     category_code: str | None = None
     session_ids: list[int] = field(default_factory=list)
     message: str | None = None
@@ -97,7 +102,7 @@ def category_by_code(event: Event, code: str | None) -> Category | None:
 def create_invitation(event: Event, data: InvitationInput, *, invited_by_id: int | None,
                       send: bool = True) -> Invitation:
     check_message(data.message)
-    person = service.person_for(data.details)
+    person = find_or_create_person(data.details)
     if db.session.scalar(select(Invitation.id).where(Invitation.event_id == event.id,
                                                      Invitation.person_id == person.id)):
         raise Conflict("already_invited", _("%(email)s is already invited to this event.", email=person.email),
@@ -232,7 +237,7 @@ def preview_import(event: Event, filename: str, data: bytes) -> list[ImportRow]:
             problems.append(("name", _("Missing name.")))
         email = None
         try:
-            email = service.normalise_email(v.get("email"))
+            email = normalise_email(v.get("email"))
         except ServiceError as error:
             problems.append(("email", error.message))
         if email:
@@ -262,7 +267,7 @@ def preview_import(event: Event, filename: str, data: bytes) -> list[ImportRow]:
         if problems:
             errors.extend(RowError(row.line, f, m) for f, m in problems)
             continue
-        details = service.GuestDetails(name=name, email=email, name_local=v.get("name_local"),
+        details = PersonDetails(name=name, email=email, name_local=v.get("name_local"),
                                        organization=v.get("organization"), position=v.get("position"),
                                        phone=v.get("phone"), language=language)
         good.append(ImportRow(row.line, InvitationInput(details, category.code if category else None,
@@ -277,33 +282,12 @@ def import_invitations(event: Event, filename: str, data: bytes, *, invited_by_i
                        send: bool = True) -> list[Invitation]:
     """All or nothing: any bad row raises ImportRejected and nothing is written."""
     rows = preview_import(event, filename, data)
-    emails = [r.data.details.email for r in rows]
-    people = {}
-    for chunk in range(0, len(emails), 500):
-        people.update({p.email: p for p in db.session.scalars(
-            select(Person).where(Person.email.in_(emails[chunk:chunk + 500])))})
+    people = find_or_create_people([r.data.details for r in rows])  # existing people keep their details
     sessions = {i.id: i for i in db.session.scalars(select(AgendaItem).where(AgendaItem.event_id == event.id))}
-    organizations = {}
-    for org in db.session.scalars(select(Organization)):
-        organizations.setdefault(org.name.lower(), org)
-        if org.name_local:
-            organizations.setdefault(org.name_local, org)
     invitations = []
     for row in rows:
         details = row.data.details
-        person = people.get(details.email)
-        if person is None:
-            person = Person(email=details.email, name=details.name)
-            org_name = (details.organization or "").strip()
-            service.apply_details(person, dataclasses.replace(details, organization=None))
-            if org_name:
-                org = organizations.get(org_name.lower()) or organizations.get(org_name)
-                if org is None:
-                    org = organizations[org_name.lower()] = Organization(name=org_name)
-                    db.session.add(org)
-                person.organization = org
-            db.session.add(person)
-            people[details.email] = person
+        person = people[details.email]
         invitation = Invitation(event=event, person=person, category=row.category,
                                 language=details.language, invited_by_id=invited_by_id,
                                 message=row.data.message or None,

@@ -12,6 +12,7 @@ event counter, session counters (by id), so two requests never wait on each othe
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, true, update
 from sqlalchemy.exc import IntegrityError
 
@@ -50,11 +51,11 @@ class Outcome:
 
 # --- the table's verdict ---------------------------------------------------------------------
 
-_STATE_NAMES = {
-    "pending": _("pending approval"), "confirmed": _("confirmed"), "waitlisted": _("on the waitlist"),
-    "cancelled": _("cancelled"), "rejected": _("rejected"), "draft": _("not sent yet"), "sent": _("sent"),
-    "opened": _("opened"), "accepted": _("accepted"), "declined": _("declined"), "expired": _("expired"),
-    "revoked": _("revoked"),
+_STATE_NAMES = {  # lazy: translated when shown, in the reader's language
+    "pending": _l("pending approval"), "confirmed": _l("confirmed"), "waitlisted": _l("on the waitlist"),
+    "cancelled": _l("cancelled"), "rejected": _l("rejected"), "draft": _l("not sent yet"), "sent": _l("sent"),
+    "opened": _l("opened"), "accepted": _l("accepted"), "declined": _l("declined"), "expired": _l("expired"),
+    "revoked": _l("revoked"),
 }
 
 

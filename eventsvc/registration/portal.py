@@ -45,6 +45,7 @@ from eventsvc.core.types import utcnow
 from eventsvc.events.enums import SessionStatus
 from eventsvc.events.models import AgendaItem
 from eventsvc.extensions import db
+from eventsvc.people.identity import apply_details
 from eventsvc.registration import lifecycle, service
 from eventsvc.registration import seats as seat_service
 from eventsvc.registration.access import Guest, LinkError, resolve
@@ -176,7 +177,7 @@ def details(token):
             for message in field.errors:
                 flash(f"{field.label.text}: {message}", "error")
         return _back(token)
-    service.apply_details(guest.person, form.details(guest.person.email))
+    apply_details(guest.person, form.details(guest.person.email))
     language = guest.person.language
     if guest.registration:
         guest.registration.language = language

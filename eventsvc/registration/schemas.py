@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from eventsvc.people.schemas import EmailAddress
 from eventsvc.registration.transitions import REGISTRATION, Actor, allowed_actions
 
 
@@ -44,7 +45,7 @@ class InvitationSchema(Schema):
 
 class InvitationCreateSchema(Schema):
     name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.Email(required=True)
+    email = EmailAddress(required=True)
     name_local = fields.Str(load_default=None, validate=validate.Length(max=200))
     organization = fields.Str(load_default=None, validate=validate.Length(max=300))
     position = fields.Str(load_default=None, validate=validate.Length(max=300))
@@ -89,7 +90,7 @@ class RegistrationSchema(Schema):
 
 class RegistrationCreateSchema(Schema):
     name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.Email(required=True)
+    email = EmailAddress(required=True)
     name_local = fields.Str(load_default=None, validate=validate.Length(max=200))
     organization = fields.Str(load_default=None, validate=validate.Length(max=300))
     position = fields.Str(load_default=None, validate=validate.Length(max=300))

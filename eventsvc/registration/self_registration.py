@@ -15,12 +15,12 @@ from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.models import Event
 from eventsvc.extensions import db
 from eventsvc.mail.service import queue_message
+from eventsvc.people.identity import PersonDetails, find_or_create_person
 from eventsvc.registration import lifecycle
 from eventsvc.registration.enums import InvitationStatus, RegistrationSource
 from eventsvc.registration.invitations import send_invitation
 from eventsvc.registration.links import issue_access_token, portal_url, send_access_link
 from eventsvc.registration.models import Invitation, Registration
-from eventsvc.registration.service import GuestDetails, person_for
 from eventsvc.registration.transitions import Actor
 
 
@@ -43,12 +43,12 @@ class SelfRegistration:
     created: bool
 
 
-def self_register(event: Event, details: GuestDetails, session_ids=()) -> SelfRegistration:
+def self_register(event: Event, details: PersonDetails, session_ids=()) -> SelfRegistration:
     """Register from the public form. A known e-mail never sees data and changes nothing here:
     the guest's link is e-mailed to the address (a cancelled guest registers again from there,
     through approval where the event needs it); a withdrawn invitation gets no answer at all."""
     check_open(event)
-    person = person_for(details)
+    person = find_or_create_person(details)
     existing = db.session.scalar(select(Registration).where(
         Registration.event_id == event.id, Registration.person_id == person.id))
     invitation = db.session.scalar(select(Invitation).where(

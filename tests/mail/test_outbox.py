@@ -7,8 +7,8 @@ from sqlalchemy import select, update
 from eventsvc.core.types import utcnow
 from eventsvc.extensions import db
 from eventsvc.mail.models import MessageStatus, OutgoingMessage
+from eventsvc.people.identity import PersonDetails as GuestDetails
 from eventsvc.registration import invitations
-from eventsvc.registration.service import GuestDetails
 
 
 def _invite(app, slug, email="wang@example.cn", language="zh", commit=True):

@@ -4,9 +4,9 @@ from sqlalchemy import select
 
 from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
+from eventsvc.people.identity import PersonDetails as GuestDetails
 from eventsvc.registration import invitations
 from eventsvc.registration.models import Registration
-from eventsvc.registration.service import GuestDetails
 from tests.support.web import csrf_token
 
 
