@@ -138,9 +138,9 @@ def session_cancel(event: Event, item_id: int):
 @bp.post("/<slug>/sessions/<int:item_id>/restore")
 @requires_event_role(ORGANIZER)
 def session_restore(event: Event, item_id: int):
+    item = service.session_of(event, item_id)  # another event's session is 404, not a flash
     try:
-        _item, found = service.restore_session(service.session_of(event, item_id),
-                                               confirm_overlaps=bool(request.form.get("confirm_overlaps")))
+        _item, found = service.restore_session(item, confirm_overlaps=bool(request.form.get("confirm_overlaps")))
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()

@@ -39,7 +39,7 @@ from tests.support.access import (
     in_asking_order,
     wrong_answer,
 )
-from tests.support.access_world import build_world
+from tests.support.access_world import EVENT_B, build_world
 
 # One line per route: its access class for every method, or {method: class}. ``.at(...)`` names
 # the world value (or gives the literal) for a parameter or the query string where the default
@@ -319,3 +319,23 @@ def _compare_with_known_holes(actor: str, wrong: dict) -> None:
 
 def _listing(cells: dict) -> str:
     return "\n".join(f"  {cell}: {text}" for cell, text in sorted(cells.items()))
+
+
+#: path parameters that name an object of an event (the others name a format, an action, a link)
+OBJECT_PARAMETERS = ("<int:", "<job_id>")
+
+
+def test_event_bs_organizer_reaches_no_object_of_event_a_through_event_b(app):
+    """Organizer B asks event B's routes for objects of event A: a read is 404, as if they did not
+    exist; a write is 404, or the API's 422 for a body it refuses before it looks anything up."""
+    world = build_world(app)
+    browser = Browser(app, world, "organizer_b")
+    cells = [c for c in cells_of(app, ROUTES)[0]
+             if "<slug>" in c.rule and any(p in c.rule for p in OBJECT_PARAMETERS)]
+    assert len(cells) > 60
+    wrong = {}
+    for cell in in_asking_order(cells):
+        answer = browser.ask(cell, slug=EVENT_B)
+        if answer.status != 404 and not (cell.is_api and cell.is_write and answer.status == 422):
+            wrong[cell.name] = f"expected 404, got {answer}"
+    assert wrong == {}, _listing(wrong)

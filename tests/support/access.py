@@ -86,6 +86,8 @@ ADMIN = access("administrator", ("admin",), signed_out=LOGIN, others=403)
 GUEST_LINK = access("guest, by their own link", GUESTS, signed_out=404, others=404)
 #: a guest's link with an object of event A in the path: only guest A's opens it
 GUEST_LINK_OF_A = access("guest of the event, by their link", ("guest_a",), signed_out=404, others=404)
+#: a one-time link the world holds none of (e.g. setting a password): 404 to all, with .at(token="unknown_link")
+UNKNOWN_ONE_TIME_LINK = access("by a one-time link nobody here holds", (), signed_out=404, others=404)
 
 # The API answers 401 to a caller without an account, 403 to one without the role, and 404 to
 # outsiders where the data is hidden (award lists; a draft).
@@ -137,18 +139,18 @@ def routes_of(app: Flask):
 
 def cells_of(app: Flask, table: Mapping) -> tuple[list[Cell], list[str], list[str]]:
     """The cells, the routes without an entry in ``table``, and entries naming no route."""
-    cells, missing, seen = [], [], set()
+    cells, missing, methods = [], [], {}
     for method, rule in routes_of(app):
+        methods.setdefault(rule.rule, set()).add(method)
         entry = table.get(rule.rule)
         found = entry.get(method) if isinstance(entry, Mapping) else entry
         if found is None:
             missing.append(f"{method} {rule.rule}")
-            continue
-        seen.add((method, rule.rule))
-        cells.append(Cell(method, rule.rule, rule.endpoint, found))
-    stale = [f"{method} {rule}" for rule, entry in table.items()
-             for method in (entry if isinstance(entry, Mapping) else ["*"])
-             if (method, rule) not in seen and not (method == "*" and any(r == rule for _m, r in seen))]
+        else:
+            cells.append(Cell(method, rule.rule, rule.endpoint, found))
+    stale = [rule for rule in table if rule not in methods] + [
+        f"{method} {rule}" for rule, entry in table.items() if isinstance(entry, Mapping) and rule in methods
+        for method in entry if method not in methods[rule]]
     return cells, missing, stale
 
 
@@ -196,6 +198,9 @@ class Browser:
     def __init__(self, app: Flask, world: World, actor: str):
         self.world, self.actor = world, actor
         self.client = app.test_client()
+        # each actor from an address of their own: per-client limits (logins, lookups, the public
+        # form) then count one actor's requests, as they would in the field
+        self.client.environ_base["REMOTE_ADDR"] = f"127.0.0.{10 + ACTORS.index(actor)}"
         if actor in SIGNED_IN:
             assert login(self.client, email_of(actor), PASSWORD).status_code == 302, f"{actor} cannot sign in"
         if actor in world.links:  # the guest opened their link before: whatever it leaves behind is there
@@ -203,10 +208,12 @@ class Browser:
         self.csrf = csrf_token(self.client, "/login")
         self.bearer = world.bearer.get(actor)
 
-    def url(self, cell: Cell, *, draft: bool = False) -> str:
+    def url(self, cell: Cell, *, draft: bool = False, slug: str | None = None) -> str:
+        """The cell's URL with objects of event A (of the draft, with ``draft``); ``slug`` puts
+        another event in front of them."""
         values = {}
         for name in _arguments(self.client.application, cell):
-            values[name] = self._value(cell, name, draft)
+            values[name] = slug if name == "slug" and slug else self._value(cell, name, draft)
         adapter = self.client.application.url_map.bind("localhost")
         path = adapter.build(cell.endpoint, values, method=cell.method)
         query = {key: self.world.values.get(value, value) for key, value in cell.access.query.items()}
@@ -225,8 +232,8 @@ class Browser:
             return self.world.link_of(self.actor)
         return self.world.fresh(name, self.actor) if cell.is_write else self.world.value(name)
 
-    def ask(self, cell: Cell, *, draft: bool = False) -> Answer:
-        url = self.url(cell, draft=draft)
+    def ask(self, cell: Cell, *, draft: bool = False, slug: str | None = None) -> Answer:
+        url = self.url(cell, draft=draft, slug=slug)
         kwargs = {}
         if cell.is_api:
             if self.bearer:

@@ -120,7 +120,8 @@ def build_world(app: Flask) -> World:
         a = events[EVENT_A]
         v = world.values
         v.update(slug=EVENT_A, draft_slug=DRAFT_OF_A, fmt="csv", kind="png", status="published", language="en",
-                 invitation_action="resend", registration_action="confirm", gate="entrance")
+                 invitation_action="resend", registration_action="confirm", gate="entrance",
+                 unknown_link=UNKNOWN_LINK)
 
         # the agenda: a room, a plenary with a speaker who gave a speech with slides
         room = add_room(a, name="Hall A")
