@@ -1,4 +1,8 @@
-"""``flask registration guest-link SLUG EMAIL``: a fresh portal link for one guest (support, demos)."""
+"""``flask registration …``: support commands.
+
+    guest-link SLUG EMAIL   a fresh portal link for one guest (support, demos)
+    check-counters          every place counter against a recount of its rows
+"""
 
 import click
 from flask.cli import AppGroup
@@ -9,6 +13,7 @@ from eventsvc.core.tokens import hash_token, new_token
 from eventsvc.extensions import db
 from eventsvc.people.models import Person
 from eventsvc.registration import service
+from eventsvc.registration.counters import count_drift
 from eventsvc.registration.models import Invitation, Registration
 
 registration_cli = AppGroup("registration", help="Invitations and registrations.")
@@ -37,3 +42,15 @@ def guest_link(slug, email):
         token = service.issue_access_token(registration)
     db.session.commit()
     click.echo(service.portal_url(token))
+
+
+@registration_cli.command("check-counters")
+def check_counters():
+    """Recount confirmed guests and seminar seats; exit 1 and list every counter that differs."""
+    drift = count_drift()
+    if not drift:
+        click.echo("counters match")
+        return
+    for line in drift:
+        click.echo(line)
+    click.get_current_context().exit(1)
