@@ -15,6 +15,7 @@ replaces (a self-registered guest's link is replaced by every status e-mail).
 Runs on SQLite and on PostgreSQL (``EVENTSVC_TEST_DATABASE_URL``).
 """
 
+import json
 import random
 import re
 import threading
@@ -22,6 +23,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.client import HTTPConnection
+from urllib.parse import urlencode
 
 import requests
 from sqlalchemy import func, select
@@ -57,35 +60,69 @@ def _gunicorn(app):
 
 
 @dataclass
+class Answer:
+    """What the server answered to one call."""
+
+    status_code: int
+    text: str
+    location: str | None
+
+    def json(self):
+        return json.loads(self.text)
+
+
+@dataclass
 class Call:
-    """One request of a race; ``who`` names it in failure messages."""
+    """One request of a race; ``who`` names it in failure messages.
+
+    Sent over a plain connection opened beforehand, so that the requests of one burst
+    leave together: each idle worker has accepted a connection and is waiting for it.
+    """
 
     who: str
     method: str
     path: str
-    kwargs: dict = field(default_factory=dict)
+    headers: dict = field(default_factory=dict)
+    body: bytes | None = None
 
-    def send(self, base_url: str) -> requests.Response:
-        return requests.request(self.method, base_url + self.path, timeout=TIMEOUT, allow_redirects=False,
-                                **self.kwargs)
+    def connect(self, server) -> HTTPConnection:
+        connection = HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+        connection.connect()
+        return connection
+
+    def send(self, connection: HTTPConnection) -> Answer:
+        try:
+            connection.request(self.method, self.path, body=self.body, headers=self.headers)
+            response = connection.getresponse()
+            return Answer(response.status, response.read().decode(errors="replace"), response.getheader("Location"))
+        finally:
+            connection.close()
 
 
-def _at_once(server, calls: list[Call]) -> list[tuple[Call, requests.Response]]:
-    """Send every call at the same instant: one thread each, released together."""
+def _at_once(server, calls: list[Call]) -> list[tuple[Call, Answer]]:
+    """Send every call at the same instant: one thread each, connected first, then released together."""
     barrier = threading.Barrier(len(calls))
 
     def run(call):
+        connection = call.connect(server)
         barrier.wait(timeout=TIMEOUT)
-        return call.send(server.url)
+        return call.send(connection)
 
     with ThreadPoolExecutor(len(calls)) as pool:
         return list(zip(calls, pool.map(run, calls), strict=True))
 
 
-def _stream(server, calls: list[Call], threads: int = 24) -> list[tuple[Call, requests.Response]]:
+def _stream(server, calls: list[Call], threads: int = 24) -> list[tuple[Call, Answer]]:
     """Send many calls from ``threads`` clients at once, each starting its next as soon as one ends."""
     with ThreadPoolExecutor(threads) as pool:
-        return list(zip(calls, pool.map(lambda call: call.send(server.url), calls), strict=True))
+        return list(zip(calls, pool.map(lambda call: call.send(call.connect(server)), calls), strict=True))
+
+
+def _warm_up(server, calls: list[Call]) -> None:
+    """Let every worker serve these pages first: a cold worker (its first database connection,
+    templates still to compile) is slow enough to miss the race it should take part in."""
+    answers = _stream(server, [call for call in calls for _ in range(4)], threads=8)
+    assert all(r.status_code == 200 for _, r in answers), [(c.path, r.status_code) for c, r in answers]
 
 
 def _no_server_error(server, answers, context: str = "") -> None:
@@ -132,14 +169,25 @@ class Browser:
         assert response.status_code == 302, (email, response.status_code)
         return self
 
+    def get(self, path: str) -> Call:
+        return Call(self.who, "GET", path, {"Cookie": self._cookie()})
+
     def post(self, path: str, data: dict | None = None) -> Call:
         """The form post this browser would send (the same cookie and CSRF token for every copy)."""
-        return Call(self.who, "POST", path, {"data": {**(data or {}), "csrf_token": self.csrf},
-                                             "cookies": self.http.cookies.get_dict()})
+        return Call(self.who, "POST", path, {"Cookie": self._cookie(),
+                                             "Content-Type": "application/x-www-form-urlencoded"},
+                    urlencode({**(data or {}), "csrf_token": self.csrf}, doseq=True).encode())
+
+    def _cookie(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.http.cookies.get_dict().items())
 
 
-def _api(who: str, token: str, path: str, json: dict | None = None) -> Call:
-    return Call(who, "POST", path, {"headers": {"Authorization": f"Bearer {token}"}, "json": json or {}})
+def _api(who: str, token: str, path: str, payload: dict | None = None, method: str = "POST") -> Call:
+    headers = {"Authorization": f"Bearer {token}"}
+    if method == "GET":
+        return Call(who, method, path, headers)
+    return Call(who, method, path, {**headers, "Content-Type": "application/json"},
+                json.dumps(payload or {}).encode())
 
 
 # --- building the starting state (in-process, before the server starts) ----------------------
@@ -233,24 +281,33 @@ def _at_most_one(mail: dict[str, Counter], who) -> None:
 
 # --- a guest double-clicks "cancel" --------------------------------------------------------
 
+#: small stories run at this many events at once, so that one run is likely to hit the race
+EVENTS = 4
+
+
 def test_a_guest_who_double_clicks_cancel_frees_one_place_for_the_first_in_line(app, open_event):
-    slug = open_event(capacity=2)
-    a, b, c, d = (f"{n}@example.org" for n in "abcd")
-    tokens = _invite_and_accept(app, slug, [a, b, c, d])
-    assert _statuses(app, slug) == {a: "confirmed", b: "confirmed", c: "waitlisted", d: "waitlisted"}
+    events = {}
+    for k in range(EVENTS):
+        slug = open_event(f"day-{k}", capacity=2)
+        a, b, c, d = guests = [f"{n}{k}@example.org" for n in "abcd"]
+        tokens = _invite_and_accept(app, slug, guests)
+        assert _statuses(app, slug) == {a: "confirmed", b: "confirmed", c: "waitlisted", d: "waitlisted"}
+        events[slug] = (guests, tokens[a])
     mark = _mail_mark(app)
 
     with _gunicorn(app) as server:
-        guest = Browser(server, a).open(f"/g/{tokens[a]}")
-        answers = _at_once(server, [guest.post(f"/g/{tokens[a]}/cancel") for _ in range(4)])
-        _answered(server, answers, {302})
+        browsers = {slug: Browser(server, a).open(f"/g/{token}") for slug, ((a, *_), token) in events.items()}
+        _warm_up(server, [browsers[slug].get(f"/g/{token}") for slug, (_, token) in events.items()])
+        for slug, (_, token) in events.items():  # one burst of four clicks per event
+            _answered(server, _at_once(server, [browsers[slug].post(f"/g/{token}/cancel")] * 4), {302})
 
-    assert _statuses(app, slug) == {a: "cancelled", b: "confirmed", c: "confirmed", d: "waitlisted"}
-    assert _event_counters(app, slug) == (2, 2)
     mail = _mail_since(app, mark)
-    assert mail.pop(c, None) == {"registration_promoted": 1}
-    _at_most_one(mail, [a])
-    assert set(mail) <= {a}, mail
+    for slug, ((a, b, c, d), _) in events.items():
+        assert _statuses(app, slug) == {a: "cancelled", b: "confirmed", c: "confirmed", d: "waitlisted"}, slug
+        assert _event_counters(app, slug) == (2, 2), slug
+        assert mail.pop(c, None) == {"registration_promoted": 1}, slug
+        _at_most_one(mail, [a])
+    assert set(mail) <= {guests[0] for guests, _ in events.values()}, mail
     assert _drift(app) == []
 
 
@@ -268,6 +325,7 @@ def test_twenty_guests_each_clicking_cancel_four_times_leave_exactly_the_capacit
 
     with _gunicorn(app) as server:
         browsers = [Browser(server, email).open(f"/g/{tokens[email]}") for email in leaving]
+        _warm_up(server, [b.get(f"/g/{tokens[b.who]}") for b in browsers[:4]])
         calls = [b.post(f"/g/{tokens[b.who]}/cancel") for b in browsers for _ in range(4)]
         random.Random(20).shuffle(calls)
         answers = _at_once(server, calls)
@@ -297,6 +355,7 @@ def _two_organizers_approve(app, open_event, make_user, api_token, *, via: str):
     mark = _mail_mark(app)
 
     with _gunicorn(app) as server:
+        _warm_up(server, [_api("warm-up", t, path.removesuffix("/approve"), method="GET") for t in tokens])
         if via == "api":
             calls = [_api(f"org{i}", t, path) for i, t in enumerate(tokens, 1) for _ in range(2)]
             answers = _at_once(server, calls)
@@ -306,6 +365,7 @@ def _two_organizers_approve(app, open_event, make_user, api_token, *, via: str):
         else:
             browsers = [Browser(server, f"org{i}").login(f"org{i}@example.org")
                         .open(f"/manage/e/{slug}/registrations") for i in (1, 2)]
+            _warm_up(server, [b.get(f"/manage/e/{slug}/registrations") for b in browsers])
             page = f"/manage/e/{slug}/registrations/{ids['p@example.org']}/approve"
             answers = _at_once(server, [b.post(page) for b in browsers for _ in range(2)])
             _answered(server, answers, {302})
@@ -342,6 +402,8 @@ def test_four_hundred_pending_registrations_approved_at_once_confirm_exactly_the
     mark = _mail_mark(app)
 
     with _gunicorn(app) as server:
+        _warm_up(server, [_api("warm-up", token, f"/api/v1/events/{slug}/registrations/{rid}", method="GET")
+                          for rid in list(ids.values())[:4]])
         calls = [_api(email, token, f"/api/v1/events/{slug}/registrations/{rid}/approve")
                  for email, rid in ids.items()]
         answers = _stream(server, calls)
@@ -360,42 +422,51 @@ def test_four_hundred_pending_registrations_approved_at_once_confirm_exactly_the
 # --- a seminar seat dropped twice -----------------------------------------------------------
 
 def test_a_seminar_seat_dropped_twice_at_once_goes_once_to_the_first_in_line(app, open_event):
-    slug = open_event(capacity=10, seminar_seats=2)
-    seminar = seminar_id(app, slug)
-    a, b, c, d = (f"{n}@example.org" for n in "abcd")
-    tokens = _invite_and_accept(app, slug, [a, b, c, d], sessions=[seminar])
-    assert _seats(app, seminar) == ({a: "confirmed", b: "confirmed", c: "waitlisted", d: "waitlisted"}, 2)
+    events = {}
+    for k in range(EVENTS):
+        slug = open_event(f"day-{k}", capacity=10, seminar_seats=2)
+        seminar = seminar_id(app, slug)
+        a, b, c, d = guests = [f"{n}{k}@example.org" for n in "abcd"]
+        tokens = _invite_and_accept(app, slug, guests, sessions=[seminar])
+        assert _seats(app, seminar) == ({a: "confirmed", b: "confirmed", c: "waitlisted", d: "waitlisted"}, 2)
+        events[slug] = (guests, seminar, tokens[a])
     mark = _mail_mark(app)
 
     with _gunicorn(app) as server:
-        guest = Browser(server, a).open(f"/g/{tokens[a]}")
-        answers = _at_once(server, [guest.post(f"/g/{tokens[a]}/sessions") for _ in range(4)])  # none ticked
-        _answered(server, answers, {302})
+        browsers = {slug: Browser(server, a).open(f"/g/{token}") for slug, ((a, *_), _, token) in events.items()}
+        _warm_up(server, [browsers[slug].get(f"/g/{token}") for slug, (*_, token) in events.items()])
+        for slug, (*_, token) in events.items():  # no session ticked: drop them all
+            _answered(server, _at_once(server, [browsers[slug].post(f"/g/{token}/sessions")] * 4), {302})
 
-    assert _seats(app, seminar) == ({a: "cancelled", b: "confirmed", c: "confirmed", d: "waitlisted"}, 2)
-    assert _statuses(app, slug) == dict.fromkeys([a, b, c, d], "confirmed")
     mail = _mail_since(app, mark)
-    assert mail.pop(c, None) == {"seat_promoted": 1}
-    _at_most_one(mail, [a])
-    assert set(mail) <= {a}, mail
+    for slug, ((a, b, c, d), seminar, _) in events.items():
+        assert _seats(app, seminar) == ({a: "cancelled", b: "confirmed", c: "confirmed", d: "waitlisted"}, 2), slug
+        assert _statuses(app, slug) == dict.fromkeys([a, b, c, d], "confirmed"), slug
+        assert mail.pop(c, None) == {"seat_promoted": 1}, slug
+        _at_most_one(mail, [a])
+    assert set(mail) <= {guests[0] for guests, *_ in events.values()}, mail
     assert _drift(app) == []
 
 
 # --- one invitation accepted four times at once ----------------------------------------------
 
 def test_one_invitation_accepted_by_four_posts_at_once_registers_the_guest_once(app, open_event):
-    slug = open_event(capacity=3)
-    token = invite(app, slug, "li@example.org")
+    tokens = {}
+    for k in range(EVENTS):
+        slug = open_event(f"day-{k}", capacity=3)
+        tokens[slug] = invite(app, slug, f"li{k}@example.org")
     mark = _mail_mark(app)
 
     with _gunicorn(app) as server:
-        guest = Browser(server, "li").open(f"/g/{token}")
-        answers = _at_once(server, [guest.post(f"/g/{token}/accept") for _ in range(4)])
-        _answered(server, answers, {302})
+        browsers = {slug: Browser(server, slug).open(f"/g/{token}") for slug, token in tokens.items()}
+        _warm_up(server, [browsers[slug].get(f"/g/{token}") for slug, token in tokens.items()])
+        for slug, token in tokens.items():
+            _answered(server, _at_once(server, [browsers[slug].post(f"/g/{token}/accept")] * 4), {302})
 
-    assert _statuses(app, slug) == {"li@example.org": "confirmed"}
-    assert _event_counters(app, slug) == (3, 1)
-    assert _mail_since(app, mark) == {"li@example.org": {"registration_confirmed": 1}}
+    for k, slug in enumerate(tokens):
+        assert _statuses(app, slug) == {f"li{k}@example.org": "confirmed"}
+        assert _event_counters(app, slug) == (3, 1)
+    assert _mail_since(app, mark) == {f"li{k}@example.org": {"registration_confirmed": 1} for k in range(EVENTS)}
     assert _drift(app) == []
 
 
@@ -411,11 +482,14 @@ def test_a_guest_cancelling_while_an_organizer_approves_leaves_no_place_taken(
     mark = _mail_mark(app)
 
     with _gunicorn(app) as server:
-        calls = []
+        calls, warm = [], []
         for email in guests:
             browser = Browser(server, email).open(f"/g/{links[email]}")
+            warm += [browser.get(f"/g/{links[email]}"),
+                     _api("warm-up", token, f"/api/v1/events/{slug}/registrations/{ids[email]}", method="GET")]
             calls += [browser.post(f"/g/{links[email]}/cancel"),
                       _api(email, token, f"/api/v1/events/{slug}/registrations/{ids[email]}/approve")]
+        _warm_up(server, warm[:4])
         answers = _at_once(server, calls)
         _no_server_error(server, answers)
 
@@ -464,8 +538,10 @@ def test_cancellations_promote_in_order_while_the_organizer_raises_and_lowers_th
         settings = [organizer.post(f"/manage/e/{slug}/registration-settings", {
             "registration_mode": "open", "capacity": str(capacity), "opens_at": "", "closes_at": ""})
             for capacity in (13, 9, 12, 10)]
-        cancels = [Browser(server, email).open(f"/g/{tokens[email]}").post(f"/g/{tokens[email]}/cancel")
-                   for email in leaving]
+        guests = [Browser(server, email).open(f"/g/{tokens[email]}") for email in leaving]
+        _warm_up(server, [organizer.get(f"/manage/e/{slug}/registration-settings")]
+                 + [g.get(f"/g/{tokens[g.who]}") for g in guests[:3]])
+        cancels = [g.post(f"/g/{tokens[g.who]}/cancel") for g in guests]
         calls = cancels + settings
         random.Random(7).shuffle(calls)
         answers = _at_once(server, calls)
@@ -510,6 +586,8 @@ def test_many_clients_doing_everything_at_once_never_overbook_and_counters_alway
     with _gunicorn(app) as server:
         organizer = Browser(server, "organizer").login("org@example.org").open(f"/manage/e/{slug}/registrations")
         guests = {email: Browser(server, email).open(f"/g/{t}") for email, t in invited.items()}
+        _warm_up(server, [organizer.get(f"/manage/e/{slug}/registrations"), _api("warm-up", token, api, method="GET")]
+                 + [guests[email].get(f"/g/{t}") for email, t in list(invited.items())[:2]])
 
         def seminar_choice():
             return rng.choice([[], [seminar]])
