@@ -1,6 +1,6 @@
 """`flask registration check-counters` recounts the rows behind every place counter."""
 
-from eventsvc.core.permissions import event_by_slug
+from eventsvc.events.permissions import event_by_slug
 from sqlalchemy import select, update
 
 from eventsvc.events.models import AgendaItem, Event

@@ -27,7 +27,7 @@ from http.client import HTTPConnection
 from urllib.parse import urlencode
 
 import requests
-from eventsvc.core.permissions import event_by_slug
+from eventsvc.events.permissions import event_by_slug
 from sqlalchemy import func, select
 
 from bench.registration_rush import Gunicorn
