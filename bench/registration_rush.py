@@ -13,12 +13,14 @@ back from the database. It exits 1 if any run does not confirm exactly C.
 """
 
 import argparse
+import collections
 import os
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -36,7 +38,7 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """eventsvc under gunicorn on loopback; also used by tests/registration/test_concurrency.py."""
+    """eventsvc under gunicorn on loopback; also used by the concurrency tests in tests/registration/."""
 
     def __init__(self, database_url: str, workers: int = 4, env_name: str = "testing"):
         self.port = free_port()
@@ -47,12 +49,25 @@ class Gunicorn:
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
              "--chdir", str(ROOT), "--log-level", "warning", "--timeout", "60", "eventsvc:create_app()"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # read stderr as it comes: a full pipe would block the workers that log a traceback
+        self._log = collections.deque(maxlen=400)
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        for line in self.process.stderr:
+            self._log.append(line.decode(errors="replace"))
+
+    def log_tail(self, chars: int = 4000) -> str:
+        """The end of what gunicorn and the app wrote to stderr (tracebacks of 500s)."""
+        return "".join(self._log)[-chars:]
 
     def wait_ready(self, timeout: float = 30) -> "Gunicorn":
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("gunicorn exited: " + self.process.stderr.read().decode()[-2000:])
+                self.process.wait()
+                time.sleep(0.2)  # let the reader thread take the last lines
+                raise RuntimeError("gunicorn exited: " + self.log_tail(2000))
             try:
                 urllib.request.urlopen(self.url + "/api/v1/openapi.json", timeout=2)
                 return self

@@ -1,4 +1,9 @@
-"""``flask registration guest-link SLUG EMAIL``: a fresh portal link for one guest (support, demos)."""
+"""``flask registration …``: support commands.
+
+    guest-link SLUG EMAIL   a fresh portal link for one guest (support, demos)
+    check-counters          every place counter against a recount of its rows
+    lifecycle-doc           docs/lifecycle.md from the transition tables
+"""
 
 import click
 from flask.cli import AppGroup
@@ -9,6 +14,7 @@ from eventsvc.core.tokens import hash_token, new_token
 from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from eventsvc.people.models import Person
+from eventsvc.registration.counters import count_drift
 from eventsvc.registration.links import issue_access_token, link_expiry, portal_url
 from eventsvc.registration.models import Invitation, Registration
 from eventsvc.registration.transitions import render_markdown
@@ -54,3 +60,15 @@ def lifecycle_doc(check):
         return
     path.write_text(text, encoding="utf-8")
     click.echo(f"wrote {path}")
+
+
+@registration_cli.command("check-counters")
+def check_counters():
+    """Recount confirmed guests and seminar seats; exit 1 and list every counter that differs."""
+    drift = count_drift()
+    if not drift:
+        click.echo("counters match")
+        return
+    for line in drift:
+        click.echo(line)
+    click.get_current_context().exit(1)
