@@ -1,9 +1,9 @@
 """`flask registration check-counters` recounts the rows behind every place counter."""
 
-from eventsvc.events.permissions import event_by_slug
 from sqlalchemy import select, update
 
 from eventsvc.events.models import AgendaItem, Event
+from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from eventsvc.registration.counters import count_drift
 

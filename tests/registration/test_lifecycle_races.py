@@ -27,12 +27,12 @@ from http.client import HTTPConnection
 from urllib.parse import urlencode
 
 import requests
-from eventsvc.events.permissions import event_by_slug
 from sqlalchemy import func, select
 
 from bench.registration_rush import Gunicorn
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.models import AgendaItem
+from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from eventsvc.mail.models import OutgoingMessage
 from eventsvc.people.models import Person
