@@ -20,9 +20,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('can_create_events', sa.Boolean(), server_default=sa.false(),
-                                      nullable=False))
+    # Plain ALTER TABLE, never a batch rebuild of ``users``: on SQLite the rebuild drops the
+    # table, and ON DELETE CASCADE (foreign keys are on) would take every role and token with it.
+    op.add_column('users', sa.Column('can_create_events', sa.Boolean(), server_default=sa.false(),
+                                     nullable=False))
     users = sa.table('users', sa.column('id', sa.Integer), sa.column('can_create_events', sa.Boolean))
     roles = sa.table('event_roles', sa.column('user_id', sa.Integer), sa.column('role', sa.String))
     organizers = sa.select(roles.c.user_id).where(roles.c.role == 'organizer')
@@ -48,5 +49,4 @@ def downgrade():
     with op.batch_alter_table('password_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_links_user_id'))
     op.drop_table('password_links')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('can_create_events')
+    op.drop_column('users', 'can_create_events')  # plain ALTER TABLE (SQLite 3.35+), as in upgrade
