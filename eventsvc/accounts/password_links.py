@@ -25,11 +25,16 @@ class PasswordLinkError(ServiceError):
     status = 404
 
 
+def revoke_password_links(user: User) -> None:
+    """Every unused link of ``user`` stops working."""
+    db.session.execute(update(PasswordLink).where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
+                       .values(used_at=utcnow()))
+
+
 def issue_password_link(user: User) -> str:
     """A new link token for ``user`` (shown once, in the e-mail); older unused links stop working."""
     now = utcnow()
-    db.session.execute(update(PasswordLink).where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
-                       .values(used_at=now))
+    revoke_password_links(user)
     token = new_token()
     hours = current_app.config["PASSWORD_LINK_TTL_HOURS"]
     db.session.add(PasswordLink(user_id=user.id, token_hash=hash_token(token), created_at=now,

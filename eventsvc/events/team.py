@@ -52,7 +52,11 @@ def members(event: Event) -> list[EventRole]:
 
 def is_pending(member: EventRole) -> bool:
     """Invited to a new account that has not set its password yet."""
-    return not has_usable_password(member.user)
+    return is_pending_account(member.user)
+
+
+def is_pending_account(user: User) -> bool:
+    return not has_usable_password(user)
 
 
 def invite(event: Event, *, email: str, role: EventRoleKind | str, invited_by: User | None,
@@ -116,8 +120,12 @@ def remove(event: Event, member_id: int) -> None:
                                     "someone else organizer first.", email=member.user.email))
     record("team.member_removed", event_id=event.id, obj=member, email=member.user.email,
            role=member.role.value)
+    user = member.user
     db.session.delete(member)
     db.session.flush()
+    if is_pending_account(user) and not db.session.scalar(select(EventRole.id).where(EventRole.user_id == user.id)):
+        # invited here only, and removed before choosing a password: the e-mailed link dies too
+        password_links.revoke_password_links(user)
 
 
 # ---- helpers ----

@@ -85,6 +85,13 @@ def test_a_new_link_replaces_the_previous_one(app, demo, organizer_client):
     assert response.status_code == 409 and "has already set a password" in response.get_data(as_text=True)
 
 
+def test_removing_an_invited_member_before_they_choose_a_password_kills_their_link(app, demo, organizer_client):
+    path = _invited(app, demo, organizer_client)
+    member = member_id(app, demo, "new@example.org")
+    assert post(organizer_client, f"/manage/e/{demo}/team/{member}/remove", {}, f"/manage/e/{demo}/team").status_code == 302
+    assert app.test_client().get(path).status_code == 410
+
+
 def test_an_unknown_or_altered_link_is_refused(app, demo, organizer_client):
     path = _invited(app, demo, organizer_client)
     response = app.test_client().get(path[:-2] + ("AA" if not path.endswith("AA") else "BB"))

@@ -179,3 +179,45 @@ def test_every_team_form_needs_its_csrf_token(app, demo, organizer_client, actio
     }[action]
     assert organizer_client.post(path, data=data).status_code == 400
     assert team_of(app, demo) == before and len(outbox(app)) == mails
+
+
+def test_two_organizers_demoting_each_other_at_the_same_instant_leave_one_organizer(
+        app, demo, make_user, live_server):
+    import threading
+
+    import requests
+
+    make_user("co@example.org", "co-organizer-pw", event_slug=demo, role="organizer")
+    organizers = {loader.ORGANIZER_EMAIL: loader.ORGANIZER_PASSWORD, "co@example.org": "co-organizer-pw"}
+    browsers = []
+    for email, password in organizers.items():
+        session = requests.Session()
+        token = csrf_token_of(session, live_server.url + "/login")
+        session.post(live_server.url + "/login", data={"email": email, "password": password, "csrf_token": token},
+                     timeout=10)
+        other = next(e for e in organizers if e != email)
+        browsers.append((session, csrf_token_of(session, live_server.url + _team_url(demo)),
+                         member_id(app, demo, other)))
+    barrier, answers = threading.Barrier(2), []
+
+    def demote(session, token, other):
+        barrier.wait()
+        answers.append(session.post(f"{live_server.url}{_team_url(demo)}/{other}/role", timeout=30,
+                                    allow_redirects=False, data={"role": "staff", "csrf_token": token}).status_code)
+
+    threads = [threading.Thread(target=demote, args=browser) for browser in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # the second is refused: as the last organizer (409), or, when it waited for the first to finish
+    # before its own check (SQLite's write requests queue at their start), as staff now (403)
+    assert sorted(answers)[0] == 302 and sorted(answers)[1] in (403, 409)
+    assert sorted(team_of(app, demo).values()) == ["organizer", "staff", "staff"]
+
+
+def csrf_token_of(session, url: str) -> str:
+    import re
+
+    page = session.get(url, timeout=10).text
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
