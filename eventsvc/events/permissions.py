@@ -79,7 +79,8 @@ def staff_only_events(user: User) -> list[Event] | None:
 
 def template_permissions() -> dict:
     """What templates may ask (registered as a context processor by the events pages)."""
-    return {"can_create_events": lambda: can_create_events(current_user)}
+    return {"can_create_events": lambda: can_create_events(current_user),
+            "can_manage_accounts": lambda: can_manage_accounts(current_user)}
 
 
 def requires_site_permission(check):
