@@ -47,6 +47,8 @@ SLIDES_MAX_BYTES = 20 * 1024 * 1024
 
 # Invitation and guest links
 INVITATION_TTL_DAYS = 60
+# One-time links that invited team members set their password with
+PASSWORD_LINK_TTL_HOURS = 72
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

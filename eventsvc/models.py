@@ -1,6 +1,6 @@
 """Imports every model, so that the metadata is complete for Alembic and the app."""
 
-from eventsvc.accounts.models import ApiToken, EventRole, LoginFailure, User
+from eventsvc.accounts.models import ApiToken, EventRole, LoginFailure, PasswordLink, User
 from eventsvc.audit.models import AuditEvent
 from eventsvc.awards.models import Award, AwardProgram
 from eventsvc.badges.models import BadgeKey
@@ -19,6 +19,6 @@ from eventsvc.registration.models import (
 __all__ = [
     "AgendaItem", "ApiToken", "AuditEvent", "Award", "AwardProgram", "BadgeKey", "Category",
     "CheckIn", "Event", "EventRole", "Invitation", "LoginFailure", "Organization",
-    "OutgoingMessage", "Participation", "Person", "Registration", "Room", "SessionSeat",
+    "OutgoingMessage", "Participation", "PasswordLink", "Person", "Registration", "Room", "SessionSeat",
     "SpeechRecord", "User", "invitation_sessions",
 ]
