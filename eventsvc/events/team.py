@@ -88,7 +88,7 @@ def invite(event: Event, *, email: str, role: EventRoleKind | str, invited_by: U
 
 def send_new_link(event: Event, member_id: int, *, invited_by: User | None, language: str = "en") -> EventRole:
     """A fresh set-password link for a member who has not set a password yet (the old link stops working)."""
-    member = _member(event, member_id)
+    member = member_of(event, member_id)
     if not is_pending(member):
         raise TeamError("not_pending", _("%(email)s has already set a password.", email=member.user.email),
                         status=409)
@@ -100,7 +100,7 @@ def send_new_link(event: Event, member_id: int, *, invited_by: User | None, lang
 def change_role(event: Event, member_id: int, role: EventRoleKind | str) -> EventRole:
     role = _role(role)
     _lock(event)
-    member = _member(event, member_id)
+    member = member_of(event, member_id)
     if member.role == role:
         return member
     if member.role == ORGANIZER:
@@ -114,7 +114,7 @@ def change_role(event: Event, member_id: int, role: EventRoleKind | str) -> Even
 
 def remove(event: Event, member_id: int) -> None:
     _lock(event)
-    member = _member(event, member_id)
+    member = member_of(event, member_id)
     if member.role == ORGANIZER:
         _keep_an_organizer(event, _("%(email)s is the event's last organizer and cannot be removed: make "
                                     "someone else organizer first.", email=member.user.email))
@@ -142,7 +142,7 @@ def _lock(event: Event) -> None:
     db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
 
 
-def _member(event: Event, member_id: int) -> EventRole:
+def member_of(event: Event, member_id: int) -> EventRole:
     member = db.session.scalar(select(EventRole).where(EventRole.id == member_id, EventRole.event_id == event.id)
                                .options(joinedload(EventRole.user)))
     if member is None:

@@ -87,6 +87,7 @@ def members(event: Event):
 @bp.post("/<slug>/team/<int:member_id>/role")
 @requires_event_role(ORGANIZER)
 def change_role(event: Event, member_id: int):
+    team.member_of(event, member_id)  # another event's member is 404 before the form is read
     form = RoleForm()
     if not form.validate_on_submit():
         flash(_("Choose organizer or staff."), "error")

@@ -35,7 +35,7 @@ def event_creator(user_id: int):
         abort(404)
     allowed = request.form.get("allowed")
     if allowed not in ("1", "0"):
-        abort(400, description=_("Say whether the account may create events."))
+        abort(422, description=_("Say whether the account may create events."))
     accounts.set_event_creator(user, allowed == "1")
     db.session.commit()
     flash(_("%(email)s can now create events.", email=user.email) if allowed == "1"

@@ -155,7 +155,8 @@ def build_world(app: Flask) -> World:
                  walk_in_registration_id=walk_in.id, checkin_id=answer.checkin_id, program_id=program.id,
                  award_id=award.id, certificate_number=award.certificate_number,
                  verification_code=award.verification_code, person_id=registration.person_id,
-                 speaker_id=speaker.id, org_id=registration.person.organization_id)
+                 speaker_id=speaker.id, org_id=registration.person.organization_id,
+                 member_id=_team_member(a, "member-0@matrix.example"), user_id=users["staff_a"].id)
         job = jobs.create(event_id=a.id, user_id=users["organizer_a"].id, layout=SINGLE, category_id=None,
                           which="all")
         v["job_id"] = job.id
@@ -284,7 +285,23 @@ def _fresh_checkin(world, event, actor, n):
     ).checkin_id
 
 
+def _team_member(event: Event, email: str) -> int:
+    """A staff member of the event's team (the EventRole the team page acts on)."""
+    user = create_user(email, "matrix-password-1", name=email.split("@")[0])
+    member = grant_role(user, event, EventRoleKind.STAFF)
+    db.session.flush()
+    return member.id
+
+
+def _new_user_id(email: str) -> int:
+    user = create_user(email, "matrix-password-1", name=email.split("@")[0])
+    db.session.flush()
+    return user.id
+
+
 FRESH = {
+    "member_id": lambda w, e, a, n: _team_member(e, f"member-{n}@matrix.example"),
+    "user_id": lambda w, e, a, n: _new_user_id(f"user-{n}@matrix.example"),
     "token": _fresh_link,
     "registration_id": _fresh_registration,
     "invitation_id": _fresh_invitation,
