@@ -92,7 +92,7 @@ INVITATION: dict[str, Transition] = {t.action: t for t in (
                (Actor.ORGANIZER,), effects="a new link; the older e-mail's link stops working",
                mail="invitation", audit="invitation.sent", label=_l("Send")),
     Transition("remind", (Inv.SENT, Inv.OPENED), "unchanged", (Actor.ORGANIZER,),
-               effects="a new link", mail="invitation_reminder", audit="invitation.reminded"),
+               effects="a new link; the older ones keep working", mail="invitation_reminder", audit="invitation.reminded"),
     Transition("open", (Inv.SENT,), Inv.OPENED, (Actor.GUEST,), done=(Inv.OPENED, Inv.ACCEPTED, Inv.DECLINED),
                effects="records when the link was first opened"),
     Transition("accept", (Inv.DRAFT, Inv.SENT, Inv.OPENED, Inv.DECLINED), Inv.ACCEPTED, (Actor.GUEST,),
