@@ -142,6 +142,9 @@ ROUTES = {
     "/manage/e/<slug>/checkins.<fmt>": ORGANIZER,
     "/manage/e/<slug>/attendance.<fmt>": ORGANIZER,
     "/manage/e/<slug>/awards": ORGANIZER,
+    "/manage/e/<slug>/awards/<int:award_id>/representatives": ORGANIZER.at(award_id="org_award_id"),
+    "/manage/e/<slug>/awards/<int:award_id>/representatives/<int:registration_id>/remove":
+        ORGANIZER.at(award_id="org_award_id"),
     "/manage/e/<slug>/awards/run-sheet": STAFF,
     "/manage/e/<slug>/awards/run-sheet.pdf": STAFF,
     "/manage/e/<slug>/awards/export.<any(csv, xlsx):fmt>": ORGANIZER,
