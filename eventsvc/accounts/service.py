@@ -4,7 +4,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from eventsvc.accounts.models import ApiToken, EventRole, EventRoleKind, LoginFailure, User
@@ -162,8 +163,25 @@ def user_for_api_token(secret: str) -> User | None:
     now = utcnow()
     # Touch at most once a minute: a scan storm must not write a row per request.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
+        _touch_api_token(token.id, now)
     return user
+
+
+def _touch_api_token(token_id: int, now: datetime) -> None:
+    """Record the token's use in a short transaction of its own, never in the request's.
+
+    A GET's transaction on SQLite begins as a reader; a write inside it fails with "database
+    is locked" when another request wrote meanwhile. The time of last use is a hint for the
+    token's owner: when the database is busy it is skipped, not worth a failed request.
+    """
+    try:
+        with db.engine.connect().execution_options(sqlite_immediate=True) as connection, connection.begin():
+            connection.execute(update(ApiToken).where(
+                ApiToken.id == token_id,
+                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - timedelta(minutes=1)))
+                .values(last_used_at=now))
+    except OperationalError:
+        current_app.logger.info("API token %s: last use not recorded (database busy)", token_id)
 
 
 def revoke_api_token(token_id: int) -> ApiToken:

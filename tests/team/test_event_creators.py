@@ -104,7 +104,7 @@ def test_the_accounts_toggle_without_a_csrf_token_changes_nothing(app, make_user
     user_id = make_user("planner@example.org", "planner-password")
     admin = signed_in(app, "admin@example.org", "admin-password")
     assert admin.post(f"/admin/accounts/{user_id}/creator", data={"allowed": "1"}).status_code == 400
-    assert post(admin, f"/admin/accounts/{user_id}/creator", {"allowed": "maybe"}, "/admin/accounts").status_code == 400
+    assert post(admin, f"/admin/accounts/{user_id}/creator", {"allowed": "maybe"}, "/admin/accounts").status_code == 422
     assert post(admin, "/admin/accounts/999/creator", {"allowed": "1"}, "/admin/accounts").status_code == 404
     with app.app_context():
         from eventsvc.accounts.models import User
