@@ -152,7 +152,7 @@ def main(target: str) -> None:
         server.wait(10)
 
     with app.app_context():  # forget the lookups above, and stay clear of a window boundary
-        db.session.execute(text("DELETE FROM award_verification_hits"))
+        db.session.execute(text("DELETE FROM rate_limit_hits"))
         db.session.commit()
     while time.time() % 60 > 50:
         time.sleep(1)

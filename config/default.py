@@ -47,6 +47,15 @@ SLIDES_MAX_BYTES = 20 * 1024 * 1024
 
 # Invitation and guest links
 INVITATION_TTL_DAYS = 60
+# One-time links that invited team members set their password with
+PASSWORD_LINK_TTL_HOURS = 72
+
+# The public registration form: submissions per client address and per e-mail address (at any
+# event), counted in the database across all workers; beyond either, 429 and nothing is sent.
+SELF_REGISTRATION_LIMIT_PER_CLIENT = 20
+SELF_REGISTRATION_CLIENT_WINDOW_SECONDS = 600
+SELF_REGISTRATION_LIMIT_PER_ADDRESS = 5
+SELF_REGISTRATION_ADDRESS_WINDOW_SECONDS = 3600
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -25,6 +25,7 @@ from eventsvc.events.agenda_views import bp as agenda_bp
 from eventsvc.events.api import blp as events_api
 from eventsvc.events.manage_views import bp as manage_bp
 from eventsvc.events.public_views import bp as events_public_bp
+from eventsvc.events.team_views import bp as team_bp
 from eventsvc.extensions import api
 from eventsvc.mail.cli import outbox_cli
 from eventsvc.people.api import blp as people_api
@@ -33,6 +34,7 @@ from eventsvc.registration.cli import registration_cli
 from eventsvc.registration.manage_views import bp as registration_manage_bp
 from eventsvc.registration.portal import bp as portal_bp
 from eventsvc.registration.public_views import bp as registration_public_bp
+from eventsvc.web.admin_views import bp as admin_bp
 from eventsvc.web.views import bp as web_bp
 
 
@@ -41,6 +43,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(events_public_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(team_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(registration_public_bp)
     app.register_blueprint(registration_manage_bp)
     app.register_blueprint(portal_bp)

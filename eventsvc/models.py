@@ -1,15 +1,17 @@
 """Imports every model, so that the metadata is complete for Alembic and the app."""
 
-from eventsvc.accounts.models import ApiToken, EventRole, LoginFailure, User
+from eventsvc.accounts.models import ApiToken, EventRole, LoginFailure, PasswordLink, User
 from eventsvc.audit.models import AuditEvent
 from eventsvc.awards.models import Award, AwardProgram
 from eventsvc.badges.models import BadgeKey
 from eventsvc.checkin.models import CheckIn
+from eventsvc.core.rate_limits import RateLimitHit
 from eventsvc.events.models import AgendaItem, Event, Participation, Room, SpeechRecord
 from eventsvc.mail.models import OutgoingMessage
 from eventsvc.people.models import Organization, Person
 from eventsvc.registration.models import (
     Category,
+    GuestLink,
     Invitation,
     Registration,
     SessionSeat,
@@ -18,7 +20,8 @@ from eventsvc.registration.models import (
 
 __all__ = [
     "AgendaItem", "ApiToken", "AuditEvent", "Award", "AwardProgram", "BadgeKey", "Category",
-    "CheckIn", "Event", "EventRole", "Invitation", "LoginFailure", "Organization",
-    "OutgoingMessage", "Participation", "Person", "Registration", "Room", "SessionSeat",
+    "CheckIn", "Event", "EventRole", "GuestLink", "Invitation", "LoginFailure", "Organization",
+    "OutgoingMessage", "Participation", "PasswordLink", "Person", "RateLimitHit", "Registration", "Room",
+    "SessionSeat",
     "SpeechRecord", "User", "invitation_sessions",
 ]

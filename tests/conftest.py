@@ -61,9 +61,9 @@ def make_user(app):
     from eventsvc.events.permissions import event_by_slug
 
     def make(email="someone@example.org", password="correct horse battery", *, admin=False,
-             event_slug=None, role=None, name="Test User"):
+             event_slug=None, role=None, name="Test User", creator=False):
         with app.app_context():
-            user = create_user(email, password, name=name, is_admin=admin)
+            user = create_user(email, password, name=name, is_admin=admin, can_create_events=creator)
             if event_slug:
                 grant_role(user, event_by_slug(event_slug), role)
             db.session.commit()

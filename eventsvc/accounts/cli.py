@@ -34,6 +34,21 @@ def users_create(email, password, name, admin):
     click.echo(f"created user {user.email}{' (administrator)' if admin else ''}")
 
 
+@users_cli.command("creator")
+@click.argument("email")
+@click.option("--revoke", is_flag=True, help="Withdraw the permission instead of granting it.")
+@with_appcontext
+def users_creator(email, revoke):
+    """Let an account create events (or, with --revoke, no longer)."""
+    try:
+        user = service.user_by_email(email)
+    except ServiceError as error:
+        _fail(error)
+    service.set_event_creator(user, not revoke, actor="cli")
+    db.session.commit()
+    click.echo(f"{user.email} {'can no longer' if revoke else 'can now'} create events")
+
+
 @tokens_cli.command("create")
 @click.argument("email")
 @click.option("--name", default="cli")

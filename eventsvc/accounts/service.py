@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from eventsvc.accounts.models import ApiToken, EventRole, EventRoleKind, LoginFailure, User
+from eventsvc.audit.service import record
 from eventsvc.core.errors import NotFound, ServiceError
 from eventsvc.core.tokens import hash_token, new_token
 from eventsvc.core.types import utcnow
@@ -15,6 +16,11 @@ from eventsvc.extensions import db
 
 #: checked against when the e-mail is unknown, so that timing does not reveal accounts
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+#: the password hash of an account invited by e-mail that has not set its password yet:
+#: no password matches it (werkzeug refuses a hash without a method)
+UNUSABLE_PASSWORD = "!"
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 200
 
 
 class LoginRefused(ServiceError):
@@ -25,17 +31,58 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(email: str, password: str, *, name: str = "", is_admin: bool = False) -> User:
-    email = normalize_email(email)
-    if len(password) < 8:
+def check_password_rules(password: str, *, email: str | None = None) -> str:
+    """The rules every new password follows, from the CLI or the set-password page."""
+    if len(password) < PASSWORD_MIN_LENGTH:
         raise ServiceError("password_too_short", _("The password must have at least 8 characters."),
                            field="password")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise ServiceError("password_too_long", _("The password can have at most 200 characters."),
+                           field="password")
+    if email and password.strip().lower() == normalize_email(email):
+        raise ServiceError("password_is_email", _("The password cannot be your e-mail address."),
+                           field="password")
+    return password
+
+
+def create_user(email: str, password: str | None, *, name: str = "", is_admin: bool = False,
+                can_create_events: bool = False, language: str | None = None) -> User:
+    """A new account; ``password=None`` makes one that cannot sign in until it sets a password."""
+    email = normalize_email(email)
+    if password is not None:
+        check_password_rules(password, email=email)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise ServiceError("email_taken", _("A user with this e-mail already exists."), field="email")
-    user = User(email=email, name=name, is_admin=is_admin, password_hash=generate_password_hash(password))
+    user = User(email=email, name=name, is_admin=is_admin, can_create_events=can_create_events,
+                language=language,
+                password_hash=generate_password_hash(password) if password is not None else UNUSABLE_PASSWORD)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def has_usable_password(user: User) -> bool:
+    return user.password_hash != UNUSABLE_PASSWORD
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_rules(password, email=user.email)
+    user.password_hash = generate_password_hash(password)
+    user.failed_logins = 0
+    user.locked_until = None
+
+
+def set_event_creator(user: User, allowed: bool, *, actor: str | None = None) -> User:
+    """Grant or withdraw the site-level permission to create events (audited when it changes)."""
+    if user.can_create_events != allowed:
+        user.can_create_events = allowed
+        record("account.event_creator_granted" if allowed else "account.event_creator_revoked",
+               obj=user, actor=actor, email=user.email)
+    return user
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.email)))
 
 
 def user_by_email(email: str) -> User:

@@ -1,4 +1,4 @@
-"""Login and logout pages."""
+"""Login and logout pages, and the page where an invited team member sets a password."""
 
 from urllib.parse import urlsplit
 
@@ -6,7 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
-from eventsvc.accounts.forms import LoginForm
+from eventsvc.accounts import password_links
+from eventsvc.accounts.forms import LoginForm, SetPasswordForm
 from eventsvc.accounts.models import User
 from eventsvc.accounts.service import authenticate
 from eventsvc.core.errors import ServiceError
@@ -55,3 +56,38 @@ def logout():
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("web.home"))
+
+
+@bp.route("/account/password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """An invited team member chooses a password through the one-time link of their e-mail, and is signed in."""
+    try:
+        link = password_links.valid_link(token)
+    except ServiceError as error:
+        return _no_referrer(render_template("accounts/link_error.html", message=error.message), error.status)
+    form = SetPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = password_links.set_password_with_link(token, form.password.data)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            if error.field != "password":
+                return _no_referrer(render_template("accounts/link_error.html", message=error.message),
+                                    error.status)
+            form.password.errors.append(error.message)
+            status = error.status
+        else:
+            logout_user()
+            login_user(user)
+            flash(_("Your password is set. Welcome, %(name)s.", name=user.name or user.email), "success")
+            return redirect(url_for("web.dashboard"))
+    elif request.method == "POST":
+        status = 422
+    return _no_referrer(render_template("accounts/set_password.html", form=form, email=link.user.email), status)
+
+
+def _no_referrer(body: str, status: int):
+    # the token is in the address: never send it to another page as a Referer
+    return body, status, {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}

@@ -63,3 +63,9 @@ class VerifyForm(FlaskForm):
         csrf = False  # a GET lookup that changes nothing
 
     number = StringField(_l("Certificate number"), validators=[DataRequired(), Length(max=60)])
+
+
+class RepresentativeForm(FlaskForm):
+    """The organizer names a guest of the event as a representative of the award's organization."""
+
+    registration_id = SelectField(_l("Guest"), coerce=int)

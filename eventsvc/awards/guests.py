@@ -14,8 +14,10 @@ PORTAL_SECTION = "awards/_portal_certificates.html"
 
 
 def guest_certificates(guest) -> list:
-    """What the portal section lists: the guest's (and their organization's) awards at this event."""
-    return service.awards_of_guest(guest.person, guest.event.id)
+    """What the portal section lists: the awards naming the guest at this event, and those of the
+    organization the organizer linked them to as its representative (registration.represents_organization)."""
+    represented = guest.registration.represents_organization if guest.registration else None
+    return service.awards_of_guest(guest.person, guest.event.id, represented.id if represented else None)
 
 
 def init_portal(app: Flask) -> None:

@@ -14,14 +14,23 @@ from sqlalchemy import select
 from eventsvc.awards import importing, service
 from eventsvc.awards.certificates import certificates_pdf, run_sheet_pdf, verification_url
 from eventsvc.awards.enums import AwardStatus
-from eventsvc.awards.forms import AwardForm, ImportForm, ProgramForm, RevokeForm, choices
-from eventsvc.core.errors import ServiceError
+from eventsvc.awards.forms import (
+    AwardForm,
+    ImportForm,
+    ProgramForm,
+    RepresentativeForm,
+    RevokeForm,
+    choices,
+)
+from eventsvc.core.errors import NotFound, ServiceError
 from eventsvc.core.i18n import current_language
 from eventsvc.core.manage_nav import add_tab
 from eventsvc.core.spreadsheets import ImportRejected, export_response
 from eventsvc.events.permissions import ORGANIZER, STAFF, requires_event_role
 from eventsvc.extensions import db
 from eventsvc.people.models import Organization, Person
+from eventsvc.registration import representation
+from eventsvc.registration import service as registration_service
 
 bp = Blueprint("awards", __name__, url_prefix="/manage/e/<slug>/awards")
 add_tab("awards.programs", _l("Awards"), ("awards.",), position=80)
@@ -114,7 +123,8 @@ def program_detail(event, program_id: int):
     form.agenda_item_id.choices = _session_choices(event)
     return render_template("awards/program.html", event=event, program=program,
                            awards=service.awards_of_program(program), import_form=form,
-                           zone=ZoneInfo(event.timezone))
+                           zone=ZoneInfo(event.timezone),
+                           representative_counts=representation.counts(event.id))
 
 
 # --- awards -----------------------------------------------------------------------------------
@@ -240,7 +250,8 @@ def award_import(event, program_id: int):
             return redirect(url_for(".program_detail", slug=event.slug, program_id=program.id))
     return render_template("awards/program.html", event=event, program=program,
                            awards=service.awards_of_program(program), import_form=form, report=report,
-                           zone=ZoneInfo(event.timezone)), 422
+                           zone=ZoneInfo(event.timezone),
+                           representative_counts=representation.counts(event.id)), 422
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
@@ -314,3 +325,60 @@ def award_presented(event, award_id: int):
         if not undo:
             flash(_("%(number)s presented.", number=award.certificate_number), "success")
     return redirect(url_for(".run_sheet", slug=event.slug) + f"#award-{award.id}")
+
+
+# --- representatives of a recipient organization ----------------------------------------------
+
+def _recipient_organization(award):
+    if award.recipient_organization is None:
+        raise NotFound("no_organization", _("This award names no organization."))
+    return award.recipient_organization
+
+
+def _guest_label(registration) -> str:
+    person = registration.person
+    parts = [person.name, person.name_local,
+             person.organization.display_name(_lang()) if person.organization else None,
+             registration.category.display_label(_lang()) if registration.category else None]
+    return " · ".join(p for p in parts if p)
+
+
+@bp.route("/<int:award_id>/representatives", methods=["GET", "POST"])
+@requires_event_role(ORGANIZER)
+def representatives(event, award_id: int):
+    """Who may see the organization's certificates in their guest portal (never a name typed in a form)."""
+    award = service.award_of(event, award_id)
+    organization = _recipient_organization(award)
+    form = RepresentativeForm()
+    form.registration_id.choices = [(r.id, _guest_label(r))
+                                    for r in representation.candidates(event.id, organization.id)]
+    if form.validate_on_submit():
+        registration = registration_service.registration_for(event, form.registration_id.data)
+        try:
+            representation.set_representation(registration, organization)
+        except ServiceError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s now represents %(organization)s at this event.", name=registration.person.name,
+                    organization=organization.display_name(_lang())), "success")
+            return redirect(url_for(".representatives", slug=event.slug, award_id=award.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("awards/representatives.html", event=event, award=award, organization=organization,
+                           representatives=representation.representatives(event.id, organization.id),
+                           form=form), status
+
+
+@bp.post("/<int:award_id>/representatives/<int:registration_id>/remove")
+@requires_event_role(ORGANIZER)
+def representative_remove(event, award_id: int, registration_id: int):
+    award = service.award_of(event, award_id)
+    organization = _recipient_organization(award)
+    registration = registration_service.registration_for(event, registration_id)
+    if registration.represents_organization is organization:
+        representation.set_representation(registration, None)
+        db.session.commit()
+        flash(_("%(name)s no longer represents %(organization)s.", name=registration.person.name,
+                organization=organization.display_name(_lang())), "success")
+    return redirect(url_for(".representatives", slug=event.slug, award_id=award.id))

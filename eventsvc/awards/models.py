@@ -86,18 +86,3 @@ class Award(Timestamps, db.Model):
     presenter: Mapped[Person | None] = relationship(foreign_keys=[presenter_id])
     agenda_item: Mapped[AgendaItem | None] = relationship()
 
-
-class VerificationHit(db.Model):
-    """Verification lookups per client address and time window, counted in the database.
-
-    The count lives in the database (not in a worker's memory), so that the limit holds
-    across every gunicorn worker and host. Old windows are deleted as new ones start.
-    """
-
-    __tablename__ = "award_verification_hits"
-
-    #: SHA-256 of the client address; the address itself is not kept
-    client: Mapped[str] = mapped_column(String(64), primary_key=True)
-    #: start of the window, in whole seconds since the epoch
-    window_start: Mapped[int] = mapped_column(primary_key=True)
-    hits: Mapped[int] = mapped_column(default=1)

@@ -374,12 +374,14 @@ def published_awards(event: Event) -> list[Award]:
         .options(*award_loads()).order_by(AwardProgram.id, Award.certificate_number)).all()
 
 
-def awards_of_guest(person: Person, event_id: int) -> list[Award]:
-    """A guest's certificates at one event: their own, and their organization's where no person is named."""
+def awards_of_guest(person: Person, event_id: int, represents_organization_id: int | None) -> list[Award]:
+    """A guest's certificates at one event: those naming them, and, where the organizer linked them
+    to an organization as its representative, that organization's where no person is named.
+    The organization a guest typed into a form has no say here."""
     mine = Award.recipient_person_id == person.id
-    if person.organization_id is not None:
+    if represents_organization_id is not None:
         mine = or_(mine, and_(Award.recipient_person_id.is_(None),
-                              Award.recipient_organization_id == person.organization_id))
+                              Award.recipient_organization_id == represents_organization_id))
     return db.session.scalars(
         select(Award).join(AwardProgram).where(mine, AwardProgram.event_id == event_id)
         .options(*award_loads()).order_by(Award.position, Award.id)).all()

@@ -7,21 +7,18 @@ never who holds it. Every lookup counts against a per-client limit kept in the
 database, so that the limit holds across all server processes.
 """
 
-import hashlib
-import time
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from flask_babel import gettext as _
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from eventsvc.awards.enums import AwardStatus
-from eventsvc.awards.models import Award, VerificationHit
+from eventsvc.awards.models import Award
 from eventsvc.awards.service import award_loads
-from eventsvc.core.errors import ServiceError
+from eventsvc.core import rate_limits
+from eventsvc.core.rate_limits import RateLimited  # noqa: F401 (the views catch it from here)
 from eventsvc.extensions import db
 
 VALID, EXPIRED, REVOKED, UNKNOWN = "valid", "expired", "revoked", "unknown"
@@ -29,10 +26,6 @@ VALID, EXPIRED, REVOKED, UNKNOWN = "valid", "expired", "revoked", "unknown"
 #: are not, and a ceremony hall full of phones behind one Wi-Fi address scans many of them at once
 DEFAULT_LIMITS = {"number": 30, "code": 120}
 DEFAULT_WINDOW = 60
-
-
-class RateLimited(ServiceError):
-    status = 429
 
 
 @dataclass
@@ -109,24 +102,11 @@ def count_lookup(client_address: str, kind: str = "number") -> None:
     """Count one lookup (kind "number" or "code") for this client; 429 above the limit in this window.
 
     Limits come from AWARDS_VERIFY_LIMIT (numbers), AWARDS_VERIFY_CODE_LIMIT (QR codes) and
-    AWARDS_VERIFY_WINDOW_SECONDS. Runs in its own short write transaction (one upsert),
-    committed at once, so a refused or unknown lookup counts too and no request
-    transaction is held open.
+    AWARDS_VERIFY_WINDOW_SECONDS; the count is the shared one of core.rate_limits (one
+    upsert, committed at once, so a refused or unknown lookup counts too).
     """
     setting = "AWARDS_VERIFY_LIMIT" if kind == "number" else "AWARDS_VERIFY_CODE_LIMIT"
-    limit = int(current_app.config.get(setting, DEFAULT_LIMITS[kind]))
-    window = int(current_app.config.get("AWARDS_VERIFY_WINDOW_SECONDS", DEFAULT_WINDOW))
-    client = hashlib.sha256(f"{kind}:{client_address or 'unknown'}".encode()).hexdigest()
-    start = int(time.time()) // window * window
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(VerificationHit).values(client=client, window_start=start, hits=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[VerificationHit.client, VerificationHit.window_start],
-        set_={"hits": VerificationHit.hits + 1}).returning(VerificationHit.hits)
-    with db.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
-        hits = conn.execute(statement).scalar_one()
-        if hits == 1:  # first lookup of a new window: forget the finished ones
-            conn.execute(delete(VerificationHit).where(VerificationHit.window_start < start))
-    if hits > limit:
-        raise RateLimited("rate_limited", _("Too many verifications from your address. Try again in a minute."),
-                          details={"retry_after": start + window - int(time.time())})
+    rate_limits.hit(f"award_verify_{kind}", client_address or "unknown",
+                    limit=int(current_app.config.get(setting, DEFAULT_LIMITS[kind])),
+                    window=int(current_app.config.get("AWARDS_VERIFY_WINDOW_SECONDS", DEFAULT_WINDOW)),
+                    message=_l("Too many verifications from your address. Try again in a minute."))

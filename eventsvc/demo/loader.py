@@ -237,5 +237,6 @@ def _users(event: Event) -> None:
     ):
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            user = create_user(email, password, name=name)
+            # the organizer may create the next forums; door staff may not
+            user = create_user(email, password, name=name, can_create_events=role == EventRoleKind.ORGANIZER)
         grant_role(user, event, role)

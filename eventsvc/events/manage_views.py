@@ -1,13 +1,14 @@
 """Organizer pages of one event: the hub, the event's settings, status, rooms, next year's copy.
 
-Every route with <slug> needs the organizer role at the event. Creating an event needs a
-sign-in only: users are created by administrators, and the creator becomes its organizer.
+Every route with <slug> needs the organizer role at the event. Creating an event, or
+copying one as its next edition, needs an administrator or an event creator (see
+permissions.py); the creator becomes the new event's organizer.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from eventsvc.core.errors import ServiceError
@@ -19,10 +20,17 @@ from eventsvc.events.enums import EventStatus
 from eventsvc.events.forms import CopyEventForm, EventForm, RoomForm
 from eventsvc.events.models import AgendaItem, Event, Room
 from eventsvc.events.overview import OVERVIEW_FIGURES, Figure
-from eventsvc.events.permissions import ORGANIZER, requires_event_role
+from eventsvc.events.permissions import (
+    ORGANIZER,
+    can_create_events,
+    requires_event_role,
+    requires_site_permission,
+    template_permissions,
+)
 from eventsvc.extensions import db
 
 bp = Blueprint("manage", __name__, url_prefix="/manage/e")
+bp.app_context_processor(template_permissions)
 add_tab("manage.event_overview", _l("Overview"), ("manage.event_overview",), position=10)
 add_tab("manage.rooms", _l("Rooms"), ("manage.room",), position=30)
 add_tab("manage.event_edit", _l("Event settings"), ("manage.event_edit", "manage.event_copy"), position=110)
@@ -56,7 +64,7 @@ def event_overview(event: Event):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@requires_site_permission(can_create_events)
 def event_new():
     form = EventForm()
     if form.validate_on_submit():
@@ -101,7 +109,7 @@ def event_status(event: Event, status: str):
 
 
 @bp.route("/<slug>/copy", methods=["GET", "POST"])
-@requires_event_role(ORGANIZER)
+@requires_event_role(ORGANIZER, also=can_create_events)
 def event_copy(event: Event):
     start = service.default_copy_start(event)
     form = CopyEventForm(data=None if _posted() else {

@@ -1,8 +1,15 @@
-"""Who may do what at an event: the one helper every route uses, pages and API alike.
+"""Who may do what: the one place every route and template asks, pages and API alike.
 
-Organizers manage an event; staff work its doors; a global administrator may do
-everything. Organizer implies staff. The roles are accounts' (``EventRole``); checking
-them needs the event, so the checks live here, in the layer that owns events.
+- **Administrators** (``User.is_admin``) may do everything, and alone manage accounts:
+  they grant the event-creator permission.
+- **Event creators** (``User.can_create_events``, granted by administrators) may create
+  events and copy an event they organize as its next edition. Nobody else may.
+- **Organizers** of an event manage it, its team included; **staff** work its doors.
+  Organizer implies staff.
+
+The roles are accounts' (``EventRole``); checking them needs the event, so the checks
+live here, in the layer that owns events. Pages declare the role they need with
+``requires_event_role``, API methods with ``api_event_role`` (checked before their input is read).
 """
 
 from functools import wraps
@@ -15,6 +22,7 @@ from sqlalchemy import and_, select
 from eventsvc.accounts.api_auth import api_user, documented_refusals
 from eventsvc.accounts.models import EventRole, EventRoleKind, User
 from eventsvc.core.errors import PermissionDenied
+from eventsvc.events.enums import EventStatus
 from eventsvc.events.models import Event
 from eventsvc.extensions import db
 
@@ -41,6 +49,60 @@ def can(user: User | None, event: Event, role: EventRoleKind) -> bool:
     return held is not None and role in _GRANTS[held]
 
 
+def is_admin(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.is_admin
+
+
+def can_create_events(user: User | None) -> bool:
+    """New events (the page, its form and a copy as next edition): administrators and event creators."""
+    return user is not None and user.is_authenticated and (user.is_admin or user.can_create_events)
+
+
+def can_manage_accounts(user: User | None) -> bool:
+    """The accounts page and the event-creator toggle: administrators only."""
+    return is_admin(user)
+
+
+def staff_only_events(user: User) -> list[Event] | None:
+    """The events of a user whose only roles are staff (where they land after sign-in), else None.
+
+    Administrators, event creators and anyone organizing an event get the organizer dashboard.
+    Archived events are left out unless there is nothing else.
+    """
+    if user.is_admin or user.can_create_events:
+        return None
+    rows = db.session.execute(
+        select(Event, EventRole.role).join(EventRole, EventRole.event_id == Event.id)
+        .where(EventRole.user_id == user.id).order_by(Event.start_date.desc(), Event.id.desc())).all()
+    if not rows or any(role != STAFF for _, role in rows):
+        return None
+    events = [event for event, _ in rows]
+    return [e for e in events if e.status != EventStatus.ARCHIVED] or events
+
+
+def template_permissions() -> dict:
+    """What templates may ask (registered as a context processor by the events pages)."""
+    return {"can_create_events": lambda: can_create_events(current_user),
+            "can_manage_accounts": lambda: can_manage_accounts(current_user)}
+
+
+def requires_site_permission(check):
+    """Decorator for site-level routes: 401 when signed out, 403 unless ``check(user)``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                abort(401)
+            if not check(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 def managed_events_query(user: User):
     """Events the user may open as organizer or staff, newest first."""
     query = select(Event).order_by(Event.start_date.desc(), Event.id.desc())
@@ -56,8 +118,11 @@ def event_by_slug(slug: str) -> Event:
     return event
 
 
-def requires_event_role(role: EventRoleKind, *, user_loader=lambda: current_user):
-    """Decorator for routes taking ``slug``: loads the event, refuses with 403, passes ``event``."""
+def requires_event_role(role: EventRoleKind, *, user_loader=lambda: current_user, also=None):
+    """Decorator for routes taking ``slug``: loads the event, refuses with 403, passes ``event``.
+
+    ``also(user)``: a site-level permission the route needs on top (copying needs an event creator).
+    """
 
     def decorator(view):
         @wraps(view)
@@ -66,7 +131,7 @@ def requires_event_role(role: EventRoleKind, *, user_loader=lambda: current_user
             if user is None or not user.is_authenticated:
                 abort(401)
             event = event_by_slug(slug)
-            if not can(user, event, role):
+            if not can(user, event, role) or (also is not None and not also(user)):
                 abort(403)
             g.event = event
             return view(event, *args, **kwargs)

@@ -10,12 +10,11 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from eventsvc.core.paths import PROJECT_ROOT
-from eventsvc.core.tokens import hash_token, new_token
 from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from eventsvc.people.models import Person
 from eventsvc.registration.counters import count_drift
-from eventsvc.registration.links import issue_access_token, link_expiry, portal_url
+from eventsvc.registration.links import issue_link, portal_url
 from eventsvc.registration.models import Invitation, Registration
 from eventsvc.registration.transitions import render_markdown
 
@@ -26,7 +25,7 @@ registration_cli = AppGroup("registration", help="Invitations and registrations.
 @click.argument("slug")
 @click.argument("email")
 def guest_link(slug, email):
-    """Print a new portal link for EMAIL at event SLUG (the guest's older link stops working)."""
+    """Print a new portal link for EMAIL at event SLUG (the guest's older links keep working)."""
     event = event_by_slug(slug)
     person = db.session.scalar(select(Person).where(Person.email == email.strip().lower()))
     if person is None:
@@ -34,15 +33,13 @@ def guest_link(slug, email):
     invitation = db.session.scalar(select(Invitation).where(Invitation.event_id == event.id,
                                                             Invitation.person_id == person.id))
     if invitation is not None:
-        token = new_token()
-        invitation.token_hash = hash_token(token)
-        invitation.token_expires_at = link_expiry()
+        token = issue_link(invitation)
     else:
         registration = db.session.scalar(select(Registration).where(Registration.event_id == event.id,
                                                                     Registration.person_id == person.id))
         if registration is None:
             raise click.ClickException(f"{email} is neither invited to nor registered for {slug}")
-        token = issue_access_token(registration)
+        token = issue_link(registration)
     db.session.commit()
     click.echo(portal_url(token))
 

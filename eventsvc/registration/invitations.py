@@ -1,7 +1,8 @@
 """Invitations: create one or import many, send / resend / remind / revoke, accept or decline.
 
-A link token is shown only in the e-mail; the invitation keeps its SHA-256. Sending
-again issues a new token, so an older e-mail's link stops working.
+A link token is shown only in the e-mail; only its SHA-256 is kept (registration.links).
+The organizer's send or resend replaces the invitation's links, so an older e-mail's link
+stops working; a reminder adds a link and the older ones keep working until they expire.
 """
 
 import string
@@ -16,7 +17,6 @@ from eventsvc.audit.service import record
 from eventsvc.core.errors import Conflict, NotFound, ServiceError
 from eventsvc.core.i18n import local
 from eventsvc.core.spreadsheets import ImportRejected, RowError, read_rows
-from eventsvc.core.tokens import hash_token, new_token
 from eventsvc.core.types import utcnow
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
@@ -30,7 +30,13 @@ from eventsvc.people.identity import (
 from eventsvc.people.models import Person
 from eventsvc.registration import lifecycle
 from eventsvc.registration.enums import InvitationStatus, RegistrationStatus
-from eventsvc.registration.links import link_expiry, portal_url
+from eventsvc.registration.links import (
+    had_a_link,
+    has_live_link,
+    issue_link,
+    portal_url,
+    replace_links,
+)
 from eventsvc.registration.models import Category, Invitation
 from eventsvc.registration.transitions import INVITATION, Actor
 
@@ -142,12 +148,13 @@ def invitation_for(event: Event, invitation_id: int) -> Invitation:
 
 
 def send_invitation(invitation: Invitation, *, reminder: bool = False) -> str:
-    """Queue the invitation e-mail with a fresh link; returns the token (tests and the CLI use it)."""
+    """Queue the invitation e-mail with a new link; returns the token (tests and the CLI use it).
+
+    A send replaces the invitation's older links; a reminder keeps them working.
+    """
     lifecycle.decide(INVITATION["send"], invitation.status, Actor.ORGANIZER)  # refused once revoked
     transition = INVITATION["remind" if reminder else "send"]
-    token = new_token()
-    invitation.token_hash = hash_token(token)
-    invitation.token_expires_at = link_expiry()
+    token = issue_link(invitation) if reminder else replace_links(invitation)
     now = utcnow()
     if invitation.status in (InvitationStatus.DRAFT, InvitationStatus.EXPIRED):
         invitation.status = InvitationStatus.SENT
@@ -166,10 +173,10 @@ def send_invitation(invitation: Invitation, *, reminder: bool = False) -> str:
 
 
 def expire_stale(event: Event) -> int:
-    """Mark unanswered invitations whose link has expired as expired (a resend revives them)."""
+    """Mark unanswered invitations whose every link has expired as expired (a resend revives them)."""
     result = db.session.execute(
         update(Invitation).where(Invitation.event_id == event.id, Invitation.status.in_(UNANSWERED),
-                                 Invitation.token_expires_at <= utcnow())
+                                 had_a_link(), ~has_live_link())
         .values(status=InvitationStatus.EXPIRED).execution_options(synchronize_session="fetch"))
     return result.rowcount
 

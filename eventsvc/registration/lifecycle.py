@@ -27,7 +27,7 @@ from eventsvc.mail.service import queue_message
 from eventsvc.people.models import Person
 from eventsvc.registration import capacity, seats
 from eventsvc.registration.enums import InvitationStatus, RegistrationSource, RegistrationStatus
-from eventsvc.registration.links import issue_access_token, portal_url
+from eventsvc.registration.links import issue_link, portal_url
 from eventsvc.registration.locking import lock_invitation, lock_registration, registration_of
 from eventsvc.registration.models import Category, Invitation, Registration
 from eventsvc.registration.transitions import (
@@ -81,11 +81,11 @@ def decide(transition: Transition, status, actor: Actor) -> bool:
 # --- effects -----------------------------------------------------------------------------------
 
 def tell(registration: Registration, kind: str) -> None:
-    """Queue the status e-mail with a fresh portal link (the guest's older link stops working)."""
+    """Queue the status e-mail with a new portal link (the guest's older links keep working)."""
     person = registration.person
     if not person.email:
         return
-    token = issue_access_token(registration)
+    token = issue_link(registration)
     queue_message(kind=kind, to_address=person.email, to_name=person.name, template="status",
                   language=registration.language, event_id=registration.event_id,
                   event=registration.event, person=person, registration=registration,

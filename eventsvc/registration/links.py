@@ -1,25 +1,73 @@
-"""Guest portal links: a fresh token for a registration, its expiry and its absolute URL."""
+"""Guest portal links: a new link for an invitation or a registration, its expiry and its URL.
+
+Every e-mail that carries a link adds one (a row of guest_links); the guest's older links
+keep working until they expire, so that nobody but the organizer can make a guest's link
+stop working (see GuestLink). Only the SHA-256 of a token is stored.
+"""
 
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import and_, delete, exists, or_, select
 
 from eventsvc.core.tokens import hash_token, new_token
 from eventsvc.core.types import utcnow
+from eventsvc.extensions import db
 from eventsvc.mail.service import public_url, queue_message
-from eventsvc.registration.models import Registration
+from eventsvc.registration.models import GuestLink, Invitation, Registration
 
 
 def link_expiry():
     return utcnow() + timedelta(days=current_app.config["INVITATION_TTL_DAYS"])
 
 
-def issue_access_token(registration: Registration) -> str:
-    """A new portal link for a registration (the previous link stops working)."""
+def _owner_column(owner: Invitation | Registration):
+    return GuestLink.invitation_id if isinstance(owner, Invitation) else GuestLink.registration_id
+
+
+def issue_link(owner: Invitation | Registration) -> str:
+    """A new portal link for an invitation or a registration; the older ones keep working.
+
+    The owner's expired links are deleted here, so that the table holds live links only.
+    """
+    if owner.id is None:
+        db.session.flush()
+    column = _owner_column(owner)
+    db.session.execute(delete(GuestLink).where(column == owner.id, GuestLink.expires_at <= utcnow())
+                       .execution_options(synchronize_session=False))
     token = new_token()
-    registration.access_token_hash = hash_token(token)
-    registration.access_token_expires_at = link_expiry()
+    link = GuestLink(token_hash=hash_token(token), expires_at=link_expiry())
+    if isinstance(owner, Invitation):
+        link.invitation_id = owner.id
+    else:
+        link.registration_id = owner.id
+    db.session.add(link)
     return token
+
+
+def replace_links(invitation: Invitation) -> str:
+    """The organizer's resend: a new link, and every older link of the invitation stops working."""
+    db.session.execute(delete(GuestLink).where(GuestLink.invitation_id == invitation.id)
+                       .execution_options(synchronize_session=False))
+    invitation.token_hash = invitation.token_expires_at = None
+    return issue_link(invitation)
+
+
+def has_live_link():
+    """SQL condition on Invitation: a link of it still works (guest_links or the pre-0006 column)."""
+    now = utcnow()
+    return or_(and_(Invitation.token_expires_at.is_not(None), Invitation.token_expires_at > now),  # never NULL
+               exists().where(GuestLink.invitation_id == Invitation.id, GuestLink.expires_at > now))
+
+
+def had_a_link():
+    """SQL condition on Invitation: it was ever sent with a link."""
+    return or_(Invitation.token_expires_at.is_not(None),
+               exists().where(GuestLink.invitation_id == Invitation.id))
+
+
+def find_link(token_hash: str) -> GuestLink | None:
+    return db.session.scalar(select(GuestLink).where(GuestLink.token_hash == token_hash))
 
 
 def portal_url(token: str) -> str:
@@ -28,7 +76,8 @@ def portal_url(token: str) -> str:
 
 
 def send_access_link(registration: Registration) -> None:
-    token = issue_access_token(registration)
+    """E-mail a registered guest a link to their portal (their older links keep working)."""
+    token = issue_link(registration)
     person = registration.person
     queue_message(kind="access_link", to_address=person.email, to_name=person.name,
                   template="access_link", language=registration.language, event_id=registration.event_id,

@@ -79,7 +79,7 @@ def invitations(event: Event, *, q=None, status=None, category=None, page: int |
 def registrations(event: Event, *, q=None, status=None, category=None, page: int | None = 1):
     query = (_filtered(Registration, event, q, status, category)
              .options(selectinload(Registration.person).selectinload(Person.organization),
-                      selectinload(Registration.category),
+                      selectinload(Registration.category), selectinload(Registration.represents_organization),
                       selectinload(Registration.seats).selectinload(SessionSeat.agenda_item))
              .order_by(Registration.status == RegistrationStatus.WAITLISTED, Registration.waitlisted_at,
                        Person.name, Registration.id))

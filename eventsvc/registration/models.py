@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -13,10 +14,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventsvc.core.types import Timestamps, UTCDateTime, enum_column
+from eventsvc.core.types import Timestamps, UTCDateTime, enum_column, utcnow
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
-from eventsvc.people.models import Person
+from eventsvc.people.models import Organization, Person
 from eventsvc.registration.enums import (
     InvitationStatus,
     RegistrationSource,
@@ -68,7 +69,8 @@ class Invitation(Timestamps, db.Model):
     #: personal message added to the invitation e-mail
     message: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8), default="en")
-    #: hex SHA-256 of the link token; the token itself is only ever in the e-mail
+    #: a link issued before guest_links existed (hex SHA-256 of its token), still accepted until it
+    #: expires; new links are rows of guest_links, and an organizer's resend clears this one
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[InvitationStatus] = mapped_column(
@@ -112,7 +114,8 @@ class Registration(Timestamps, db.Model):
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: hex SHA-256 of the guest's portal link token (self-registered guests)
+    #: a portal link issued before guest_links existed (hex SHA-256 of its token), still accepted
+    #: until it expires; new links are rows of guest_links
     access_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     access_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: raised on every re-issue; badge codes of older versions are refused as revoked
@@ -125,8 +128,51 @@ class Registration(Timestamps, db.Model):
     person: Mapped[Person] = relationship()
     category: Mapped[Category | None] = relationship()
     invitation: Mapped[Invitation | None] = relationship()
+    #: the organization the organizer named this guest a representative of, at this event: the
+    #: guest portal shows that organization's certificates to its representatives only
+    represents_organization: Mapped[Organization | None] = relationship(
+        secondary=lambda: organization_representatives, uselist=False)
     seats: Mapped[list["SessionSeat"]] = relationship(
         back_populates="registration", cascade="all, delete-orphan")
+
+
+#: guests whom the organizer named representatives of an organization at the guest's event (one
+#: organization per registration). A table of its own, so that adding it changes no existing table.
+organization_representatives = Table(
+    "organization_representatives",
+    db.metadata,
+    Column("registration_id", ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True),
+    Column("organization_id", ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True),
+)
+
+
+class GuestLink(db.Model):
+    """One personal link to the guest portal, for an invitation or a registration.
+
+    A guest may hold several live links at once: every e-mail that carries a link adds
+    one, and the older ones keep working until they expire. So a stranger who types a
+    guest's address into the public form gets a mail sent to that address, but cannot
+    stop the guest's links from working. An organizer's resend of an invitation
+    replaces its links; a withdrawn invitation stops all of them.
+    """
+
+    __tablename__ = "guest_links"
+    __table_args__ = (
+        CheckConstraint("(invitation_id IS NULL) <> (registration_id IS NULL)", name="one_owner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    #: hex SHA-256 of the link token; the token itself is only ever in the e-mail
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    invitation: Mapped[Invitation | None] = relationship()
+    registration: Mapped[Registration | None] = relationship()
 
 
 class SessionSeat(Timestamps, db.Model):

@@ -1,10 +1,15 @@
-"""Self-registration for open and approval events: /e/<slug>/register."""
+"""Self-registration for open and approval events: /e/<slug>/register.
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+Whatever was submitted, the browser sees what it typed and "check your e-mail": the
+portal link goes only to the address (see self_registration.py).
+"""
+
+from flask import Blueprint, flash, make_response, render_template, request
 from sqlalchemy.exc import IntegrityError
 
-from eventsvc.core.errors import ServiceError
+from eventsvc.core.errors import Conflict, ServiceError
 from eventsvc.core.i18n import local
+from eventsvc.core.rate_limits import RateLimited
 from eventsvc.events.public_views import public_event
 from eventsvc.extensions import db
 from eventsvc.registration import seats, self_registration, service
@@ -13,22 +18,28 @@ from eventsvc.registration.forms import SelfRegistrationForm
 bp = Blueprint("registration_public", __name__)
 
 
-def _self_register(event, form) -> self_registration.SelfRegistration:
-    """Two forms with the same new e-mail at the same instant: the loser retries and finds the winner."""
+def _self_register(event, form) -> None:
+    """Two forms with the same new e-mail at the same instant: the loser retries and finds the
+    winner (an "already registered" answer would tell the browser that the address is known)."""
     for attempt in (1, 2):
         try:
-            result = self_registration.self_register(event, form.details(form.email.data), form.sessions.data or [])
+            self_registration.self_register(event, form.details(form.email.data), form.sessions.data or [])
             db.session.flush()
-            return result
-        except IntegrityError:
+            return
+        except (IntegrityError, Conflict) as error:
             db.session.rollback()
-            if attempt == 2:
+            if attempt == 2 or (isinstance(error, Conflict) and error.code != "already_registered"):
                 raise
-    raise AssertionError("unreachable")
 
 
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
 def register(slug):
+    limited = None
+    if request.method == "POST":
+        try:  # first of all: the count is written on its own connection (core.rate_limits)
+            self_registration.count_submission(request.remote_addr, request.form.get("email"))
+        except RateLimited as error:
+            limited = error
     event = public_event(slug)
     closed_reason = None
     try:
@@ -39,18 +50,23 @@ def register(slug):
     form = SelfRegistrationForm()
     form.sessions.choices = [(i.id, local(i, "title")) for i in items]
     status = 200
+    if limited is not None:
+        response = make_response(render_template(
+            "registration/register.html", event=event, form=form, items=items,
+            counts=service.seat_counts(items), closed_reason=closed_reason, limited=limited.message), 429)
+        response.headers["Retry-After"] = str(limited.details["retry_after"])
+        return response
     if closed_reason is None and form.validate_on_submit():
         try:
-            result = _self_register(event, form)
+            _self_register(event, form)
         except ServiceError as error:
             db.session.rollback()
             getattr(form, error.field or "email", form.email).errors.append(error.message)
             status = 422
         else:
             db.session.commit()
-            if result.created:
-                return redirect(url_for("portal.home", token=result.token))
-            return render_template("registration/check_mail.html", event=event, email=form.email.data)
+            chosen = [i for i in items if i.id in (form.sessions.data or [])]
+            return render_template("registration/check_mail.html", event=event, form=form, sessions=chosen)
     elif form.is_submitted():
         status = 422 if closed_reason is None else 403
     if closed_reason and form.is_submitted():

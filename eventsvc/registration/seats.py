@@ -17,7 +17,7 @@ from eventsvc.extensions import db
 from eventsvc.mail.service import queue_message
 from eventsvc.registration import capacity
 from eventsvc.registration.enums import RegistrationStatus, SeatStatus
-from eventsvc.registration.links import issue_access_token, portal_url
+from eventsvc.registration.links import issue_link, portal_url
 from eventsvc.registration.locking import lock_registration, lock_seats
 from eventsvc.registration.models import Invitation, Registration, SessionSeat
 from eventsvc.registration.transitions import SEAT, ActionRefused, Actor
@@ -110,8 +110,9 @@ def promote(agenda_item_id: int) -> list[SessionSeat]:
     """Fill free seats from the head of the session's line, telling each guest by e-mail."""
     promoted = []
     while True:
-        # the seat and its registration together (the e-mail renews the guest's link): a guest whose
-        # own request holds their registration is skipped here and promotes themselves (see choose)
+        # the seat and its registration together (the e-mail carries a new link for the guest): a
+        # guest whose own request holds their registration is skipped here and promotes themselves
+        # (see choose)
         seat = db.session.scalars(
             select(SessionSeat).join(Registration, Registration.id == SessionSeat.registration_id)
             .where(SessionSeat.agenda_item_id == agenda_item_id, SessionSeat.status == S.WAITLISTED)
@@ -123,7 +124,7 @@ def promote(agenda_item_id: int) -> list[SessionSeat]:
         seat.status, seat.waitlisted_at = S.CONFIRMED, None
         registration = seat.registration
         if registration.person.email:
-            token = issue_access_token(registration)
+            token = issue_link(registration)
             queue_message(kind="seat_promoted", to_address=registration.person.email,
                           to_name=registration.person.name, template="seat_promoted",
                           language=registration.language, event_id=registration.event_id,

@@ -1,25 +1,29 @@
 """Self-registration from the public form: /e/<slug>/register.
 
-The form never shows or changes what is stored about a known address: such a guest is
-sent their link by e-mail, and acts from there.
+The browser that submits the form learns nothing stored: whatever the address, it is told
+to check its e-mail, and the portal link goes only to that address (SPEC rule 10). A known
+address changes nothing: the guest's links keep working (a new one is added and mailed),
+a cancelled registration stays cancelled (the guest registers again from their portal),
+the stored details stay as they are. Submissions are counted per client and per address
+(core.rate_limits), so that the form cannot be used to flood a mailbox.
 """
 
-from dataclasses import dataclass
-
+from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from eventsvc.core import rate_limits
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.types import utcnow
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.models import Event
 from eventsvc.extensions import db
-from eventsvc.mail.service import queue_message
-from eventsvc.people.identity import PersonDetails, find_or_create_person
+from eventsvc.people.identity import PersonDetails, find_or_create_person, normalise_email
 from eventsvc.registration import lifecycle
 from eventsvc.registration.enums import InvitationStatus, RegistrationSource
 from eventsvc.registration.invitations import send_invitation
-from eventsvc.registration.links import issue_access_token, portal_url, send_access_link
+from eventsvc.registration.links import send_access_link
 from eventsvc.registration.models import Invitation, Registration
 from eventsvc.registration.transitions import Actor
 
@@ -35,18 +39,38 @@ def check_open(event: Event) -> None:
         raise ServiceError("closed", _("Registration is closed."), status=403)
 
 
-@dataclass
-class SelfRegistration:
-    registration: Registration | None
-    #: the portal link token, only for a new registration (a known e-mail gets it by mail instead)
-    token: str | None
-    created: bool
+def count_submission(client_address: str | None, email: str | None) -> None:
+    """Count one submission of the public form, before anything else is done with it.
+
+    RateLimited (429) beyond SELF_REGISTRATION_LIMIT_PER_CLIENT submissions from one client
+    in SELF_REGISTRATION_CLIENT_WINDOW_SECONDS, or SELF_REGISTRATION_LIMIT_PER_ADDRESS with
+    one e-mail address (at any event) in SELF_REGISTRATION_ADDRESS_WINDOW_SECONDS. The
+    client is counted first: a client already refused does not use up an address's allowance.
+    """
+    config = current_app.config
+    rate_limits.hit("self_registration_client", client_address or "unknown",
+                    limit=config["SELF_REGISTRATION_LIMIT_PER_CLIENT"],
+                    window=config["SELF_REGISTRATION_CLIENT_WINDOW_SECONDS"],
+                    message=_l("Too many registrations from your network. Please try again later."))
+    try:
+        address = normalise_email(email)
+    except ServiceError:
+        return  # the form tells what is wrong with it; nothing will be sent
+    rate_limits.hit("self_registration_address", address,
+                    limit=config["SELF_REGISTRATION_LIMIT_PER_ADDRESS"],
+                    window=config["SELF_REGISTRATION_ADDRESS_WINDOW_SECONDS"],
+                    message=_l("Too many registrations with this e-mail address. Please try again later."))
 
 
-def self_register(event: Event, details: PersonDetails, session_ids=()) -> SelfRegistration:
-    """Register from the public form. A known e-mail never sees data and changes nothing here:
-    the guest's link is e-mailed to the address (a cancelled guest registers again from there,
-    through approval where the event needs it); a withdrawn invitation gets no answer at all."""
+def self_register(event: Event, details: PersonDetails, session_ids=()) -> None:
+    """Register from the public form; the answer for the browser is "check your e-mail" whatever
+    happened here, so nothing is returned.
+
+    A new guest is registered and mailed a link. A known guest at this event is mailed a new
+    link to their portal (a cancelled guest registers again from there, through approval where
+    the event needs it); an invited guest gets their invitation again; a withdrawn invitation
+    gets no answer at all. Stored details and existing links are never touched.
+    """
     check_open(event)
     person = find_or_create_person(details)
     existing = db.session.scalar(select(Registration).where(
@@ -54,20 +78,13 @@ def self_register(event: Event, details: PersonDetails, session_ids=()) -> SelfR
     invitation = db.session.scalar(select(Invitation).where(
         Invitation.event_id == event.id, Invitation.person_id == person.id))
     if invitation is not None and invitation.status == InvitationStatus.REVOKED:
-        return SelfRegistration(None, None, False)
+        return
     if existing is not None:
         send_access_link(existing)
-        return SelfRegistration(existing, None, False)
+        return
     if invitation is not None:
-        send_invitation(invitation, reminder=True)
-        return SelfRegistration(None, None, False)
-    registration = lifecycle.register(
+        send_invitation(invitation, reminder=invitation.status != InvitationStatus.DRAFT)
+        return
+    lifecycle.register(  # its status e-mail carries the guest's first link
         event, person, source=RegistrationSource.SELF, actor=Actor.GUEST, language=details.language,
-        needs_approval=event.registration_mode == RegistrationMode.APPROVAL, session_ids=session_ids,
-        notify=False)
-    token = issue_access_token(registration)
-    queue_message(kind=f"registration_{registration.status.value}", to_address=person.email,
-                  to_name=person.name, template="status", language=registration.language,
-                  event_id=event.id, event=event, person=person, registration=registration,
-                  change=f"registration_{registration.status.value}", link=portal_url(token))
-    return SelfRegistration(registration, token, True)
+        needs_approval=event.registration_mode == RegistrationMode.APPROVAL, session_ids=session_ids)

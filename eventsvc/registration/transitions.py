@@ -89,10 +89,10 @@ UNANSWERED = (Inv.DRAFT, Inv.SENT, Inv.OPENED)
 
 INVITATION: dict[str, Transition] = {t.action: t for t in (
     Transition("send", (Inv.DRAFT, Inv.SENT, Inv.OPENED, Inv.EXPIRED, Inv.ACCEPTED, Inv.DECLINED), "sent (others keep theirs)",
-               (Actor.ORGANIZER,), effects="a new link; the older e-mail's link stops working",
+               (Actor.ORGANIZER,), effects="a new link; the invitation's older links stop working",
                mail="invitation", audit="invitation.sent", label=_l("Send")),
     Transition("remind", (Inv.SENT, Inv.OPENED), "unchanged", (Actor.ORGANIZER,),
-               effects="a new link", mail="invitation_reminder", audit="invitation.reminded"),
+               effects="a new link; the older ones keep working", mail="invitation_reminder", audit="invitation.reminded"),
     Transition("open", (Inv.SENT,), Inv.OPENED, (Actor.GUEST,), done=(Inv.OPENED, Inv.ACCEPTED, Inv.DECLINED),
                effects="records when the link was first opened"),
     Transition("accept", (Inv.DRAFT, Inv.SENT, Inv.OPENED, Inv.DECLINED), Inv.ACCEPTED, (Actor.GUEST,),
@@ -105,7 +105,7 @@ INVITATION: dict[str, Transition] = {t.action: t for t in (
                label=_l("Decline the invitation")),
     Transition("revoke", (Inv.DRAFT, Inv.SENT, Inv.OPENED, Inv.ACCEPTED, Inv.DECLINED, Inv.EXPIRED), Inv.REVOKED,
                (Actor.ORGANIZER,), done=(Inv.REVOKED,),
-               effects="the link stops working; an active registration is cancelled",
+               effects="the guest's links stop working; an active registration is cancelled",
                mail="registration_cancelled (when a registration was active)", audit="invitation.revoked",
                label=_l("Revoke")),
     Transition("expire", (Inv.SENT, Inv.OPENED), Inv.EXPIRED, (Actor.SYSTEM,), done=(Inv.EXPIRED,),

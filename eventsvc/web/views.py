@@ -8,7 +8,7 @@ from eventsvc.accounts.models import EventRole
 from eventsvc.core.i18n import LANGUAGE_COOKIE
 from eventsvc.events.enums import EventStatus
 from eventsvc.events.models import AgendaItem, Event
-from eventsvc.events.permissions import managed_events_query
+from eventsvc.events.permissions import managed_events_query, staff_only_events
 from eventsvc.extensions import db
 from eventsvc.registration.models import Registration
 
@@ -47,6 +47,11 @@ def set_language(code: str):
 @bp.get("/manage")
 @login_required
 def dashboard():
+    """Where one lands after sign-in: the organizer's events, or door staff's scanner."""
+    if (staff_events := staff_only_events(current_user)) is not None:
+        if len(staff_events) == 1:
+            return redirect(url_for("checkin.scanner", slug=staff_events[0].slug))
+        return render_template("web/scanners.html", events=staff_events)
     events = db.session.scalars(managed_events_query(current_user)).all()
     ids = [e.id for e in events]
     roles = dict(db.session.execute(

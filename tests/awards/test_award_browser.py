@@ -16,7 +16,7 @@ def test_the_stage_manager_marks_awards_presented_from_a_phone(browser, live_ser
         page.get_by_label("E-mail").fill(loader.STAFF_EMAIL)
         page.get_by_label("Password").fill(loader.STAFF_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/manage")
+        page.wait_for_url("**/checkin/e/*")  # door staff land on their scanner
         page.goto(f"{live_server.url}/manage/e/{demo}/awards/run-sheet")
         first = page.locator(".run-item").first
         assert "京华充电科技有限公司" in first.inner_text()

@@ -112,31 +112,6 @@ def test_the_import_form_and_award_form_render_for_the_organizer(organizer_clien
     assert csrf_token(organizer_client, f"/manage/e/{demo}/awards/programs/{demo_program_id}/awards/new")
 
 
-def test_a_guest_of_the_recipient_organization_gets_its_certificate_once_presented(app, client, demo, tmp_path):
-    from tests.awards.conftest import pdf_text
-
-    with app.app_context():
-        award = db.session.scalar(select(Award).where(Award.certificate_number == "SH100-2023-0003"))
-        person = db.session.scalar(select(Person).where(Person.email == "guest002@guests.example"))
-        person.organization_id = award.recipient_organization_id
-        token = new_token()
-        invitation = db.session.scalar(select(Invitation).where(Invitation.person_id == person.id))
-        invitation.token_hash, invitation.token_expires_at = hash_token(token), utcnow() + timedelta(days=30)
-        db.session.commit()
-        award_id = award.id
-    assert client.get(f"/g/{token}/certificates/{award_id}.pdf").status_code == 404  # still planned
-    with app.app_context():
-        db.session.get(Award, award_id).status = "presented"
-        db.session.commit()
-    response = client.get(f"/g/{token}/certificates/{award_id}.pdf")
-    assert response.status_code == 200
-    assert "SH100-2023-0003" in pdf_text(response.data, tmp_path)
-    with app.app_context():
-        db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token))).status = "revoked"
-        db.session.commit()
-    assert client.get(f"/g/{token}/certificates/{award_id}.pdf").status_code in (404, 410)
-
-
 def test_an_unknown_program_or_award_is_a_404_page(organizer_client, demo):
     for path in (f"/manage/e/{demo}/awards/programs/999", f"/manage/e/{demo}/awards/999/edit",
                  f"/manage/e/{demo}/awards/999/certificate.pdf"):

@@ -36,7 +36,7 @@ def camera_page(browser, tmp_path):
         page.get_by_label("E-mail").fill(loader.STAFF_EMAIL)
         page.get_by_label("Password").fill(loader.STAFF_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/manage")
+        page.wait_for_url("**/checkin/e/*")  # door staff land on their scanner
         return page, context
 
     yield open_page

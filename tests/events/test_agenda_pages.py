@@ -108,10 +108,10 @@ def test_moving_the_event_dates_flags_sessions_now_outside(organizer_client, dem
     assert "“Opening Plenary” lies outside the event&#39;s dates." in overview
 
 
-def test_an_organizer_creates_an_event_and_becomes_its_organizer(client, make_user, app):
+def test_an_event_creator_creates_an_event_and_becomes_its_organizer(client, make_user, app):
     from tests.support.web import login
 
-    make_user("new@example.org", "a-long-password")
+    make_user("new@example.org", "a-long-password", creator=True)
     login(client, "new@example.org", "a-long-password")
     bad = post_form(client, "/manage/e/new", {"slug": "Bad Slug!", "title": "X", "kind": "forum",
                                               "start_date": "2024-05-02", "end_date": "2024-05-01",

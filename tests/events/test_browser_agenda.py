@@ -52,7 +52,7 @@ def _add_person(page, form, role, *, search=None, create=None):
 
 def test_an_organizer_builds_the_spec_day_and_the_public_reads_it_in_both_languages(
         page, live_server, make_user, browser):
-    make_user("builder@ev100.example", "builder-password-1")
+    make_user("builder@ev100.example", "builder-password-1", creator=True)
     url = live_server.url
     _login(page, url, "builder@ev100.example", "builder-password-1")
 

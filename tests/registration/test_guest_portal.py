@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from eventsvc.core.types import utcnow
 from eventsvc.extensions import db
-from eventsvc.registration.models import Invitation
+from eventsvc.registration.models import GuestLink, Invitation
 from tests.registration.conftest import link_token
 from tests.registration.helpers import guest_post, invite, registrations, seminar_id
 
@@ -77,7 +77,7 @@ def test_unknown_expired_and_revoked_links_get_a_clear_page(app, client, open_ev
 
     token = invite(app, slug, "old@example.org")
     with app.app_context():
-        db.session.execute(update(Invitation).values(token_expires_at=utcnow() - timedelta(minutes=1)))
+        db.session.execute(update(GuestLink).values(expires_at=utcnow() - timedelta(minutes=1)))
         db.session.commit()
     expired = client.get(f"/g/{token}")
     assert expired.status_code == 410 and "This link has expired" in expired.get_data(as_text=True)
@@ -125,8 +125,9 @@ def test_tokens_are_long_random_and_stored_only_as_a_hash(app, open_event):
     token = invite(app, slug, "li@example.org")
     assert len(token) >= 22  # 128 bits in URL-safe base64
     with app.app_context():
-        invitation = db.session.scalar(db.select(Invitation))
-        assert token not in (invitation.token_hash or "") and len(invitation.token_hash) == 64
+        [link] = db.session.scalars(db.select(GuestLink)).all()
+        assert token not in link.token_hash and len(link.token_hash) == 64
+        assert link.invitation is db.session.scalar(db.select(Invitation))
 
 
 def test_a_guest_cancels_and_the_first_in_line_is_promoted_and_told(

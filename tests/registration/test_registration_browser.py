@@ -1,4 +1,4 @@
-"""In Chromium: an invited guest follows the link in the e-mail, accepts and picks a seminar."""
+"""In Chromium: guests follow the link in their e-mail (invited, or registered on the public form)."""
 
 from pathlib import Path
 
@@ -44,3 +44,30 @@ def test_an_invited_guest_goes_from_the_email_to_a_confirmed_registration_with_a
     send_outbox()
     confirmation = [m for m in smtp_server.inbox.to("wang@example.cn") if m is not mail]
     assert len(confirmation) == 1 and "开放日" in confirmation[0]["Subject"]
+
+
+def test_a_guest_registers_in_the_browser_is_told_to_check_their_email_and_opens_the_link_from_it(
+        app, open_event, live_server, smtp_server, send_outbox, page):
+    SHOTS.mkdir(exist_ok=True)
+    slug = open_event()
+    page.context.add_cookies([{"name": "lang", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/e/{slug}/register")
+    page.get_by_label("Name (Latin script)").fill("Zhou Min")
+    page.get_by_label("E-mail").fill("zhou.min@example.cn")
+    page.get_by_label("Organization").fill("CATARC")
+    page.get_by_label("Battery Seminar", exact=False).check()
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_selector("h1:has-text('Check your e-mail')")
+    assert page.url == f"{live_server.url}/e/{slug}/register"  # no redirect to a portal
+    body = page.inner_text("body")
+    assert "zhou.min@example.cn" in body and "Battery Seminar" in body
+    assert page.locator("a[href*='/g/']").count() == 0
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(SHOTS / "check-mail-390.png"), full_page=True)
+
+    send_outbox()
+    [mail] = smtp_server.inbox.to("zhou.min@example.cn")
+    page.goto(f"{live_server.url}/g/{link_token(smtp_server.inbox.text(mail))}")
+    assert "Zhou Min" in page.inner_text("h1 + p, .portal-head")
+    assert page.locator("#seminars input[type=checkbox]:checked").count() == 1
+    assert registrations(app, slug) == [("zhou.min@example.cn", "confirmed")]

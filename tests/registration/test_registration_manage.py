@@ -206,13 +206,14 @@ def test_reminders_skip_expired_links_and_mark_them_expired(app, organizer):
     from eventsvc.core.types import utcnow
     from eventsvc.mail.models import OutgoingMessage
     from eventsvc.people.models import Person
-    from eventsvc.registration.models import Invitation
+    from eventsvc.registration.models import GuestLink, Invitation
 
     client, slug = organizer
     _invite_many(app, slug, 2)
     with app.app_context():
         stale = db.session.scalar(select(Invitation).join(Person).where(Person.email == "guest0@example.org"))
-        stale.token_expires_at = utcnow() - timedelta(days=1)
+        db.session.execute(db.update(GuestLink).where(GuestLink.invitation_id == stale.id)
+                           .values(expires_at=utcnow() - timedelta(days=1)))
         stale_id = stale.id
         db.session.commit()
         before = db.session.scalar(select(db.func.count()).select_from(OutgoingMessage))

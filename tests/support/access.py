@@ -82,6 +82,9 @@ EVENT_CREATOR = access("event creator", EVENT_CREATORS, signed_out=LOGIN, others
 STAFF = access("staff of the event", TEAM_OF_A, signed_out=LOGIN, others=403)
 ORGANIZER = access("organizer of the event", ORGANIZERS_OF_A, signed_out=LOGIN, others=403)
 ADMIN = access("administrator", ("admin",), signed_out=LOGIN, others=403)
+#: a new event made from this one: organizers of the event who may also create events
+ORGANIZER_AND_CREATOR = access("organizer of the event who may create events", ("admin",), signed_out=LOGIN,
+                               others=403)
 #: the guest portal: a guest's own link opens it (guest B's opens B's); anyone else has none
 GUEST_LINK = access("guest, by their own link", GUESTS, signed_out=404, others=404)
 #: a guest's link with an object of event A in the path: only guest A's opens it

@@ -36,10 +36,13 @@ from eventsvc.events.service import add_room
 from eventsvc.events.slides import slides_folder
 from eventsvc.extensions import db
 from eventsvc.people.identity import PersonDetails, add_person, find_or_create_organization
+from eventsvc.people.models import Person
 from eventsvc.registration import lifecycle
 from eventsvc.registration.categories import create_category
 from eventsvc.registration.enums import RegistrationSource
 from eventsvc.registration.invitations import InvitationInput, create_invitation, send_invitation
+from eventsvc.registration.links import issue_link
+from eventsvc.registration.models import Registration
 from eventsvc.registration.self_registration import self_register
 from eventsvc.registration.transitions import Actor
 
@@ -146,6 +149,8 @@ def build_world(app: Flask) -> World:
                                                               number_prefix="ALPHA"))
         award = awards.mark_presented(awards.create_award(program, awards.AwardData(
             recipient_person_id=registration.person_id, issue_date=DAY)))
+        org_award = awards.create_award(program, awards.AwardData(
+            recipient_organization_id=registration.person.organization_id, issue_date=DAY))
         db.session.commit()
         answer = checkin.record_scan(EVENT_A, users["staff_a"], checkin.ScanInput(
             gate="entrance", nonce=uuid.uuid4().hex, registration_id=registration.id))
@@ -153,9 +158,10 @@ def build_world(app: Flask) -> World:
         v.update(room_id=room.id, item_id=item.id, speech_id=speech.id, part_id=part.id,
                  category_id=category.id, invitation_id=invitation.id, registration_id=registration.id,
                  walk_in_registration_id=walk_in.id, checkin_id=answer.checkin_id, program_id=program.id,
-                 award_id=award.id, certificate_number=award.certificate_number,
+                 award_id=award.id, org_award_id=org_award.id, certificate_number=award.certificate_number,
                  verification_code=award.verification_code, person_id=registration.person_id,
-                 speaker_id=speaker.id, org_id=registration.person.organization_id)
+                 speaker_id=speaker.id, org_id=registration.person.organization_id,
+                 member_id=_team_member(a, "member-0@matrix.example"), user_id=users["staff_a"].id)
         job = jobs.create(event_id=a.id, user_id=users["organizer_a"].id, layout=SINGLE, category_id=None,
                           which="all")
         v["job_id"] = job.id
@@ -228,7 +234,10 @@ def _invited_guest(event: Event, name: str, email: str, organization: str | None
 
 
 def _self_registered_guest(event: Event, name: str, email: str) -> str:
-    return self_register(event, PersonDetails(name=name, email=email)).token
+    self_register(event, PersonDetails(name=name, email=email))  # the link goes only to the address
+    registration = db.session.scalars(db.select(Registration).where(Registration.event_id == event.id)
+                                      .join(Registration.person).where(Person.email == email)).one()
+    return issue_link(registration)
 
 
 # --- one new object per write -------------------------------------------------------------------
@@ -284,7 +293,23 @@ def _fresh_checkin(world, event, actor, n):
     ).checkin_id
 
 
+def _team_member(event: Event, email: str) -> int:
+    """A staff member of the event's team (the EventRole the team page acts on)."""
+    user = create_user(email, "matrix-password-1", name=email.split("@")[0])
+    member = grant_role(user, event, EventRoleKind.STAFF)
+    db.session.flush()
+    return member.id
+
+
+def _new_user_id(email: str) -> int:
+    user = create_user(email, "matrix-password-1", name=email.split("@")[0])
+    db.session.flush()
+    return user.id
+
+
 FRESH = {
+    "member_id": lambda w, e, a, n: _team_member(e, f"member-{n}@matrix.example"),
+    "user_id": lambda w, e, a, n: _new_user_id(f"user-{n}@matrix.example"),
     "token": _fresh_link,
     "registration_id": _fresh_registration,
     "invitation_id": _fresh_invitation,

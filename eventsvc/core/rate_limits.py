@@ -1,0 +1,61 @@
+"""Counting requests per purpose and key in fixed time windows, in the database.
+
+The count lives in a table (not in a worker's memory), so that a limit holds across
+every gunicorn worker and host. Each ``hit`` is one upsert in its own short write
+transaction, committed at once: a refused request counts too, and no request
+transaction is held open. Call it before the request's own session writes (on SQLite
+a write request's transaction holds the database's write lock from its first query).
+Keys are kept only as a SHA-256 (client addresses and e-mail addresses are not stored).
+"""
+
+import hashlib
+import time
+
+from sqlalchemy import String, delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eventsvc.core.errors import ServiceError
+from eventsvc.extensions import db
+
+
+class RateLimitHit(db.Model):
+    """How many requests one key made for one purpose in one time window."""
+
+    __tablename__ = "rate_limit_hits"
+
+    #: what is limited, e.g. "award_verify_number", "self_registration_address"
+    purpose: Mapped[str] = mapped_column(String(40), primary_key=True)
+    #: SHA-256 of the key (a client address, an e-mail address)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: start of the window, in whole seconds since the epoch
+    window_start: Mapped[int] = mapped_column(primary_key=True)
+    hits: Mapped[int] = mapped_column(default=1)
+
+
+class RateLimited(ServiceError):
+    """Over the limit; ``details["retry_after"]`` is the number of seconds until the window ends."""
+
+    status = 429
+
+
+def hit(purpose: str, key: str, *, limit: int, window: int, message: str) -> int:
+    """Count one request of ``key`` for ``purpose``; RateLimited(message) when it is over ``limit``
+    in the current ``window`` (seconds). Returns the count so far in this window."""
+    digest = hashlib.sha256((key or "unknown").encode()).hexdigest()
+    now = int(time.time())
+    start = now // window * window
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(RateLimitHit).values(purpose=purpose, key=digest, window_start=start, hits=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[RateLimitHit.purpose, RateLimitHit.key, RateLimitHit.window_start],
+        set_={"hits": RateLimitHit.hits + 1}).returning(RateLimitHit.hits)
+    with db.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+        hits = conn.execute(statement).scalar_one()
+        if hits == 1:  # the first request of a new window: forget this purpose's finished ones
+            conn.execute(delete(RateLimitHit).where(RateLimitHit.purpose == purpose,
+                                                    RateLimitHit.window_start < start))
+    if hits > limit:
+        raise RateLimited("rate_limited", message, details={"retry_after": max(1, start + window - now)})
+    return hits
