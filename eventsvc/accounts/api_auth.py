@@ -1,15 +1,23 @@
 """Who is calling the API: a bearer token, or a signed-in browser with its CSRF token.
 
 ``identify_caller`` runs before every /api/v1 route (eventsvc/api wires it in) and leaves
-the user in ``g.api_user``; routes of every capability ask ``api_user()``.
+the user in ``g.api_user``; routes of every capability ask ``api_user()``. Each API method
+declares who may call it, checked before its input is read: ``api_site_permission`` here for
+site-wide routes, ``events.permissions.api_event_role`` for an event's.
 """
 
+from collections.abc import Callable
+from functools import wraps
+
 from flask import abort, g, request
+from flask_babel import gettext as _
 from flask_login import current_user
+from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError, validate_csrf
 
 from eventsvc.accounts.models import User
 from eventsvc.accounts.service import user_for_api_token
+from eventsvc.core.errors import PermissionDenied
 
 #: methods that change something: a browser must prove them with its CSRF token
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -42,3 +50,42 @@ def identify_caller() -> None:
         g.api_user = current_user._get_current_object()
         return
     abort(401, description="Send an API token: Authorization: Bearer <token>.")
+
+
+# --- who may call a site-wide route ----------------------------------------------------------
+
+def any_account(user: User) -> bool:
+    """Any account."""
+    return True
+
+
+def administrator(user: User) -> bool:
+    """Administrators only."""
+    return user.is_admin
+
+
+def api_site_permission(check: Callable[[User], bool]):
+    """Declares on a site-wide API method (no event in its path) who may call it: 403 unless
+    ``check(caller)`` (``any_account``, ``administrator``…), before the input is read.
+
+    Put it above flask-smorest's decorators, as ``events.permissions.api_event_role``.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not check(api_user()):
+                raise PermissionDenied("not_permitted", _("Your account may not do this."))
+            return view(*args, **kwargs)
+
+        wrapper.api_access = check.__name__
+        if check is any_account:
+            return wrapper
+        return documented_refusals(wrapper, {"403": f"{check.__doc__} (code not_permitted)"})
+
+    return decorator
+
+
+def documented_refusals(view, refusals: dict[str, str]):
+    """``view`` with these refusals ({status: description}) among its answers in the OpenAPI document."""
+    return Blueprint.doc(responses={status: {"description": text} for status, text in refusals.items()})(view)

@@ -19,15 +19,11 @@ from eventsvc.awards.schemas import (
     ProgramSchema,
     RevokeSchema,
 )
-from eventsvc.events.permissions import ORGANIZER, STAFF, event_for_role
+from eventsvc.events.permissions import ORGANIZER, STAFF, api_event, api_event_role
 from eventsvc.extensions import db
 
 blp = Blueprint("awards_api", __name__, url_prefix="/api/v1/events/<slug>",
                 description="Award programs (licenses, certificates, honours) and their awards")
-
-
-def _event(slug: str, role):
-    return event_for_role(slug, role, hide_from_outsiders=True)
 
 
 def _dump(award):
@@ -49,31 +45,35 @@ def _award_data(values: dict, award=None) -> service.AwardData:
 
 @blp.route("/award-programs")
 class Programs(MethodView):
+    @api_event_role(STAFF, hide_from_outsiders=True)
     @blp.response(200, ProgramSchema(many=True))
     def get(self, slug):
         """The event's award programs."""
-        return service.programs_of(_event(slug, STAFF))
+        return service.programs_of(api_event())
 
+    @api_event_role(ORGANIZER, hide_from_outsiders=True)
     @blp.arguments(ProgramSchema)
     @blp.response(201, ProgramSchema)
     def post(self, values, slug):
         """Create a program; errors: prefix_taken, name_taken, bad_prefix (with the field)."""
-        program = service.create_program(_event(slug, ORGANIZER), _program_data(values))
+        program = service.create_program(api_event(), _program_data(values))
         db.session.commit()
         return program
 
 
 @blp.route("/award-programs/<int:program_id>")
 class Program(MethodView):
+    @api_event_role(STAFF, hide_from_outsiders=True)
     @blp.response(200, ProgramSchema)
     def get(self, slug, program_id):
-        return service.program_of(_event(slug, STAFF), program_id)
+        return service.program_of(api_event(), program_id)
 
+    @api_event_role(ORGANIZER, hide_from_outsiders=True)
     @blp.arguments(ProgramPatchSchema(partial=True))
     @blp.response(200, ProgramSchema)
     def patch(self, values, slug, program_id):
         """Change a program; the prefix is fixed once numbers were issued."""
-        program = service.program_of(_event(slug, ORGANIZER), program_id)
+        program = service.program_of(api_event(), program_id)
         service.update_program(program, _program_data(values, program))
         db.session.commit()
         return program
@@ -81,17 +81,19 @@ class Program(MethodView):
 
 @blp.route("/award-programs/<int:program_id>/awards")
 class ProgramAwards(MethodView):
+    @api_event_role(STAFF, hide_from_outsiders=True)
     @blp.response(200, AwardSchema(many=True))
     def get(self, slug, program_id):
         """The program's awards, ceremony by ceremony in presentation order."""
-        program = service.program_of(_event(slug, STAFF), program_id)
+        program = service.program_of(api_event(), program_id)
         return [_dump(a) for a in service.awards_of_program(program)]
 
+    @api_event_role(ORGANIZER, hide_from_outsiders=True)
     @blp.arguments(AwardInSchema)
     @blp.response(201, AwardSchema)
     def post(self, values, slug, program_id):
         """Add an award; it gets the program's next certificate number."""
-        program = service.program_of(_event(slug, ORGANIZER), program_id)
+        program = service.program_of(api_event(), program_id)
         award = service.create_award(program, _award_data(values))
         db.session.commit()
         return _dump(service.award_of(program.event, award.id))
@@ -99,6 +101,7 @@ class ProgramAwards(MethodView):
 
 @blp.route("/award-programs/<int:program_id>/import")
 class ProgramImport(MethodView):
+    @api_event_role(ORGANIZER, hide_from_outsiders=True)
     @blp.arguments(AwardImportFileSchema, location="files")
     @blp.response(201, AwardSchema(many=True))
     def post(self, files, slug, program_id):
@@ -109,7 +112,7 @@ class ProgramImport(MethodView):
         import_rejected and details.rows, one {line, field, message} per bad row; nothing
         is written.
         """
-        program = service.program_of(_event(slug, ORGANIZER), program_id)
+        program = service.program_of(api_event(), program_id)
         try:
             values = AwardImportSchema().load(request.form)
         except ValidationError as error:
@@ -124,23 +127,26 @@ class ProgramImport(MethodView):
 
 @blp.route("/awards")
 class RunSheet(MethodView):
+    @api_event_role(STAFF, hide_from_outsiders=True)
     @blp.response(200, AwardSchema(many=True))
     def get(self, slug):
         """Every award of the event in stage order (the run sheet)."""
-        return [_dump(a) for a in service.run_sheet(_event(slug, STAFF))]
+        return [_dump(a) for a in service.run_sheet(api_event())]
 
 
 @blp.route("/awards/<int:award_id>")
 class AwardDetail(MethodView):
+    @api_event_role(STAFF, hide_from_outsiders=True)
     @blp.response(200, AwardSchema)
     def get(self, slug, award_id):
-        return _dump(service.award_of(_event(slug, STAFF), award_id))
+        return _dump(service.award_of(api_event(), award_id))
 
+    @api_event_role(ORGANIZER, hide_from_outsiders=True)
     @blp.arguments(AwardPatchSchema(partial=True))
     @blp.response(200, AwardSchema)
     def patch(self, values, slug, award_id):
         """Change recipient, citation, presenter, session or order; the number stays."""
-        award = service.award_of(_event(slug, ORGANIZER), award_id)
+        award = service.award_of(api_event(), award_id)
         service.update_award(award, _award_data(values, award))
         db.session.commit()
         return _dump(award)
@@ -148,10 +154,11 @@ class AwardDetail(MethodView):
 
 @blp.route("/awards/<int:award_id>/presented")
 class AwardPresented(MethodView):
+    @api_event_role(STAFF, hide_from_outsiders=True)
     @blp.response(200, AwardSchema)
     def post(self, slug, award_id):
         """Mark as handed over on stage (staff may; repeating is harmless)."""
-        award = service.award_of(_event(slug, STAFF), award_id)
+        award = service.award_of(api_event(), award_id)
         service.mark_presented(award)
         db.session.commit()
         return _dump(award)
@@ -159,11 +166,12 @@ class AwardPresented(MethodView):
 
 @blp.route("/awards/<int:award_id>/revoke")
 class AwardRevoke(MethodView):
+    @api_event_role(ORGANIZER, hide_from_outsiders=True)
     @blp.arguments(RevokeSchema)
     @blp.response(200, AwardSchema)
     def post(self, values, slug, award_id):
         """Revoke with a reason (shown on public verification)."""
-        award = service.award_of(_event(slug, ORGANIZER), award_id)
+        award = service.award_of(api_event(), award_id)
         service.revoke_award(award, values["reason"])
         db.session.commit()
         return _dump(award)

@@ -11,14 +11,11 @@ from eventsvc.badges.service import (
     public_key_document,
     reissue_badge,
 )
-from eventsvc.events.permissions import ORGANIZER, STAFF, event_for_role
+from eventsvc.events.permissions import ORGANIZER, STAFF, api_event, api_event_role
 from eventsvc.extensions import db
 
 blp = Blueprint("badges_api", __name__, url_prefix="/api/v1/events",
                 description="Badge codes and the public keys that verify them")
-
-
-_event = event_for_role
 
 
 def _badge(registration) -> dict:
@@ -29,6 +26,7 @@ def _badge(registration) -> dict:
 
 @blp.route("/<slug>/badge-keys")
 class BadgeKeys(MethodView):
+    @api_event_role(STAFF)
     @blp.response(200, BadgeKeysSchema)
     def get(self, slug):
         """The Ed25519 public keys of the event's badge codes, for scanners that verify offline.
@@ -36,17 +34,18 @@ class BadgeKeys(MethodView):
         Staff and organizers of the event. A code is refused as revoked when its badge
         version is older than the registration's; scanners learn versions from check-in data.
         """
-        document = public_key_document(_event(slug, STAFF))
+        document = public_key_document(api_event())
         db.session.commit()
         return document
 
 
 @blp.route("/<slug>/registrations/<int:registration_id>/badge")
 class Badge(MethodView):
+    @api_event_role(ORGANIZER)
     @blp.response(200, BadgeSchema)
     def get(self, slug, registration_id):
         """A confirmed registration's current badge code (organizers)."""
-        registration = badge_registration(_event(slug, ORGANIZER), registration_id)
+        registration = badge_registration(api_event(), registration_id)
         body = _badge(registration)
         db.session.commit()
         return body
@@ -54,11 +53,12 @@ class Badge(MethodView):
 
 @blp.route("/<slug>/registrations/<int:registration_id>/badge/reissue")
 class BadgeReissue(MethodView):
+    @api_event_role(ORGANIZER)
     @blp.arguments(ReissueSchema)
     @blp.response(200, BadgeSchema)
     def post(self, args, slug, registration_id):
         """Re-issue a lost badge: the version goes up, older codes are refused as revoked."""
-        registration = badge_registration(_event(slug, ORGANIZER), registration_id)
+        registration = badge_registration(api_event(), registration_id)
         reissue_badge(registration, reason=args["reason"], user_id=api_user().id)
         body = _badge(registration)
         db.session.commit()

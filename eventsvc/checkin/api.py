@@ -2,7 +2,6 @@
 
 from flask import g, request
 from flask.views import MethodView
-from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from eventsvc.accounts.api_auth import api_user
@@ -23,9 +22,8 @@ from eventsvc.checkin.schemas import (
     SearchResultSchema,
     UndoAnswerSchema,
 )
-from eventsvc.core.errors import PermissionDenied
 from eventsvc.core.i18n import LANGUAGE_COOKIE
-from eventsvc.events.permissions import ORGANIZER, can
+from eventsvc.events.permissions import ORGANIZER, STAFF, api_event, api_event_role
 from eventsvc.extensions import db
 
 blp = Blueprint("checkin_api", __name__, url_prefix="/api/v1/events", description="Check-in at the doors")
@@ -51,6 +49,7 @@ def _scan_input(data: dict) -> service.ScanInput:
 
 @blp.route("/<slug>/scans")
 class Scans(MethodView):
+    @api_event_role(STAFF)
     @blp.arguments(ScanSchema())  # an instance: webargs would build a schema per request from the class
     @blp.response(200, ScanAnswerSchema())
     def post(self, data, slug):
@@ -64,6 +63,7 @@ class Scans(MethodView):
 
 @blp.route("/<slug>/scans/batch")
 class ScanBatch(MethodView):
+    @api_event_role(STAFF)
     @blp.arguments(BatchSchema())
     @blp.response(200, BatchAnswerSchema)
     def post(self, data, slug):
@@ -76,12 +76,13 @@ class ScanBatch(MethodView):
 
 @blp.route("/<slug>/scans/<int:checkin_id>/undo")
 class ScanUndo(MethodView):
+    @api_event_role(STAFF)
     @blp.response(200, UndoAnswerSchema)
     def post(self, slug, checkin_id):
         """Take back a mistaken check-in."""
         user = api_user()
         staff_language(user)
-        event = service.staff_event(slug, user)
+        event = api_event()
         entry = service.undo_checkin(event, user, checkin_id)
         db.session.commit()
         return {"checkin_id": entry.id, "undone_at": entry.undone_at, "gate": entry.gate,
@@ -90,53 +91,54 @@ class ScanUndo(MethodView):
 
 @blp.route("/<slug>/checkin/keys")
 class Keys(MethodView):
+    @api_event_role(STAFF)
     @blp.response(200, KeysSchema)
     def get(self, slug):
         """The event's Ed25519 public keys (base64, by key id), to verify badge codes offline."""
-        event = service.staff_event(slug, api_user())
+        event = api_event()
         return {"event_id": event.id, "algorithm": "Ed25519", "public_keys": reports.event_public_keys(event)}
 
 
 @blp.route("/<slug>/checkin/roster")
 class Roster(MethodView):
+    @api_event_role(STAFF)
     @blp.response(200, RosterSchema)
     def get(self, slug):
         """Everything a scanner needs to answer offline: guests, badge versions, seats, invitations, entries."""
-        event = service.staff_event(slug, api_user())
+        event = api_event()
         return reports.roster(event)
 
 
 @blp.route("/<slug>/checkin/count")
 class GateCount(MethodView):
+    @api_event_role(STAFF)
     @blp.arguments(GateQuerySchema, location="query")
     @blp.response(200, GateCountSchema)
     def get(self, args, slug):
         """Guests checked in at one gate."""
-        event = service.staff_event(slug, api_user())
+        event = api_event()
         service.session_id_of_gate(args["gate"])
         return {"gate": args["gate"], "count": service.count_at_gate(event.id, args["gate"])}
 
 
 @blp.route("/<slug>/checkin/search")
 class Search(MethodView):
+    @api_event_role(STAFF)
     @blp.arguments(SearchQuerySchema, location="query")
     @blp.response(200, SearchResultSchema(many=True))
     def get(self, args, slug):
         """Find a guest by name (Latin or Chinese), organization or e-mail."""
         user = api_user()
         language = staff_language(user)
-        event = service.staff_event(slug, user)
+        event = api_event()
         return service.search_guests(event, args["q"], language)
 
 
 @blp.route("/<slug>/checkin/arrivals")
 class Arrivals(MethodView):
+    @api_event_role(ORGANIZER)
     @blp.response(200, ArrivalsSchema)
     def get(self, slug):
         """Arrived vs expected, for the organizers' live dashboard."""
-        user = api_user()
-        language = staff_language(user)
-        event = service.staff_event(slug, user)
-        if not can(user, event, ORGANIZER):
-            raise PermissionDenied("not_organizer", _("Only organizers see the arrivals dashboard."))
-        return reports.arrivals(event, language)
+        language = staff_language(api_user())
+        return reports.arrivals(api_event(), language)

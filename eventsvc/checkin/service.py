@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from eventsvc.accounts.models import EventRole, User
+from eventsvc.accounts.models import User
 from eventsvc.audit.service import record
 from eventsvc.checkin.decision import (
     authorize,
@@ -221,16 +221,6 @@ def count_at_gate(event_id: int, gate: str) -> int:
         select(func.count()).select_from(CheckIn).where(
             CheckIn.event_id == event_id, CheckIn.gate == gate, CheckIn.result == ScanResult.OK,
             CheckIn.direction == Direction.IN, CheckIn.undone_at.is_(None))) or 0
-
-
-def staff_event(slug: str, user: User) -> Event:
-    """The event, if the user works at it (organizer or staff)."""
-    row = db.session.execute(
-        select(Event, EventRole.role).outerjoin(
-            EventRole, and_(EventRole.event_id == Event.id, EventRole.user_id == user.id))
-        .where(Event.slug == slug)).first()
-    authorize(row, user)
-    return row[0]
 
 
 def gates(event: Event, language: str) -> list[dict]:

@@ -1,18 +1,11 @@
 """HTTP errors: JSON under /api, friendly pages elsewhere; a 500 never shows a stack trace."""
 
-from collections.abc import Callable
-
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from eventsvc.core.errors import ServiceError
 from eventsvc.extensions import db, login_manager
-
-#: Asked in order when an /api request fails with 400 or 422, before its input errors are
-#: shown: each may return another HTTP error to answer instead. The API adds its check that
-#: outsiders get 403/404 first (eventsvc/api/auth.py); core itself knows no capability.
-INPUT_ERROR_GUARDS: list[Callable[[], HTTPException | None]] = []
 
 
 def wants_json() -> bool:
@@ -29,11 +22,6 @@ def _json_error(status: int, name: str, message: str | None = None, errors: dict
 
 
 def handle_http_exception(exc: HTTPException):
-    if wants_json() and exc.code in (400, 422):
-        for guard in INPUT_ERROR_GUARDS:
-            if (refusal := guard()) is not None:
-                exc = refusal
-                break
     if wants_json():
         data = getattr(exc, "data", None) or {}
         errors = data.get("messages") or data.get("errors")

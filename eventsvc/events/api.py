@@ -1,19 +1,18 @@
 """JSON API: events and their sessions."""
 
-from flask import abort
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from eventsvc.accounts.api_auth import api_user
+from eventsvc.accounts.api_auth import any_account, api_site_permission, api_user
 from eventsvc.accounts.models import EventRole
-from eventsvc.core.errors import NotFound, PermissionDenied
+from eventsvc.core.errors import NotFound
 from eventsvc.events import agenda
 from eventsvc.events.enums import EventStatus
 from eventsvc.events.models import AgendaItem, Event, Participation
-from eventsvc.events.permissions import ORGANIZER, STAFF, can, event_by_slug
+from eventsvc.events.permissions import ANY_ACCOUNT, ORGANIZER, api_event, api_event_role
 from eventsvc.events.schemas import (
     EventListQuerySchema,
     EventSchema,
@@ -31,16 +30,9 @@ from eventsvc.extensions import db
 blp = Blueprint("events_api", __name__, url_prefix="/api/v1/events", description="Events and their agenda")
 
 
-def visible_event(slug: str) -> Event:
-    """An event the caller may read: published, or one they work at. Others are 404."""
-    event = event_by_slug(slug)
-    if event.status != EventStatus.PUBLISHED and not can(api_user(), event, STAFF):
-        abort(404)
-    return event
-
-
 @blp.route("")
 class EventList(MethodView):
+    @api_site_permission(any_account)
     @blp.arguments(EventListQuerySchema, location="query")
     @blp.response(200, EventSchema(many=True))
     def get(self, args):
@@ -57,43 +49,36 @@ class EventList(MethodView):
 
 @blp.route("/<slug>")
 class EventDetail(MethodView):
+    @api_event_role(ANY_ACCOUNT)
     @blp.response(200, EventSchema)
     def get(self, slug):
         """One event."""
-        return visible_event(slug)
+        return api_event()
 
 
 @blp.route("/<slug>/sessions")
 class EventSessions(MethodView):
+    @api_event_role(ANY_ACCOUNT)
     @blp.response(200, SessionSchema(many=True))
     def get(self, slug):
         """The sessions of an event, in time order."""
-        event = visible_event(slug)
+        event = api_event()
         return db.session.scalars(
             select(AgendaItem).where(AgendaItem.event_id == event.id)
             .options(selectinload(AgendaItem.room))
             .order_by(AgendaItem.starts_at, AgendaItem.id)).all()
 
+    @api_event_role(ORGANIZER)
     @blp.arguments(SessionInSchema)
     @blp.response(201, SessionDetailSchema)
     @blp.alt_response(409, description="clashes with other sessions; resend with confirm_overlaps")
     def post(self, data, slug):
         """Add a session. Overlaps in a room or for a person answer 409 naming them, unless confirmed."""
-        event = organized_event(slug)
+        event = api_event()
         confirm = data.pop("confirm_overlaps", False)
         item, found = agenda.create_session(event, data, confirm_overlaps=confirm)
         db.session.commit()
         return item, 201, _clashes_header(found)
-
-
-# ---- writing the agenda (organizers of the event) ----
-
-def organized_event(slug: str) -> Event:
-    """An event the caller organizes; others get 404 for drafts they cannot see and 403 otherwise."""
-    event = visible_event(slug)
-    if not can(api_user(), event, ORGANIZER):
-        raise PermissionDenied("not_organizer", _("Only the event's organizers change its agenda."))
-    return event
 
 
 def _clashes_header(found) -> dict:
@@ -102,38 +87,43 @@ def _clashes_header(found) -> dict:
 
 @blp.route("/<slug>/sessions/<int:item_id>")
 class EventSessionDetail(MethodView):
+    @api_event_role(ANY_ACCOUNT)
     @blp.response(200, SessionDetailSchema)
     def get(self, slug, item_id):
-        return agenda.session_of(visible_event(slug), item_id)
+        return agenda.session_of(api_event(), item_id)
 
+    @api_event_role(ORGANIZER)
     @blp.arguments(SessionPatchSchema(partial=True))
     @blp.response(200, SessionDetailSchema)
     @blp.alt_response(409, description="clashes with other sessions; resend with confirm_overlaps")
     def patch(self, data, slug, item_id):
         """Change a session; its iCalendar SEQUENCE goes up."""
-        event = organized_event(slug)
+        event = api_event()
         confirm = data.pop("confirm_overlaps", False)
         item, found = agenda.update_session(agenda.session_of(event, item_id), data, confirm_overlaps=confirm)
         db.session.commit()
         return item, 200, _clashes_header(found)
 
+    @api_event_role(ORGANIZER)
     @blp.response(204)
     def delete(self, slug, item_id):
-        event = organized_event(slug)
+        event = api_event()
         agenda.delete_session(agenda.session_of(event, item_id))
         db.session.commit()
 
 
 @blp.route("/<slug>/sessions/<int:item_id>/participations")
 class SessionParticipations(MethodView):
+    @api_event_role(ANY_ACCOUNT)
     @blp.response(200, ParticipationSchema(many=True))
     def get(self, slug, item_id):
-        return agenda.session_of(visible_event(slug), item_id).participations
+        return agenda.session_of(api_event(), item_id).participations
 
+    @api_event_role(ORGANIZER)
     @blp.arguments(ParticipationSchema)
     @blp.response(201, ParticipationSchema)
     def post(self, data, slug, item_id):
-        item = agenda.session_of(organized_event(slug), item_id)
+        item = agenda.session_of(api_event(), item_id)
         part, found = agenda.add_participation(item, person_id=data["person_id"], role=data["role"],
                                                position=data.get("position"),
                                                confirm_overlaps=data.get("confirm_overlaps", False))
@@ -150,33 +140,38 @@ def _participation(event: Event, part_id: int) -> Participation:
 
 @blp.route("/<slug>/participations/<int:part_id>")
 class ParticipationDetail(MethodView):
+    @api_event_role(ANY_ACCOUNT)
     @blp.response(200, ParticipationSchema)
     def get(self, slug, part_id):
-        return _participation(visible_event(slug), part_id)
+        return _participation(api_event(), part_id)
 
+    @api_event_role(ORGANIZER)
     @blp.arguments(ParticipationPatchSchema)
     @blp.response(200, ParticipationSchema)
     def patch(self, data, slug, part_id):
-        part = agenda.update_participation(_participation(organized_event(slug), part_id), **data)
+        part = agenda.update_participation(_participation(api_event(), part_id), **data)
         db.session.commit()
         return part
 
+    @api_event_role(ORGANIZER)
     @blp.response(204)
     def delete(self, slug, part_id):
-        agenda.remove_participation(_participation(organized_event(slug), part_id))
+        agenda.remove_participation(_participation(api_event(), part_id))
         db.session.commit()
 
 
 @blp.route("/<slug>/sessions/<int:item_id>/speeches")
 class SessionSpeeches(MethodView):
+    @api_event_role(ANY_ACCOUNT)
     @blp.response(200, SpeechSchema(many=True))
     def get(self, slug, item_id):
-        return agenda.session_of(visible_event(slug), item_id).speeches
+        return agenda.session_of(api_event(), item_id).speeches
 
+    @api_event_role(ORGANIZER)
     @blp.arguments(SpeechSchema)
     @blp.response(201, SpeechSchema)
     def post(self, data, slug, item_id):
-        item = agenda.session_of(organized_event(slug), item_id)
+        item = agenda.session_of(api_event(), item_id)
         confirm = data.pop("confirm_overlaps", False)
         speech, found = agenda.add_speech(item, data, confirm_overlaps=confirm)
         db.session.commit()
@@ -185,19 +180,22 @@ class SessionSpeeches(MethodView):
 
 @blp.route("/<slug>/speeches/<int:speech_id>")
 class SpeechDetail(MethodView):
+    @api_event_role(ANY_ACCOUNT)
     @blp.response(200, SpeechSchema)
     def get(self, slug, speech_id):
-        return agenda.speech_of(visible_event(slug), speech_id)
+        return agenda.speech_of(api_event(), speech_id)
 
+    @api_event_role(ORGANIZER)
     @blp.arguments(SpeechPatchSchema(partial=True))
     @blp.response(200, SpeechSchema)
     def patch(self, data, slug, speech_id):
         data.pop("confirm_overlaps", None)
-        speech = agenda.update_speech(agenda.speech_of(organized_event(slug), speech_id), data)
+        speech = agenda.update_speech(agenda.speech_of(api_event(), speech_id), data)
         db.session.commit()
         return speech
 
+    @api_event_role(ORGANIZER)
     @blp.response(204)
     def delete(self, slug, speech_id):
-        agenda.delete_speech(agenda.speech_of(organized_event(slug), speech_id))
+        agenda.delete_speech(agenda.speech_of(api_event(), speech_id))
         db.session.commit()

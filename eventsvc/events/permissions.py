@@ -8,17 +8,20 @@
   Organizer implies staff.
 
 The roles are accounts' (``EventRole``); checking them needs the event, so the checks
-live here, in the layer that owns events.
+live here, in the layer that owns events. Pages declare the role they need with
+``requires_event_role``, API methods with ``api_event_role`` (checked before their input is read).
 """
 
 from functools import wraps
 
 from flask import abort, g
+from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
-from eventsvc.accounts.api_auth import api_user
+from eventsvc.accounts.api_auth import api_user, documented_refusals
 from eventsvc.accounts.models import EventRole, EventRoleKind, User
+from eventsvc.core.errors import PermissionDenied
 from eventsvc.events.enums import EventStatus
 from eventsvc.events.models import Event
 from eventsvc.extensions import db
@@ -138,15 +141,78 @@ def requires_event_role(role: EventRoleKind, *, user_loader=lambda: current_user
     return decorator
 
 
-def event_for_role(slug: str, role: EventRoleKind, *, hide_from_outsiders: bool = False) -> Event:
-    """The event of an API route, if the caller holds ``role`` there; 403 otherwise.
+# --- the API: every route declares who may call it, checked before its input is read ---------
 
-    ``hide_from_outsiders``: callers with no role at the event at all get 404, as if the
-    data did not exist (award lists); staff lacking the organizer role still get 403.
+#: ``api_event_role(ANY_ACCOUNT)``: any caller, at an event they may see (published, or theirs)
+ANY_ACCOUNT = "any account"
+
+_REFUSALS = {
+    ORGANIZER: ("not_organizer", lambda: _("Only the event's organizers may do this.")),
+    STAFF: ("not_staff", lambda: _("You do not work at this event.")),
+}
+
+
+def event_for_role(slug: str, role, *, hide_from_outsiders: bool = False) -> Event:
+    """The event of an API route, if the caller may act there as ``role``; refused otherwise.
+
+    One query reads the event and the caller's role at it (the scan route counts its
+    statements). A caller without a role at the event gets 404 where it is hidden from them,
+    as if it did not exist: an event not published (a draft), or any event with
+    ``hide_from_outsiders`` (award lists). Others lacking ``role`` get 403 (``not_organizer``,
+    ``not_staff``). ``role`` may be ``ANY_ACCOUNT``. The event is kept for the rest of the
+    request (``api_event()``). Routes declare this with ``api_event_role``.
     """
-    event = event_by_slug(slug)
     user = api_user()
-    if not can(user, event, role):
-        abort(404 if hide_from_outsiders and not can(user, event, STAFF) else 403,
-              description="You do not hold the role this needs at this event.")
+    row = db.session.execute(
+        select(Event, EventRole.role).outerjoin(
+            EventRole, and_(EventRole.event_id == Event.id, EventRole.user_id == user.id))
+        .where(Event.slug == slug)).first()
+    if row is None:
+        abort(404)
+    event, held = row
+    works_there = user.is_admin or held is not None
+    if not works_there and (hide_from_outsiders or not event.is_published):
+        abort(404)
+    if role is not ANY_ACCOUNT and not (user.is_admin or (held is not None and role in _GRANTS[held])):
+        code, message = _REFUSALS[role]
+        raise PermissionDenied(code, message())
+    g.event = event
+    return event
+
+
+def api_event_role(role, *, hide_from_outsiders: bool = False):
+    """Declares on an API method (a route with ``<slug>``) who may call it: ``event_for_role``.
+
+    Put it above flask-smorest's decorators: ``@blp.arguments`` reads the input when the
+    method is called, so a caller refused here never learns what the input should hold. The
+    method then finds the event in ``api_event()``; the OpenAPI document lists the refusals.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            event_for_role(kwargs["slug"], role, hide_from_outsiders=hide_from_outsiders)
+            return view(*args, **kwargs)
+
+        wrapper.api_access = f"{role} at the event" + (", hidden from outsiders" if hide_from_outsiders else "")
+        return documented_refusals(wrapper, _refusals_doc(role, hide_from_outsiders))
+
+    return decorator
+
+
+def _refusals_doc(role, hide_from_outsiders: bool) -> dict[str, str]:
+    refusals = {"404": "No such event, or one the caller does not work at and "
+                       + ("that is hidden from outsiders here" if hide_from_outsiders else "that is not published")}
+    if role == ORGANIZER:
+        refusals["403"] = "The caller is not an organizer of the event (code not_organizer)."
+    elif role == STAFF and not hide_from_outsiders:
+        refusals["403"] = "The caller does not work at the event (code not_staff)."
+    return refusals
+
+
+def api_event() -> Event:
+    """The event of this API request, as its route's ``api_event_role`` found and allowed it."""
+    event = g.get("event")
+    if event is None:
+        raise RuntimeError("this API route declares no @api_event_role")
     return event

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from eventsvc.accounts.api_auth import api_user
+from eventsvc.accounts.api_auth import api_site_permission
 from eventsvc.extensions import db
 from eventsvc.people import service
 from eventsvc.people.models import Person
@@ -22,18 +22,18 @@ blp = Blueprint("people_api", __name__, url_prefix="/api/v1", description="Peopl
 
 @blp.route("/people")
 class PeopleList(MethodView):
+    @api_site_permission(service.may_edit_people)
     @blp.arguments(SearchArgs, location="query")
     @blp.response(200, PersonSchema(many=True))
     def get(self, args):
         """Search as you type: up to 10 people matching a name, local name or organization."""
-        service.require_people_editor(api_user())
         return service.search_people(args["q"])
 
+    @api_site_permission(service.may_edit_people)
     @blp.arguments(PersonSchema)
     @blp.response(201, PersonSchema)
     def post(self, data):
         """Create a person (``organization_name`` finds or creates the organization)."""
-        service.require_people_editor(api_user())
         person = service.create_person(data)
         db.session.commit()
         return db.session.scalar(select(Person).where(Person.id == person.id)
@@ -42,40 +42,40 @@ class PeopleList(MethodView):
 
 @blp.route("/people/<int:person_id>")
 class PersonDetail(MethodView):
+    @api_site_permission(service.may_edit_people)
     @blp.response(200, PersonSchema)
     def get(self, person_id):
-        service.require_people_editor(api_user())
         return service.person_by_id(person_id)
 
+    @api_site_permission(service.may_edit_people)
     @blp.arguments(PersonPatchSchema(partial=True))
     @blp.response(200, PersonSchema)
     def patch(self, data, person_id):
-        service.require_people_editor(api_user())
         person = service.update_person(service.person_by_id(person_id), data)
         db.session.commit()
         return person
 
+    @api_site_permission(service.may_edit_people)
     @blp.response(204)
     def delete(self, person_id):
         """Delete a person; refused (409) while they gave speeches, are invited, registered or awarded."""
-        service.require_people_editor(api_user())
         service.delete_person(service.person_by_id(person_id))
         db.session.commit()
 
 
 @blp.route("/organizations")
 class OrganizationList(MethodView):
+    @api_site_permission(service.may_edit_people)
     @blp.arguments(SearchArgs, location="query")
     @blp.response(200, OrganizationSchema(many=True))
     def get(self, args):
         """Search organizations by name, short name or local name."""
-        service.require_people_editor(api_user())
         return service.search_organizations(args["q"])
 
+    @api_site_permission(service.may_edit_people)
     @blp.arguments(OrganizationSchema)
     @blp.response(201, OrganizationSchema)
     def post(self, data):
-        service.require_people_editor(api_user())
         org = service.create_organization(data)
         db.session.commit()
         return org
@@ -83,22 +83,22 @@ class OrganizationList(MethodView):
 
 @blp.route("/organizations/<int:org_id>")
 class OrganizationDetail(MethodView):
+    @api_site_permission(service.may_edit_people)
     @blp.response(200, OrganizationSchema)
     def get(self, org_id):
-        service.require_people_editor(api_user())
         return service.organization_by_id(org_id)
 
+    @api_site_permission(service.may_edit_people)
     @blp.arguments(OrganizationPatchSchema(partial=True))
     @blp.response(200, OrganizationSchema)
     def patch(self, data, org_id):
-        service.require_people_editor(api_user())
         org = service.update_organization(service.organization_by_id(org_id), data)
         db.session.commit()
         return org
 
+    @api_site_permission(service.may_edit_people)
     @blp.response(204)
     def delete(self, org_id):
-        service.require_people_editor(api_user())
         service.delete_organization(service.organization_by_id(org_id))
         db.session.commit()
 

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from eventsvc.accounts.api_auth import api_user
 from eventsvc.core.errors import ServiceError
 from eventsvc.events.enums import RegistrationMode
-from eventsvc.events.permissions import ORGANIZER, event_for_role
+from eventsvc.events.permissions import ORGANIZER, api_event, api_event_role
 from eventsvc.extensions import db
 from eventsvc.people.identity import PersonDetails, find_or_create_person
 from eventsvc.registration import invitations as invitation_service
@@ -28,10 +28,6 @@ blp = Blueprint("registration_api", __name__, url_prefix="/api/v1/events/<slug>"
                 description="Invitations and registrations")
 
 
-def organizer_event(slug):
-    return event_for_role(slug, ORGANIZER)
-
-
 def _details(data) -> PersonDetails:
     return PersonDetails(name=data["name"], email=data["email"], name_local=data["name_local"],
                                 organization=data["organization"], position=data["position"],
@@ -40,18 +36,20 @@ def _details(data) -> PersonDetails:
 
 @blp.route("/invitations")
 class Invitations(MethodView):
+    @api_event_role(ORGANIZER)
     @blp.arguments(ListArgsSchema, location="query")
     @blp.response(200, InvitationSchema(many=True))
     def get(self, args, slug):
         """Invitations, searchable by name (Latin or Chinese), e-mail or organization."""
-        event = organizer_event(slug)
+        event = api_event()
         return lists.invitations(event, **args)
 
+    @api_event_role(ORGANIZER)
     @blp.arguments(InvitationCreateSchema)
     @blp.response(201, InvitationSchema)
     def post(self, data, slug):
         """Invite one person (and send the e-mail unless send=false)."""
-        event = organizer_event(slug)
+        event = api_event()
         invitation = invitation_service.create_invitation(
             event, invitation_service.InvitationInput(_details(data), data["category"], data["session_ids"],
                                                       data["message"]),
@@ -62,12 +60,13 @@ class Invitations(MethodView):
 
 @blp.route("/invitations/import")
 class InvitationImport(MethodView):
+    @api_event_role(ORGANIZER)
     @blp.arguments(ImportArgsSchema, location="query")
     @blp.arguments(ImportFileSchema, location="files")
     @blp.response(200, ImportResultSchema)
     def post(self, args, files, slug):
         """Import a CSV/XLSX file: all or nothing. A bad file answers 422 with every bad row."""
-        event = organizer_event(slug)
+        event = api_event()
         upload = files["file"]
         data = upload.read()
         if args["dry_run"]:
@@ -84,17 +83,19 @@ class InvitationImport(MethodView):
 
 @blp.route("/registrations")
 class Registrations(MethodView):
+    @api_event_role(ORGANIZER)
     @blp.arguments(ListArgsSchema, location="query")
     @blp.response(200, RegistrationSchema(many=True))
     def get(self, args, slug):
         """Registrations, searchable and filtered by status and category."""
-        return lists.registrations(organizer_event(slug), **args)
+        return lists.registrations(api_event(), **args)
 
+    @api_event_role(ORGANIZER)
     @blp.arguments(RegistrationCreateSchema)
     @blp.response(201, RegistrationSchema)
     def post(self, data, slug):
         """Register a person: confirmed while places last, then waitlisted (never over capacity)."""
-        event = organizer_event(slug)
+        event = api_event()
         person = find_or_create_person(_details(data))
         category = invitation_service.category_by_code(event, data["category"])
         if data["category"] and category is None:
@@ -111,10 +112,11 @@ class Registrations(MethodView):
 
 @blp.route("/registrations/<int:registration_id>")
 class RegistrationDetail(MethodView):
+    @api_event_role(ORGANIZER)
     @blp.response(200, RegistrationSchema)
     def get(self, slug, registration_id):
         """One registration."""
-        return service.registration_for(organizer_event(slug), registration_id)
+        return service.registration_for(api_event(), registration_id)
 
 
 def _action_route(action: str, doc: str) -> None:
@@ -123,10 +125,11 @@ def _action_route(action: str, doc: str) -> None:
     ``action_not_allowed``."""
 
     class RegistrationAction(MethodView):
+        @api_event_role(ORGANIZER)
         @blp.response(200, RegistrationSchema)
         @blp.alt_response(409, description="the registration's state does not allow this action")
         def post(self, slug, registration_id):
-            registration = service.registration_for(organizer_event(slug), registration_id)
+            registration = service.registration_for(api_event(), registration_id)
             outcome = lifecycle.act(registration, action, actor=Actor.ORGANIZER)
             db.session.commit()
             return outcome.registration

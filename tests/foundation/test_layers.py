@@ -29,9 +29,7 @@ def test_the_organizer_tabs_keep_their_order_whoever_registers_them(app):
 
 
 def test_every_capability_has_added_its_part_once_the_app_is_built(app):
-    from eventsvc.api.auth import event_access_denial
     from eventsvc.awards.service import copy_programs
-    from eventsvc.core.errors_http import INPUT_ERROR_GUARDS
     from eventsvc.events.overview import OVERVIEW_FIGURES
     from eventsvc.events.service import NEXT_EDITION_COPIERS
     from eventsvc.people.service import PERSON_DELETE_GUARDS
@@ -42,7 +40,6 @@ def test_every_capability_has_added_its_part_once_the_app_is_built(app):
     assert set(NEXT_EDITION_COPIERS) == {copy_categories, copy_programs}
     assert list(OVERVIEW_FIGURES) == [overview_counts]
     assert list(PERSON_DELETE_GUARDS) == [keep_invited_or_registered]
-    assert list(INPUT_ERROR_GUARDS) == [event_access_denial]
     assert {"badges/_portal_badge.html", "awards/_portal_certificates.html"} <= set(PORTAL_SECTIONS)
 
 
