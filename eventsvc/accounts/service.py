@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import OperationalError
@@ -163,12 +163,15 @@ def user_for_api_token(secret: str) -> User | None:
     now = utcnow()
     # Touch at most once a minute: a scan storm must not write a row per request.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        _touch_api_token(token.id, now)
+        if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+            _touch_api_token(token.id, now)
+        else:
+            token.last_used_at = now  # a write request already holds the write lock: same transaction
     return user
 
 
 def _touch_api_token(token_id: int, now: datetime) -> None:
-    """Record the token's use in a short transaction of its own, never in the request's.
+    """Record the token's use by a read request in a short transaction of its own.
 
     A GET's transaction on SQLite begins as a reader; a write inside it fails with "database
     is locked" when another request wrote meanwhile. The time of last use is a hint for the
