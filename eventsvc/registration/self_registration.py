@@ -48,7 +48,7 @@ def self_register(event: Event, details: PersonDetails, session_ids=()) -> SelfR
     the guest's link is e-mailed to the address (a cancelled guest registers again from there,
     through approval where the event needs it); a withdrawn invitation gets no answer at all."""
     check_open(event)
-    person = find_or_create_person(details)
+    person = find_or_create_person(event, details)
     existing = db.session.scalar(select(Registration).where(
         Registration.event_id == event.id, Registration.person_id == person.id))
     invitation = db.session.scalar(select(Invitation).where(
