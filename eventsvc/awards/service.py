@@ -67,7 +67,7 @@ def _check_program(event: Event, data: ProgramData, program: AwardProgram | None
         raise ServiceError("bad_validity", _("Validity is 1 to 1200 months, or empty for no expiry."),
                            field="validity_months")
     if data.issuer_id is not None and not _of_event(Organization, data.issuer_id, event.id):
-        raise ServiceError("unknown_issuer", _("Choose an organization of this event."), field="issuer_id")
+        raise ServiceError("unknown_issuer", _("Choose an existing organization."), field="issuer_id")
     others = select(AwardProgram.id).where(AwardProgram.id != (program.id if program else -1))
     if db.session.scalar(others.where(AwardProgram.number_prefix == prefix)):
         raise Conflict("prefix_taken", _("Another program already uses this prefix."), field="number_prefix")
@@ -217,10 +217,10 @@ def _check_award(program: AwardProgram, data: AwardData) -> AgendaItem | None:
                            field="recipient_organization_id")
     if data.recipient_organization_id is not None and \
             not _of_event(Organization, data.recipient_organization_id, program.event_id):
-        raise ServiceError("unknown_organization", _("Choose an organization of this event."),
+        raise ServiceError("unknown_organization", _("Choose an existing organization."),
                            field="recipient_organization_id")
     if data.recipient_person_id is not None and not _of_event(Person, data.recipient_person_id, program.event_id):
-        raise ServiceError("unknown_person", _("Choose a person of this event."), field="recipient_person_id")
+        raise ServiceError("unknown_person", _("Choose an existing person."), field="recipient_person_id")
     if data.issue_date is None:
         raise ServiceError("issue_date_required", _("Give the issue date."), field="issue_date")
     if data.position is not None and not 0 <= data.position <= 100000:
