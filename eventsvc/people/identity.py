@@ -285,11 +285,11 @@ def _people_by_email(event_id: int | None, emails: Iterable[str]) -> dict[str, P
     return found
 
 
-def email_taken(event_id: int | None, email: str | None, *, exclude_id: int | None = None) -> bool:
+def email_taken(event: Owner | None, email: str | None, *, exclude_id: int | None = None) -> bool:
     """Is this address another person's at this event (or in the directory)?"""
     if not email:
         return False
-    person = _people_by_email(event_id, [email]).get(email)
+    person = _people_by_email(owner_id(event), [email]).get(email)
     return person is not None and person.id != exclude_id
 
 
@@ -403,7 +403,7 @@ def add_person(event: Owner | None, details: PersonDetails) -> Person:
     by an organizer); refused when the address is someone's already at this event."""
     event_id = owner_id(event)
     details = check_details(details)
-    if email_taken(event_id, details.email):
+    if email_taken(event, details.email):
         raise email_taken_error()
     person = Person(**_person_row(event_id, details, _organization_of(event_id, details)))
     try:

@@ -55,7 +55,8 @@ class PersonSchema(Schema):
 
 
 class SearchArgs(Schema):
-    q = fields.Str(load_default="", metadata={"description": "part of a name, local name or organization"})
+    q = fields.Str(load_default="", metadata={
+        "description": "part of a name, local name, organization or e-mail address; empty: the first ones by name"})
     limit = fields.Int(load_default=10, validate=validate.Range(1, 100), metadata={"description": "at most this many"})
 
 

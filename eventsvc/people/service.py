@@ -189,7 +189,7 @@ def _apply_person(person: Person, data: dict) -> None:
         values["language"] = identity.normalise_language(values["language"])
     for key, value in values.items():
         setattr(person, key, value)
-    if identity.email_taken(person.event_id, person.email, exclude_id=person.id):
+    if identity.email_taken(owner_of(person), person.email, exclude_id=person.id):
         raise _email_taken()
 
 

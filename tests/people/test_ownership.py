@@ -83,8 +83,14 @@ def test_the_organizer_of_another_event_cannot_list_read_or_change_this_events_p
     assert client.patch(f"/api/v1/people/{guest}", json={"email": "thief@example.org"},
                         headers=event_b).status_code == 403
     assert client.patch(f"/api/v1/organizations/{cqc}", json={"name": "Renamed"}, headers=event_b).status_code == 403
-    # event B's own list shows none of event A's guests
+    # event B's own list shows none of event A's guests, and A's other lists are closed to B
     assert client.get(f"/api/v1/events/{B}/people?q=guest", headers=event_b).json == []
+    assert client.get(f"/api/v1/events/{demo}/registrations?q=guest", headers=event_b).status_code == 403
+    assert client.get(f"/api/v1/events/{demo}/award-programs", headers=event_b).status_code == 404
+    browser = app.test_client()
+    login(browser, *B_ORGANIZER)
+    assert browser.get(f"/manage/e/{demo}/registrations").status_code == 403
+    assert browser.get(f"/manage/e/{demo}/awards").status_code == 403
     assert _person(app, guest) == before
 
 
