@@ -132,4 +132,16 @@ def test_the_demo_and_a_second_event_sharing_its_people_upgrade_with_nothing_los
     assert cqc == [(False, forum), (False, event), (True, None)]
     assert {n: e for n, e in orgs if n in ("Newcomer Lab", "Unused Organization")} == {
         "Newcomer Lab": event, "Unused Organization": None}
+
+
+    # and back: the copies merge again into the rows they came from, and nothing is lost
+    downgrade(directory=MIGRATIONS, revision="0003")
+    try:
+        with db.engine.connect() as conn:
+            assert _snapshot(conn) == before
+            # people known by name only (the director and the host) cannot be told from namesakes: kept
+            assert _scalar(conn, "SELECT count(*) FROM people") == people_before + 2
+            assert _scalar(conn, "SELECT count(*) FROM organizations") == orgs_before
+    finally:
+        upgrade(directory=MIGRATIONS)
     assert len(orgs) > orgs_before
