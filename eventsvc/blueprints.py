@@ -24,6 +24,7 @@ from eventsvc.events import cli as events_cli  # noqa: F401  (adds "flask users 
 from eventsvc.events.agenda_views import bp as agenda_bp
 from eventsvc.events.api import blp as events_api
 from eventsvc.events.manage_views import bp as manage_bp
+from eventsvc.events.people_api import blp as event_people_api
 from eventsvc.events.public_views import bp as events_public_bp
 from eventsvc.events.team_views import bp as team_bp
 from eventsvc.extensions import api
@@ -58,6 +59,7 @@ def register(app: Flask) -> None:
 
     api.register_blueprint(events_api)
     api.register_blueprint(people_api)
+    api.register_blueprint(event_people_api)
     api.register_blueprint(registration_api)
     api.register_blueprint(awards_api)
     api.register_blueprint(badges_api)

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -15,6 +15,17 @@ def choices(pairs) -> list[SelectChoice]:
 
 def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
+
+
+class PersonPickerField(HiddenField):
+    """The person id a people picker (templates/events/_people_picker.html) leaves in its hidden input."""
+
+    def process_formdata(self, valuelist):
+        try:
+            self.data = _int_or_none(valuelist[0].strip()) if valuelist else None
+        except ValueError:
+            self.data = None
+            raise ValueError(self.gettext("Choose a person from the list.")) from None
 
 
 class ProgramForm(FlaskForm):
@@ -36,7 +47,7 @@ class ProgramForm(FlaskForm):
 class AwardForm(FlaskForm):
     recipient_organization_id = SelectField(_l("Recipient organization"), coerce=_int_or_none,
                                             validate_choice=False)
-    recipient_person_id = SelectField(_l("Recipient person"), coerce=_int_or_none, validate_choice=False)
+    recipient_person_id = PersonPickerField(_l("Recipient person"))
     citation = TextAreaField(_l("Citation (English)"), validators=[Optional(), Length(max=2000)])
     citation_local = TextAreaField(_l("Citation (Chinese)"), validators=[Optional(), Length(max=2000)])
     agenda_item_id = SelectField(_l("Ceremony session"), coerce=_int_or_none, validate_choice=False)

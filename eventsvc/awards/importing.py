@@ -4,7 +4,7 @@ Columns (English or Chinese headers; see ALIASES):
   organization, organization_local   recipient organization, matched by name (any case), local or
                                      short name (people.identity); created when not found, given
                                      the local name when it had none
-  person_email                       recipient person, an existing person by e-mail
+  person_email                       recipient person, a person of this event by e-mail
   person_name, person_name_local     recipient person created by name when there is no e-mail
   citation, citation_local
   presenter                          name, local name or e-mail of someone on the ceremony's stage
@@ -62,7 +62,7 @@ def import_awards(program: AwardProgram, filename: str, data: bytes, *, agenda_i
                            _("No known column found; the first line must name the columns, e.g. organization."),
                            field="file")
 
-    lookup = _Lookup(item)
+    lookup = _Lookup(program.event_id, item)
     errors: list[RowError] = []
     planned = []
     seen_orgs: dict[str, int] = {}
@@ -77,7 +77,7 @@ def import_awards(program: AwardProgram, filename: str, data: bytes, *, agenda_i
             row_errors.append(RowError(row.line, "organization", _("Give the recipient organization or person.")))
         if (org_name or org_local) and (len(org_name) > 300 or len(org_local) > 300):
             row_errors.append(RowError(row.line, "organization", _("Keep names under 300 characters.")))
-        elif (org_name or org_local) and identity.find_organization(org_name, org_local) is None:
+        elif (org_name or org_local) and identity.find_organization(program.event, org_name, org_local) is None:
             key = (org_name or org_local).lower()
             if key in seen_orgs:
                 row_errors.append(RowError(row.line, "organization", _(
@@ -116,13 +116,13 @@ def import_awards(program: AwardProgram, filename: str, data: bytes, *, agenda_i
     # found by name, Chinese or short name, or created once; a Chinese name they lack is filled in
     named = [(r.values.get("organization"), r.values.get("organization_local")) for r, *_ in planned
              if r.values.get("organization") or r.values.get("organization_local")]
-    organizations = iter(identity.find_or_create_organizations(named))
+    organizations = iter(identity.find_or_create_organizations(program.event, named))
     awards = []
     for row, person, presenter, order in planned:
         v = row.values
         org = next(organizations) if (v.get("organization") or v.get("organization_local")) else None
         if person is None and (v.get("person_name") or v.get("person_name_local")):
-            person = identity.add_person(identity.PersonDetails(
+            person = identity.add_person(program.event, identity.PersonDetails(
                 name=v.get("person_name") or v.get("person_name_local"), name_local=v.get("person_name_local"),
                 organization=v.get("organization") or "", organization_local=v.get("organization_local")))
         awards.append(service.create_award(program, service.AwardData(
@@ -136,13 +136,15 @@ def import_awards(program: AwardProgram, filename: str, data: bytes, *, agenda_i
 
 
 class _Lookup:
-    """People and presenters the rows refer to."""
+    """People and presenters the rows refer to: the event's own."""
 
-    def __init__(self, item: AgendaItem | None):
+    def __init__(self, event_id: int, item: AgendaItem | None):
+        self.event_id = event_id
         self.stage = [p.person for p in item.participations] if item else []
 
     def person_by_email(self, email: str) -> Person | None:
-        return db.session.scalar(select(Person).where(func.lower(Person.email) == email))
+        return db.session.scalar(select(Person).where(Person.event_id == self.event_id,
+                                                      func.lower(Person.email) == email))
 
     def presenter(self, text: str) -> Person | None:
         text = text.strip().lower()

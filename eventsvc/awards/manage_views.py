@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from eventsvc.awards import importing, service
 from eventsvc.awards.certificates import certificates_pdf, run_sheet_pdf, verification_url
@@ -26,9 +25,11 @@ from eventsvc.core.errors import NotFound, ServiceError
 from eventsvc.core.i18n import current_language
 from eventsvc.core.manage_nav import add_tab
 from eventsvc.core.spreadsheets import ImportRejected, export_response
+from eventsvc.events import people as event_people
 from eventsvc.events.permissions import ORGANIZER, STAFF, requires_event_role
 from eventsvc.extensions import db
-from eventsvc.people.models import Organization, Person
+from eventsvc.people import service as people_service
+from eventsvc.people.models import Person
 from eventsvc.registration import representation
 from eventsvc.registration import service as registration_service
 
@@ -60,10 +61,10 @@ def programs(event):
                            counts=service.award_counts(event))
 
 
-def _organization_choices(blank: str):
-    orgs = db.session.execute(select(Organization.id, Organization.name, Organization.name_local)
-                              .order_by(Organization.name)).all()
-    return choices([("", blank)] + [(i, n + (f" · {local}" if local else "")) for i, n, local in orgs])
+def _organization_choices(event, blank: str):
+    """The event's own organizations (another event's are never offered)."""
+    return choices([("", blank)] + [(o.id, " · ".join(x for x in (o.name, o.name_local, o.short_name) if x))
+                                    for o in people_service.organizations_of(event)])
 
 
 def _program_data(form: ProgramForm) -> service.ProgramData:
@@ -78,7 +79,7 @@ def _program_data(form: ProgramForm) -> service.ProgramData:
 @requires_event_role(ORGANIZER)
 def program_new(event):
     form = ProgramForm()
-    form.issuer_id.choices = _organization_choices(_("— none —"))
+    form.issuer_id.choices = _organization_choices(event, _("— none —"))
     if form.validate_on_submit():
         try:
             program = service.create_program(event, _program_data(form))
@@ -98,7 +99,7 @@ def program_new(event):
 def program_edit(event, program_id: int):
     program = service.program_of(event, program_id)
     form = ProgramForm(obj=program)
-    form.issuer_id.choices = _organization_choices(_("— none —"))
+    form.issuer_id.choices = _organization_choices(event, _("— none —"))
     if request.method == "GET":
         form.kind.data = program.kind.value
     if form.validate_on_submit():
@@ -139,18 +140,27 @@ def _lang() -> str:
 
 
 def _award_form(event, obj=None) -> AwardForm:
+    """Recipients and presenters are the event's own people, labelled with their organization and
+    category (events.people) so that namesakes are told apart; the recipient is searched for."""
     form = AwardForm(obj=obj)
-    form.recipient_organization_id.choices = _organization_choices(_("— none —"))
-    people = db.session.execute(select(Person.id, Person.name, Person.name_local, Person.email)
-                                .order_by(Person.name)).all()
-    form.recipient_person_id.choices = choices([("", _("— none —"))] + [
-        (i, " · ".join(x for x in (n, local, email) if x)) for i, n, local, email in people])
+    form.recipient_organization_id.choices = _organization_choices(event, _("— none —"))
     sessions = service.ceremony_sessions(event)
     form.agenda_item_id.choices = _session_choices(event)
-    stage = {p.id: p for s in sessions for p in service.stage_people(s)}
+    stage = sorted({p.id: p for s in sessions for p in service.stage_people(s)}.values(), key=lambda p: p.name)
     form.presenter_id.choices = choices([("", _("— none —"))] + [
-        (p.id, p.display_name(_lang())) for p in sorted(stage.values(), key=lambda p: p.name)])
+        (p.id, event_people.picker_label(p)) for p in event_people.describe(event, stage)])
     return form
+
+
+def _chosen_recipient(event, form: AwardForm, award=None):
+    """The person the recipient picker shows as chosen (the one posted, or the award's)."""
+    person_id = form.recipient_person_id.data
+    if person_id is None and award is not None and request.method == "GET":
+        person_id = award.recipient_person_id
+    person = db.session.get(Person, person_id) if person_id else None
+    if person is None or person.event_id != event.id:
+        return None
+    return event_people.describe(event, [person])[0]
 
 
 def _award_data(form: AwardForm) -> service.AwardData:
@@ -181,7 +191,7 @@ def award_new(event, program_id: int):
             return redirect(url_for(".program_detail", slug=event.slug, program_id=program.id))
     status = 422 if request.method == "POST" else 200
     return render_template("awards/award_form.html", event=event, program=program, form=form,
-                           award=None), status
+                           award=None, recipient=_chosen_recipient(event, form)), status
 
 
 @bp.route("/<int:award_id>/edit", methods=["GET", "POST"])
@@ -202,7 +212,8 @@ def award_edit(event, award_id: int):
             return redirect(url_for(".program_detail", slug=event.slug, program_id=award.program_id))
     status = 422 if request.method == "POST" else 200
     return render_template("awards/award_form.html", event=event, program=award.program, form=form,
-                           award=award, revoke_form=revoke_form), status
+                           award=award, revoke_form=revoke_form,
+                           recipient=_chosen_recipient(event, form, award)), status
 
 
 @bp.post("/<int:award_id>/revoke")
@@ -222,7 +233,8 @@ def award_revoke(event, award_id: int):
             return redirect(url_for(".program_detail", slug=event.slug, program_id=award.program_id))
     form = _award_form(event, obj=award)
     return render_template("awards/award_form.html", event=event, program=award.program, form=form,
-                           award=award, revoke_form=revoke_form), 422
+                           award=award, revoke_form=revoke_form,
+                           recipient=_chosen_recipient(event, form, award)), 422
 
 
 @bp.post("/programs/<int:program_id>/import")

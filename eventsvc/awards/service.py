@@ -23,6 +23,7 @@ from eventsvc.core.types import utcnow
 from eventsvc.events.models import AgendaItem, Event, Participation
 from eventsvc.events.service import copies_into_next_edition
 from eventsvc.extensions import db
+from eventsvc.people.identity import carry_organization
 from eventsvc.people.models import Organization, Person
 
 PREFIX_PATTERN = re.compile(r"^[A-Z0-9]{2,12}$")
@@ -65,7 +66,7 @@ def _check_program(event: Event, data: ProgramData, program: AwardProgram | None
     if data.validity_months is not None and not 1 <= data.validity_months <= MAX_VALIDITY_MONTHS:
         raise ServiceError("bad_validity", _("Validity is 1 to 1200 months, or empty for no expiry."),
                            field="validity_months")
-    if data.issuer_id is not None and db.session.get(Organization, data.issuer_id) is None:
+    if data.issuer_id is not None and not _of_event(Organization, data.issuer_id, event.id):
         raise ServiceError("unknown_issuer", _("Choose an existing organization."), field="issuer_id")
     others = select(AwardProgram.id).where(AwardProgram.id != (program.id if program else -1))
     if db.session.scalar(others.where(AwardProgram.number_prefix == prefix)):
@@ -131,11 +132,14 @@ def award_counts(event: Event) -> dict[int, dict[str, int]]:
 
 @copies_into_next_edition
 def copy_programs(source: Event, copy: Event) -> None:
-    """The next edition gets the same programs, numbering afresh (events.service.copy_event)."""
-    for program in db.session.scalars(select(AwardProgram).where(AwardProgram.event_id == source.id)):
+    """The next edition gets the same programs, numbering afresh (events.service.copy_event), each
+    issued by the new edition's copy of its issuer."""
+    for program in db.session.scalars(select(AwardProgram).where(AwardProgram.event_id == source.id)
+                                      .options(selectinload(AwardProgram.issuer))):
+        issuer = carry_organization(copy, program.issuer) if program.issuer is not None else None
         db.session.add(AwardProgram(
             event_id=copy.id, kind=program.kind, name=program.name, name_local=program.name_local,
-            description=program.description, issuer_id=program.issuer_id,
+            description=program.description, issuer=issuer,
             number_prefix=_free_prefix(program.number_prefix, copy.start_date.year),
             number_digits=program.number_digits, next_sequence=1, validity_months=program.validity_months))
 
@@ -202,15 +206,20 @@ def stage_people(agenda_item: AgendaItem) -> list[Person]:
     return [p.person for p in agenda_item.participations]
 
 
+def _of_event(model, row_id: int, event_id: int) -> bool:
+    """Is this person or organization one of the event's own?"""
+    return db.session.scalar(select(model.event_id).where(model.id == row_id)) == event_id
+
+
 def _check_award(program: AwardProgram, data: AwardData) -> AgendaItem | None:
     if data.recipient_organization_id is None and data.recipient_person_id is None:
         raise ServiceError("recipient_required", _("Choose the recipient organization or person."),
                            field="recipient_organization_id")
     if data.recipient_organization_id is not None and \
-            db.session.get(Organization, data.recipient_organization_id) is None:
+            not _of_event(Organization, data.recipient_organization_id, program.event_id):
         raise ServiceError("unknown_organization", _("Choose an existing organization."),
                            field="recipient_organization_id")
-    if data.recipient_person_id is not None and db.session.get(Person, data.recipient_person_id) is None:
+    if data.recipient_person_id is not None and not _of_event(Person, data.recipient_person_id, program.event_id):
         raise ServiceError("unknown_person", _("Choose an existing person."), field="recipient_person_id")
     if data.issue_date is None:
         raise ServiceError("issue_date_required", _("Give the issue date."), field="issue_date")

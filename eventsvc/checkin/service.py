@@ -280,7 +280,7 @@ def register_walk_in(event: Event, user: User, *, name: str, name_local: str | N
         raise CheckInError("unknown_category", _("Choose a category of this event."), field="category_id")
     details = PersonDetails(name=name, email=(email or "").strip() or None, name_local=name_local,
                             organization=(organization or "").strip() or None)
-    person = find_or_create_person(details) if details.email else add_person(details)
+    person = find_or_create_person(event, details) if details.email else add_person(event, details)
     try:
         registration = lifecycle.register(event, person, source=RegistrationSource.WALK_IN, actor=Actor.STAFF,
                                           category=db.session.get(Category, category_id) if category_id else None,

@@ -64,7 +64,6 @@ def load_demo() -> tuple[Event, bool]:
     if existing is not None:
         return existing, False
 
-    orgs = _organizations()
     event = Event(
         slug=SLUG,
         title="China Electric Vehicle 100 Forum 2023",
@@ -79,6 +78,8 @@ def load_demo() -> tuple[Event, bool]:
         capacity=600, confirmed_count=0, allow_walk_ins=True,
     )
     db.session.add(event)
+    db.session.flush()
+    orgs = _organizations(event)  # the forum's own, like its people (people.models)
     main_hall = Room(event=event, name="Main Hall", name_local="主会场", capacity=600, position=0)
     seminar_room = Room(event=event, name="Seminar Room A", name_local="第一研讨室", capacity=60, position=1)
     council_room = Room(event=event, name="Council Room", name_local="理事会议室", capacity=40, position=2)
@@ -88,14 +89,14 @@ def load_demo() -> tuple[Event, bool]:
     db.session.add_all([main_hall, seminar_room, council_room, *categories.values()])
 
     director = Person(
-        name="Xie Zhaoxu", position="Party Secretary and Director",
+        event_id=event.id, name="Xie Zhaoxu", position="Party Secretary and Director",
         position_local="党委书记、主任", organization=orgs["CQC"], language="zh",
         bio="Director of the China Quality Certification Centre.")
     deputy = Person(
-        name="Zhang Hua", name_local="张华", position="Deputy Director (fictional stand-in)",
+        event_id=event.id, name="Zhang Hua", name_local="张华", position="Deputy Director (fictional stand-in)",
         position_local="副主任（虚构）", organization=orgs["CQC"], language="zh",
         bio="A fictional stand-in for the CQC deputy director in the SPEC example.")
-    host = Person(name="Lin Xiaoyu", name_local="林晓雨", position="Forum host", position_local="论坛主持人",
+    host = Person(event_id=event.id, name="Lin Xiaoyu", name_local="林晓雨", position="Forum host", position_local="论坛主持人",
                   organization=orgs["EV100"], language="zh")
     db.session.add_all([director, deputy, host])
 
@@ -168,15 +169,16 @@ def load_demo() -> tuple[Event, bool]:
     return event, True
 
 
-def _organizations() -> dict[str, Organization]:
+def _organizations(event: Event) -> dict[str, Organization]:
     orgs = {
-        "CQC": Organization(name="China Quality Certification Centre", name_local="中国质量认证中心",
+        "CQC": Organization(event_id=event.id, name="China Quality Certification Centre", name_local="中国质量认证中心",
                             short_name="CQC", kind=OrganizationKind.CERTIFICATION_BODY),
-        "EV100": Organization(name="China EV 100", name_local="中国电动汽车百人会", short_name="EV100",
-                              kind=OrganizationKind.ASSOCIATION),
+        "EV100": Organization(event_id=event.id, name="China EV 100", name_local="中国电动汽车百人会",
+                              short_name="EV100", kind=OrganizationKind.ASSOCIATION),
     }
     for name, local, short, kind in ORGANIZATIONS:
-        orgs[short] = Organization(name=name, name_local=local, short_name=short, kind=OrganizationKind(kind))
+        orgs[short] = Organization(event_id=event.id, name=name, name_local=local, short_name=short,
+                                   kind=OrganizationKind(kind))
     db.session.add_all(orgs.values())
     return orgs
 
@@ -194,7 +196,7 @@ def _guests(event, orgs, categories, seminar, council, director, deputy) -> None
         code = ("vip" if i < 15 else "speaker" if i < 25 else "press" if org.kind == OrganizationKind.MEDIA
                 else "staff" if i >= GUEST_COUNT - 8 else "guest")
         person = Person(
-            name=f"{surname} {given}", name_local=f"{surname_zh}{given_zh}", position=position,
+            event_id=event.id, name=f"{surname} {given}", name_local=f"{surname_zh}{given_zh}", position=position,
             position_local=position_zh, organization=org, email=f"guest{i + 1:03d}@guests.example",
             phone=f"+86 138 0000 {i + 1:04d}", language="zh" if i % 3 else "en")
         # Most accepted; some have not answered; a few declined or cancelled.

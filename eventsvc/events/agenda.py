@@ -228,16 +228,17 @@ def delete_session(item: AgendaItem) -> None:
 
 # ---- people on stage ----
 
-def _person(person_id) -> Person:
+def _person(event: Event, person_id, field: str = "person_id") -> Person:
+    """One of the event's own people; another event's person is unknown here."""
     person = db.session.get(Person, person_id) if person_id else None
-    if person is None:
-        raise NotFound("unknown_person", _("Choose a person from the list, or create one."), field="person_id")
+    if person is None or person.event_id != event.id:
+        raise NotFound("unknown_person", _("Choose a person from the list, or create one."), field=field)
     return person
 
 
 def add_participation(item: AgendaItem, *, person_id: int, role, position: int | None = None,
                       confirm_overlaps: bool = False):
-    person = _person(person_id)
+    person = _person(item.event, person_id)
     try:
         role = ParticipationRole(role)
     except ValueError:
@@ -277,7 +278,7 @@ def _check_speech(event: Event, speech: SpeechRecord) -> None:
     if not (speech.title or "").strip():
         raise ServiceError("title_required", _("Give the theme of the speech."), field="title")
     if speech.speaker is None:
-        _person(speech.speaker_id)
+        _person(event, speech.speaker_id, "speaker_id")
     for start, end, name in (("planned_start", "planned_end", "planned_end"),
                              ("actual_start", "actual_end", "actual_end")):
         a, b = getattr(speech, start), getattr(speech, end)
@@ -299,7 +300,7 @@ def _apply_speech(speech: SpeechRecord, event: Event, data: dict) -> None:
         if key == "status" and value is not None:
             value = SpeechStatus(value)
         if key == "speaker_id":
-            speech.speaker = _person(value)
+            speech.speaker = _person(event, value, "speaker_id")
         if isinstance(value, str):
             value = value.strip() or None
         setattr(speech, key, value)

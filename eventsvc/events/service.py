@@ -19,6 +19,8 @@ from eventsvc.events import capacity
 from eventsvc.events.enums import EventStatus
 from eventsvc.events.models import AgendaItem, Event, Participation, Room
 from eventsvc.extensions import db
+from eventsvc.people.identity import carry_person
+from eventsvc.people.models import Person
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
 #: words that are paths of their own under /manage and /e
@@ -162,7 +164,10 @@ def copy_event(source: Event, *, slug: str, start_date: date, title: str | None 
     """A draft copy: rooms, sessions with their people, user roles, and what NEXT_EDITION_COPIERS add.
 
     Dates move by whole days so that a 09:00 session stays at 09:00 local time even across
-    a daylight-saving change. Guests, registrations, check-ins, awards and speeches stay behind.
+    a daylight-saving change. The people on stage come along as the new edition's own people
+    (copies, with copies of their organizations: people.identity.carry_person), so that editing
+    them at one edition leaves the other as it was. Guests, registrations, check-ins, awards and
+    speeches stay behind.
     """
     slug = _check_slug(slug)
     if start_date is None:
@@ -190,7 +195,10 @@ def copy_event(source: Event, *, slug: str, start_date: date, title: str | None 
                               capacity=room.capacity, position=room.position)
     db.session.add_all(rooms.values())
     items = db.session.scalars(select(AgendaItem).where(AgendaItem.event_id == source.id)
-                               .options(selectinload(AgendaItem.participations))).all()
+                               .options(selectinload(AgendaItem.participations).selectinload(Participation.person)
+                                        .selectinload(Person.organization))).all()
+    people: dict[int, Person] = {}
+    organizations: dict = {}
     for item in items:
         new = AgendaItem(
             event_id=copy.id, kind=item.kind, title=item.title, title_local=item.title_local,
@@ -198,7 +206,10 @@ def copy_event(source: Event, *, slug: str, start_date: date, title: str | None 
             starts_at=moved(item.starts_at), ends_at=moved(item.ends_at), room=rooms.get(item.room_id),
             capacity=item.capacity, requires_registration=item.requires_registration, is_closed=item.is_closed,
             status=item.status, seats_taken=0)
-        new.participations = [Participation(person_id=p.person_id, role=p.role, position=p.position)
+        for part in item.participations:
+            if part.person_id not in people:
+                people[part.person_id] = carry_person(copy, part.person, organizations)
+        new.participations = [Participation(person=people[p.person_id], role=p.role, position=p.position)
                               for p in item.participations]
         db.session.add(new)
     for role in db.session.scalars(select(EventRole).where(EventRole.event_id == source.id)):

@@ -3,14 +3,19 @@
 Registration, invitations, spreadsheet imports, walk-ins, awards and the people API all come
 here, so an address refused in one place is refused everywhere, and an organization named in
 another case, by its Chinese name or by its short name is found instead of created twice.
-The database has the last word: ``people.email`` and ``lower(organizations.name)`` are unique,
-and a creation that loses a race with another request takes the row the winner wrote.
+
+Every function takes the event whose people it looks among (people.models: a person or an
+organization belongs to one event; ``None`` is the administrators' directory): a guest of
+another event with the same address is another person, never found, shown or changed here.
+The database has the last word: ``(event, lower(email))`` and ``(event, lower(name))`` are
+unique, and a creation that loses a race with another request takes the row the winner wrote.
 
 Functions work in the caller's transaction and never commit; they raise ServiceError.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -22,8 +27,37 @@ from eventsvc.extensions import db
 from eventsvc.people.models import Organization, Person
 
 LANGUAGES = ("en", "zh")
+#: columns a copy for another event carries (carry_person, carry_organization)
+PERSON_COPIED = ("name", "name_local", "position", "position_local", "email", "phone", "bio", "bio_local",
+                 "photo_path", "language")
+ORGANIZATION_COPIED = ("name", "name_local", "short_name", "kind", "website")
 #: values per IN (...) list: well under the bound-parameter limits of SQLite (32766) and PostgreSQL
 CHUNK = 2000
+
+
+class Owner(Protocol):
+    """The event people belong to (events.models.Event, which this layer does not import)."""
+
+    id: int
+
+
+@dataclass(frozen=True)
+class _EventRef:
+    id: int
+
+
+def owner_id(event: Owner | None) -> int | None:
+    return event.id if event is not None else None
+
+
+def owner_of(row: Person | Organization) -> Owner | None:
+    """The event a person or organization belongs to, as these functions take it."""
+    return _EventRef(row.event_id) if row.event_id is not None else None
+
+
+def owned_by(model, event_id: int | None):
+    """The SQL condition: rows of ``model`` (Person or Organization) belonging to this event."""
+    return model.event_id.is_(None) if event_id is None else model.event_id == event_id
 
 
 @dataclass(frozen=True)
@@ -127,14 +161,14 @@ class _OrganizationIndex:
         return found
 
 
-def _candidates(texts: Iterable[str]) -> list[Organization]:
-    """Every organization whose name, local name or short name is one of these texts."""
+def _candidates(event_id: int | None, texts: Iterable[str]) -> list[Organization]:
+    """Every organization of the event whose name, local name or short name is one of these texts."""
     texts = sorted({t for t in texts if t})
     found: dict[int, Organization] = {}
     for start in range(0, len(texts), CHUNK):
         chunk = texts[start:start + CHUNK]
         lowered = sorted({t.lower() for t in chunk})
-        for org in db.session.scalars(select(Organization).where(or_(
+        for org in db.session.scalars(select(Organization).where(owned_by(Organization, event_id), or_(
                 func.lower(Organization.name).in_(lowered), Organization.name_local.in_(chunk),
                 func.lower(Organization.short_name).in_(lowered)))):
             found[org.id] = org
@@ -150,45 +184,58 @@ def _organization_names(name: str | None, name_local: str | None) -> tuple[str, 
     return name, name_local
 
 
-def find_organization(name: str, name_local: str | None = None, *,
+def find_organization(event: Owner | None, name: str, name_local: str | None = None, *,
                       exclude_id: int | None = None) -> Organization | None:
-    """An organization by its name (any case), local name or short name, else by the local name
-    given; ``exclude_id`` leaves one out (is another organization named so?)."""
+    """An organization of the event by its name (any case), local name or short name, else by the
+    local name given; ``exclude_id`` leaves one out (is another organization named so?)."""
+    return _find_organization(owner_id(event), name, name_local, exclude_id=exclude_id)
+
+
+def _find_organization(event_id: int | None, name: str, name_local: str | None = None, *,
+                       exclude_id: int | None = None) -> Organization | None:
     name, name_local = _organization_names(name, name_local)
-    candidates = [o for o in _candidates([name, name_local]) if o.id != exclude_id]
+    candidates = [o for o in _candidates(event_id, [name, name_local]) if o.id != exclude_id]
     return _OrganizationIndex(candidates).find(name, name_local)
 
 
-def find_or_create_organization(name: str | None, name_local: str | None = None) -> Organization:
-    """The organization so named, created once; a local name it lacks is filled in.
+def find_or_create_organization(event: Owner | None, name: str | None,
+                                name_local: str | None = None) -> Organization:
+    """The event's organization so named, created once; a local name it lacks is filled in.
 
     ``name`` may be empty when ``name_local`` is given: the local name is then the name too.
     """
-    return find_or_create_organizations([(name, name_local)])[0]
+    return _find_or_create_organizations(owner_id(event), [(name, name_local)])[0]
 
 
-def find_or_create_organizations(names: Sequence[tuple[str | None, str | None]]) -> list[Organization]:
-    """Many at once (imports): the organization of each (name, name_local) pair, in order, in a
-    few statements; pairs naming the same new organization get the one created."""
+def find_or_create_organizations(event: Owner | None,
+                                 names: Sequence[tuple[str | None, str | None]]) -> list[Organization]:
+    """Many at once (imports): the event's organization of each (name, name_local) pair, in order,
+    in a few statements; pairs naming the same new organization get the one created."""
+    return _find_or_create_organizations(owner_id(event), names)
+
+
+def _find_or_create_organizations(event_id: int | None,
+                                  names: Sequence[tuple[str | None, str | None]]) -> list[Organization]:
     wanted = [_organization_names(name, name_local) for name, name_local in names]
     distinct = list(dict.fromkeys(wanted))
     texts = [text for pair in distinct for text in pair if text]
-    index = _OrganizationIndex(_candidates(texts))
+    index = _OrganizationIndex(_candidates(event_id, texts))
     for pair in distinct:
         _fill_in(index.find(*pair), pair[1], index)
     planned, rows = _OrganizationIndex(), []
     for name, name_local in distinct:  # after filling in: a local name alone may now find one
         if index.find(name, name_local) is None and planned.find(name, name_local) is None:
             planned.add(Organization(name=name, name_local=name_local))  # a stand-in, never added
-            rows.append({"name": name, "name_local": name_local})
+            rows.append({"event_id": event_id, "name": name, "name_local": name_local})
     if rows:
         rows.sort(key=lambda row: row["name"].lower())  # the same order in every transaction: no deadlock
         if not _insert_rows(Organization, rows):
             # another request created some of them since we looked: again one at a time, each
             # finding what the other wrote
-            found = {pair: _find_or_create_one(*pair) for pair in sorted(distinct, key=lambda p: p[0].lower())}
+            found = {pair: _find_or_create_one(event_id, *pair)
+                     for pair in sorted(distinct, key=lambda p: p[0].lower())}
             return [found[pair] for pair in wanted]
-        index = _OrganizationIndex(_candidates(texts))
+        index = _OrganizationIndex(_candidates(event_id, texts))
     found = {pair: index.find(*pair) for pair in distinct}
     return [found[pair] for pair in wanted]
 
@@ -202,11 +249,11 @@ def _fill_in(org: Organization | None, name_local: str | None, index: _Organizat
             index.add(org)
 
 
-def _find_or_create_one(name: str, name_local: str | None) -> Organization:
-    org = find_organization(name, name_local)
-    if org is None:
-        _insert_rows(Organization, [{"name": name, "name_local": name_local}])  # or another request did
-        org = find_organization(name, name_local)
+def _find_or_create_one(event_id: int | None, name: str, name_local: str | None) -> Organization:
+    org = _find_organization(event_id, name, name_local)
+    if org is None:  # we insert it, or another request did
+        _insert_rows(Organization, [{"event_id": event_id, "name": name, "name_local": name_local}])
+        org = _find_organization(event_id, name, name_local)
         if org is None:
             raise ServiceError("organization_conflict", _("Try again: the organization changed meanwhile."),
                                field="organization")
@@ -229,13 +276,21 @@ def _insert_rows(model, rows: list[dict]) -> bool:
 
 # --- people ---------------------------------------------------------------------------------
 
-def _people_by_email(emails: Iterable[str]) -> dict[str, Person]:
+def _people_by_email(event_id: int | None, emails: Iterable[str]) -> dict[str, Person]:
     emails = sorted(set(emails))
     found = {}
     for start in range(0, len(emails), CHUNK):
-        found.update((p.email, p) for p in db.session.scalars(
-            select(Person).where(Person.email.in_(emails[start:start + CHUNK]))))
+        found.update((p.email, p) for p in db.session.scalars(select(Person).where(
+            owned_by(Person, event_id), Person.email.in_(emails[start:start + CHUNK]))))
     return found
+
+
+def email_taken(event: Owner | None, email: str | None, *, exclude_id: int | None = None) -> bool:
+    """Is this address another person's at this event (or in the directory)?"""
+    if not email:
+        return False
+    person = _people_by_email(owner_id(event), [email]).get(email)
+    return person is not None and person.id != exclude_id
 
 
 def _org_key(details: PersonDetails) -> tuple[str, str | None] | None:
@@ -244,9 +299,9 @@ def _org_key(details: PersonDetails) -> tuple[str, str | None] | None:
     return _organization_names(details.organization, details.organization_local)
 
 
-def _organization_of(details: PersonDetails) -> Organization | None:
+def _organization_of(event_id: int | None, details: PersonDetails) -> Organization | None:
     key = _org_key(details)
-    return find_or_create_organization(*key) if key else None
+    return _find_or_create_organizations(event_id, [key])[0] if key else None
 
 
 def _apply(person: Person, details: PersonDetails, organization: Organization | None) -> None:
@@ -259,16 +314,17 @@ def _apply(person: Person, details: PersonDetails, organization: Organization | 
         person.organization = organization
 
 
-def _person_row(details: PersonDetails, organization: Organization | None) -> dict:
-    return {"email": details.email, "name": details.name, "name_local": details.name_local,
+def _person_row(event_id: int | None, details: PersonDetails, organization: Organization | None) -> dict:
+    return {"event_id": event_id, "email": details.email, "name": details.name, "name_local": details.name_local,
             "position": details.position, "phone": details.phone, "language": details.language,
             "organization_id": organization.id if organization else None}
 
 
 def apply_details(person: Person, details: PersonDetails) -> None:
-    """A change of a person's details (portal, forms): every field is replaced; the e-mail stays."""
+    """A change of a person's details (portal, forms): every field is replaced; the e-mail stays.
+    The organization named is one of the person's own event."""
     details = check_details(replace(details, email=None))
-    _apply(person, details, _organization_of(details))
+    _apply(person, details, _organization_of(person.event_id, details))
 
 
 def _require_email(details: PersonDetails) -> PersonDetails:
@@ -278,41 +334,48 @@ def _require_email(details: PersonDetails) -> PersonDetails:
     return details
 
 
-def _person_with(email: str) -> Person:
+def _person_with(event_id: int | None, email: str) -> Person:
     """The person just created with this address, by us or by another request."""
-    person = _people_by_email([email]).get(email)
+    person = _people_by_email(event_id, [email]).get(email)
     if person is None:
         raise ServiceError("person_conflict", _("Try again: this person changed meanwhile."), field="email")
     return person
 
 
-def find_or_create_person(details: PersonDetails, *, update: bool = False) -> Person:
-    """The person with this e-mail, created if new; ``update`` applies the details to one we knew."""
+def find_or_create_person(event: Owner | None, details: PersonDetails, *, update: bool = False) -> Person:
+    """The event's person with this e-mail, created if new; ``update`` applies the details to one
+    we knew. Another event's guest with this address is not looked at."""
+    return _find_or_create_person(owner_id(event), details, update=update)
+
+
+def _find_or_create_person(event_id: int | None, details: PersonDetails, *, update: bool = False) -> Person:
     details = _require_email(details)
-    person = _people_by_email([details.email]).get(details.email)
+    person = _people_by_email(event_id, [details.email]).get(details.email)
     if person is None:
-        inserted = _insert_rows(Person, [_person_row(details, _organization_of(details))])
-        person = _person_with(details.email)
+        inserted = _insert_rows(Person, [_person_row(event_id, details, _organization_of(event_id, details))])
+        person = _person_with(event_id, details.email)
         if inserted:
             return person
     if update:
-        _apply(person, details, _organization_of(details))
+        _apply(person, details, _organization_of(event_id, details))
     return person
 
 
-def find_or_create_people(details: Iterable[PersonDetails], *, update: bool = False) -> dict[str, Person]:
-    """Many at once (imports): {email: person}, in a few statements whatever the number of rows.
-
-    The first row of an address wins; ``update`` applies the details to the people we knew.
+def find_or_create_people(event: Owner | None, details: Iterable[PersonDetails], *,
+                          update: bool = False) -> dict[str, Person]:
+    """Many at once (imports): {email: the event's person}, in a few statements whatever the
+    number of rows. The first row of an address wins; ``update`` applies the details to the
+    people we knew.
     """
+    event_id = owner_id(event)
     rows: dict[str, PersonDetails] = {}
     for row in details:
         row = _require_email(row)
         rows.setdefault(row.email, row)
-    people = _people_by_email(rows)
+    people = _people_by_email(event_id, rows)
     touched = [row for email, row in rows.items() if update or email not in people]
     keys = [key for key in map(_org_key, touched) if key]
-    organizations = dict(zip(keys, find_or_create_organizations(keys), strict=True))
+    organizations = dict(zip(keys, _find_or_create_organizations(event_id, keys), strict=True))
 
     def organization(row: PersonDetails) -> Organization | None:
         key = _org_key(row)
@@ -324,24 +387,60 @@ def find_or_create_people(details: Iterable[PersonDetails], *, update: bool = Fa
             _apply(people[row.email], row, organization(row))
     if new:
         new.sort(key=lambda row: row.email)  # the same order in every transaction: no deadlock
-        if not _insert_rows(Person, [_person_row(row, organization(row)) for row in new]):
+        if not _insert_rows(Person, [_person_row(event_id, row, organization(row)) for row in new]):
             # someone registered one of these addresses meanwhile: one at a time, each finding theirs
-            return {email: find_or_create_person(rows[email], update=update) for email in sorted(rows)}
-        people.update(_people_by_email(row.email for row in new))
+            return {email: _find_or_create_person(event_id, rows[email], update=update) for email in sorted(rows)}
+        people.update(_people_by_email(event_id, (row.email for row in new)))
     return people
 
 
-def add_person(details: PersonDetails) -> Person:
-    """A new person, without looking for one (people known by name only, or created by an
-    organizer); refused when the e-mail address is someone's already."""
+def email_taken_error() -> ServiceError:
+    return ServiceError("email_taken", _("Another person has this e-mail address."), field="email")
+
+
+def add_person(event: Owner | None, details: PersonDetails) -> Person:
+    """A new person of the event, without looking for one (people known by name only, or created
+    by an organizer); refused when the address is someone's already at this event."""
+    event_id = owner_id(event)
     details = check_details(details)
-    taken = ServiceError("email_taken", _("Another person has this e-mail address."), field="email")
-    if details.email and _people_by_email([details.email]):
-        raise taken
-    person = Person(**_person_row(details, _organization_of(details)))
+    if email_taken(event, details.email):
+        raise email_taken_error()
+    person = Person(**_person_row(event_id, details, _organization_of(event_id, details)))
     try:
         with db.session.begin_nested():
             db.session.add(person)
     except IntegrityError:
-        raise taken from None
+        raise email_taken_error() from None
     return person
+
+
+# --- the next edition -------------------------------------------------------------------------
+
+def carry_organization(event: Owner, org: Organization) -> Organization:
+    """The event's copy of another event's organization (the next edition): the one of that name
+    if it has one, else a new row with the same details."""
+    found = _find_organization(event.id, org.name, org.name_local)
+    if found is not None:
+        return found
+    copy = Organization(event_id=event.id, **{k: getattr(org, k) for k in ORGANIZATION_COPIED})
+    db.session.add(copy)
+    return copy
+
+
+def carry_person(event: Owner, person: Person, organizations: dict[int, Organization] | None = None) -> Person:
+    """The event's copy of another event's person (the next edition), with their organization;
+    the event's person with the same address if there is one. ``organizations`` remembers the
+    copies made ({source id: copy}) across calls."""
+    organizations = {} if organizations is None else organizations
+    if person.email:
+        found = _people_by_email(event.id, [person.email]).get(person.email)
+        if found is not None:
+            return found
+    org = None
+    if person.organization is not None:
+        if person.organization_id not in organizations:
+            organizations[person.organization_id] = carry_organization(event, person.organization)
+        org = organizations[person.organization_id]
+    copy = Person(event_id=event.id, organization=org, **{k: getattr(person, k) for k in PERSON_COPIED})
+    db.session.add(copy)
+    return copy

@@ -1,4 +1,11 @@
-"""Organizations and people: guests, speakers and presenters are all people."""
+"""Organizations and people: guests, speakers and presenters are all people.
+
+Who owns them (SPEC rule 10): a person or an organization with an ``event_id`` belongs to that
+event, and only that event's records refer to it; rows without one form the site-wide
+directory, which only administrators read or edit. The same guest at two events is two rows,
+so that what one event's organizers change never shows at another. Copying an event to its
+next edition copies the people on stage (people.identity.carry_person).
+"""
 
 import enum
 
@@ -23,9 +30,11 @@ class Organization(Timestamps, db.Model):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: name in Latin script, e.g. "China Quality Certification Centre"; unique whatever its case
-    #: (the index below); the exact-case constraint is the original one, kept
-    name: Mapped[str] = mapped_column(String(300), unique=True)
+    #: the event it belongs to; NULL: the administrators' site-wide directory
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    #: name in Latin script, e.g. "China Quality Certification Centre"; unique per event whatever
+    #: its case (the index below)
+    name: Mapped[str] = mapped_column(String(300))
     #: name in local script, e.g. 中国质量认证中心
     name_local: Mapped[str | None] = mapped_column(String(300), index=True)
     #: short name, e.g. CQC
@@ -40,15 +49,19 @@ class Organization(Timestamps, db.Model):
         return (self.name_local if locale.startswith("zh") and self.name_local else self.name)
 
 
-#: one organization per name whatever its case, so that two requests naming "CQC Centre" and
-#: "cqc centre" at the same instant cannot create two (people.identity relies on it)
-Index("uq_organizations_lower_name", func.lower(Organization.name), unique=True)
+#: one organization per event and name whatever its case, so that two requests naming "CQC Centre"
+#: and "cqc centre" at the same instant cannot create two (people.identity relies on it); the
+#: directory (event_id NULL) counts as event 0
+Index("uq_organizations_event_lower_name", func.coalesce(Organization.event_id, 0), func.lower(Organization.name),
+      unique=True)
 
 
 class Person(Timestamps, db.Model):
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the event it belongs to; NULL: the administrators' site-wide directory
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     #: name in Latin script, e.g. "Xie Zhaoxu"
     name: Mapped[str] = mapped_column(String(200), index=True)
     #: name in local script; left empty for real people whose characters we do not know
@@ -58,8 +71,8 @@ class Person(Timestamps, db.Model):
     position_local: Mapped[str | None] = mapped_column(String(300))
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL"), index=True)
-    #: stored lower-case; unique so that one address is one person
-    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    #: stored lower-case; one address is one person per event (the index below)
+    email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(50))
     bio: Mapped[str | None] = mapped_column(Text)
     bio_local: Mapped[str | None] = mapped_column(Text)
@@ -72,3 +85,8 @@ class Person(Timestamps, db.Model):
 
     def display_name(self, locale: str = "en") -> str:
         return (self.name_local if locale.startswith("zh") and self.name_local else self.name)
+
+
+#: one person per event and address, so that two registrations with one address at the same
+#: instant make one person; the directory (event_id NULL) counts as event 0
+Index("uq_people_event_email", func.coalesce(Person.event_id, 0), func.lower(Person.email), unique=True)

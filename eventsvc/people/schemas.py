@@ -42,7 +42,10 @@ class PersonSchema(Schema):
     organization_name = fields.Str(load_only=True, validate=validate.Length(min=1, max=300), metadata={
         "description": "find the organization by name, or create it"})
     organization = fields.Nested(OrganizationSchema, dump_only=True, allow_none=True)
-    #: written, never read back: the people list is shared by every event's organizers
+    category = fields.Str(dump_only=True, allow_none=True, metadata={
+        "description": "what the event knows them as (the guest's category, or a role on stage), "
+                       "to tell namesakes apart"})
+    #: written, never read back: staff read the people of their event too
     email = EmailAddress(allow_none=True, load_only=True, validate=validate.Length(max=254),
                          metadata={"format": "email"})
     phone = fields.Str(allow_none=True, validate=validate.Length(max=50), load_only=True)
@@ -52,7 +55,9 @@ class PersonSchema(Schema):
 
 
 class SearchArgs(Schema):
-    q = fields.Str(load_default="", metadata={"description": "part of a name, local name or organization"})
+    q = fields.Str(load_default="", metadata={
+        "description": "part of a name, local name, organization or e-mail address; empty: the first ones by name"})
+    limit = fields.Int(load_default=10, validate=validate.Range(1, 100), metadata={"description": "at most this many"})
 
 
 class PersonPatchSchema(PersonSchema):

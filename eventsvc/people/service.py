@@ -1,20 +1,26 @@
-"""People and organizations: search as you type, create (also inline from a session form), edit.
+"""People and organizations of an event: search as you type, create (also inline from a session
+form), edit, delete.
 
-The rules for names, e-mail addresses and finding an organization are people.identity's.
+Every function works among the people of one event (``None``: the administrators' directory):
+a row of another event is not found. Who may call them is decided once, by the routes:
+events.permissions for an event's people (organizers write, staff read), ``require_administrator``
+for the directory. The rules for names, e-mail addresses and finding an organization are
+people.identity's.
 """
 
 from collections.abc import Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from eventsvc.accounts.models import EventRole, EventRoleKind, User
+from eventsvc.accounts.models import User
 from eventsvc.audit.service import record
 from eventsvc.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from eventsvc.extensions import db
 from eventsvc.people import identity
+from eventsvc.people.identity import Owner, owned_by, owner_id, owner_of
 from eventsvc.people.models import Organization, OrganizationKind, Person
 
 PERSON_FIELDS = ("name", "name_local", "position", "position_local", "organization_id", "email", "phone",
@@ -23,47 +29,54 @@ ORGANIZATION_FIELDS = ("name", "name_local", "short_name", "kind", "website")
 SEARCH_LIMIT = 10
 
 
-def may_edit_people(user: User) -> bool:
-    """People are shared by all events: administrators and organizers of any event edit them."""
-    if user is None or not user.is_authenticated:
-        return False
-    return user.is_admin or bool(db.session.scalar(select(exists().where(
-        EventRole.user_id == user.id, EventRole.role == EventRoleKind.ORGANIZER))))
+def may_use_directory(user: User | None) -> bool:
+    """The site-wide directory (people of no event) is the administrators' alone."""
+    return user is not None and user.is_authenticated and user.is_admin
 
 
-def require_people_editor(user: User) -> None:
-    if not may_edit_people(user):
-        raise PermissionDenied("not_organizer", _("Only organizers edit people and organizations."))
+def require_administrator(user: User | None) -> None:
+    if not may_use_directory(user):
+        raise PermissionDenied("not_administrator",
+                               _("Only administrators use the site-wide directory; open an event's people instead."))
 
 
 def _like(text: str) -> str:
     return "%" + text.strip().lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
 
 
-def search_people(query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
+def search_people(event: Owner | None, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
+    """The event's people matching a name, local name, organization or e-mail; an empty query
+    lists the first ones by name."""
     query = (query or "").strip()
-    if not query:
-        return []
-    pattern = _like(query)
-    return list(db.session.scalars(
-        select(Person).outerjoin(Organization, Person.organization_id == Organization.id)
-        .where(or_(func.lower(Person.name).like(pattern), Person.name_local.like(pattern),
-                   func.lower(Organization.name).like(pattern), func.lower(Organization.short_name).like(pattern),
-                   Organization.name_local.like(pattern)))
-        .options(selectinload(Person.organization))
-        .order_by(Person.name, Person.id).limit(limit)).all())
+    select_people = (select(Person).outerjoin(Organization, Person.organization_id == Organization.id)
+                     .where(owned_by(Person, owner_id(event))))
+    if query:
+        pattern = _like(query)
+        select_people = select_people.where(or_(
+            func.lower(Person.name).like(pattern), Person.name_local.like(pattern),
+            func.lower(Person.email).like(pattern), func.lower(Organization.name).like(pattern),
+            func.lower(Organization.short_name).like(pattern), Organization.name_local.like(pattern)))
+    return list(db.session.scalars(select_people.options(selectinload(Person.organization))
+                                   .order_by(Person.name, Person.id).limit(limit)).all())
 
 
-def search_organizations(query: str, limit: int = SEARCH_LIMIT) -> list[Organization]:
+def search_organizations(event: Owner | None, query: str, limit: int = SEARCH_LIMIT) -> list[Organization]:
+    """The event's organizations matching a name, short name or local name; an empty query lists
+    the first ones by name."""
     query = (query or "").strip()
-    if not query:
-        return []
-    pattern = _like(query)
-    return list(db.session.scalars(
-        select(Organization).where(or_(func.lower(Organization.name).like(pattern),
-                                       func.lower(Organization.short_name).like(pattern),
-                                       Organization.name_local.like(pattern)))
-        .order_by(Organization.name).limit(limit)).all())
+    select_orgs = select(Organization).where(owned_by(Organization, owner_id(event)))
+    if query:
+        pattern = _like(query)
+        select_orgs = select_orgs.where(or_(func.lower(Organization.name).like(pattern),
+                                            func.lower(Organization.short_name).like(pattern),
+                                            Organization.name_local.like(pattern)))
+    return list(db.session.scalars(select_orgs.order_by(Organization.name, Organization.id).limit(limit)).all())
+
+
+def organizations_of(event: Owner | None) -> list[Organization]:
+    """All the event's organizations by name (select lists)."""
+    return list(db.session.scalars(select(Organization).where(owned_by(Organization, owner_id(event)))
+                                   .order_by(Organization.name, Organization.id)).all())
 
 
 def _clean(data: dict, fields) -> dict:
@@ -77,10 +90,11 @@ def _clean(data: dict, fields) -> dict:
     return out
 
 
-def organization_by_id(org_id: int) -> Organization:
-    org = db.session.get(Organization, org_id)
-    if org is None:
-        raise NotFound("unknown_organization", _("No such organization."), field="organization_id")
+def organization_of(event: Owner | None, org_id: int | None, field: str = "organization_id") -> Organization:
+    """The event's organization with this id; 404 for another event's (as if it did not exist)."""
+    org = db.session.get(Organization, org_id) if org_id is not None else None
+    if org is None or org.event_id != owner_id(event):
+        raise NotFound("unknown_organization", _("No such organization."), field=field)
     return org
 
 
@@ -88,7 +102,7 @@ def _check_organization(org: Organization) -> None:
     if not (org.name or "").strip():
         raise ServiceError("name_required", _("Give the organization's name."), field="name")
     org.name = org.name.strip()
-    if identity.find_organization(org.name, org.name_local, exclude_id=org.id) is not None:
+    if identity.find_organization(owner_of(org), org.name, org.name_local, exclude_id=org.id) is not None:
         raise _organization_exists()
 
 
@@ -106,16 +120,17 @@ def _add_or_refuse(row, error: ServiceError) -> None:
         raise error from None
 
 
-def create_organization(data: dict) -> Organization:
-    """An organization created on purpose (the API's POST): refused if it exists already; the paths
-    that only need one (a person's organization, imports) use identity.find_or_create_organization."""
+def create_organization(event: Owner | None, data: dict) -> Organization:
+    """An organization of the event created on purpose (the API's POST): refused if the event has
+    it already; the paths that only need one (a person's organization, imports) use
+    identity.find_or_create_organization."""
     values = _clean(data, ORGANIZATION_FIELDS)
     values["kind"] = OrganizationKind(values.get("kind") or "other")
-    org = Organization(**values)
+    org = Organization(event_id=owner_id(event), **values)
     with db.session.no_autoflush:
         _check_organization(org)
     _add_or_refuse(org, _organization_exists())
-    record("organization.created", obj=org, name=org.name)
+    record("organization.created", event_id=org.event_id, obj=org, name=org.name)
     return org
 
 
@@ -131,12 +146,12 @@ def update_organization(org: Organization, data: dict) -> Organization:
         db.session.flush()
     except IntegrityError:  # renamed like another one at the same instant
         raise _organization_exists() from None
-    record("organization.updated", obj=org)
+    record("organization.updated", event_id=org.event_id, obj=org)
     return org
 
 
 def delete_organization(org: Organization) -> None:
-    record("organization.deleted", obj=org, name=org.name)
+    record("organization.deleted", event_id=org.event_id, obj=org, name=org.name)
     db.session.delete(org)
     _flush_or_conflict("organization_in_use", _("This organization is still referenced (awards or programs)."))
 
@@ -149,20 +164,23 @@ def _flush_or_conflict(code: str, message: str) -> None:
         raise Conflict(code, message) from None
 
 
-def person_by_id(person_id: int) -> Person:
-    person = db.session.get(Person, person_id)
-    if person is None:
-        raise NotFound("unknown_person", _("No such person."), field="person_id")
+def person_of(event: Owner | None, person_id: int | None, field: str = "person_id") -> Person:
+    """The event's person with this id; 404 for another event's (as if they did not exist)."""
+    person = db.session.get(Person, person_id) if person_id is not None else None
+    if person is None or person.event_id != owner_id(event):
+        raise NotFound("unknown_person", _("No such person."), field=field)
     return person
 
 
 def _apply_person(person: Person, data: dict) -> None:
-    """The people API's fields; names, e-mail and language follow the rules of people.identity."""
+    """The people API's fields; names, e-mail and language follow the rules of people.identity;
+    the organization is one of the person's own event."""
     values = _clean(data, PERSON_FIELDS)
     if values.get("organization_id") is not None:
-        organization_by_id(values["organization_id"])
+        organization_of(owner_of(person), values["organization_id"])
     if data.get("organization_name"):
-        values["organization_id"] = identity.find_or_create_organization(data["organization_name"]).id
+        values["organization_id"] = identity.find_or_create_organization(
+            owner_of(person), data["organization_name"]).id
     if "name" in values or person.name is None:
         values["name"] = identity.normalise_name(values.get("name"))
     if values.get("email"):
@@ -171,23 +189,22 @@ def _apply_person(person: Person, data: dict) -> None:
         values["language"] = identity.normalise_language(values["language"])
     for key, value in values.items():
         setattr(person, key, value)
-    if person.email:
-        taken = db.session.scalar(select(Person.id).where(Person.email == person.email))
-        if taken is not None and taken != person.id:
-            raise _email_taken()
+    if identity.email_taken(owner_of(person), person.email, exclude_id=person.id):
+        raise _email_taken()
 
 
 def _email_taken() -> ServiceError:
-    return ServiceError("email_taken", _("Another person has this e-mail address."), field="email")
+    return identity.email_taken_error()
 
 
-def create_person(data: dict) -> Person:
-    """A person; ``organization_name`` finds or creates the organization (any case, Chinese or short name)."""
-    person = Person(language="en")
+def create_person(event: Owner | None, data: dict) -> Person:
+    """A person of the event; ``organization_name`` finds or creates the event's organization
+    (any case, Chinese or short name)."""
+    person = Person(event_id=owner_id(event), language="en")
     with db.session.no_autoflush:
         _apply_person(person, data)
     _add_or_refuse(person, _email_taken())
-    record("person.created", obj=person, name=person.name)
+    record("person.created", event_id=person.event_id, obj=person, name=person.name)
     return person
 
 
@@ -198,7 +215,7 @@ def update_person(person: Person, data: dict) -> Person:
         db.session.flush()
     except IntegrityError:  # the address was given to someone else at the same instant
         raise _email_taken() from None
-    record("person.updated", obj=person)
+    record("person.updated", event_id=person.event_id, obj=person)
     return person
 
 
@@ -210,6 +227,6 @@ PERSON_DELETE_GUARDS: list[Callable[[Person], None]] = []
 def delete_person(person: Person) -> None:
     for guard in PERSON_DELETE_GUARDS:
         guard(person)
-    record("person.deleted", obj=person, name=person.name)
+    record("person.deleted", event_id=person.event_id, obj=person, name=person.name)
     db.session.delete(person)
     _flush_or_conflict("person_in_use", _("This person gave speeches or received awards; keep them."))

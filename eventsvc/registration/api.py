@@ -96,7 +96,7 @@ class Registrations(MethodView):
     def post(self, data, slug):
         """Register a person: confirmed while places last, then waitlisted (never over capacity)."""
         event = api_event()
-        person = find_or_create_person(_details(data))
+        person = find_or_create_person(event, _details(data))
         category = invitation_service.category_by_code(event, data["category"])
         if data["category"] and category is None:
             raise ServiceError("unknown_category", "Unknown category.", field="category")

@@ -7,10 +7,12 @@ from sqlalchemy import func, select
 
 from eventsvc.audit.service import record
 from eventsvc.core.errors import Conflict, NotFound, ServiceError
+from eventsvc.core.i18n import local
 from eventsvc.events.models import Event
+from eventsvc.events.people import labels_people
 from eventsvc.events.service import copies_into_next_edition
 from eventsvc.extensions import db
-from eventsvc.registration.models import Category
+from eventsvc.registration.models import Category, Invitation, Registration
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -27,6 +29,19 @@ def copy_categories(source: Event, copy: Event) -> None:
     for cat in db.session.scalars(select(Category).where(Category.event_id == source.id)):
         db.session.add(Category(event_id=copy.id, code=cat.code, label=cat.label, label_local=cat.label_local,
                                 color=cat.color, position=cat.position, is_vip=cat.is_vip))
+
+
+@labels_people
+def categories_of_guests(event: Event, person_ids: list[int]) -> dict[int, str]:
+    """For the event's pickers: each guest's category (their registration's, else their invitation's)."""
+    labels: dict[int, str] = {}
+    for model in (Registration, Invitation):
+        rows = db.session.execute(
+            select(model.person_id, Category).join(Category, Category.id == model.category_id)
+            .where(model.event_id == event.id, model.person_id.in_(person_ids)))
+        for person_id, category in rows:
+            labels.setdefault(person_id, local(category, "label"))
+    return labels
 
 
 def _check(label: str, color: str) -> None:

@@ -27,7 +27,8 @@ registration_cli = AppGroup("registration", help="Invitations and registrations.
 def guest_link(slug, email):
     """Print a new portal link for EMAIL at event SLUG (the guest's older links keep working)."""
     event = event_by_slug(slug)
-    person = db.session.scalar(select(Person).where(Person.email == email.strip().lower()))
+    person = db.session.scalar(select(Person).where(Person.event_id == event.id,
+                                                    Person.email == email.strip().lower()))
     if person is None:
         raise click.ClickException(f"nobody with the e-mail {email}")
     invitation = db.session.scalar(select(Invitation).where(Invitation.event_id == event.id,

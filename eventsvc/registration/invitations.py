@@ -108,7 +108,7 @@ def category_by_code(event: Event, code: str | None) -> Category | None:
 def create_invitation(event: Event, data: InvitationInput, *, invited_by_id: int | None,
                       send: bool = True) -> Invitation:
     check_message(data.message)
-    person = find_or_create_person(data.details)
+    person = find_or_create_person(event, data.details)
     if db.session.scalar(select(Invitation.id).where(Invitation.event_id == event.id,
                                                      Invitation.person_id == person.id)):
         raise Conflict("already_invited", _("%(email)s is already invited to this event.", email=person.email),
@@ -289,7 +289,7 @@ def import_invitations(event: Event, filename: str, data: bytes, *, invited_by_i
                        send: bool = True) -> list[Invitation]:
     """All or nothing: any bad row raises ImportRejected and nothing is written."""
     rows = preview_import(event, filename, data)
-    people = find_or_create_people([r.data.details for r in rows])  # existing people keep their details
+    people = find_or_create_people(event, [r.data.details for r in rows])  # existing people keep their details
     sessions = {i.id: i for i in db.session.scalars(select(AgendaItem).where(AgendaItem.event_id == event.id))}
     invitations = []
     for row in rows:

@@ -72,7 +72,7 @@ def self_register(event: Event, details: PersonDetails, session_ids=()) -> None:
     gets no answer at all. Stored details and existing links are never touched.
     """
     check_open(event)
-    person = find_or_create_person(details)
+    person = find_or_create_person(event, details)
     existing = db.session.scalar(select(Registration).where(
         Registration.event_id == event.id, Registration.person_id == person.id))
     invitation = db.session.scalar(select(Invitation).where(

@@ -1,5 +1,7 @@
-// Search-as-you-type person picker with inline creation, for the organizer's session and speech forms.
-// Talks to the JSON API as the signed-in browser (CSRF token from the page's meta tag). No framework.
+// Search-as-you-type picker of the event's own people with inline creation, for the organizer's session,
+// speech and award forms. Talks to the event's people API (/api/v1/events/<slug>/people) as the
+// signed-in browser (CSRF token from the page's meta tag). Each person shows with their organization
+// and category, so that namesakes are told apart. No framework.
 (function () {
   "use strict";
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -15,8 +17,10 @@
 
   function label(person) {
     var name = person.name + (person.name_local ? " · " + person.name_local : "");
-    var org = person.organization ? (person.organization.short_name || person.organization.name) : "";
-    return org ? name + " — " + org : name;
+    var about = [];
+    if (person.organization) { about.push(person.organization.short_name || person.organization.name); }
+    if (person.category) { about.push(person.category); }
+    return about.length ? name + " — " + about.join(" · ") : name;
   }
 
   function setup(root) {
@@ -27,6 +31,10 @@
     var details = root.querySelector("[data-picker-new]");
     var error = root.querySelector("[data-picker-error]");
     var orgList = root.querySelector("[data-org-list]");
+    var clear = root.querySelector("[data-picker-clear]");
+    if (clear) {
+      clear.addEventListener("click", function () { hidden.value = ""; chosen.textContent = ""; });
+    }
 
     function choose(person) {
       hidden.value = person.id;

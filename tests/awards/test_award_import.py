@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from eventsvc.awards.models import Award, AwardProgram
 from eventsvc.events.models import AgendaItem
+from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from eventsvc.people.models import Organization
 from tests.support.web import csrf_token
@@ -99,7 +100,7 @@ def test_an_unreadable_file_gets_a_field_error(app, organizer_client, demo, demo
 def test_an_imported_award_to_a_known_organization_fills_in_the_chinese_name_it_lacked(
         app, organizer_client, demo, demo_program_id):
     with app.app_context():
-        db.session.add(Organization(name="Copper Grid Ltd."))  # known in English only
+        db.session.add(Organization(event_id=event_by_slug(demo).id, name="Copper Grid Ltd."))  # in English only
         db.session.commit()
     before = _counts(app, demo_program_id)[1]
     csv = ("organization,organization_local,citation\n"

@@ -10,10 +10,13 @@ from eventsvc.extensions import db
 
 
 def _organization_ids(app, count):
+    """New organizations of the demo forum (an award's recipient is one of its event's own)."""
+    from eventsvc.events.models import Event
     from eventsvc.people.models import Organization
 
     with app.app_context():
-        orgs = [Organization(name=f"Station Operator {i:03d}") for i in range(count)]
+        forum = db.session.scalar(select(Event.id))
+        orgs = [Organization(event_id=forum, name=f"Station Operator {i:03d}") for i in range(count)]
         db.session.add_all(orgs)
         db.session.commit()
         return [o.id for o in orgs]

@@ -34,8 +34,8 @@ def _add_awards(app, n, start=0):
         launch = db.session.scalar(select(AgendaItem).where(AgendaItem.kind == "launching_ceremony"))
         presenter = db.session.scalar(select(Person).where(Person.name == "Xie Zhaoxu"))
         for i in range(start, start + n):
-            org = Organization(name=f"Operator {i}", name_local=f"运营商{i}")
-            person = Person(name=f"Guest {i}", name_local=f"嘉宾{i}")
+            org = Organization(event_id=program.event_id, name=f"Operator {i}", name_local=f"运营商{i}")
+            person = Person(event_id=program.event_id, name=f"Guest {i}", name_local=f"嘉宾{i}")
             db.session.add_all([org, person])
             db.session.flush()
             service.create_award(program, service.AwardData(

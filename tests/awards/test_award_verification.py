@@ -8,6 +8,7 @@ import requests
 from sqlalchemy import select
 
 from eventsvc.awards.models import Award
+from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from eventsvc.people.models import Organization
 from tests.awards.conftest import pdf_text, qr_codes_per_page
@@ -23,7 +24,7 @@ def test_demo_licenses_qr_codes_open_their_verification_page_and_revoking_one_sa
     app.config["PUBLIC_BASE_URL"] = live_server.url
     try:
         with app.app_context():
-            org = Organization(name="Fresh Charging Co.", name_local="新充电有限公司")
+            org = Organization(event_id=event_by_slug(demo).id, name="Fresh Charging Co.", name_local="新充电有限公司")
             db.session.add(org)
             db.session.commit()
             org_id = org.id

@@ -203,36 +203,23 @@ ROUTES = {
     "/api/v1/events/<slug>/awards/<int:award_id>/presented": API_STAFF_HIDDEN,
     "/api/v1/events/<slug>/awards/<int:award_id>/revoke": API_ORGANIZER_HIDDEN,
     # the site-wide directory of people and organizations is the administrators' (issue 11, item 1)
+    "/api/v1/events/<slug>/people": {"GET": API_STAFF_HIDDEN.at(query={"q": "Guest"}),
+                                      "POST": API_ORGANIZER_HIDDEN},
+    "/api/v1/events/<slug>/people/<int:person_id>": {"GET": API_STAFF_HIDDEN, "PATCH": API_ORGANIZER_HIDDEN,
+                                                     "DELETE": API_ORGANIZER_HIDDEN},
+    "/api/v1/events/<slug>/organizations": {"GET": API_STAFF_HIDDEN.at(query={"q": "Alpha"}),
+                                            "POST": API_ORGANIZER_HIDDEN},
+    "/api/v1/events/<slug>/organizations/<int:org_id>": {"GET": API_STAFF_HIDDEN, "PATCH": API_ORGANIZER_HIDDEN,
+                                                         "DELETE": API_ORGANIZER_HIDDEN},
     "/api/v1/people": API_ADMIN.at(query={"q": "Guest"}),
-    "/api/v1/people/<int:person_id>": API_ADMIN,
+    "/api/v1/people/<int:person_id>": API_ADMIN.at(person_id="directory_person_id"),
     "/api/v1/organizations": API_ADMIN.at(query={"q": "Alpha"}),
-    "/api/v1/organizations/<int:org_id>": API_ADMIN,
+    "/api/v1/organizations/<int:org_id>": API_ADMIN.at(org_id="directory_org_id"),
 }
 
 # Cells that fail today, one line each, by the hole they show. When a fix lands its cells pass,
 # and the test fails (naming them) until their lines are removed here.
-PEOPLE_API_OPEN = "issue 11 item 1: the site-wide people and organizations API is open to any organizer"
 KNOWN_HOLES = {
-    "organizer_a GET /api/v1/people": PEOPLE_API_OPEN,
-    "organizer_a GET /api/v1/people/<int:person_id>": PEOPLE_API_OPEN,
-    "organizer_a PATCH /api/v1/people/<int:person_id>": PEOPLE_API_OPEN,
-    "organizer_a DELETE /api/v1/people/<int:person_id>": PEOPLE_API_OPEN,
-    "organizer_a POST /api/v1/people": PEOPLE_API_OPEN,
-    "organizer_a POST /api/v1/organizations": PEOPLE_API_OPEN,
-    "organizer_a GET /api/v1/organizations": PEOPLE_API_OPEN,
-    "organizer_a GET /api/v1/organizations/<int:org_id>": PEOPLE_API_OPEN,
-    "organizer_a PATCH /api/v1/organizations/<int:org_id>": PEOPLE_API_OPEN,
-    "organizer_a DELETE /api/v1/organizations/<int:org_id>": PEOPLE_API_OPEN,
-    "organizer_b GET /api/v1/people": PEOPLE_API_OPEN,
-    "organizer_b GET /api/v1/people/<int:person_id>": PEOPLE_API_OPEN,
-    "organizer_b PATCH /api/v1/people/<int:person_id>": PEOPLE_API_OPEN,
-    "organizer_b DELETE /api/v1/people/<int:person_id>": PEOPLE_API_OPEN,
-    "organizer_b POST /api/v1/people": PEOPLE_API_OPEN,
-    "organizer_b POST /api/v1/organizations": PEOPLE_API_OPEN,
-    "organizer_b GET /api/v1/organizations": PEOPLE_API_OPEN,
-    "organizer_b GET /api/v1/organizations/<int:org_id>": PEOPLE_API_OPEN,
-    "organizer_b PATCH /api/v1/organizations/<int:org_id>": PEOPLE_API_OPEN,
-    "organizer_b DELETE /api/v1/organizations/<int:org_id>": PEOPLE_API_OPEN,
 }
 
 

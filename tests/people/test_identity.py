@@ -15,8 +15,8 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def _cqc() -> Organization:
-    org = Organization(name="China Quality Certification Centre", name_local="中国质量认证中心", short_name="CQC")
+def _cqc(event) -> Organization:
+    org = Organization(event_id=event.id, name="China Quality Certification Centre", name_local="中国质量认证中心", short_name="CQC")
     db.session.add(org)
     db.session.commit()
     return org
@@ -48,73 +48,73 @@ def test_a_name_is_required_and_kept_within_its_column(app_ctx):
     assert language.value.field == "language"
 
 
-def test_an_organization_named_in_another_case_by_its_chinese_or_short_name_is_found(app_ctx):
-    cqc = _cqc()
+def test_an_organization_named_in_another_case_by_its_chinese_or_short_name_is_found(forum):
+    cqc = _cqc(forum)
     for name in ("china quality certification centre", "CHINA QUALITY CERTIFICATION CENTRE ",
                  "中国质量认证中心", "cqc"):
-        assert identity.find_or_create_organization(name).id == cqc.id
-    assert identity.find_or_create_organization("", "中国质量认证中心").id == cqc.id
-    assert identity.find_or_create_organization("CQC Centre (English name unknown to us)", "中国质量认证中心").id == cqc.id
+        assert identity.find_or_create_organization(forum, name).id == cqc.id
+    assert identity.find_or_create_organization(forum, "", "中国质量认证中心").id == cqc.id
+    assert identity.find_or_create_organization(forum, "CQC Centre (English name unknown to us)", "中国质量认证中心").id == cqc.id
     db.session.commit()
     assert _count(Organization) == 1
 
 
-def test_a_new_organization_is_created_once_and_a_known_one_gets_the_chinese_name_it_lacked(app_ctx):
-    db.session.add(Organization(name="Gold Star Charging Co."))
+def test_a_new_organization_is_created_once_and_a_known_one_gets_the_chinese_name_it_lacked(forum):
+    db.session.add(Organization(event_id=forum.id, name="Gold Star Charging Co."))
     db.session.commit()
-    gold = identity.find_or_create_organization("GOLD STAR CHARGING CO.", "金星充电有限公司")
+    gold = identity.find_or_create_organization(forum, "GOLD STAR CHARGING CO.", "金星充电有限公司")
     assert (gold.name, gold.name_local) == ("Gold Star Charging Co.", "金星充电有限公司")
-    kept = identity.find_or_create_organization("Gold Star Charging Co.", "另一个名字")
+    kept = identity.find_or_create_organization(forum, "Gold Star Charging Co.", "另一个名字")
     assert kept.name_local == "金星充电有限公司"  # a Chinese name it has is not replaced
-    fresh = identity.find_or_create_organization("Silver Line Power", "银线电力")
-    assert identity.find_or_create_organization("silver line power") is fresh
-    only_local = identity.find_or_create_organization(None, "铜网科技")
+    fresh = identity.find_or_create_organization(forum, "Silver Line Power", "银线电力")
+    assert identity.find_or_create_organization(forum, "silver line power") is fresh
+    only_local = identity.find_or_create_organization(forum, None, "铜网科技")
     assert (only_local.name, only_local.name_local) == ("铜网科技", "铜网科技")
     db.session.commit()
     assert _count(Organization) == 3
 
 
-def test_the_database_refuses_a_second_organization_named_in_another_case(app_ctx):
+def test_the_database_refuses_a_second_organization_of_one_event_named_in_another_case(forum):
     from sqlalchemy.exc import IntegrityError
 
-    db.session.add(Organization(name="Battery Alliance"))
+    db.session.add(Organization(event_id=forum.id, name="Battery Alliance"))
     db.session.commit()
-    db.session.add(Organization(name="BATTERY ALLIANCE"))
+    db.session.add(Organization(event_id=forum.id, name="BATTERY ALLIANCE"))
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
 
 
-def test_one_address_is_one_person_updated_only_when_asked(app_ctx):
-    _cqc()
-    first = identity.find_or_create_person(PersonDetails(name="Wang Lei", email="Wang.Lei@Example.org",
+def test_one_address_is_one_person_of_the_event_updated_only_when_asked(forum):
+    _cqc(forum)
+    first = identity.find_or_create_person(forum, PersonDetails(name="Wang Lei", email="Wang.Lei@Example.org",
                                                          organization="cqc", language="zh"))
     db.session.commit()
     assert (first.email, first.organization.short_name, first.language) == ("wang.lei@example.org", "CQC", "zh")
-    again = identity.find_or_create_person(PersonDetails(name="W. Lei", email="wang.lei@example.org"))
+    again = identity.find_or_create_person(forum, PersonDetails(name="W. Lei", email="wang.lei@example.org"))
     assert again is first and again.name == "Wang Lei"
-    changed = identity.find_or_create_person(PersonDetails(
+    changed = identity.find_or_create_person(forum, PersonDetails(
         name="Wang Lei", email="WANG.LEI@example.org", name_local="王磊", organization="New Lab"), update=True)
     db.session.commit()
     assert changed is first and (changed.name_local, changed.organization.name) == ("王磊", "New Lab")
     assert _count(Person) == 1
     with pytest.raises(ServiceError) as no_address:
-        identity.find_or_create_person(PersonDetails(name="Nobody"))
+        identity.find_or_create_person(forum, PersonDetails(name="Nobody"))
     assert no_address.value.code == "email_required"
 
 
-def test_a_person_known_by_name_only_is_added_and_an_address_already_taken_is_refused(app_ctx):
-    speaker = identity.add_person(PersonDetails(name="Li Ming", name_local="李明", organization_local="中国电动汽车百人会"))
+def test_a_person_known_by_name_only_is_added_and_an_address_already_taken_is_refused(forum):
+    speaker = identity.add_person(forum, PersonDetails(name="Li Ming", name_local="李明", organization_local="中国电动汽车百人会"))
     assert speaker.email is None and speaker.organization.name == "中国电动汽车百人会"
-    identity.add_person(PersonDetails(name="Li Ming", email="li@example.org"))
+    identity.add_person(forum, PersonDetails(name="Li Ming", email="li@example.org"))
     with pytest.raises(ServiceError) as taken:
-        identity.add_person(PersonDetails(name="Other Li", email="LI@example.org"))
+        identity.add_person(forum, PersonDetails(name="Other Li", email="LI@example.org"))
     assert (taken.value.code, taken.value.field) == ("email_taken", "email")
 
 
-def test_ten_thousand_rows_are_found_or_created_in_a_few_statements(app_ctx):
-    _cqc()
-    known = [Person(name=f"Known {i}", email=f"known{i}@example.org") for i in range(300)]
+def test_ten_thousand_rows_are_found_or_created_in_a_few_statements(forum):
+    _cqc(forum)
+    known = [Person(event_id=forum.id, name=f"Known {i}", email=f"known{i}@example.org") for i in range(300)]
     db.session.add_all(known)
     db.session.commit()
     rows = [PersonDetails(name=f"Guest {i}", email=f"guest{i}@example.org",
@@ -129,7 +129,7 @@ def test_ten_thousand_rows_are_found_or_created_in_a_few_statements(app_ctx):
 
     sa_event.listen(db.engine, "before_cursor_execute", count)
     try:
-        people = identity.find_or_create_people(rows)
+        people = identity.find_or_create_people(forum, rows)
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", count)
     db.session.commit()
@@ -144,45 +144,103 @@ def test_ten_thousand_rows_are_found_or_created_in_a_few_statements(app_ctx):
     assert _count(Organization) == 21  # CQC and Lab 0 … Lab 19
 
 
-def test_the_bulk_path_updates_known_people_when_asked(app_ctx):
-    db.session.add(Person(name="Old Name", email="old@example.org"))
+def test_the_bulk_path_updates_known_people_when_asked(forum):
+    db.session.add(Person(event_id=forum.id, name="Old Name", email="old@example.org"))
     db.session.commit()
-    people = identity.find_or_create_people([PersonDetails(name="New Name", email="old@example.org",
+    people = identity.find_or_create_people(forum, [PersonDetails(name="New Name", email="old@example.org",
                                                            organization="Lab")], update=True)
     db.session.commit()
     assert (people["old@example.org"].name, people["old@example.org"].organization.name) == ("New Name", "Lab")
 
 
-def test_a_creation_that_loses_the_race_takes_the_winners_row(app_ctx, monkeypatch):
+def test_a_creation_that_loses_the_race_takes_the_winners_row(forum, monkeypatch):
     """As if another request committed the same person and organization between our look and our insert."""
-    cqc = _cqc()
-    winner = Person(name="Winner", email="same@example.org", organization=cqc)
+    cqc = _cqc(forum)
+    winner = Person(event_id=forum.id, name="Winner", email="same@example.org", organization=cqc)
     db.session.add(winner)
     db.session.commit()
     real_people, real_candidates = identity._people_by_email, identity._candidates
     stale = {"people": 1, "orgs": 1}
 
-    def people_missed_once(emails):
+    def people_missed_once(event_id, emails):
         if stale["people"]:
             stale["people"] -= 1
             return {}
-        return real_people(emails)
+        return real_people(event_id, emails)
 
-    def orgs_missed_once(texts):
+    def orgs_missed_once(event_id, texts):
         if stale["orgs"]:
             stale["orgs"] -= 1
             return []
-        return real_candidates(texts)
+        return real_candidates(event_id, texts)
 
     monkeypatch.setattr(identity, "_people_by_email", people_missed_once)
     monkeypatch.setattr(identity, "_candidates", orgs_missed_once)
-    person = identity.find_or_create_person(PersonDetails(name="Loser", email="same@example.org",
+    person = identity.find_or_create_person(forum, PersonDetails(name="Loser", email="same@example.org",
                                                           organization="China Quality Certification Centre"))
     assert person.id == winner.id and person.name == "Winner"
     stale.update(people=1, orgs=1)
-    people = identity.find_or_create_people([PersonDetails(name="Loser", email="same@example.org"),
+    people = identity.find_or_create_people(forum, [PersonDetails(name="Loser", email="same@example.org"),
                                              PersonDetails(name="Newcomer", email="new@example.org",
                                                            organization="China Quality Certification Centre")])
     assert people["same@example.org"].id == winner.id and people["new@example.org"].organization.id == cqc.id
     db.session.commit()
     assert (_count(Person), _count(Organization)) == (2, 1)
+
+
+def test_the_same_address_at_two_events_is_two_people_and_editing_one_leaves_the_other(forum, other_forum):
+    at_a = identity.find_or_create_person(forum, PersonDetails(name="Wang Lei", email="wang.lei@example.org",
+                                                               organization="CQC", phone="+86 1"))
+    at_b = identity.find_or_create_person(other_forum, PersonDetails(name="Wang Lei", email="Wang.Lei@example.org",
+                                                                     organization="CQC"))
+    db.session.commit()
+    assert at_a.id != at_b.id and (at_a.event_id, at_b.event_id) == (forum.id, other_forum.id)
+    assert at_a.organization_id != at_b.organization_id  # each event has its own organization too
+    assert at_b.phone is None  # nothing of event A's guest shows at event B
+    identity.find_or_create_person(other_forum, PersonDetails(name="W. Lei (B)", email="wang.lei@example.org",
+                                                              organization="Other Lab"), update=True)
+    identity.apply_details(at_b, PersonDetails(name="Wang Lei at B", organization="Yet Another Lab"))
+    db.session.commit()
+    db.session.expire_all()
+    assert (at_a.name, at_a.organization.name, at_a.phone) == ("Wang Lei", "CQC", "+86 1")
+    assert at_b.organization.event_id == other_forum.id
+
+
+def test_an_organization_of_another_event_or_of_the_directory_is_not_found(forum, other_forum):
+    cqc = _cqc(forum)
+    assert identity.find_organization(other_forum, "CQC") is None
+    assert identity.find_organization(None, "CQC") is None
+    at_b = identity.find_or_create_organization(other_forum, "cqc")
+    assert at_b.id != cqc.id and (at_b.event_id, at_b.name) == (other_forum.id, "cqc")
+    directory = identity.find_or_create_organization(None, "CQC")
+    db.session.commit()
+    assert directory.event_id is None and _count(Organization) == 3
+
+
+def test_the_database_refuses_one_address_twice_at_one_event_but_not_at_two(forum, other_forum):
+    from sqlalchemy.exc import IntegrityError
+
+    db.session.add_all([Person(event_id=forum.id, name="A", email="a@example.org"),
+                        Person(event_id=other_forum.id, name="A", email="a@example.org"),
+                        Person(event_id=None, name="A", email="a@example.org")])
+    db.session.commit()
+    for event_id in (forum.id, None):
+        db.session.add(Person(event_id=event_id, name="Twin", email="A@example.org"))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_a_person_carried_into_another_event_is_a_copy_with_a_copy_of_the_organization(forum, other_forum):
+    director = identity.add_person(forum, PersonDetails(name="Xie Zhaoxu", email="xie@example.org",
+                                                        organization="CQC", position="Director"))
+    deputy = identity.add_person(forum, PersonDetails(name="Zhang Hua", organization="cqc"))
+    db.session.commit()
+    copies = {}
+    carried = identity.carry_person(other_forum, director, copies)
+    carried_deputy = identity.carry_person(other_forum, deputy, copies)
+    db.session.commit()
+    assert carried.id != director.id and carried.event_id == other_forum.id
+    assert (carried.name, carried.email, carried.position) == ("Xie Zhaoxu", "xie@example.org", "Director")
+    assert carried.organization.event_id == other_forum.id and carried.organization is carried_deputy.organization
+    assert identity.carry_person(other_forum, director) is carried  # the same address: found, not copied again

@@ -7,10 +7,12 @@ indexes decide); on SQLite writers queue behind BEGIN IMMEDIATE, as requests do.
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 import requests
 from sqlalchemy import func, select
 
+from eventsvc.events.models import Event
 from eventsvc.extensions import db
 from eventsvc.people import identity
 from eventsvc.people.identity import PersonDetails
@@ -38,6 +40,14 @@ def _at_once(app, n, work):
         return list(pool.map(run, range(n)))
 
 
+def _event(app) -> int:
+    with app.app_context():
+        event = Event(slug="forum", title="Forum", start_date=date(2024, 4, 1), end_date=date(2024, 4, 1))
+        db.session.add(event)
+        db.session.commit()
+        return event.id
+
+
 def _rows(app):
     with app.app_context():
         return (db.session.scalar(select(func.count()).select_from(Person)),
@@ -45,7 +55,8 @@ def _rows(app):
 
 
 def test_eight_simultaneous_creations_of_one_new_person_and_organization_give_one_row_each(app):
-    ids = _at_once(app, 8, lambda i: identity.find_or_create_person(PersonDetails(
+    event_id = _event(app)
+    ids = _at_once(app, 8, lambda i: identity.find_or_create_person(db.session.get(Event, event_id), PersonDetails(
         name=f"Twin {i}", email="Twin@Example.org", organization=SPELLINGS[i % 4])).id)
     assert len(set(ids)) == 1
     assert _rows(app) == (1, 1)
@@ -54,15 +65,20 @@ def test_eight_simultaneous_creations_of_one_new_person_and_organization_give_on
 
 
 def test_simultaneous_organizations_named_in_different_cases_are_one(app):
-    ids = _at_once(app, 8, lambda i: identity.find_or_create_organization(SPELLINGS[i % 4], "全新实验室").id)
+    event_id = _event(app)
+    ids = _at_once(app, 8, lambda i: identity.find_or_create_organization(db.session.get(Event, event_id),
+                                                                          SPELLINGS[i % 4], "全新实验室").id)
     assert len(set(ids)) == 1 and _rows(app) == (0, 1)
 
 
 def test_overlapping_imports_at_the_same_instant_create_each_person_and_organization_once(app):
+    event_id = _event(app)
+
     def import_rows(i):
         rows = [PersonDetails(name=f"Guest {n}", email=f"guest{n}@example.org", organization=f"Lab {n % 7}")
                 for n in range(i * 20, i * 20 + 60)]  # each import shares 40 addresses with the next
-        return {email: person.id for email, person in identity.find_or_create_people(rows).items()}
+        people = identity.find_or_create_people(db.session.get(Event, event_id), rows)
+        return {email: person.id for email, person in people.items()}
 
     results = _at_once(app, 4, import_rows)
     merged = {}
@@ -73,11 +89,14 @@ def test_overlapping_imports_at_the_same_instant_create_each_person_and_organiza
 
 
 def test_simultaneous_api_requests_naming_a_new_organization_find_one(app, live_server, make_user, api_token):
-    headers = {"Authorization": f"Bearer {api_token(make_user('admin@example.org', admin=True))}"}
+    _event(app)
+    organizer = make_user("organizer@example.org", event_slug="forum", role="organizer")
+    headers = {"Authorization": f"Bearer {api_token(organizer)}"}
 
     def post(json):
         with requests.Session() as http:
-            return http.post(f"{live_server.url}/api/v1/people", json=json, headers=headers, timeout=60)
+            return http.post(f"{live_server.url}/api/v1/events/forum/people", json=json, headers=headers,
+                             timeout=60)
 
     with ThreadPoolExecutor(8) as pool:
         made = list(pool.map(post, [{"name": f"Member {i}", "organization_name": SPELLINGS[i % 4]}

@@ -4,7 +4,6 @@ The browser that submits the form sees only what it typed and "check your e-mail
 link goes only to the address (SPEC rule 10). E-mails are read from a real SMTP server on loopback.
 """
 
-import pytest
 from sqlalchemy import select
 
 from eventsvc.events.permissions import event_by_slug
@@ -190,7 +189,6 @@ def test_the_portal_details_form_cannot_change_the_email(app, client, open_event
         assert db.session.scalar(select(Person.name)) == "Li Na"
 
 
-@pytest.mark.xfail(reason="needs event-scoped people (wip/owners)", strict=False)
 def test_details_changed_in_one_events_portal_leave_another_events_records_alone(
         app, client, open_event):
     slug_a, token_a = _guest_of_event_a(app, open_event, client)

@@ -229,7 +229,9 @@ class Browser:
         values = self.world.values
         if draft and "draft_" + key in values:
             return values["draft_" + key]
-        if key != name:  # the table names a world value, or gives the value itself
+        if key != name:  # the table names a world value (a new one for each write), or gives the value itself
+            if key in values and cell.is_write:
+                return self.world.fresh(key, self.actor)
             return values.get(key, key)
         if name == "token" and not cell.is_write:
             return self.world.link_of(self.actor)

@@ -128,7 +128,7 @@ def build_world(app: Flask) -> World:
 
         # the agenda: a room, a plenary with a speaker who gave a speech with slides
         room = add_room(a, name="Hall A")
-        speaker = _person("Speaker Alpha", "speaker-alpha@matrix.example")
+        speaker = _person(a, "Speaker Alpha", "speaker-alpha@matrix.example")
         item = _session(a, "Plenary", room=room)
         part = Participation(agenda_item=item, person=speaker, role=ParticipationRole.SPEAKER)
         db.session.add(part)
@@ -161,6 +161,8 @@ def build_world(app: Flask) -> World:
                  award_id=award.id, org_award_id=org_award.id, certificate_number=award.certificate_number,
                  verification_code=award.verification_code, person_id=registration.person_id,
                  speaker_id=speaker.id, org_id=registration.person.organization_id,
+                 directory_person_id=_person(None, "Directory Person", "directory@matrix.example").id,
+                 directory_org_id=find_or_create_organization(None, "Directory Organization").id,
                  member_id=_team_member(a, "member-0@matrix.example"), user_id=users["staff_a"].id)
         job = jobs.create(event_id=a.id, user_id=users["organizer_a"].id, layout=SINGLE, category_id=None,
                           which="all")
@@ -189,8 +191,8 @@ def _account(actor: str, admin: bool, roles: dict) -> User:
     return user
 
 
-def _person(name: str, email: str | None = None, organization: str | None = None):
-    return add_person(PersonDetails(name=name, email=email, organization=organization))
+def _person(event: Event | None, name: str, email: str | None = None, organization: str | None = None):
+    return add_person(event, PersonDetails(name=name, email=email, organization=organization))
 
 
 def _session(event: Event, title: str, *, room=None, hours_later: int = 0) -> AgendaItem:
@@ -215,7 +217,7 @@ def _speech(item: AgendaItem, speaker, *, slides: bool = False) -> SpeechRecord:
 
 def _agenda_of_draft(draft: Event, values: dict) -> None:
     """The draft's own session, speaker and speech, so its public routes are reached by its team."""
-    speaker = _person("Speaker Next", "speaker-next@matrix.example")
+    speaker = _person(draft, "Speaker Next", "speaker-next@matrix.example")
     item = _session(draft, "Next Plenary")
     part = Participation(agenda_item=item, person=speaker, role=ParticipationRole.SPEAKER)
     db.session.add(part)
@@ -253,7 +255,7 @@ def _fresh_link(world: World, event: Event, actor: str, n: int) -> str:
 
 
 def _fresh_registration(world, event, actor, n):
-    person = _person(f"Registered {n}", f"registered-{n}@matrix.example")
+    person = _person(event, f"Registered {n}", f"registered-{n}@matrix.example")
     registration = lifecycle.register(event, person, source=RegistrationSource.IMPORT, actor=Actor.ORGANIZER,
                                       notify=False)
     db.session.flush()
@@ -272,7 +274,7 @@ def _fresh_session(world, event, actor, n):
 
 
 def _fresh_participation(world, event, actor, n):
-    item, person = _session(event, f"Session {n}", hours_later=2 + n), _person(f"Panelist {n}")
+    item, person = _session(event, f"Session {n}", hours_later=2 + n), _person(event, f"Panelist {n}")
     part = Participation(agenda_item=item, person=person, role=ParticipationRole.PANELIST)
     db.session.add(part)
     db.session.flush()
@@ -281,7 +283,7 @@ def _fresh_participation(world, event, actor, n):
 
 def _fresh_award(world, event, actor, n):
     program = awards.program_of(event, world.value("program_id"))
-    person = _person(f"Recipient {n}")
+    person = _person(event, f"Recipient {n}")
     return awards.create_award(program, awards.AwardData(recipient_person_id=person.id, issue_date=DAY)).id
 
 
@@ -308,6 +310,8 @@ def _new_user_id(email: str) -> int:
 
 
 FRESH = {
+    "directory_person_id": lambda w, e, a, n: _person(None, f"Directory {n}", f"directory-{n}@matrix.example").id,
+    "directory_org_id": lambda w, e, a, n: find_or_create_organization(None, f"Directory Organization {n}").id,
     "member_id": lambda w, e, a, n: _team_member(e, f"member-{n}@matrix.example"),
     "user_id": lambda w, e, a, n: _new_user_id(f"user-{n}@matrix.example"),
     "token": _fresh_link,
@@ -315,7 +319,7 @@ FRESH = {
     "invitation_id": _fresh_invitation,
     "item_id": _fresh_session,
     "speech_id": lambda w, e, a, n: _speech(
-        db.session.get(AgendaItem, _fresh_session(w, e, a, n)), _person(f"Speaker {n}")).id,
+        db.session.get(AgendaItem, _fresh_session(w, e, a, n)), _person(e, f"Speaker {n}")).id,
     "part_id": _fresh_participation,
     "room_id": lambda w, e, a, n: add_room(e, name=f"Room {n}").id,
     "category_id": lambda w, e, a, n: create_category(e, code=f"c{n}", label=f"Category {n}").id,
@@ -323,6 +327,6 @@ FRESH = {
         kind="certificate", name=f"Program {n}", number_prefix=f"P{n:03d}")).id,
     "award_id": _fresh_award,
     "checkin_id": _fresh_checkin,
-    "person_id": lambda w, e, a, n: _person(f"Person {n}", f"person-{n}@matrix.example").id,
-    "org_id": lambda w, e, a, n: find_or_create_organization(f"Organization {n}").id,
+    "person_id": lambda w, e, a, n: _person(e, f"Person {n}", f"person-{n}@matrix.example").id,
+    "org_id": lambda w, e, a, n: find_or_create_organization(e, f"Organization {n}").id,
 }
