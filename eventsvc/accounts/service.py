@@ -165,6 +165,9 @@ def user_for_api_token(secret: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
             _touch_api_token(token.id, now)
+            # end the read transaction begun before the touch: on SQLite a reader whose snapshot
+            # predates another connection's commit may not write later (a key made on first use)
+            db.session.commit()
         else:
             token.last_used_at = now  # a write request already holds the write lock: same transaction
     return user
