@@ -7,7 +7,7 @@ counter makes over-booking impossible even for a caller that skips this module.
 Callers run these inside their own transaction and commit with the rest of the change.
 """
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, true, update
 
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
@@ -46,3 +46,17 @@ def release_session_seat(agenda_item_id: int) -> None:
         update(AgendaItem).where(AgendaItem.id == agenda_item_id, AgendaItem.seats_taken > 0)
         .values(seats_taken=AgendaItem.seats_taken - 1)
         .execution_options(synchronize_session=False))
+
+
+def change_limit(row, counter: str, new_capacity: int | None) -> int | None:
+    """Set an event's or a session's capacity in one conditional UPDATE that never goes below
+    its counter (places confirmed, seats taken). Returns None when done, else the counter's
+    value that refused it. The row's capacity and counter are expired for a fresh read."""
+    model = type(row)
+    taken = getattr(model, counter)
+    result = db.session.execute(
+        update(model).where(model.id == row.id, true() if new_capacity is None else taken <= new_capacity)
+        .values(capacity=new_capacity).execution_options(synchronize_session=False))
+    refused = None if result.rowcount == 1 else db.session.scalar(select(taken).where(model.id == row.id))
+    db.session.expire(row, ["capacity", counter])
+    return refused

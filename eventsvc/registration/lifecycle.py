@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, true, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.audit.service import record
@@ -183,15 +183,10 @@ def promote_from_waitlist(event_id: int) -> list[Registration]:
 
 def set_capacity(event: Event, new_capacity: int | None) -> list[Registration]:
     """Change the event's places in one conditional UPDATE (never below those confirmed), then promote."""
-    result = db.session.execute(
-        update(Event).where(Event.id == event.id,
-                            true() if new_capacity is None else Event.confirmed_count <= new_capacity)
-        .values(capacity=new_capacity).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        confirmed = db.session.scalar(select(Event.confirmed_count).where(Event.id == event.id))
+    confirmed = capacity.change_limit(event, "confirmed_count", new_capacity)
+    if confirmed is not None:
         raise ServiceError("below_confirmed", _("%(count)d guests are already confirmed: the capacity cannot "
                                                 "be lower.", count=confirmed), field="capacity")
-    db.session.expire(event, ["capacity", "confirmed_count"])
     return promote_from_waitlist(event.id)
 
 

@@ -6,7 +6,7 @@ dropped twice at once is released once and a session never holds more than its s
 """
 
 from flask_babel import gettext as _
-from sqlalchemy import select, true, update
+from sqlalchemy import select
 
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.types import utcnow
@@ -135,15 +135,10 @@ def promote(agenda_item_id: int) -> list[SessionSeat]:
 
 def set_session_capacity(item: AgendaItem, new_capacity: int | None) -> list[SessionSeat]:
     """Change a session's seats in one conditional UPDATE (never below those taken), then promote."""
-    result = db.session.execute(
-        update(AgendaItem).where(AgendaItem.id == item.id,
-                                 true() if new_capacity is None else AgendaItem.seats_taken <= new_capacity)
-        .values(capacity=new_capacity).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        taken = db.session.scalar(select(AgendaItem.seats_taken).where(AgendaItem.id == item.id))
+    taken = capacity.change_limit(item, "seats_taken", new_capacity)
+    if taken is not None:
         raise ServiceError("capacity_below_seats", _("%(n)d seats are already taken; the capacity cannot be lower.",
                                                      n=taken), field="capacity")
-    db.session.expire(item, ["capacity", "seats_taken"])
     return promote(item.id)
 
 
