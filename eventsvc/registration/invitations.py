@@ -38,10 +38,9 @@ from eventsvc.registration.links import (
     replace_links,
 )
 from eventsvc.registration.models import Category, Invitation
-from eventsvc.registration.transitions import INVITATION, Actor
+from eventsvc.registration.transitions import INVITATION, UNANSWERED, Actor
 
 #: invitations that still wait for an answer
-UNANSWERED = (InvitationStatus.DRAFT, InvitationStatus.SENT, InvitationStatus.OPENED)
 #: placeholders an organizer may use in the personal message, in either language
 PLACEHOLDERS = ("name", "event", "dates", "venue", "organization", "category")
 

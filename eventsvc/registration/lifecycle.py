@@ -31,6 +31,7 @@ from eventsvc.registration.links import issue_link, portal_url
 from eventsvc.registration.locking import lock_invitation, lock_registration, registration_of
 from eventsvc.registration.models import Category, Invitation, Registration
 from eventsvc.registration.transitions import (
+    ACTIVE,
     INVITATION,
     REGISTRATION,
     ActionRefused,
@@ -242,7 +243,7 @@ def accept_invitation(invitation: Invitation, session_ids=()) -> Outcome:
         raise ActionRefused("action_not_allowed", _("The organizer could not accept your registration."),
                             details={"action": "accept", "status": R.REJECTED.value})
     if not decide(INVITATION["accept"], invitation.status, Actor.GUEST) and registration is not None \
-            and registration.status in (R.PENDING, R.CONFIRMED, R.WAITLISTED):
+            and registration.status in ACTIVE:
         if session_ids:
             seats.choose(registration, session_ids, actor=Actor.GUEST, invitation=invitation)
         return Outcome(registration, changed=False)
@@ -267,7 +268,7 @@ def decline_invitation(invitation: Invitation, reason: str | None) -> bool:
     if not decide(INVITATION["decline"], invitation.status, Actor.GUEST):
         return False
     registration = registration_of(invitation.event_id, invitation.person_id)
-    if registration is not None and registration.status in (R.PENDING, R.CONFIRMED, R.WAITLISTED):
+    if registration is not None and registration.status in ACTIVE:
         act(registration, "cancel", actor=Actor.GUEST)
     invitation.status, invitation.responded_at = InvitationStatus.DECLINED, utcnow()
     invitation.decline_reason = (reason or "").strip()[:2000] or None
@@ -292,7 +293,7 @@ def revoke_invitation(invitation: Invitation) -> bool:
         return False
     invitation.status, invitation.revoked_at = InvitationStatus.REVOKED, utcnow()
     registration = registration_of(invitation.event_id, invitation.person_id)
-    if registration is not None and registration.status in (R.PENDING, R.CONFIRMED, R.WAITLISTED):
+    if registration is not None and registration.status in ACTIVE:
         act(registration, "cancel", actor=Actor.ORGANIZER)
     record(INVITATION["revoke"].audit, event_id=invitation.event_id, obj=invitation, actor=Actor.ORGANIZER.value)
     return True

@@ -13,11 +13,9 @@ from eventsvc.audit.service import record
 from eventsvc.core.errors import ServiceError
 from eventsvc.extensions import db
 from eventsvc.people.models import Organization, Person
-from eventsvc.registration.enums import RegistrationStatus
 from eventsvc.registration.models import Registration, organization_representatives
+from eventsvc.registration.transitions import ACTIVE  # representatives are guests still coming
 
-#: registrations that can be named representatives: those still coming
-ACTIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 _links = organization_representatives.c
 
 

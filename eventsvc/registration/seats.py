@@ -16,14 +16,13 @@ from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
 from eventsvc.mail.service import queue_message
 from eventsvc.registration import capacity
-from eventsvc.registration.enums import RegistrationStatus, SeatStatus
+from eventsvc.registration.enums import SeatStatus
 from eventsvc.registration.links import issue_link, portal_url
 from eventsvc.registration.locking import lock_registration, lock_seats
 from eventsvc.registration.models import Invitation, Registration, SessionSeat
-from eventsvc.registration.transitions import SEAT, ActionRefused, Actor
+from eventsvc.registration.transitions import ACTIVE, SEAT, ActionRefused, Actor
 
 S = SeatStatus
-ACTIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 
 
 def choosable_sessions(event: Event, invitation: Invitation | None = None) -> list[AgendaItem]:
