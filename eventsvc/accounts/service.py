@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from eventsvc.accounts.models import ApiToken, EventRole, EventRoleKind, LoginFailure, User
 from eventsvc.audit.service import record
 from eventsvc.core.errors import NotFound, ServiceError
+from eventsvc.core.text import clean_line
 from eventsvc.core.tokens import hash_token, new_token
 from eventsvc.core.types import utcnow
 from eventsvc.extensions import db
@@ -54,7 +55,7 @@ def create_user(email: str, password: str | None, *, name: str = "", is_admin: b
         check_password_rules(password, email=email)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise ServiceError("email_taken", _("A user with this e-mail already exists."), field="email")
-    user = User(email=email, name=name, is_admin=is_admin, can_create_events=can_create_events,
+    user = User(email=email, name=clean_line(name), is_admin=is_admin, can_create_events=can_create_events,
                 language=language,
                 password_hash=generate_password_hash(password) if password is not None else UNUSABLE_PASSWORD)
     db.session.add(user)

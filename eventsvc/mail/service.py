@@ -10,6 +10,7 @@ import uuid
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from eventsvc.core.text import clean_line
 from eventsvc.extensions import db
 from eventsvc.mail.models import OutgoingMessage
 
@@ -29,16 +30,18 @@ def queue_message(*, kind: str, to_address: str, to_name: str | None, template: 
     """Render ``templates/mail/<template>_text.html`` and ``<template>.html`` in ``language`` and add it to the outbox.
 
     The subject is the text template's first line ("Subject: ..."), so that one file holds
-    the whole translatable message. The caller commits.
+    the whole translatable message. The name and subject are cleaned to one line (they become
+    headers). The caller commits.
     """
     language = language if language in current_app.config["LANGUAGES"] else "en"
     with force_locale(language):
         text = render_template(f"mail/{template}_text.html", language=language, **context)
         html = render_template(f"mail/{template}.html", language=language, **context)
     first, _, body = text.lstrip().partition("\n")
-    subject = first.removeprefix("Subject:").strip()
+    subject = clean_line(first.removeprefix("Subject:"))
+    to_name = (clean_line(to_name) or "")[:200] or None
     message = OutgoingMessage(
-        event_id=event_id, kind=kind, to_address=to_address, to_name=to_name, subject=subject[:300],
+        event_id=event_id, kind=kind, to_address=to_address.strip(), to_name=to_name, subject=subject[:300],
         body_text=body.strip() + "\n", body_html=html, language=language, message_id=_message_id())
     db.session.add(message)
     return message

@@ -23,6 +23,7 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.core.errors import ServiceError
+from eventsvc.core.text import clean_line
 from eventsvc.extensions import db
 from eventsvc.people.models import Organization, Person
 
@@ -94,14 +95,15 @@ def normalise_email(value: str | None, field: str = "email") -> str:
 
 
 def normalise_name(value: str | None, field: str = "name", *, max_length: int = 200) -> str:
-    value = (value or "").strip()
+    """The name on one line: control characters (a CR/LF would reach mail headers) become spaces."""
+    value = clean_line(value or "")
     if not value:
         raise ServiceError("name_required", _("Enter the name."), field=field)
     return _within(value, field, max_length)
 
 
 def _optional(value: str | None, field: str, max_length: int) -> str | None:
-    value = (value or "").strip()
+    value = clean_line(value or "")
     return _within(value, field, max_length) if value else None
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from eventsvc.accounts.models import User
 from eventsvc.audit.service import record
 from eventsvc.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from eventsvc.core.text import clean_line
 from eventsvc.extensions import db
 from eventsvc.people import identity
 from eventsvc.people.identity import Owner, owned_by, owner_id, owner_of
@@ -26,6 +27,8 @@ from eventsvc.people.models import Organization, OrganizationKind, Person
 PERSON_FIELDS = ("name", "name_local", "position", "position_local", "organization_id", "email", "phone",
                  "bio", "bio_local", "language")
 ORGANIZATION_FIELDS = ("name", "name_local", "short_name", "kind", "website")
+#: texts of many lines; every other text field is one line (core.text.clean_line)
+MULTILINE_FIELDS = ("bio", "bio_local")
 SEARCH_LIMIT = 10
 
 
@@ -85,7 +88,7 @@ def _clean(data: dict, fields) -> dict:
         if key in data:
             value = data[key]
             if isinstance(value, str):
-                value = value.strip() or None
+                value = (value.strip() if key in MULTILINE_FIELDS else clean_line(value)) or None
             out[key] = value
     return out
 

@@ -13,9 +13,20 @@ from tests.support.live_server import free_port
 class Inbox:
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        #: the envelope recipients of each message, in order (a Bcc would be one of them)
+        self.recipients: list[list[str]] = []
+        #: {address: SMTP answer} for recipients the server refuses, e.g. "550 5.1.1 No such user"
+        self.refuse: dict[str, str] = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.recipients.append(list(envelope.rcpt_tos))
         return "250 OK"
 
     def to(self, address: str) -> list:

@@ -244,3 +244,25 @@ def test_a_person_carried_into_another_event_is_a_copy_with_a_copy_of_the_organi
     assert (carried.name, carried.email, carried.position) == ("Xie Zhaoxu", "xie@example.org", "Director")
     assert carried.organization.event_id == other_forum.id and carried.organization is carried_deputy.organization
     assert identity.carry_person(other_forum, director) is carried  # the same address: found, not copied again
+
+
+def test_control_characters_in_names_become_spaces_wherever_a_person_or_organization_comes_in(forum):
+    from eventsvc.core.text import clean_line
+
+    assert clean_line(" Wang\r\nBcc: x@y\x00\t Lei\u2028\u2029\x85\x1b ") == "Wang Bcc: x@y  Lei"
+    assert clean_line(None) is None and clean_line("王芳") == "王芳"
+    found = identity.find_or_create_person(forum, PersonDetails(
+        name="Eve\r\nBcc: spy@evil.example", email="eve@example.org", name_local="伊\u2028芙",
+        organization="Evil\nCorp", organization_local="邪\r恶", position="Boss\x00", phone="1\x1b2"))
+    added = identity.add_person(forum, PersonDetails(name="Mallory\nBcc: spy@evil.example",
+                                                     organization="Evil\r\nCorp"))
+    db.session.commit()
+    assert (found.name, found.name_local, found.position, found.phone) == (
+        "Eve Bcc: spy@evil.example", "伊 芙", "Boss", "1 2")
+    assert (found.organization.name, found.organization.name_local) == ("Evil Corp", "邪 恶")
+    assert added.name == "Mallory Bcc: spy@evil.example" and added.organization_id == found.organization_id
+    identity.apply_details(found, PersonDetails(name="Eve\rAgain"))
+    assert found.name == "Eve Again"
+    with pytest.raises(ServiceError) as empty:
+        identity.normalise_name("\r\n\x00")
+    assert empty.value.code == "name_required"

@@ -143,3 +143,16 @@ def test_an_organization_named_in_another_case_or_by_its_chinese_name_is_found_n
         refused = client.post(f"/api/v1/events/{demo}/organizations", json=twin, headers=organizer_api)
         assert refused.status_code == 422 and refused.json["code"] == "organization_exists", twin
     assert organizations() == before
+
+
+def test_the_people_api_stores_names_on_one_line(client, organizer_api, demo):
+    org = client.post(f"/api/v1/events/{demo}/organizations", json={
+        "name": "Evil\r\nCorp", "name_local": "邪\u2028恶", "short_name": "E\nC"}, headers=organizer_api)
+    assert org.status_code == 201, org.json
+    assert (org.json["name"], org.json["name_local"], org.json["short_name"]) == ("Evil Corp", "邪 恶", "E C")
+    person = client.post(f"/api/v1/events/{demo}/people", json={
+        "name": "Eve\r\nBcc: spy@evil.example", "name_local": "伊\n芙", "position": "Boss\r",
+        "bio": "Line one.\nLine two.", "organization_name": "Evil\nCorp"}, headers=organizer_api)
+    assert person.status_code == 201, person.json
+    assert (person.json["name"], person.json["name_local"]) == ("Eve Bcc: spy@evil.example", "伊 芙")
+    assert person.json["organization"]["id"] == org.json["id"]
