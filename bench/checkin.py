@@ -35,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SECRET = "bench-only-secret-key-not-for-production"
+#: production refuses a loopback address for the links it builds; nothing follows them here
+PUBLIC_BASE_URL = "https://bench.example.org"
 EXTRA_GUESTS = 3000
 
 
@@ -61,7 +63,8 @@ def prepare_database(url: str) -> tuple[str, str, list[str]]:
     from eventsvc.registration.enums import RegistrationSource, RegistrationStatus
     from eventsvc.registration.models import Registration
 
-    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
+    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
+                                    "PUBLIC_BASE_URL": PUBLIC_BASE_URL})
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         event, _ = loader.load_demo()
@@ -97,7 +100,7 @@ def clear_checkins(url: str) -> None:
 
 def start_gunicorn(url: str, workers: int, port: int, threads: int = 1) -> subprocess.Popen:
     env = {**os.environ, "EVENTSVC_ENV": "production", "EVENTSVC_SECRET_KEY": SECRET, "EVENTSVC_DATABASE_URL": url,
-           "PYTHONPATH": str(ROOT)}
+           "EVENTSVC_PUBLIC_BASE_URL": PUBLIC_BASE_URL, "PYTHONPATH": str(ROOT)}
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     process = subprocess.Popen(
         [gunicorn, "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning",

@@ -6,6 +6,11 @@ Each setting can be overridden by an environment variable named
 """
 
 SECRET_KEY = None
+# Encrypts the badge signing keys stored in the database. Set it (EVENTSVC_BADGE_KEY_ENCRYPTION_KEY,
+# 32+ random characters) and back it up: then SECRET_KEY can be rotated without touching badges.
+# Not set, a key derived from SECRET_KEY is used (installations from before this setting);
+# `flask badges rotate-kek` moves the keys from one secret to the other.
+BADGE_KEY_ENCRYPTION_KEY = None
 SQLALCHEMY_DATABASE_URI = None  # development/testing pick SQLite in the instance folder
 # No pre-ping round trip per request (it costs as much as a badge scan); connections are
 # recycled after 30 minutes instead, which outlives idle-connection timeouts of proxies.

@@ -1,6 +1,10 @@
-"""Production: PostgreSQL and a real secret key, both from the environment.
+"""Production: PostgreSQL, real secrets and the public address, all from the environment.
 
     EVENTSVC_SECRET_KEY=...  EVENTSVC_DATABASE_URL=postgresql+psycopg://...
+    EVENTSVC_PUBLIC_BASE_URL=https://events.example.org  EVENTSVC_BADGE_KEY_ENCRYPTION_KEY=...
+
+The app refuses to start with a guessable secret or a loopback PUBLIC_BASE_URL
+(eventsvc/core/production.py).
 """
 
 DEBUG = False
@@ -8,3 +12,4 @@ SECRET_KEY = None  # must come from EVENTSVC_SECRET_KEY; the app refuses to star
 SESSION_COOKIE_SECURE = True
 MAIL_BACKEND = "smtp"
 PREFERRED_URL_SCHEME = "https"
+PUBLIC_BASE_URL = None  # must come from EVENTSVC_PUBLIC_BASE_URL: links in e-mails are built on it

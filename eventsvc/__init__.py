@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from eventsvc.core import production
 from eventsvc.core.paths import PROJECT_ROOT
 
 CONFIG_DIR = Path(os.environ.get("EVENTSVC_CONFIG_DIR", PROJECT_ROOT / "config"))
@@ -64,6 +65,5 @@ def _configure(app: Flask, env: str, overrides: dict) -> None:
         # psycopg 3 is the driver we ship
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
             "postgresql://", "postgresql+psycopg://", 1)
-    secret = app.config.get("SECRET_KEY")
-    if env == "production" and (not secret or len(str(secret)) < 32 or "not-secret" in str(secret)):
-        raise RuntimeError("production refuses to start without a real EVENTSVC_SECRET_KEY (32+ characters)")
+    if env == "production":
+        production.check_settings(app.config)  # a guessable secret, a loopback PUBLIC_BASE_URL

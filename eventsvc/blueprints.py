@@ -15,6 +15,7 @@ from eventsvc.awards.api import blp as awards_api
 from eventsvc.awards.manage_views import bp as awards_manage_bp
 from eventsvc.awards.public_views import bp as awards_public_bp
 from eventsvc.badges.api import blp as badges_api
+from eventsvc.badges.cli import badges_cli
 from eventsvc.badges.portal_views import bp as badges_portal_bp
 from eventsvc.badges.views import bp as badges_bp
 from eventsvc.checkin.api import blp as checkin_api
@@ -71,3 +72,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(registration_cli)
+    app.cli.add_command(badges_cli)

@@ -32,6 +32,8 @@ FORMAT = 1
 _HEADER = struct.Struct(">BBIIH")
 SIGNATURE_BYTES = 64
 CODE_BYTES = _HEADER.size + SIGNATURE_BYTES
+#: ids are the database's 32-bit signed integers; the code has room for unsigned ones
+MAX_ID = 2**31 - 1
 
 
 class BadgeCodeError(ServiceError):
@@ -47,22 +49,72 @@ class BadgePayload:
 
 
 # --- keys ---------------------------------------------------------------------------------
+#
+# Private keys are stored encrypted (AES-GCM) with a key derived from BADGE_KEY_ENCRYPTION_KEY,
+# or from SECRET_KEY where that is not set (installations from before the setting). With the
+# setting, SECRET_KEY can be rotated freely; ``flask badges rotate-kek`` re-encrypts every
+# stored key when the key-encryption secret itself changes (or after SECRET_KEY was rotated
+# without it).
 
-def _wrapping_key() -> bytes:
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hashlib.sha256(b"eventsvc badge key wrapping\x00" + secret).digest()
+class BadgeKeyUnreadable(ServiceError):
+    """A stored signing key does not open with the key-encryption secret configured now."""
+
+    status = 503
 
 
-def _encrypt_private(raw: bytes) -> bytes:
+def key_encryption_secret() -> str:
+    config = current_app.config
+    return str(config.get("BADGE_KEY_ENCRYPTION_KEY") or config["SECRET_KEY"])
+
+
+def _wrapping_key(secret: str | None = None) -> bytes:
+    secret = key_encryption_secret() if secret is None else secret
+    return hashlib.sha256(b"eventsvc badge key wrapping\x00" + secret.encode()).digest()
+
+
+def _encrypt_private(raw: bytes, secret: str | None = None) -> bytes:
     nonce = hashlib.sha256(raw).digest()[:12]  # deterministic per key; the key is never reused for other data
-    return nonce + AESGCM(_wrapping_key()).encrypt(nonce, raw, b"badge-key")
+    return nonce + AESGCM(_wrapping_key(secret)).encrypt(nonce, raw, b"badge-key")
 
 
-def _decrypt_private(blob: bytes) -> bytes:
+def _open(blob: bytes, secret: str | None = None) -> bytes | None:
+    """The raw private key, or None when this secret does not open it."""
     try:
-        return AESGCM(_wrapping_key()).decrypt(blob[:12], blob[12:], b"badge-key")
-    except InvalidTag as error:
-        raise RuntimeError("badge signing key cannot be decrypted: SECRET_KEY changed?") from error
+        return AESGCM(_wrapping_key(secret)).decrypt(blob[:12], blob[12:], b"badge-key")
+    except (InvalidTag, ValueError):
+        return None
+
+
+def _decrypt_private(key: BadgeKey) -> bytes:
+    raw = _open(key.private_key_encrypted)
+    if raw is None:
+        # Never sign with anything else: a badge signed with a new key would not scan.
+        current_app.logger.error(
+            "badge signing key %s of event %s cannot be decrypted: BADGE_KEY_ENCRYPTION_KEY (or SECRET_KEY "
+            "where it is not set) is not the secret it was encrypted with; restore that secret, or run "
+            "`flask badges rotate-kek --old-secret ...` with it", key.key_id, key.event_id)
+        raise BadgeKeyUnreadable("badge_key_unreadable", _(
+            "This event's badge signing key cannot be read with the server's current key-encryption "
+            "key, so no badge can be signed. The administrator must restore the previous secret or "
+            "re-encrypt the keys (flask badges rotate-kek)."))
+    return raw
+
+
+def reencrypt_keys(old_secret: str | None) -> dict[str, list[BadgeKey]]:
+    """Re-encrypt every stored signing key that ``old_secret`` opens with the current
+    key-encryption secret (None: only look). Returns the keys by outcome: "reencrypted",
+    "current" (the current secret opens them already) and "unreadable" (neither does; they are
+    left as they are). The caller commits."""
+    outcome: dict[str, list[BadgeKey]] = {"reencrypted": [], "current": [], "unreadable": []}
+    for key in db.session.scalars(select(BadgeKey).order_by(BadgeKey.event_id, BadgeKey.key_id)):
+        if _open(key.private_key_encrypted) is not None:
+            outcome["current"].append(key)
+        elif old_secret is not None and (raw := _open(key.private_key_encrypted, old_secret)) is not None:
+            key.private_key_encrypted = _encrypt_private(raw)
+            outcome["reencrypted"].append(key)
+        else:
+            outcome["unreadable"].append(key)
+    return outcome
 
 
 def active_key(event_id: int) -> BadgeKey:
@@ -108,7 +160,7 @@ def badge_signer(event_id: int) -> Callable[[int, int], str]:
     so that a batch of a thousand badges signs without a thousand queries."""
     key = active_key(event_id)
     key_id = key.key_id
-    private = Ed25519PrivateKey.from_private_bytes(_decrypt_private(key.private_key_encrypted))
+    private = Ed25519PrivateKey.from_private_bytes(_decrypt_private(key))
 
     def sign(registration_id: int, badge_version: int) -> str:
         header = _HEADER.pack(FORMAT, key_id, event_id, registration_id, badge_version)
@@ -126,6 +178,8 @@ def parse_badge_code(code: str) -> tuple[BadgePayload, bytes, bytes]:
     if len(raw) != CODE_BYTES or raw[0] != FORMAT:
         raise BadgeCodeError("malformed", _("This is not a badge code."))
     fmt, key_id, event_id, registration_id, version = _HEADER.unpack(raw[:_HEADER.size])
+    if event_id > MAX_ID or registration_id > MAX_ID:  # no badge we sign names such an id: altered
+        raise BadgeCodeError("bad_signature", _("This badge's signature is not valid: it was forged or altered."))
     return BadgePayload(event_id, registration_id, version, key_id), raw[:_HEADER.size], raw[_HEADER.size:]
 
 
@@ -133,12 +187,13 @@ def verify_badge_code(code: str, *, event_id: int | None = None,
                       current_version: int | None = None) -> BadgePayload:
     """Parse and verify a code; raise BadgeCodeError with the reason when it fails.
 
-    ``event_id``: the event scanning it (a code of another event is ``wrong_event``).
+    ``event_id``: the event scanning it (a genuine code of another event is ``wrong_event``;
+    one whose event id was altered is ``bad_signature`` or ``unknown_key``).
     ``current_version``: the registration's badge version now (an older one is ``revoked``).
     """
     payload, signed, signature = parse_badge_code(code)
-    if event_id is not None and payload.event_id != event_id:
-        raise BadgeCodeError("wrong_event", _("This badge belongs to another event."))
+    # The signature first, with the key of the event the code names: a code whose event id was
+    # altered is forged, not "another event's"
     public = public_keys(payload.event_id).get(payload.key_id)
     if public is None:
         raise BadgeCodeError("unknown_key", _("This badge was signed with an unknown key."))
@@ -146,6 +201,8 @@ def verify_badge_code(code: str, *, event_id: int | None = None,
         Ed25519PublicKey.from_public_bytes(public).verify(signature, signed)
     except InvalidSignature:
         raise BadgeCodeError("bad_signature", _("This badge's signature is not valid: it was forged or altered.")) from None
+    if event_id is not None and payload.event_id != event_id:
+        raise BadgeCodeError("wrong_event", _("This badge belongs to another event."))
     if current_version is not None and payload.badge_version != current_version:
         raise BadgeCodeError("revoked", _("This badge was replaced by a newer one."))
     return payload

@@ -22,6 +22,7 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from eventsvc.badges.service import BadgeSelection, mark_printed, render_batch
+from eventsvc.core.errors import ServiceError
 from eventsvc.core.types import utcnow
 from eventsvc.events.models import Event
 from eventsvc.extensions import db
@@ -142,7 +143,8 @@ def run(app: Flask, job_id: str) -> None:
         except Exception as error:  # a failed job says so on its page instead of spinning forever
             db.session.rollback()
             current_app.logger.exception("badge job %s failed", job_id)
-            job.status, job.error = FAILED, type(error).__name__
+            job.status = FAILED
+            job.error = error.message if isinstance(error, ServiceError) else type(error).__name__
             save(job)
         finally:
             db.session.remove()

@@ -21,7 +21,8 @@ class BadgeKey(db.Model):
     key_id: Mapped[int] = mapped_column(default=1)
     #: raw 32-byte Ed25519 public key
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
-    #: raw private key, encrypted with a key derived from the app's SECRET_KEY
+    #: raw private key, encrypted with a key derived from BADGE_KEY_ENCRYPTION_KEY (or, where that
+    #: is not set, SECRET_KEY): codes.py
     private_key_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: new badges are signed with the active key; retired keys still verify

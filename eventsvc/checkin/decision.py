@@ -4,6 +4,10 @@ Everything a decision needs — the event, the caller's role, the gate's session
 signing key, the registration with person, organization and category, the seat, the
 invitation and the first entry at this gate — comes from ONE prepared query; the
 signature is checked here with the key from that row, so no other lookup is needed.
+
+The key is the one of the event the code names, not the door's: the signature is checked
+first, so a code whose event id was altered is "invalid" (forged), and only a genuine badge
+of another event is "wrong event".
 """
 
 from dataclasses import dataclass
@@ -32,6 +36,7 @@ def _build_decision_query():
     """Built once: the bound values (NULL where absent) select what a scan needs, or nothing."""
     session_id, registration_id = bindparam("session_id", type_=Integer), bindparam("registration_id", type_=Integer)
     key_id, gate = bindparam("key_id", type_=Integer), bindparam("gate", type_=String)
+    code_event_id = bindparam("code_event_id", type_=Integer)
     seat = (select(SessionSeat.status)
             .where(SessionSeat.registration_id == Registration.id, SessionSeat.agenda_item_id == session_id)
             .scalar_subquery())
@@ -65,7 +70,7 @@ def _build_decision_query():
         .select_from(Event)
         .outerjoin(EventRole, and_(EventRole.event_id == Event.id, EventRole.user_id == bindparam("user_id")))
         .outerjoin(AgendaItem, and_(AgendaItem.event_id == Event.id, AgendaItem.id == session_id))
-        .outerjoin(BadgeKey, and_(BadgeKey.event_id == Event.id, BadgeKey.key_id == key_id))
+        .outerjoin(BadgeKey, and_(BadgeKey.event_id == code_event_id, BadgeKey.key_id == key_id))
         .outerjoin(Registration, and_(Registration.event_id == Event.id, Registration.id == registration_id))
         .outerjoin(Person, Person.id == Registration.person_id)
         .outerjoin(Organization, Organization.id == Person.organization_id)
@@ -78,10 +83,12 @@ DECISION_QUERY = _build_decision_query()
 
 
 def decision_row(slug: str, user_id: int, session_id: int | None, key_id: int | None,
-                registration_id: int | None, gate: str):
+                registration_id: int | None, gate: str, *, code_event_id: int | None = None):
+    """``code_event_id`` and ``key_id``: the event and key a badge code names (its public key
+    comes with the row), None for a check-in without a code."""
     return db.session.connection().execute(DECISION_QUERY, {
         "slug": slug, "user_id": user_id, "session_id": session_id, "key_id": key_id,
-        "registration_id": registration_id, "gate": gate}).first()
+        "code_event_id": code_event_id, "registration_id": registration_id, "gate": gate}).first()
 
 
 def authorize(row, user: User) -> None:
@@ -171,16 +178,18 @@ def parse_code(code: str | None) -> Code:
 
 
 def check_signature(code: Code, row) -> str | None:
+    """Why the code is refused, or None: the signature first (with the key of the event the code
+    names), then whether that event is the door's."""
     if code.payload is None:
         return None
-    if code.payload.event_id != row.event_id:
-        return "wrong_event"
     if row.public_key is None:
         return "unknown_key"
     try:
         Ed25519PublicKey.from_public_bytes(bytes(row.public_key)).verify(code.signature, code.signed)
     except InvalidSignature:
         return "bad_signature"
+    if code.payload.event_id != row.event_id:
+        return "wrong_event"
     return None
 
 

@@ -115,7 +115,8 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
     payload = code.payload
     for _attempt in range(3):
         row = decision_row(slug, user.id, session_id, payload.key_id if payload else None,
-                          payload.registration_id if payload else scan.registration_id, scan.gate)
+                          payload.registration_id if payload else scan.registration_id, scan.gate,
+                          code_event_id=payload.event_id if payload else None)
         authorize(row, user)
         if session_id is not None and row.session_id is None:
             raise CheckInError("unknown_gate", _("This session is not part of the event."), field="gate")

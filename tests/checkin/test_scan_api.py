@@ -81,6 +81,50 @@ def test_a_badge_of_another_event_is_wrong_event(staff_api, guests, app):
     assert answer["message"] == "This badge belongs to another event."
 
 
+def _one_character_changes_of_the_event_id(code: str) -> dict[int, str]:
+    """{event id it names: the code with one character altered} for every single-character
+    change that touches only the event-id part (bytes 2 to 5) of the code."""
+    def decode(text):
+        return base64.b32decode(text + "=" * (-len(text) % 8))
+
+    raw, found = decode(code), {}
+    for position in range(len(code)):
+        for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567":
+            altered = code[:position] + letter + code[position + 1:]
+            changed = [i for i, (a, b) in enumerate(zip(raw, decode(altered), strict=True)) if a != b]
+            if changed and all(2 <= i <= 5 for i in changed):
+                found.setdefault(int.from_bytes(decode(altered)[2:6], "big"), altered)
+    return found
+
+
+def test_a_badge_with_one_character_of_its_event_id_altered_is_invalid_not_another_events(
+        staff_api, guests, badge, app):
+    from datetime import date
+
+    from eventsvc.badges.codes import active_key
+    from eventsvc.events.models import Event
+
+    code = badge(guests["confirmed"][6])
+    altered = _one_character_changes_of_the_event_id(code)
+    # one of them names a real event with a signing key of the same number: the worst case
+    target = min(i for i in altered if guests["event_id"] < i < 2**31 and i != guests["event_id"])
+    with app.app_context():
+        db.session.add(Event(id=target, slug="elsewhere", title="Elsewhere", start_date=date(2024, 1, 1),
+                             end_date=date(2024, 1, 1)))
+        db.session.flush()
+        active_key(target)
+        db.session.commit()
+    named_other = staff_api.scan(altered[target]).get_json()
+    assert (named_other["result"], named_other["reason"]) == ("invalid", "bad_signature")
+    assert "forged or altered" in named_other["message"] and named_other["person"] is None
+    nobody = next(i for i in altered if i < 2**31 and i not in (target, guests["event_id"]))
+    assert staff_api.scan(altered[nobody]).get_json()["result"] == "invalid"  # an event with no such key
+    huge = next(i for i in altered if i >= 2**31)  # beyond the database's integers: no server error
+    answer = staff_api.scan(altered[huge])
+    assert answer.status_code == 200 and answer.get_json()["reason"] == "bad_signature"
+    assert _count(app, result="wrong_event") == 0 and _count(app, result="invalid") == 3
+
+
 def test_session_doors_admit_only_seat_holders_and_invited_guests(staff_api, guests, badge):
     assert staff_api.scan(badge(guests["seated"][0]), gate=guests["seminar_gate"]).get_json()["result"] == "ok"
     refused = staff_api.scan(badge(guests["unseated"][0]), gate=guests["seminar_gate"]).get_json()

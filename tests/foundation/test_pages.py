@@ -68,8 +68,9 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
     monkeypatch.setenv("EVENTSVC_DATABASE_URL", "sqlite://")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app("production")
-    monkeypatch.setenv("EVENTSVC_SECRET_KEY", "x" * 40)
-    assert create_app("production").config["SECRET_KEY"] == "x" * 40
+    monkeypatch.setenv("EVENTSVC_SECRET_KEY", "Jq8vN2xL5tR7wZ3mK9pB4cF6hD1sG0aY-v7")
+    monkeypatch.setenv("EVENTSVC_PUBLIC_BASE_URL", "https://events.example.org")
+    assert create_app("production").config["SECRET_KEY"] == "Jq8vN2xL5tR7wZ3mK9pB4cF6hD1sG0aY-v7"
 
 
 def test_every_setting_can_come_from_the_environment(monkeypatch):
