@@ -1,4 +1,4 @@
-"""``flask outbox send [--loop]``, ``flask outbox status``, ``flask outbox retry``."""
+"""``flask outbox send [--loop]``, ``flask outbox status`` (with why messages failed), ``flask outbox retry``."""
 
 import click
 from flask.cli import AppGroup
@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from eventsvc.extensions import db
 from eventsvc.mail import sender
-from eventsvc.mail.models import OutgoingMessage
+from eventsvc.mail.models import MessageStatus, OutgoingMessage
 
 outbox_cli = AppGroup("outbox", help="Deliver the e-mail outbox.")
 
@@ -25,12 +25,17 @@ def send_command(loop, interval, rounds):
 
 
 @outbox_cli.command("status")
-def status_command():
-    """How many messages are queued, sent and failed."""
+@click.option("--failures", default=20, show_default=True, help="List this many of the latest failed messages.")
+def status_command(failures):
+    """How many messages are queued, sent and failed; why the latest failed ones failed."""
     rows = db.session.execute(
         select(OutgoingMessage.status, func.count()).group_by(OutgoingMessage.status)).all()
     counts = {status.value: n for status, n in rows}
     click.echo(", ".join(f"{k} {counts.get(k, 0)}" for k in ("queued", "sent", "failed")))
+    failed = db.session.scalars(select(OutgoingMessage).where(OutgoingMessage.status == MessageStatus.FAILED)
+                                .order_by(OutgoingMessage.id.desc()).limit(failures))
+    for message in failed:
+        click.echo(f"failed #{message.id} {message.kind} to {message.to_address!r}: {message.last_error}")
 
 
 @outbox_cli.command("retry")
