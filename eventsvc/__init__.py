@@ -66,4 +66,4 @@ def _configure(app: Flask, env: str, overrides: dict) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
             "postgresql://", "postgresql+psycopg://", 1)
     if env == "production":
-        production.check_settings(app.config)  # a guessable secret, a loopback PUBLIC_BASE_URL
+        production.check_settings(app.config, warn=app.logger.warning)  # a guessable secret, a loopback URL

@@ -63,8 +63,9 @@ def base_url_problem(url) -> str | None:
     return None
 
 
-def check_settings(config) -> None:
-    """Raise RuntimeError with every reason production cannot start with these settings."""
+def check_settings(config, warn=None) -> None:
+    """Raise RuntimeError with every reason production cannot start with these settings;
+    ``warn(sentence)`` hears what is allowed but unwise."""
     problems = [secret_problem("SECRET_KEY", config.get("SECRET_KEY")),
                 base_url_problem(config.get("PUBLIC_BASE_URL"))]
     if config.get("BADGE_KEY_ENCRYPTION_KEY"):
@@ -72,3 +73,7 @@ def check_settings(config) -> None:
     problems = [p for p in problems if p]
     if problems:
         raise RuntimeError("; ".join(problems))
+    if warn is not None and not config.get("BADGE_KEY_ENCRYPTION_KEY"):
+        warn("EVENTSVC_BADGE_KEY_ENCRYPTION_KEY is not set: the badge signing keys are encrypted with a "
+             "key derived from SECRET_KEY, so rotating SECRET_KEY needs `flask badges rotate-kek` "
+             "(README: What to back up)")

@@ -27,10 +27,12 @@ def production(monkeypatch):
     return start
 
 
-def test_production_starts_with_random_secrets_and_a_public_address(production):
+def test_production_starts_with_random_secrets_and_a_public_address(production, caplog):
     app = production(kek=secrets.token_urlsafe(48))
     assert app.config["PUBLIC_BASE_URL"] == GOOD_URL
+    assert "BADGE_KEY_ENCRYPTION_KEY" not in caplog.text
     assert production(secret=secrets.token_hex(32)).config["SECRET_KEY"]
+    assert "BADGE_KEY_ENCRYPTION_KEY is not set" in caplog.text  # allowed, with a warning
 
 
 @pytest.mark.parametrize("secret", ["a" * 32, "ab" * 16, "x" * 64, "0123" * 10])
