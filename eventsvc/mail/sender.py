@@ -180,17 +180,17 @@ def _deliver(out, message: OutgoingMessage) -> tuple[str, bool]:
 
 
 def _commit(message: OutgoingMessage) -> None:
-    """Record the outcome; if even that is refused, the message is marked failed by its id, so
-    that it is not taken again at the head of the queue."""
-    message_id, reason = message.id, message.last_error
+    """Record the outcome; if even that is refused, a plainer record by the message's id (sent,
+    or else failed), so that it is not taken again at the head of the queue."""
+    message_id, reason, sent = message.id, message.last_error, message.status == MessageStatus.SENT
     try:
         db.session.commit()
     except Exception as error:
         db.session.rollback()
         current_app.logger.exception("outbox: the outcome of message %s could not be recorded", message_id)
         db.session.execute(update(OutgoingMessage).where(OutgoingMessage.id == message_id).values(
-            status=MessageStatus.FAILED, attempts=OutgoingMessage.attempts + 1,
-            last_error=describe(error) if reason is None else reason))
+            status=MessageStatus.SENT if sent else MessageStatus.FAILED, attempts=OutgoingMessage.attempts + 1,
+            last_error=None if sent else (reason or describe(error))))
         db.session.commit()
 
 
