@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from eventsvc.accounts.models import EventRole, EventRoleKind, User
 from eventsvc.audit.service import record
 from eventsvc.core.errors import NotFound, ServiceError
+from eventsvc.core.text import clean_line
 from eventsvc.events import capacity
 from eventsvc.events.enums import EventStatus
 from eventsvc.events.models import AgendaItem, Event, Participation, Room
@@ -28,6 +29,12 @@ RESERVED_SLUGS = {"new", "events", "people", "search"}
 
 EVENT_FIELDS = ("title", "title_local", "kind", "description", "description_local", "venue", "venue_local",
                 "city", "city_local", "start_date", "end_date", "timezone", "registration_mode", "capacity")
+#: one line each: the title becomes e-mail subjects (core.text.clean_line)
+ONE_LINE_FIELDS = ("title", "title_local", "venue", "venue_local", "city", "city_local")
+
+
+def _one_line(data: dict) -> dict:
+    return {k: clean_line(v) if k in ONE_LINE_FIELDS and isinstance(v, str) else v for k, v in data.items()}
 
 
 def zone_of(event: Event) -> ZoneInfo:
@@ -62,6 +69,7 @@ def _check_dates(start: date, end: date) -> None:
 
 def create_event(data: dict, *, creator: User) -> Event:
     """A new draft event; the creator becomes its organizer (administrators need no role)."""
+    data = _one_line(data)
     slug = _check_slug(data.get("slug", ""))
     _check_dates(data.get("start_date"), data.get("end_date"))
     check_timezone(data.get("timezone") or "UTC")
@@ -76,6 +84,7 @@ def create_event(data: dict, *, creator: User) -> Event:
 
 
 def update_event(event: Event, data: dict) -> Event:
+    data = _one_line(data)
     if "slug" in data and data["slug"] != event.slug:
         event.slug = _check_slug(data["slug"], except_id=event.id)
     start, end = data.get("start_date", event.start_date), data.get("end_date", event.end_date)

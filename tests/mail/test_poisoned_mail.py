@@ -172,3 +172,18 @@ def test_the_loop_keeps_going_past_a_broken_message_and_a_failed_round(app, open
     assert "outbox: sent 2, will retry 0, failed 1" in result.output
     assert len(smtp_server.inbox.messages) == 2
     assert _message(app, broken).status == MessageStatus.FAILED
+
+
+def test_an_event_title_with_a_line_break_is_stored_and_mailed_on_one_line(app, open_event, smtp_server, send_outbox):
+    from eventsvc.events.service import update_event
+
+    slug = open_event()
+    with app.app_context():
+        event = update_event(event_by_slug(slug), {"title": "Open\r\nBcc: spy@evil.example\u2028Day"})
+        db.session.commit()
+        assert event.title == "Open Bcc: spy@evil.example Day"
+    _invite_many(app, slug, 1)
+    assert send_outbox().startswith("sent 1")
+    [mail] = smtp_server.inbox.messages
+    assert mail["Subject"] == "Invitation: Open Bcc: spy@evil.example Day" and mail["Bcc"] is None
+    assert smtp_server.inbox.recipients == [["guest0@example.org"]]
