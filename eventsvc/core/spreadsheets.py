@@ -138,8 +138,7 @@ def _bounded_table(rows: Iterator[Sequence], limits: UploadLimits, parse_error: 
             if len(row) > limits.max_columns:
                 raise limits.too_many_columns()
             table.append(row)
-            if len(table) % 256 == 0:
-                deadline.check()
+            deadline.check()
     except ServiceError:
         raise
     except parse_error:
