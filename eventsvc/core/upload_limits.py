@@ -71,12 +71,15 @@ class UploadLimits:
                 if member.file_size >= _RATIO_CHECK_FROM_BYTES and \
                         member.file_size > self.max_compression_ratio * max(member.compress_size, 1):
                     raise _unpacks_too_large(self)
+            # every member, not only xl/worksheets/: the workbook may name any path as its sheet
             for member in members:
-                if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
-                    self._count_sheet_rows(archive, member)
+                self._count_sheet_rows(archive, member)
 
     def _count_sheet_rows(self, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
-        """Count row start tags in the unpacked stream: milliseconds where parsing takes seconds."""
+        """Count row start tags in the unpacked stream: milliseconds where parsing takes seconds.
+
+        Any sheet of the workbook over the row limit refuses the file, even one that is not read.
+        """
         count, tail = 0, b""
         try:
             with archive.open(member) as stream:

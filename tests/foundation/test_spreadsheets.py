@@ -91,6 +91,16 @@ def test_rows_are_counted_before_parsing_even_when_the_packing_looks_ordinary(ap
     assert error.value.message == "The file has more than 20,000 rows: split it into smaller files."
 
 
+def test_rows_are_counted_wherever_the_workbook_keeps_its_sheet(app, app_ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 50)
+    rows = [["name"]] + [[f"Guest {i}"] for i in range(60)]
+    hidden = xlsx_from_sheet_xml(rows_xml(rows), sheet_path="data/guests.xml")
+    with pytest.raises(ServiceError) as error:
+        read_rows("guests.xlsx", hidden)
+    assert error.value.code == "too_many_rows"
+    assert len(read_rows("guests.xlsx", xlsx_from_sheet_xml(rows_xml(rows[:51]), sheet_path="data/guests.xml"))) == 50
+
+
 def test_a_sheet_that_declares_more_unpacked_bytes_than_allowed_is_refused_unopened(app, app_ctx, monkeypatch):
     monkeypatch.setitem(app.config, "IMPORT_MAX_UNZIPPED_BYTES", 1024 * 1024)
     sheet = rows_xml([["name", "email"]] + [[f"Guest {i:07d} " * 3, f"g{i}@example.org"] for i in range(20_000)])

@@ -38,8 +38,9 @@ SHEET_START = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 SHEET_END = "</sheetData></worksheet>"
 
 
-def xlsx_from_sheet_xml(sheet_xml: bytes | str, *, with_sheet: bool = True) -> bytes:
-    """A minimal .xlsx whose first sheet is exactly ``sheet_xml``."""
+def xlsx_from_sheet_xml(sheet_xml: bytes | str, *, with_sheet: bool = True,
+                        sheet_path: str = "worksheets/sheet1.xml") -> bytes:
+    """A minimal .xlsx whose first sheet is exactly ``sheet_xml``, stored at ``xl/<sheet_path>``."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
@@ -47,8 +48,8 @@ def xlsx_from_sheet_xml(sheet_xml: bytes | str, *, with_sheet: bool = True) -> b
         archive.writestr("xl/workbook.xml", _WORKBOOK if with_sheet else _WORKBOOK.replace(
             '<sheet name="Guests" sheetId="1" r:id="rId1"/>', ""))
         if with_sheet:
-            archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-            archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+            archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.replace("worksheets/sheet1.xml", sheet_path))
+            archive.writestr(f"xl/{sheet_path}", sheet_xml)
     return buffer.getvalue()
 
 
