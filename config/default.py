@@ -50,6 +50,17 @@ PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 MAX_CONTENT_LENGTH = 25 * 1024 * 1024
 SLIDES_MAX_BYTES = 20 * 1024 * 1024
 
+# Spreadsheet imports (invitations, award recipients): checked before and while parsing, so
+# that a small file that unpacks to a huge one is refused in milliseconds (413, nothing saved).
+# IMPORT_MAX_ROWS counts the rows under the header; an .xlsx member of 1 MB or more may be
+# packed at most IMPORT_MAX_COMPRESSION_RATIO to 1 (ordinary sheets pack about 15 to 1).
+IMPORT_MAX_FILE_BYTES = 10 * 1024 * 1024
+IMPORT_MAX_ROWS = 20000
+IMPORT_MAX_COLUMNS = 100
+IMPORT_MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+IMPORT_MAX_COMPRESSION_RATIO = 100
+IMPORT_MAX_SECONDS = 20
+
 # Invitation and guest links
 INVITATION_TTL_DAYS = 60
 # One-time links that invited team members set their password with

@@ -243,7 +243,7 @@ def award_import(event, program_id: int):
     program = service.program_of(event, program_id)
     form = ImportForm()
     form.agenda_item_id.choices = _session_choices(event)
-    report = None
+    report, status = None, 422
     if form.validate_on_submit():
         upload = form.file.data
         try:
@@ -256,6 +256,7 @@ def award_import(event, program_id: int):
         except ServiceError as error:
             db.session.rollback()
             _form_error(form, error)
+            status = error.status
         else:
             db.session.commit()
             flash(_("%(count)d award(s) imported.", count=len(awards)), "success")
@@ -263,7 +264,7 @@ def award_import(event, program_id: int):
     return render_template("awards/program.html", event=event, program=program,
                            awards=service.awards_of_program(program), import_form=form, report=report,
                            zone=ZoneInfo(event.timezone),
-                           representative_counts=representation.counts(event.id)), 422
+                           representative_counts=representation.counts(event.id)), status
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")

@@ -150,7 +150,7 @@ def invitation_import(event: Event):
             rejected, status = error, 422
         except ServiceError as error:
             form.file.errors.append(error.message)
-            status = 422
+            status = error.status
         else:
             key = secrets.token_hex(16)
             (_import_folder() / key).write_bytes(data)
