@@ -8,3 +8,5 @@ SECRET_KEY = None  # must come from EVENTSVC_SECRET_KEY; the app refuses to star
 SESSION_COOKIE_SECURE = True
 MAIL_BACKEND = "smtp"
 PREFERRED_URL_SCHEME = "https"
+# one year of HTTPS only; set EVENTSVC_HSTS_SECONDS=0 if the site is not served over HTTPS
+HSTS_SECONDS = 365 * 24 * 3600
