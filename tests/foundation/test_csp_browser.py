@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from eventsvc.accounts.models import User
 from eventsvc.awards.models import AwardProgram
 from eventsvc.badges.codes import sign_badge_code
 from eventsvc.core.tokens import hash_token
