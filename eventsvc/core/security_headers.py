@@ -77,12 +77,13 @@ def hsts_value() -> str | None:
 
 
 def add_security_headers(response: Response) -> Response:
+    """The defaults; a view that set a stricter value itself keeps it (a password link: no-referrer)."""
     headers = response.headers
-    headers["Content-Security-Policy"] = content_security_policy(wasm=g.get("csp_allows_wasm", False))
+    headers.setdefault("Content-Security-Policy", content_security_policy(wasm=g.get("csp_allows_wasm", False)))
     for name, value in HEADERS.items():
-        headers[name] = value
+        headers.setdefault(name, value)
     if hsts := hsts_value():
-        headers["Strict-Transport-Security"] = hsts
+        headers.setdefault("Strict-Transport-Security", hsts)
     return response
 
 

@@ -124,3 +124,15 @@ def test_hsts_is_off_unless_configured_and_on_in_production(database_url):
     production.from_pyfile("default.py")
     production.from_pyfile("production.py")
     assert production["HSTS_SECONDS"] >= 180 * 24 * 3600 and production["PREFERRED_URL_SCHEME"] == "https"
+
+
+def test_a_view_that_sets_a_stricter_header_keeps_it(database_url):
+    fresh = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
+
+    @fresh.get("/_private")
+    def private():
+        return "secret link", 200, {"Referrer-Policy": "no-referrer"}
+
+    response = fresh.test_client().get("/_private")
+    assert response.headers.getlist("Referrer-Policy") == ["no-referrer"]
+    assert response.headers["X-Frame-Options"] == "DENY"
