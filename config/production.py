@@ -13,3 +13,5 @@ SESSION_COOKIE_SECURE = True
 MAIL_BACKEND = "smtp"
 PREFERRED_URL_SCHEME = "https"
 PUBLIC_BASE_URL = None  # must come from EVENTSVC_PUBLIC_BASE_URL: links in e-mails are built on it
+# one year of HTTPS only; set EVENTSVC_HSTS_SECONDS=0 if the site is not served over HTTPS
+HSTS_SECONDS = 365 * 24 * 3600
