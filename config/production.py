@@ -6,5 +6,6 @@
 DEBUG = False
 SECRET_KEY = None  # must come from EVENTSVC_SECRET_KEY; the app refuses to start otherwise
 SESSION_COOKIE_SECURE = True
+REMEMBER_COOKIE_SECURE = True
 MAIL_BACKEND = "smtp"
 PREFERRED_URL_SCHEME = "https"
