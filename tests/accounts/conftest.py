@@ -55,10 +55,9 @@ def at_once(server, requests: list[tuple[str, str, dict, bytes | None]]) -> list
 
 @pytest.fixture
 def proxied_app(app):
-    """The app as deployed behind one nginx (TRUSTED_PROXIES=1), on the tests' database,
-    with a one-second login backoff so that a test can wait it out."""
+    """The app as deployed behind one nginx (TRUSTED_PROXIES=1), on the tests' database."""
     behind_proxy = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                          "TRUSTED_PROXIES": 1, "LOGIN_BACKOFF_SECONDS": 1})
+                                          "TRUSTED_PROXIES": 1})
     behind_proxy.instance_path = app.instance_path
     yield behind_proxy
     with behind_proxy.app_context():
