@@ -153,14 +153,14 @@ def _claim_attempt(user: User, now: datetime) -> None:
     failures = db.session.scalar(
         update(User).where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
         .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins))
-    if failures is None:
+    if failures is None:  # the account waits
         db.session.commit()
         locked_until = db.session.scalar(select(User.locked_until).where(User.id == user.id))
-        minutes = max(1, -(-int((locked_until - now).total_seconds()) // 60)) if locked_until else 1
+        wait = max(1, int((locked_until - now).total_seconds())) if locked_until else 60
         raise LoginRefused("too_many_attempts", ngettext(
             "Too many failed logins for this account. Try again in %(num)d minute.",
-            "Too many failed logins for this account. Try again in %(num)d minutes.", minutes),
-            details={"retry_after": int((locked_until - now).total_seconds()) if locked_until else 60})
+            "Too many failed logins for this account. Try again in %(num)d minutes.", -(-wait // 60)),
+            details={"retry_after": wait})
     if failures >= config["LOGIN_MAX_FAILURES"]:
         delay = min(config["LOGIN_BACKOFF_SECONDS"] * 2 ** min(failures - config["LOGIN_MAX_FAILURES"], 30),
                     config["LOGIN_BACKOFF_MAX_SECONDS"])
@@ -208,24 +208,29 @@ def user_for_api_token(secret: str, *, writing: bool) -> User | None:
 
 
 # --- when a token was last used ------------------------------------------------------------
-#
-# ``ApiToken.last_used_at`` is a hint for the token's owner (``flask tokens list``), precise
-# to TOKEN_USE_PRECISION. A write request records it in its own transaction, which holds the
-# write lock anyway. A read request never writes in its transaction: on SQLite a reader that
-# writes fails with "database is locked" when another connection wrote since it began (twelve
-# scanners starting at once got 500s). Its use goes into this process's pending map instead,
-# written after the request (``write_pending_token_uses``) in a short transaction of its own
-# that never waits for a lock: on SQLite it gives up at once when another connection holds
-# the write lock, on PostgreSQL it skips rows another transaction has locked. What it could
-# not write stays pending, for the next try after a later response of the same process.
 
 #: a token's last use is written at most this often (a scan storm writes no row per request)
 TOKEN_USE_PRECISION = timedelta(minutes=1)
+#: this process's token uses by read requests, not written yet: token id → time
 _pending_uses: dict[int, datetime] = {}
 _pending_lock = threading.Lock()
 
 
 def note_token_use(token: ApiToken, now: datetime, *, writing: bool) -> None:
+    """Record that ``token`` was used now, without ever making a read request write.
+
+    ``ApiToken.last_used_at`` is a hint for the token's owner (``flask tokens list``), precise
+    to TOKEN_USE_PRECISION. A write request records it in its own transaction, which holds the
+    write lock anyway. A read request must not write in its transaction: on SQLite a reader
+    that writes fails with "database is locked" when another connection wrote since it began
+    (twelve scanners starting at once got 500s). Its use goes into this process's pending map
+    instead; ``write_pending_token_uses`` writes the map after the request, in a short
+    transaction of its own that never waits for a lock (on SQLite it gives up at once when
+    another connection holds the write lock, on PostgreSQL it skips rows another transaction
+    holds): it is an advisory time, not worth a wait. What could not be written stays pending
+    and is tried again a few times after the answer has gone out, then after the process's next
+    API request; a use can thus show up late, but it is not lost while the process runs.
+    """
     if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_PRECISION:
         return
     if writing:

@@ -37,20 +37,22 @@ def load_user(user_id: str) -> User | None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             user = authenticate(form.email.data, form.password.data, client_address())
         except ServiceError as error:
             form.password.errors.append(error.message)
             status = error.status
+            if "retry_after" in error.details:
+                headers["Retry-After"] = str(error.details["retry_after"])
         else:
             login_user(user, remember=form.remember.data)
             flash(_("Welcome back, %(name)s.", name=user.name or user.email), "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("web.dashboard"))
     elif request.method == "POST":
         status = 422
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form), status, headers
 
 
 @bp.post("/logout")

@@ -62,6 +62,7 @@ def test_twenty_bad_logins_from_one_client_lock_out_no_other_client(proxied_app,
     owner = proxied_app.test_client()
     waiting = _login(owner, OWNER, OWNER_PASSWORD, OWNER_ADDRESS)
     assert waiting.status_code == 429 and "Try again in 1 minute" in waiting.get_data(as_text=True)
+    assert 20 < int(waiting.headers["Retry-After"]) <= 30
     wait = _locked_until(proxied_app, OWNER) - utcnow()
     assert timedelta(seconds=20) < wait <= timedelta(seconds=30)
     _time_passes(proxied_app, OWNER, wait)
