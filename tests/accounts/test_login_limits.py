@@ -23,6 +23,17 @@ COLLEAGUE, COLLEAGUE_PASSWORD = "colleague@example.org", "colleague-password-1"
 ATTACKER, COLLEAGUE_ADDRESS, OWNER_ADDRESS = "203.0.113.9", "198.51.100.7", "198.51.100.8"
 
 
+#: the per-client count's window in these tests: a week, so that no test's requests straddle two
+#: windows (the count starts again in each window of LOGIN_CLIENT_WINDOW_SECONDS)
+LONG_WINDOW = 7 * 24 * 3600
+
+
+@pytest.fixture(autouse=True)
+def _long_client_window(app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_CLIENT_WINDOW_SECONDS", LONG_WINDOW)
+    monkeypatch.setenv("EVENTSVC_LOGIN_CLIENT_WINDOW_SECONDS", str(LONG_WINDOW))  # the proxied app, gunicorn
+
+
 def _login(client, email, password, address):
     """A login through the proxy, from ``address``."""
     headers = {"X-Forwarded-For": address}
