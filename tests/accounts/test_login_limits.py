@@ -168,3 +168,14 @@ def test_parallel_wrong_passwords_are_limited_under_gunicorn(app, make_user):
         statuses = sorted(a.status for a in answers)
         # the 16 before counted for this client too: 4 more are checked, 20 refused
         assert statuses == [401] * 4 + [429] * 20, statuses
+
+
+def test_certificate_checks_behind_the_proxy_are_limited_per_real_client(proxied_app):
+    proxied_app.config.update(AWARDS_VERIFY_LIMIT=2, AWARDS_VERIFY_WINDOW_SECONDS=LONG_WINDOW)
+    client = proxied_app.test_client()
+
+    def check(address):
+        return client.get("/verify.json?number=SH100-2023-0001", headers={"X-Forwarded-For": address}).status_code
+
+    assert [check(ATTACKER) for _ in range(3)] == [200, 200, 429]
+    assert check(COLLEAGUE_ADDRESS) == 200  # before ProxyFix every client was the proxy, and refused
