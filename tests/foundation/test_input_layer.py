@@ -151,6 +151,19 @@ def test_a_nul_byte_anywhere_is_refused_and_nothing_is_stored(app, client, demo,
     assert _count(app, Room) == rooms
 
 
+def test_an_imported_file_with_a_nul_byte_imports_nothing(app, client, demo, organizer_api, error_schema):
+    import io
+
+    from eventsvc.registration.models import Invitation
+
+    invitations = _count(app, Invitation)
+    data = b"name,email\nLi\x00Na,li.na@example.org\n"
+    answer = client.post(f"/api/v1/events/{demo}/invitations/import", headers=organizer_api,
+                         data={"file": (io.BytesIO(data), "guests.csv")}, content_type="multipart/form-data")
+    assert_error(answer, 422, error_schema, field="file")
+    assert _count(app, Invitation) == invitations
+
+
 def test_deeply_nested_json_is_a_400_not_a_crash(client, demo, staff_api, error_schema):
     for body in ("[" * 100_000, "[" * 100_000 + "]" * 100_000, '{"a":' * 50 + "1" + "}" * 50):
         answer = client.post(f"/api/v1/events/{demo}/scans", headers=staff_api, data=body,
