@@ -6,19 +6,17 @@ Forms only parse input; the rules live in service.py and agenda.py.
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (
-    BooleanField,
-    DateField,
-    DateTimeLocalField,
-    HiddenField,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-    URLField,
-)
+from wtforms import BooleanField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from eventsvc.core.forms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenIdField,
+    IntegerField,
+    optional_int,
+)
+from eventsvc.core.input import MAX_POSITION
 from eventsvc.events.labels import (
     EVENT_KIND_LABELS,
     KIND_LABELS,
@@ -33,10 +31,6 @@ LOCAL_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 def _choices(labels: dict) -> list[tuple[str, str]]:
     return list(labels.items())
-
-
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class EventForm(FlaskForm):
@@ -74,7 +68,7 @@ class RoomForm(FlaskForm):
     name = StringField(_l("Room name"), validators=[DataRequired(), Length(max=200)])
     name_local = StringField(_l("Name in Chinese"), validators=[Optional(), Length(max=200)])
     capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0)])
-    position = IntegerField(_l("Column order"), validators=[Optional(), NumberRange(min=0)])
+    position = IntegerField(_l("Column order"), validators=[Optional(), NumberRange(0, MAX_POSITION)])
 
 
 class SessionForm(FlaskForm):
@@ -83,7 +77,7 @@ class SessionForm(FlaskForm):
     title_local = StringField(_l("Title in Chinese"), validators=[Optional(), Length(max=300)])
     starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMAT, validators=[InputRequired()])
     ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMAT, validators=[InputRequired()])
-    room_id = SelectField(_l("Room"), coerce=_optional_int, validate_choice=False)
+    room_id = SelectField(_l("Room"), coerce=optional_int, validate_choice=False)
     description = TextAreaField(_l("Description"), validators=[Optional()])
     description_local = TextAreaField(_l("Description in Chinese"), validators=[Optional()])
     capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=0)],
@@ -102,19 +96,19 @@ class SessionForm(FlaskForm):
 
 
 class ParticipationForm(FlaskForm):
-    person_id = HiddenField(_l("Person"), validators=[DataRequired(_l("Choose a person from the list, or create one."))])
+    person_id = HiddenIdField(_l("Person"), validators=[DataRequired(_l("Choose a person from the list, or create one."))])
     role = SelectField(_l("Role"), choices=_choices(ROLE_LABELS))
-    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=0)])
+    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(0, MAX_POSITION)])
     confirm_overlaps = BooleanField(_l("Add even though this person is elsewhere at that time"))
 
 
 class SpeechForm(FlaskForm):
-    speaker_id = HiddenField(_l("Speaker"), validators=[DataRequired(_l("Choose a person from the list, or create one."))])
+    speaker_id = HiddenIdField(_l("Speaker"), validators=[DataRequired(_l("Choose a person from the list, or create one."))])
     title = StringField(_l("Theme"), validators=[DataRequired(), Length(max=500)])
     title_local = StringField(_l("Theme in Chinese"), validators=[Optional(), Length(max=500)])
     abstract = TextAreaField(_l("Abstract"), validators=[Optional()])
     language = SelectField(_l("Language of delivery"), choices=_choices(LANGUAGE_LABELS), default="zh")
-    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=0)])
+    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(0, MAX_POSITION)])
     planned_start = DateTimeLocalField(_l("Planned start"), format=LOCAL_FORMAT, validators=[Optional()])
     planned_end = DateTimeLocalField(_l("Planned end"), format=LOCAL_FORMAT, validators=[Optional()])
     status = SelectField(_l("Status"), choices=_choices(SPEECH_STATUS_LABELS), default="planned")
@@ -127,5 +121,5 @@ class SpeechForm(FlaskForm):
         data = {name: self._fields[name].data for name in (
             "title", "title_local", "abstract", "language", "position", "planned_start", "planned_end",
             "status", "summary", "video_url")}
-        data["speaker_id"] = _optional_int(self.speaker_id.data)
+        data["speaker_id"] = self.speaker_id.data
         return data
