@@ -17,9 +17,10 @@ from eventsvc.registration.schemas import (
     ImportFileSchema,
     ImportResultSchema,
     InvitationCreateSchema,
+    InvitationListArgsSchema,
     InvitationSchema,
-    ListArgsSchema,
     RegistrationCreateSchema,
+    RegistrationListArgsSchema,
     RegistrationSchema,
 )
 from eventsvc.registration.transitions import Actor
@@ -37,7 +38,7 @@ def _details(data) -> PersonDetails:
 @blp.route("/invitations")
 class Invitations(MethodView):
     @api_event_role(ORGANIZER)
-    @blp.arguments(ListArgsSchema, location="query")
+    @blp.arguments(InvitationListArgsSchema, location="query")
     @blp.response(200, InvitationSchema(many=True))
     def get(self, args, slug):
         """Invitations, searchable by name (Latin or Chinese), e-mail or organization."""
@@ -84,7 +85,7 @@ class InvitationImport(MethodView):
 @blp.route("/registrations")
 class Registrations(MethodView):
     @api_event_role(ORGANIZER)
-    @blp.arguments(ListArgsSchema, location="query")
+    @blp.arguments(RegistrationListArgsSchema, location="query")
     @blp.response(200, RegistrationSchema(many=True))
     def get(self, args, slug):
         """Registrations, searchable and filtered by status and category."""

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from eventsvc.core.errors import Conflict
+from eventsvc.core.errors import Conflict, ServiceError
 from eventsvc.events.models import Event
 from eventsvc.events.overview import Figure, overview_figures
 from eventsvc.extensions import db
@@ -43,7 +43,7 @@ PERSON_DELETE_GUARDS.append(keep_invited_or_registered)
 
 
 def _search(query, q: str | None):
-    q = (q or "").strip()
+    q = (q or "").replace("\x00", "").strip()  # no text holds a NUL (PostgreSQL refuses one in a query)
     if not q:
         return query
     like = f"%{q.lower()}%"
@@ -59,11 +59,23 @@ def _filtered(model, event: Event, q, status, category):
              .where(model.event_id == event.id))
     query = _search(query, q)
     if status:
-        query = query.where(model.status == status)
+        query = query.where(model.status == status_filter(model, status))
     if category:
-        query = query.where(model.category_id == int(category)) if str(category).isdigit() \
+        category = str(category)
+        query = query.where(model.category_id == int(category)) if category.isdecimal() and len(category) < 10 \
             else query.where(model.category_id.is_(None))
     return query
+
+
+def status_filter(model, status: str):
+    """The list's status filter as the model's state; one it does not have is refused (422 on
+    the status field), for the pages and the API alike."""
+    states = {Invitation: InvitationStatus, Registration: RegistrationStatus}[model]
+    try:
+        return states(status)
+    except ValueError:
+        raise ServiceError("unknown_status", _("Choose one of: %(states)s.",
+                                               states=", ".join(s.value for s in states)), field="status") from None
 
 
 def invitations(event: Event, *, q=None, status=None, category=None, page: int | None = 1):

@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from eventsvc.people.schemas import EmailAddress
+from eventsvc.registration.enums import InvitationStatus, RegistrationStatus
 from eventsvc.registration.transitions import REGISTRATION, Actor, allowed_actions
 
 
@@ -12,7 +13,7 @@ class GuestPersonSchema(Schema):
     id = fields.Int(dump_only=True)
     name = fields.Str()
     name_local = fields.Str(allow_none=True)
-    email = fields.Str()
+    email = fields.Str(allow_none=True)  # a guest named without an address (imports, walk-ins)
     position = fields.Str(allow_none=True)
     organization = fields.Function(lambda p: p.organization.name if p.organization else None)
 
@@ -105,6 +106,13 @@ class RegistrationCreateSchema(Schema):
 
 class ListArgsSchema(Schema):
     q = fields.Str(load_default=None)
-    status = fields.Str(load_default=None)
     category = fields.Str(load_default=None)
     page = fields.Int(load_default=1, validate=validate.Range(min=1))
+
+
+class InvitationListArgsSchema(ListArgsSchema):
+    status = fields.Str(load_default=None, validate=validate.OneOf([s.value for s in InvitationStatus]))
+
+
+class RegistrationListArgsSchema(ListArgsSchema):
+    status = fields.Str(load_default=None, validate=validate.OneOf([s.value for s in RegistrationStatus]))
