@@ -38,7 +38,7 @@ def test_every_api_route_declares_who_may_call_it(app):
 def test_door_staff_are_refused_an_organizer_route_without_learning_its_fields(client, demo, staff_api):
     refused = client.post(f"/api/v1/events/{demo}/invitations", json={}, headers=staff_api)
     assert refused.status_code == 403
-    assert refused.json["code"] == "not_organizer" and "errors" not in refused.json
+    assert refused.json["code"] == "not_organizer" and refused.json["errors"] == {}
 
 
 def test_an_outsiders_award_write_is_404_whatever_its_body(client, demo, outsider_api, staff_api):
@@ -59,7 +59,7 @@ def test_a_draft_is_404_to_an_outsider_whatever_the_route_and_body(app, client, 
                            headers=outsider_api).status_code == 404, path
     # its organizer gets on to the body's field errors
     answer = client.post(f"/api/v1/events/{demo}/registrations", json={}, headers=organizer_api)
-    assert answer.status_code == 422 and "email" in answer.json["errors"]["json"]
+    assert answer.status_code == 422 and "email" in answer.json["errors"]
 
 
 def test_an_organizers_valid_request_gets_the_event_without_looking_it_up_twice(app, client, demo,
