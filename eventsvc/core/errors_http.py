@@ -15,9 +15,10 @@ from apispec import BasePlugin
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
-from marshmallow import Schema, fields
+from marshmallow import Schema
 from werkzeug.exceptions import HTTPException
 
+from eventsvc.core import fields
 from eventsvc.core.errors import ServiceError
 from eventsvc.extensions import db, login_manager
 

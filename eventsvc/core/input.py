@@ -81,6 +81,20 @@ def json_depth_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+def bounded_int_or_none(value, *, minimum: int = INT_MIN, maximum: int = INT_MAX) -> int | None:
+    """A whole number in ``minimum``…``maximum`` read from text (a query parameter), else None."""
+    text = str(value).strip() if value is not None else ""
+    if not text.lstrip("-").isdigit() or len(text) > 12:
+        return None
+    number = int(text)
+    return number if minimum <= number <= maximum else None
+
+
+def int_arg(name: str, *, minimum: int = INT_MIN, maximum: int = INT_MAX) -> int | None:
+    """A query parameter of a page's filter as a bounded whole number; None when absent or not one."""
+    return bounded_int_or_none(request.args.get(name), minimum=minimum, maximum=maximum)
+
+
 class BoundedIntConverter(IntegerConverter):
     """Flask's ``int`` URL converter, matching only numbers a database INTEGER holds.
 

@@ -12,6 +12,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from eventsvc.core.errors import Conflict, ServiceError
+from eventsvc.core.input import bounded_int_or_none
 from eventsvc.events.models import Event
 from eventsvc.events.overview import Figure, overview_figures
 from eventsvc.extensions import db
@@ -61,8 +62,8 @@ def _filtered(model, event: Event, q, status, category):
     if status:
         query = query.where(model.status == status_filter(model, status))
     if category:
-        category = str(category)
-        query = query.where(model.category_id == int(category)) if category.isdecimal() and len(category) < 10 \
+        category_id = bounded_int_or_none(category, minimum=1)
+        query = query.where(model.category_id == category_id) if category_id is not None \
             else query.where(model.category_id.is_(None))
     return query
 
