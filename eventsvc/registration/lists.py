@@ -44,7 +44,7 @@ PERSON_DELETE_GUARDS.append(keep_invited_or_registered)
 
 
 def _search(query, q: str | None):
-    q = (q or "").replace("\x00", "").strip()  # no text holds a NUL (PostgreSQL refuses one in a query)
+    q = (q or "").strip()
     if not q:
         return query
     like = f"%{q.lower()}%"

@@ -116,8 +116,8 @@ def _field_names(errors) -> set:
 
 
 def test_list_filters_the_fuzzer_broke_answer_4xx_or_an_empty_list(app, client, open_event, make_user, api_token):
-    """Fuzz findings: ``?status=null`` reached the database as a state (500); ``?q=%00`` is refused
-    by PostgreSQL (500); ``?category=²`` is a digit to str.isdigit but not to int() (500)."""
+    """Fuzz findings: ``?status=null`` reached the database as a state (500); ``?q=%00`` went to
+    PostgreSQL, which refuses a NUL (500); ``?category=`` with 30 digits did not fit the column (500)."""
     slug = open_event()
     token = _organizer_token(app, make_user, api_token, slug)
     client.post(f"/api/v1/events/{slug}/registrations", headers=_auth(token),
@@ -127,7 +127,9 @@ def test_list_filters_the_fuzzer_broke_answer_4xx_or_an_empty_list(app, client, 
         for status in ("null", "key", "Confirmed"):
             refused = client.get(url, query_string={"status": status}, headers=_auth(token))
             assert refused.status_code == 422 and "status" in _field_names(refused.json["errors"]), refused.json
-        for query in ({"q": "\x00"}, {"q": "A\x00"}, {"category": "²"}, {"category": "9" * 30}):
+        for query in ({"q": "\x00"}, {"q": "A\x00"}):
+            assert client.get(url, query_string=query, headers=_auth(token)).status_code == 400
+        for query in ({"category": "9" * 30}, {"category": "none"}):
             assert client.get(url, query_string=query, headers=_auth(token)).status_code == 200
     confirmed = client.get(f"/api/v1/events/{slug}/registrations?status=confirmed", headers=_auth(token))
     assert [r["person"]["email"] for r in confirmed.json] == ["a@example.org"]
