@@ -35,8 +35,8 @@ from tests.support.access_world import World, build_world
 
 #: caller → (the access world's actor whose token is sent, examples per operation and mode)
 CALLERS = {
-    "organizer": ("organizer_a", 20),
-    "staff": ("staff_a", 8),
+    "organizer": ("organizer_a", 15),
+    "staff": ("staff_a", 6),
     "nobody": (None, 3),
 }
 #: caller → scenarios of up to STEPS linked requests
