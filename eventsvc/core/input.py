@@ -8,11 +8,12 @@ The rules live here once; the API's fields (``core.fields``), the pages' form he
 - dates lie between ``MIN_YEAR`` and ``MAX_YEAR``, so converting one to UTC cannot overflow;
 - time zones are IANA names of a zone (``Asia/Shanghai``), not of a folder (``America``);
 - text holds no NUL byte and no lone surrogate, which no database column can store;
-- a JSON body nests at most ``MAX_JSON_DEPTH`` deep.
+- a JSON body parses, and nests at most ``MAX_JSON_DEPTH`` deep.
 
 Other control characters (a CR/LF in a name…) are cleaned where the text is used, not refused.
 """
 
+import json
 import re
 import zoneinfo
 from functools import lru_cache
@@ -107,11 +108,13 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def refuse_unreadable_input():
-    """Before every request: 400 for a NUL byte in the query or a form field, or too-deep JSON.
+    """Before every request: 400 for a NUL byte in the query or a form field, or unreadable JSON.
 
     The API's fields and the forms would refuse them too, field by field; this catches what no
     field reads (filters read straight from ``request.args``, a page's hidden inputs).
     """
+    if has_unstorable_characters(request.path):
+        raise BadRequest(unstorable_text_message())
     refused = {}
     for source in (request.args, request.form if request.mimetype in _FORM_TYPES else None):
         for key, values in source.lists() if source else ():
@@ -121,8 +124,13 @@ def refuse_unreadable_input():
         error = BadRequest(unstorable_text_message())
         error.data = {"errors": refused}
         raise error
-    if request.is_json and json_depth_exceeds(request.get_data(cache=True)):
-        raise BadRequest(_("The JSON body nests deeper than %(limit)s levels.", limit=MAX_JSON_DEPTH))
+    if request.is_json and (body := request.get_data(cache=True)):
+        if json_depth_exceeds(body):
+            raise BadRequest(_("The JSON body nests deeper than %(limit)s levels.", limit=MAX_JSON_DEPTH))
+        try:  # parsers catch only JSONDecodeError: a number of 5,000 digits raises a plain ValueError
+            json.loads(body)
+        except (ValueError, RecursionError):
+            raise BadRequest(_("The body is not valid JSON.")) from None
 
 
 _FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}

@@ -136,6 +136,7 @@ def test_a_nul_byte_anywhere_is_refused_and_nothing_is_stored(app, client, demo,
 
     answer = client.get(f"/api/v1/events/{demo}/registrations?q=%00", headers=organizer_api)
     assert_error(answer, 400, error_schema, code="bad_request", field="q")
+    assert_error(client.get("/api/v1/events/ev%00100", headers=organizer_api), 400, error_schema)
     registrations = _count(app, Registration)
     answer = client.post(f"/api/v1/events/{demo}/registrations", headers=organizer_api,
                          json={"name": "Li\x00Na", "email": "li.na@example.org"})
@@ -164,11 +165,14 @@ def test_an_imported_file_with_a_nul_byte_imports_nothing(app, client, demo, org
     assert _count(app, Invitation) == invitations
 
 
-def test_deeply_nested_json_is_a_400_not_a_crash(client, demo, staff_api, error_schema):
+def test_deeply_nested_or_unreadable_json_is_a_400_not_a_crash(client, demo, staff_api, error_schema):
     for body in ("[" * 100_000, "[" * 100_000 + "]" * 100_000, '{"a":' * 50 + "1" + "}" * 50):
         answer = client.post(f"/api/v1/events/{demo}/scans", headers=staff_api, data=body,
                              content_type="application/json")
         assert_error(answer, 400, error_schema, code="bad_request")
+    too_long = client.post(f"/api/v1/events/{demo}/scans", headers=staff_api,
+                           data='{"registration_id": 1' + "0" * 5000 + "}", content_type="application/json")
+    assert_error(too_long, 400, error_schema, code="bad_request")
     # brackets inside strings are text, not nesting
     answer = client.post(f"/api/v1/events/{demo}/scans", headers=staff_api,
                          json={"code": "[" * 300, "gate": "entrance", "nonce": "n-1"})
