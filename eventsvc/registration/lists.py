@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from eventsvc.core.errors import Conflict, ServiceError
+from eventsvc.core.errors import Conflict
 from eventsvc.core.input import bounded_int_or_none
 from eventsvc.events.models import Event
 from eventsvc.events.overview import Figure, overview_figures
@@ -60,23 +60,13 @@ def _filtered(model, event: Event, q, status, category):
              .where(model.event_id == event.id))
     query = _search(query, q)
     if status:
-        query = query.where(model.status == status_filter(model, status))
+        query = query.where(model.status == status)
     if category:
         category_id = bounded_int_or_none(category, minimum=1)
         query = query.where(model.category_id == category_id) if category_id is not None \
             else query.where(model.category_id.is_(None))
     return query
 
-
-def status_filter(model, status: str):
-    """The list's status filter as the model's state; one it does not have is refused (422 on
-    the status field), for the pages and the API alike."""
-    states = {Invitation: InvitationStatus, Registration: RegistrationStatus}[model]
-    try:
-        return states(status)
-    except ValueError:
-        raise ServiceError("unknown_status", _("Choose one of: %(states)s.",
-                                               states=", ".join(s.value for s in states)), field="status") from None
 
 
 def invitations(event: Event, *, q=None, status=None, category=None, page: int | None = 1):
