@@ -25,7 +25,6 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     allow_header_conformance,
     content_type_conformance,
-    ignored_auth,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -47,7 +46,7 @@ CALLERS = {
 SCENARIOS = {"organizer": 50, "staff": 10, "nobody": 4}
 STEPS = 6
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          response_headers_conformance, allow_header_conformance, unsupported_method, ignored_auth]
+          response_headers_conformance, allow_header_conformance, unsupported_method]
 #: reads first, deletions last, so that the world's rows live as long as possible
 METHOD_ORDER = {"GET": 0, "POST": 1, "PUT": 1, "PATCH": 2, "DELETE": 3}
 
