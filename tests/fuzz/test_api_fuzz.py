@@ -8,7 +8,7 @@ document's links (a session → its speeches, a registration → its badge …) 
 
 Bounded and reproducible: a fixed number of examples per operation, no deadline, derandomized, no
 example database. The number of generated cases is printed at the end of the run (see
-``pytest_terminal_summary`` in tests/conftest.py) and on each test's report.
+``pytest_terminal_summary`` in tests/conftest.py; each test records its count in user_properties).
 """
 
 import logging
