@@ -6,7 +6,6 @@ and every enum names its allowed values (``core.input`` says what fits). A found
 test checks that no schema field slips past.
 """
 
-from flask_babel import gettext as _
 from marshmallow import ValidationError, validate
 from marshmallow.fields import AwareDateTime as _AwareDateTime
 from marshmallow.fields import (
@@ -32,7 +31,6 @@ from eventsvc.core.input import (
     MAX_YEAR,
     MIN_YEAR,
     has_unstorable_characters,
-    is_timezone,
     unstorable_text_message,
     year_in_range,
     year_range_message,
@@ -40,7 +38,7 @@ from eventsvc.core.input import (
 
 __all__ = [
     "URL", "AwareDateTime", "Bool", "Boolean", "Date", "Dict", "Field", "Float", "Function",
-    "Id", "Int", "Integer", "List", "Method", "Nested", "Raw", "Str", "String", "TimeZone", "Url",
+    "Int", "Integer", "List", "Method", "Nested", "Raw", "Str", "String", "Url",
     "enum_field", "one_of",
 ]
 
@@ -51,11 +49,6 @@ class Integer(_Integer):
     def __init__(self, *, minimum: int = INT_MIN, maximum: int = INT_MAX, **kwargs):
         super().__init__(**kwargs)
         self.validators.insert(0, validate.Range(minimum, maximum))
-
-
-def Id(**kwargs) -> Integer:  # noqa: N802  (a field, named like the others)
-    """The id of a row: 1…INT_MAX."""
-    return Integer(minimum=1, **kwargs)
 
 
 class _Storable:
@@ -98,20 +91,6 @@ class Date(_Date):
         value = super()._deserialize(value, attr, data, **kwargs)
         if not year_in_range(value.year):
             raise ValidationError(year_range_message())
-        return value
-
-
-class TimeZone(String):
-    """An IANA time zone name such as ``Asia/Shanghai``."""
-
-    def __init__(self, **kwargs):
-        metadata = {"description": "an IANA time zone name such as Asia/Shanghai", **kwargs.pop("metadata", {})}
-        super().__init__(metadata=metadata, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        if not is_timezone(value):
-            raise ValidationError(_("Unknown time zone; use an IANA name such as Asia/Shanghai."))
         return value
 
 

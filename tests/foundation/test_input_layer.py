@@ -10,7 +10,7 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 from sqlalchemy import func, select
 
-from eventsvc.core.input import INT_MAX
+from eventsvc.core.input import INT_MAX, MAX_POSITION
 from eventsvc.extensions import db
 from tests.support.web import post_form
 
@@ -71,7 +71,16 @@ def test_numbers_beyond_a_column_in_queries_and_bodies_are_field_errors(app, cli
     answer = client.post(f"/api/v1/events/{demo}/sessions/{item}/speeches", headers=organizer_api,
                          json={"speaker_id": HUGE, "title": "Batteries"})
     assert_error(answer, 422, error_schema, field="speaker_id")
+    answer = client.post(f"/api/v1/events/{demo}/sessions/{item}/participations", headers=organizer_api,
+                         json={"person_id": speaker, "role": "moderator", "position": MAX_POSITION + 1})
+    assert_error(answer, 422, error_schema, field="position")
     assert _count(app, SpeechRecord) == speeches
+
+
+def test_an_optional_email_sent_empty_is_cleared_not_a_crash(client, demo, organizer_api):
+    answer = client.post(f"/api/v1/events/{demo}/people", headers=organizer_api,
+                         json={"name": "Zhao Lei", "email": ""})
+    assert answer.status_code == 201, answer.json
 
 
 def test_page_filters_and_forms_with_huge_numbers_answer_without_a_500(app, demo, organizer_client, client):
