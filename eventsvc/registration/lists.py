@@ -68,6 +68,7 @@ def _filtered(model, event: Event, q, status, category):
     return query
 
 
+
 def invitations(event: Event, *, q=None, status=None, category=None, page: int | None = 1):
     query = (_filtered(Invitation, event, q, status, category)
              .options(selectinload(Invitation.person).selectinload(Person.organization),

@@ -126,3 +126,18 @@ def test_bad_agenda_requests_answer_4xx_json_never_500(client, organizer_api, de
     response = getattr(client, method)(f"/api/v1/events/{demo}{path}", json=body, headers=organizer_api)
     assert 400 <= response.status_code < 500, response.get_data(as_text=True)
     assert response.is_json and response.json.get("errors") or response.json.get("code")
+
+
+def test_a_speech_moved_to_no_position_goes_last_instead_of_failing(client, organizer_api, demo, demo_ids):
+    """Fuzz finding: PATCH a speech with ``"position": null`` wrote NULL into a NOT NULL column (500)."""
+    seminar = demo_ids["items"]["seminar"]
+    base = f"/api/v1/events/{demo}"
+    made = [client.post(f"{base}/sessions/{seminar}/speeches", json={
+        "speaker_id": demo_ids["people"]["Zhang Hua"], "title": title, "language": "zh"},
+        headers=organizer_api).json for title in ("First", "Second")]
+    moved = client.patch(f"{base}/speeches/{made[0]['id']}", json={"position": None}, headers=organizer_api)
+    assert moved.status_code == 200 and moved.json["position"] > made[1]["position"]
+    kept = client.patch(f"{base}/speeches/{made[1]['id']}", json={"title": "Second, renamed"}, headers=organizer_api)
+    assert kept.json["position"] == made[1]["position"]
+    listed = client.get(f"{base}/sessions/{seminar}/speeches", headers=organizer_api).json
+    assert [s["title"] for s in listed][-2:] == ["Second, renamed", "First"]
