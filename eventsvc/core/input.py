@@ -88,7 +88,8 @@ def json_depth_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
 def bounded_int_or_none(value, *, minimum: int = INT_MIN, maximum: int = INT_MAX) -> int | None:
     """A whole number in ``minimum``…``maximum`` read from text (a query parameter), else None."""
     text = str(value).strip() if value is not None else ""
-    if not text.lstrip("-").isdigit() or len(text) > 12:
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()) or len(text) > 12:  # "²" is a digit to isdigit()
         return None
     number = int(text)
     return number if minimum <= number <= maximum else None
@@ -121,6 +122,7 @@ def refuse_unreadable_input():
     refused = {}
     for source in (request.args, request.form if request.mimetype in _FORM_TYPES else None):
         for key, values in source.lists() if source else ():
+            key = key or ""  # a multipart part without a name arrives under the key None
             if has_unstorable_characters(key) or any(has_unstorable_characters(v) for v in values):
                 refused[_UNSTORABLE.sub("?", key)] = [unstorable_text_message()]
     if refused:

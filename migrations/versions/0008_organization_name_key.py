@@ -1,7 +1,7 @@
 """people: organizations compared by a stored, Unicode case-folded name key
 
 Revision ID: 0008
-Revises: 0006 (to be 0007 once accounts' migration is merged)
+Revises: 0007
 
 The unique index on lower(name) folded only ASCII on SQLite and followed the server's locale on
 PostgreSQL, while the application compared names folded by Python: "Äpfel Corp" and "ÄPFEL CORP"
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0006'  # the lead chains it after accounts' 0007: make this '0007'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

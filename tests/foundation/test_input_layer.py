@@ -177,6 +177,21 @@ def test_an_imported_file_with_a_nul_byte_imports_nothing(app, client, demo, org
     assert _count(app, Invitation) == invitations
 
 
+def test_a_multipart_part_without_a_name_or_a_number_in_other_digits_is_answered(app, client, demo,
+                                                                                 organizer_api, error_schema):
+    """Fuzz findings: a multipart part with no name reached the NUL guard as the key None (500);
+    ``?category=²`` passed ``str.isdigit`` and then failed ``int()`` (500)."""
+    body = (b"--b\r\nContent-Disposition: form-data\r\n\r\nno name\r\n"
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="x.csv"\r\n\r\nname,email\r\n--b--\r\n')
+    answer = client.post(f"/api/v1/events/{demo}/invitations/import", headers=organizer_api, data=body,
+                         content_type="multipart/form-data; boundary=b")
+    assert 400 <= answer.status_code < 500 and answer.is_json, answer.data[:200]
+    for digits in ("²", "٣", "-²"):
+        listed = client.get(f"/api/v1/events/{demo}/registrations", query_string={"category": digits},
+                            headers=organizer_api)
+        assert listed.status_code in (200, 422), listed.data[:200]
+
+
 def test_deeply_nested_or_unreadable_json_is_a_400_not_a_crash(client, demo, staff_api, error_schema):
     for body in ("[" * 100_000, "[" * 100_000 + "]" * 100_000, '{"a":' * 50 + "1" + "}" * 50):
         answer = client.post(f"/api/v1/events/{demo}/scans", headers=staff_api, data=body,
