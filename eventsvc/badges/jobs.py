@@ -117,6 +117,10 @@ def run(app: Flask, job_id: str) -> None:
         try:
             job.status = RUNNING
             save(job)
+            # the first badges create the event's signing key and the batch is marked printed at
+            # the end: writes after reads, so SQLite takes its write lock first (a read snapshot
+            # cannot be upgraded once another connection has written since)
+            db.session.connection(execution_options={"sqlite_immediate": True})
             event = db.session.get(Event, job.event_id)
             last_save = [time.monotonic()]
 
