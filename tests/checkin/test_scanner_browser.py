@@ -67,7 +67,7 @@ def test_scanner_page_checks_a_guest_in_from_the_camera(camera_page, live_server
     page.screenshot(path="/tmp/checkin-shots/scanner-ok-390.png")
     # the answer goes away by itself; the same badge still in view is not scanned again
     answer.wait_for(state="hidden")
-    assert page.locator("#gate-count").inner_text() == "1"
+    page.wait_for_function("() => document.getElementById('gate-count').textContent === '1'")
     page.wait_for_timeout(1000)
     assert _checkins(app) == 1 and _checkins(app, result="ok") == 1
     # a mistaken check-in is taken back after the answer has gone
@@ -111,7 +111,8 @@ def test_scanner_works_offline_and_uploads_its_queue_when_back(camera_page, live
     page.press("#code-input", "Enter")
     page.locator("#answer[data-result='invalid']").wait_for(state="visible")
     page.evaluate("document.getElementById('answer-next').click()")
-    assert page.locator("#queue-length").inner_text() == "5"
+    # the count on screen follows the browser's store, which answers after the answer is shown
+    page.wait_for_function("() => document.getElementById('queue-length').textContent === '5'")
     assert _checkins(app) == 0
     # offline lookup: by name as typed; by e-mail only as the whole address (the roster holds hashes)
     with app.app_context():
