@@ -15,6 +15,8 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints and CLI."""
     app = Flask(
         __name__,
+        # one instance folder per host when several share the code's folder (EVENTSVC_INSTANCE_PATH)
+        instance_path=os.environ.get("EVENTSVC_INSTANCE_PATH") or None,
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
