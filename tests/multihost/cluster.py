@@ -186,7 +186,7 @@ class Cluster:
     def start_web(self, host: str) -> None:
         self.procs[host] = self.net.start(host, [
             sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"{self.addr[host]}:{WEB_PORT}", "--timeout", "120",
-            "--graceful-timeout", "5", "eventsvc.wsgi:app"], name=host, env=self.app_env(host), cwd=str(ROOT))
+            "--graceful-timeout", "5", "--no-control-socket", "eventsvc.wsgi:app"], name=host, env=self.app_env(host), cwd=str(ROOT))
         self.wait_tcp(host, WEB_PORT)
 
     def start_worker(self, host: str) -> None:

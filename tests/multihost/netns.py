@@ -124,7 +124,7 @@ class Network:
     def enter(self, host: str):
         """Run the body in the host's network namespace (this thread only); sockets made there stay
         there, whichever thread uses them later."""
-        own = os.open(f"/proc/thread-self/ns/net", os.O_RDONLY)
+        own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
         target = os.open(f"/run/netns/{self.ns(host)}", os.O_RDONLY)
         try:
             _setns(target)
