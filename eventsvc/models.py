@@ -1,6 +1,6 @@
 """Imports every model, so that the metadata is complete for Alembic and the app."""
 
-from eventsvc.accounts.models import ApiToken, EventRole, LoginFailure, PasswordLink, User
+from eventsvc.accounts.models import ApiToken, EventRole, PasswordLink, User
 from eventsvc.audit.models import AuditEvent
 from eventsvc.awards.models import Award, AwardProgram
 from eventsvc.badges.models import BadgeKey
@@ -20,7 +20,7 @@ from eventsvc.registration.models import (
 
 __all__ = [
     "AgendaItem", "ApiToken", "AuditEvent", "Award", "AwardProgram", "BadgeKey", "Category",
-    "CheckIn", "Event", "EventRole", "GuestLink", "Invitation", "LoginFailure", "Organization",
+    "CheckIn", "Event", "EventRole", "GuestLink", "Invitation", "Organization",
     "OutgoingMessage", "Participation", "PasswordLink", "Person", "RateLimitHit", "Registration", "Room",
     "SessionSeat",
     "SpeechRecord", "User", "invitation_sessions",
