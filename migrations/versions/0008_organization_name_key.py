@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0006'  # the lead chains it after accounts' 0007: make this '0007'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
