@@ -81,3 +81,29 @@ REMEMBER_COOKIE_DURATION = timedelta(days=30)
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 WTF_CSRF_TIME_LIMIT = None
+
+# Background work (Celery). The broker: empty means a SQLite file in the instance folder
+# (sqla+sqlite:///<instance>/tasks.sqlite: one machine, no server); several hosts share Redis,
+# e.g. redis://broker:6379/0. Redis hands a task whose worker died to another worker after
+# TASK_VISIBILITY_TIMEOUT seconds; the periodic sweeps (every TASK_SWEEP_SECONDS) hand over
+# jobs whose lease (JOB_LEASE_SECONDS, renewed while the job runs) expired.
+TASK_BROKER_URL = None
+TASK_VISIBILITY_TIMEOUT = 60
+TASK_SWEEP_SECONDS = 30
+JOB_LEASE_SECONDS = 60
+# Unit tests only: run each task at once, in the caller (no worker)
+TASKS_EAGER = False
+WORKER_HEARTBEAT_SECONDS = 15
+# Mail: a delivery task is queued after each commit that queues mail; the outbox is swept every
+# MAIL_SWEEP_SECONDS; a sender's claim on a message lasts MAIL_LEASE_SECONDS.
+MAIL_DELIVER_AFTER_COMMIT = True
+MAIL_SWEEP_SECONDS = 30
+MAIL_LEASE_SECONDS = 120
+# Expiring invitations whose links have expired, and pre-event reminders: checked this often.
+REGISTRATION_SCHEDULE_SECONDS = 60
+
+# Files (generated PDFs, uploads, import previews): a folder, shared by every host (NFS) when
+# there are several. Empty: <instance>/storage. Generated files are pruned after STORAGE_KEEP_DAYS.
+STORAGE_DIR = None
+STORAGE_KEEP_DAYS = 7
+STORAGE_PRUNE_SECONDS = 3600

@@ -24,12 +24,13 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     # Imported here, not at the top: this file runs before any eventsvc module is imported,
     # and importing, say, eventsvc.core.types must not load every capability with it.
     from eventsvc import models  # noqa: F401  (complete metadata before anything uses it)
-    from eventsvc.core import clients, db_setup, errors_http, i18n, input, templating
+    from eventsvc.core import clients, db_setup, errors_http, i18n, input, tasks, templating
     from eventsvc.extensions import api, csrf, db, login_manager, migrate
 
     clients.init_app(app)  # ProxyFix, when TRUSTED_PROXIES says there are proxies in front
     db.init_app(app)
     db_setup.init_app(app)
+    tasks.init_app(app)  # the task queue; workers build the app through eventsvc.worker
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)
