@@ -109,8 +109,9 @@ def create(*, event_id: int, kind: str, params: dict, created_by: int | None) ->
 
 def start(job: BackgroundJob) -> None:
     """Commit the job and queue it (a broker that is down: the sweep queues it later)."""
+    job_id = job.id  # read before the commit expires it: a reload would open a transaction
     db.session.commit()
-    tasks.send(run_job, job.id)
+    tasks.send(run_job, job_id)
 
 
 def get(event_id: int, job_id: str, kind: str | None = None) -> BackgroundJob | None:

@@ -11,6 +11,7 @@ folder (``..``, an absolute path, a backslash, a NUL byte) is refused. A file is
 temporary name and renamed, so a reader sees the old file or the whole new one, never half.
 """
 
+import builtins
 import os
 import re
 import secrets
@@ -55,7 +56,7 @@ def save(key: str, data) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        with open(temporary, "wb") as out:
+        with builtins.open(temporary, "wb") as out:
             if isinstance(data, bytes | bytearray | memoryview):
                 out.write(data)
             else:
