@@ -8,6 +8,6 @@ periodic-task registry into beat's schedule. On one machine ``scripts/serve`` st
 from eventsvc import create_app
 from eventsvc.core import tasks
 
-app = create_app()
+flask_app = create_app()  # not "app": celery -A looks for that name first
 celery = tasks.celery
-celery.conf.beat_schedule = tasks.beat_schedule(app.config)
+celery.conf.beat_schedule = tasks.beat_schedule(flask_app.config)

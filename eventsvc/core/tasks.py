@@ -95,9 +95,13 @@ def init_app(app: Flask) -> None:
     global _flask_app
     _flask_app = app
     config = app.config
+    broker = config.get("TASK_BROKER_URL") or default_broker_url(app)
+    # Redis redelivers a task not acknowledged within the visibility timeout (its worker died);
+    # the SQLAlchemy transport hands its options to create_engine and knows no such thing
+    options = {"visibility_timeout": config["TASK_VISIBILITY_TIMEOUT"]} if broker.startswith("redis") else {}
     celery.conf.update(
-        broker_url=config.get("TASK_BROKER_URL") or default_broker_url(app),
-        broker_transport_options={"visibility_timeout": config["TASK_VISIBILITY_TIMEOUT"]},
+        broker_url=broker,
+        broker_transport_options=options,
         broker_connection_retry_on_startup=True,
         # a kick that cannot reach the broker gives up quickly: the periodic sweep finds the row
         task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
