@@ -5,6 +5,8 @@ Each setting can be overridden by an environment variable named
 ``EVENTSVC_DATABASE_URL`` sets ``SQLALCHEMY_DATABASE_URI``.
 """
 
+from datetime import timedelta
+
 SECRET_KEY = None
 # Encrypts the badge signing keys stored in the database. Set it (EVENTSVC_BADGE_KEY_ENCRYPTION_KEY,
 # 32+ random characters) and back it up: then SECRET_KEY can be rotated without touching badges.
@@ -20,10 +22,20 @@ BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = "UTC"
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 
-# Accounts: after LOGIN_MAX_FAILURES failed logins an account (or a client
-# address) is refused for LOGIN_LOCK_SECONDS.
+# Accounts: after LOGIN_MAX_FAILURES failed logins in a row an account waits
+# 2^(n - LOGIN_MAX_FAILURES) × LOGIN_BACKOFF_SECONDS (at most LOGIN_BACKOFF_MAX_SECONDS) before
+# its next attempt counts; a success or a new password clears it. One client address may fail
+# LOGIN_CLIENT_MAX_FAILURES times in LOGIN_CLIENT_WINDOW_SECONDS, at any accounts.
 LOGIN_MAX_FAILURES = 5
-LOGIN_LOCK_SECONDS = 300
+LOGIN_BACKOFF_SECONDS = 30
+LOGIN_BACKOFF_MAX_SECONDS = 15 * 60
+LOGIN_CLIENT_MAX_FAILURES = 20
+LOGIN_CLIENT_WINDOW_SECONDS = 300
+
+# The number of reverse proxies in front of the app (nginx: 1). With it, the client's address,
+# scheme and host come from the proxies' X-Forwarded-For/-Proto/-Host (Werkzeug's ProxyFix);
+# 0 ignores those headers (anyone can send them), so set it only behind a proxy that sets them.
+TRUSTED_PROXIES = 0
 
 # API
 API_TITLE = "eventsvc API"
@@ -64,4 +76,34 @@ SELF_REGISTRATION_ADDRESS_WINDOW_SECONDS = 3600
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# "Keep me signed in": a cookie (Flask-Login) that signing out or a new password ends.
+REMEMBER_COOKIE_DURATION = timedelta(days=30)
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
 WTF_CSRF_TIME_LIMIT = None
+
+# Background work (Celery). The broker: empty means a SQLite file in the instance folder
+# (sqla+sqlite:///<instance>/tasks.sqlite: one machine, no server); several hosts share Redis,
+# e.g. redis://broker:6379/0. Redis hands a task whose worker died to another worker after
+# TASK_VISIBILITY_TIMEOUT seconds; the periodic sweeps (every TASK_SWEEP_SECONDS) hand over
+# jobs whose lease (JOB_LEASE_SECONDS, renewed while the job runs) expired.
+TASK_BROKER_URL = None
+TASK_VISIBILITY_TIMEOUT = 60
+TASK_SWEEP_SECONDS = 30
+JOB_LEASE_SECONDS = 60
+# Unit tests only: run each task at once, in the caller (no worker)
+TASKS_EAGER = False
+WORKER_HEARTBEAT_SECONDS = 15
+# Mail: a delivery task is queued after each commit that queues mail; the outbox is swept every
+# MAIL_SWEEP_SECONDS; a sender's claim on a message lasts MAIL_LEASE_SECONDS.
+MAIL_DELIVER_AFTER_COMMIT = True
+MAIL_SWEEP_SECONDS = 30
+MAIL_LEASE_SECONDS = 120
+# Expiring invitations whose links have expired, and pre-event reminders: checked this often.
+REGISTRATION_SCHEDULE_SECONDS = 60
+
+# Files (generated PDFs, uploads, import previews): a folder, shared by every host (NFS) when
+# there are several. Empty: <instance>/storage. Generated files are pruned after STORAGE_KEEP_DAYS.
+STORAGE_DIR = None
+STORAGE_KEEP_DAYS = 7
+STORAGE_PRUNE_SECONDS = 3600

@@ -10,6 +10,7 @@ The app refuses to start with a guessable secret or a loopback PUBLIC_BASE_URL
 DEBUG = False
 SECRET_KEY = None  # must come from EVENTSVC_SECRET_KEY; the app refuses to start otherwise
 SESSION_COOKIE_SECURE = True
+REMEMBER_COOKIE_SECURE = True
 MAIL_BACKEND = "smtp"
 PREFERRED_URL_SCHEME = "https"
 PUBLIC_BASE_URL = None  # must come from EVENTSVC_PUBLIC_BASE_URL: links in e-mails are built on it

@@ -26,22 +26,26 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     # Imported here, not at the top: this file runs before any eventsvc module is imported,
     # and importing, say, eventsvc.core.types must not load every capability with it.
     from eventsvc import models  # noqa: F401  (complete metadata before anything uses it)
-    from eventsvc.core import db_setup, errors_http, i18n, templating
+    from eventsvc.core import clients, db_setup, errors_http, i18n, input, tasks, templating
     from eventsvc.extensions import api, csrf, db, login_manager, migrate
 
+    clients.init_app(app)  # ProxyFix, when TRUSTED_PROXIES says there are proxies in front
     db.init_app(app)
     db_setup.init_app(app)
+    tasks.init_app(app)  # the task queue; workers build the app through eventsvc.worker
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
-    api.init_app(app)
+    input.init_app(app)  # the bounded int converter, before any route is added
+    api.init_app(app, spec_kwargs=errors_http.configure_api(api))
 
     from eventsvc import blueprints
 
     blueprints.register(app)
+    input.guard_requests(app)  # after the API's door: who calls is settled before what they send
     errors_http.init_app(app)  # after api.init_app, whose JSON-only handler it replaces
     return app
 

@@ -36,6 +36,7 @@ from eventsvc.registration.cli import registration_cli
 from eventsvc.registration.manage_views import bp as registration_manage_bp
 from eventsvc.registration.portal import bp as portal_bp
 from eventsvc.registration.public_views import bp as registration_public_bp
+from eventsvc.registration.schedule import send_due_reminders  # noqa: F401  (periodic tasks for the worker)
 from eventsvc.web.admin_views import bp as admin_bp
 from eventsvc.web.views import bp as web_bp
 

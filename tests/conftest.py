@@ -170,3 +170,15 @@ def page(browser):
 def pytest_report_header(config):
     url = os.environ.get("EVENTSVC_TEST_DATABASE_URL")
     return f"eventsvc database: {'PostgreSQL ' + url if url else 'SQLite (temporary file)'}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How much the API fuzzer (tests/fuzz) tried, for the record: its requests and its time."""
+    reports = [report for outcome in ("passed", "failed") for report in terminalreporter.stats.get(outcome, [])
+               if getattr(report, "when", None) == "call"
+               and any(key == "fuzz_cases" for key, _ in getattr(report, "user_properties", ()))]
+    if reports:
+        cases = sum(value for report in reports for key, value in report.user_properties if key == "fuzz_cases")
+        seconds = sum(report.duration for report in reports)
+        terminalreporter.write_line(f"API fuzz: {cases} generated requests in {len(reports)} tests, "
+                                    f"{seconds:.0f} s (tests/fuzz)")

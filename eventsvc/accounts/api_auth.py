@@ -6,18 +6,25 @@ declares who may call it, checked before its input is read: ``api_site_permissio
 site-wide routes, ``events.permissions.api_event_role`` for an event's.
 """
 
+import random
+import time
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, g, request
+from flask import abort, after_this_request, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError, validate_csrf
 
 from eventsvc.accounts.models import User
-from eventsvc.accounts.service import user_for_api_token
+from eventsvc.accounts.service import (
+    has_pending_token_uses,
+    user_for_api_token,
+    write_pending_token_uses,
+)
 from eventsvc.core.errors import PermissionDenied
+from eventsvc.extensions import db
 
 #: methods that change something: a browser must prove them with its CSRF token
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -34,7 +41,9 @@ def identify_caller() -> None:
     """Set ``g.api_user`` from the bearer token or the browser's session; 401/400 otherwise."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        user = user_for_api_token(header[7:].strip())
+        user = user_for_api_token(header[7:].strip(), writing=request.method in UNSAFE)
+        if has_pending_token_uses():
+            after_this_request(_write_token_uses)
         if user is None:
             abort(401, description="The bearer token is unknown or revoked.")
         g.api_user = user
@@ -50,6 +59,23 @@ def identify_caller() -> None:
         g.api_user = current_user._get_current_object()
         return
     abort(401, description="Send an API token: Authorization: Bearer <token>.")
+
+
+def _write_token_uses(response):
+    """Write the token uses read requests noted (accounts.service): one try that never waits,
+    then, when another connection was writing, a few more after the answer has been sent."""
+    engine = db.engine
+    if not write_pending_token_uses(engine):
+        response.call_on_close(lambda: _retry_token_uses(engine))
+    return response
+
+
+def _retry_token_uses(engine, tries: int = 5) -> None:
+    # the client has its answer: only this worker's next request waits, a few tenths of a second at most
+    for _attempt in range(tries):
+        time.sleep(random.uniform(0.01, 0.08))
+        if write_pending_token_uses(engine):
+            return
 
 
 # --- who may call a site-wide route ----------------------------------------------------------

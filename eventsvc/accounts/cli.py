@@ -64,6 +64,21 @@ def tokens_create(email, name):
     click.echo(secret)
 
 
+@tokens_cli.command("list")
+@click.argument("email", required=False)
+@with_appcontext
+def tokens_list(email):
+    """Tokens (of one account) and when each was last used, to the minute."""
+    try:
+        user = service.user_by_email(email) if email else None
+    except ServiceError as error:
+        _fail(error)
+    for token in service.list_api_tokens(user):
+        last = f"{token.last_used_at:%Y-%m-%d %H:%M} UTC" if token.last_used_at else "never"
+        revoked = f"  revoked {token.revoked_at:%Y-%m-%d %H:%M} UTC" if token.revoked_at else ""
+        click.echo(f"#{token.id}  {token.prefix}…  {token.user.email}  {token.name!r}  last used: {last}{revoked}")
+
+
 @tokens_cli.command("revoke")
 @click.argument("token_id", type=int)
 @with_appcontext

@@ -4,10 +4,11 @@ Guests are not users: they act through their invitation or registration link.
 """
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc.core.types import Timestamps, UTCDateTime, enum_column, utcnow
@@ -33,17 +34,31 @@ class User(UserMixin, Timestamps, db.Model):
     can_create_events: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str | None] = mapped_column(String(8))
-    #: consecutive failed logins since the last success
+    #: login attempts since the last success (each is counted before its password is checked)
     failed_logins: Mapped[int] = mapped_column(default=0)
-    #: refused until then after too many failures
+    #: refused until then after too many failures (an exponential delay, accounts.service.authenticate)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: part of every session and remember-me cookie; signing out and a new password raise it,
+    #: and every cookie issued before stops working
+    session_version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
 
     roles: Mapped[list["EventRole"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: "<id>:<version>:<nonce>".
+
+        The nonce is random per sign-in (so no two logins share a cookie) and is kept when the
+        user comes back from a cookie (``accounts.views.load_user`` sets it), so the cookie a
+        request refreshes stays the one it came with.
+        """
+        if not getattr(self, "login_nonce", None):
+            self.login_nonce = secrets.token_urlsafe(12)
+        return f"{self.id}:{self.session_version}:{self.login_nonce}"
 
 
 class EventRole(Timestamps, db.Model):
@@ -98,13 +113,3 @@ class PasswordLink(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
-
-
-class LoginFailure(db.Model):
-    """A failed login from a client address, to refuse address-wide guessing."""
-
-    __tablename__ = "login_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

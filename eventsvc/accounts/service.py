@@ -1,15 +1,19 @@
 """Users, logins with throttling, per-event roles and API tokens."""
 
+import threading
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select, update
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from eventsvc.accounts.models import ApiToken, EventRole, EventRoleKind, LoginFailure, User
+from eventsvc.accounts.models import ApiToken, EventRole, EventRoleKind, User
 from eventsvc.audit.service import record
+from eventsvc.core import db_setup, rate_limits
 from eventsvc.core.errors import NotFound, ServiceError
 from eventsvc.core.text import clean_line
 from eventsvc.core.tokens import hash_token, new_token
@@ -72,6 +76,14 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = generate_password_hash(password)
     user.failed_logins = 0
     user.locked_until = None
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Every session and remember-me cookie of ``user`` issued so far stops working (signing
+    out, a new password): they carry the version this raises (``User.get_id``)."""
+    user.session_version = User.session_version + 1  # in SQL: two sign-outs at once both count
+    db.session.flush()
 
 
 def set_event_creator(user: User, allowed: bool, *, actor: str | None = None) -> User:
@@ -94,40 +106,67 @@ def user_by_email(email: str) -> User:
     return user
 
 
-def authenticate(email: str, password: str, address: str, *, now: datetime | None = None) -> User:
-    """Check a login; refuse after repeated failures per account and per client address.
+def authenticate(email: str, password: str, client: str, *, now: datetime | None = None) -> User:
+    """Check a login, counting it first, per client address and per account, so that a burst of
+    parallel guesses is limited too (each count is one atomic statement, committed before the
+    slow password check).
 
+    Per client (``client``, the real address from ``core.clients.client_address``): at most
+    LOGIN_CLIENT_MAX_FAILURES failed attempts in LOGIN_CLIENT_WINDOW_SECONDS (every attempt
+    counts; a success gives its count back). Per account: after LOGIN_MAX_FAILURES failures in
+    a row the account waits 2^(n - LOGIN_MAX_FAILURES) × LOGIN_BACKOFF_SECONDS (at most
+    LOGIN_BACKOFF_MAX_SECONDS) before the next attempt is evaluated, so a guesser is slowed
+    and the owner is not locked out for good; a success or a new password clears it.
     Commits, because a failed attempt must be remembered even though the login fails.
     """
-    now = now or utcnow()
     config = current_app.config
-    window_start = now - timedelta(seconds=config["LOGIN_LOCK_SECONDS"])
-    recent_from_address = db.session.scalar(
-        select(func.count()).select_from(LoginFailure)
-        .where(LoginFailure.address == address, LoginFailure.at >= window_start))
-    if recent_from_address >= config["LOGIN_MAX_FAILURES"] * 4:
-        raise LoginRefused("too_many_attempts", _("Too many failed logins. Try again in a few minutes."))
+    # End what this request's session began (looking up a signed-in user holds SQLite's write
+    # lock in a POST): the client's count is written on a connection of its own.
+    db.session.commit()
+    window = config["LOGIN_CLIENT_WINDOW_SECONDS"]
+    rate_limits.hit("login_client", client, limit=config["LOGIN_CLIENT_MAX_FAILURES"], window=window,
+                    message=_l("Too many failed logins from your network. Try again in a few minutes."))
 
+    now = now or utcnow()
     user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
-    if user is not None and user.locked_until and user.locked_until > now:
-        raise LoginRefused("too_many_attempts", _("Too many failed logins. Try again in a few minutes."))
-
+    if user is not None:
+        _claim_attempt(user, now)  # commits
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not valid or not user.active:
-        db.session.add(LoginFailure(address=address, at=now))
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(seconds=config["LOGIN_LOCK_SECONDS"])
-        db.session.commit()
         raise ServiceError("bad_credentials", _("Wrong e-mail or password."), status=401)
 
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    db.session.execute(delete(LoginFailure).where(LoginFailure.at < window_start))
+    db.session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=None,
+                                                                     last_login_at=now))
     db.session.commit()
+    rate_limits.give_back("login_client", client, window=window)
     return user
+
+
+def _claim_attempt(user: User, now: datetime) -> None:
+    """Count one attempt on ``user``'s account before its password is checked; LoginRefused
+    while the account waits after failures.
+
+    One conditional UPDATE (row lock on PostgreSQL, write lock on SQLite) counts the attempt
+    only when the account is not waiting, so parallel guesses cannot all pass the check; the
+    attempt that reaches LOGIN_MAX_FAILURES sets the delay in the same transaction.
+    """
+    config = current_app.config
+    failures = db.session.scalar(
+        update(User).where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins))
+    if failures is None:  # the account waits
+        db.session.commit()
+        locked_until = db.session.scalar(select(User.locked_until).where(User.id == user.id))
+        wait = max(1, int((locked_until - now).total_seconds())) if locked_until else 60
+        raise LoginRefused("too_many_attempts", ngettext(
+            "Too many failed logins for this account. Try again in %(num)d minute.",
+            "Too many failed logins for this account. Try again in %(num)d minutes.", -(-wait // 60)),
+            details={"retry_after": wait})
+    if failures >= config["LOGIN_MAX_FAILURES"]:
+        delay = min(config["LOGIN_BACKOFF_SECONDS"] * 2 ** min(failures - config["LOGIN_MAX_FAILURES"], 30),
+                    config["LOGIN_BACKOFF_MAX_SECONDS"])
+        db.session.execute(update(User).where(User.id == user.id).values(locked_until=now + timedelta(seconds=delay)))
+    db.session.commit()
 
 
 # ``event`` is an events.models.Event: accounts sits below events, so it names it, not imports it.
@@ -152,8 +191,12 @@ def create_api_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     return token, secret
 
 
-def user_for_api_token(secret: str) -> User | None:
-    """The active user behind a bearer token, in one query (every API request pays for it)."""
+def user_for_api_token(secret: str, *, writing: bool) -> User | None:
+    """The active user behind a bearer token, in one query (every API request pays for it).
+
+    Records the token's use (``note_token_use``): ``writing`` says whether the request is
+    one that writes anyway (POST, PUT, PATCH, DELETE), read requests never write.
+    """
     row = db.session.execute(
         select(ApiToken, User).join(User, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None),
@@ -161,34 +204,90 @@ def user_for_api_token(secret: str) -> User | None:
     if row is None:
         return None
     token, user = row
-    now = utcnow()
-    # Touch at most once a minute: a scan storm must not write a row per request.
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
-            _touch_api_token(token.id, now)
-            # end the read transaction begun before the touch: on SQLite a reader whose snapshot
-            # predates another connection's commit may not write later (a key made on first use)
-            db.session.commit()
-        else:
-            token.last_used_at = now  # a write request already holds the write lock: same transaction
+    note_token_use(token, utcnow(), writing=writing)
     return user
 
 
-def _touch_api_token(token_id: int, now: datetime) -> None:
-    """Record the token's use by a read request in a short transaction of its own.
+# --- when a token was last used ------------------------------------------------------------
 
-    A GET's transaction on SQLite begins as a reader; a write inside it fails with "database
-    is locked" when another request wrote meanwhile. The time of last use is a hint for the
-    token's owner: when the database is busy it is skipped, not worth a failed request.
+#: a token's last use is written at most this often (a scan storm writes no row per request)
+TOKEN_USE_PRECISION = timedelta(minutes=1)
+#: this process's token uses by read requests, not written yet: token id → time
+_pending_uses: dict[int, datetime] = {}
+_pending_lock = threading.Lock()
+
+
+def note_token_use(token: ApiToken, now: datetime, *, writing: bool) -> None:
+    """Record that ``token`` was used now, without ever making a read request write.
+
+    ``ApiToken.last_used_at`` is a hint for the token's owner (``flask tokens list``), precise
+    to TOKEN_USE_PRECISION. A write request records it in its own transaction, which holds the
+    write lock anyway. A read request must not write in its transaction: on SQLite a reader
+    that writes fails with "database is locked" when another connection wrote since it began
+    (twelve scanners starting at once got 500s). Its use goes into this process's pending map
+    instead; ``write_pending_token_uses`` writes the map after the request, in a short
+    transaction of its own that never waits for a lock (on SQLite it gives up at once when
+    another connection holds the write lock, on PostgreSQL it skips rows another transaction
+    holds): it is an advisory time, not worth a wait. What could not be written stays pending
+    and is tried again a few times after the answer has gone out, then after the process's next
+    API request; a use can thus show up late, but it is not lost while the process runs.
     """
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_PRECISION:
+        return
+    if writing:
+        token.last_used_at = now
+        return
+    with _pending_lock:
+        _pending_uses[token.id] = max(now, _pending_uses.get(token.id, now))
+
+
+def has_pending_token_uses() -> bool:
+    return bool(_pending_uses)
+
+
+def write_pending_token_uses(engine) -> bool:
+    """Write the token uses of read requests noted by this process, without waiting for a
+    lock; those that could not be written stay pending. True when none is left."""
+    with _pending_lock:
+        batch = dict(_pending_uses)
+    if not batch:
+        return True
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        with db.engine.connect().execution_options(sqlite_immediate=True) as connection, connection.begin():
-            connection.execute(update(ApiToken).where(
-                ApiToken.id == token_id,
-                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - timedelta(minutes=1)))
-                .values(last_used_at=now))
-    except OperationalError:
-        current_app.logger.info("API token %s: last use not recorded (database busy)", token_id)
+        with engine.connect() as connection:
+            # on the driver's connection: through SQLAlchemy the PRAGMA would begin a transaction
+            raw = connection.connection.dbapi_connection if sqlite else None
+            if raw is not None:
+                raw.execute("PRAGMA busy_timeout = 0")
+            try:
+                with connection.execution_options(sqlite_immediate=True).begin():
+                    ids = sorted(batch)
+                    if not sqlite:  # the rows no other transaction holds, without waiting for the others
+                        ids = list(connection.scalars(select(ApiToken.id).where(ApiToken.id.in_(ids))
+                                                      .order_by(ApiToken.id).with_for_update(skip_locked=True)))
+                    for token_id in ids:
+                        connection.execute(update(ApiToken).where(
+                            ApiToken.id == token_id,
+                            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < batch[token_id]))
+                            .values(last_used_at=batch[token_id]))
+            finally:
+                if raw is not None:
+                    raw.execute(f"PRAGMA busy_timeout = {db_setup.SQLITE_BUSY_TIMEOUT_MS}")
+    except OperationalError:  # SQLite: another connection is writing; next time
+        return False
+    with _pending_lock:
+        for token_id in ids:
+            if _pending_uses.get(token_id) == batch[token_id]:
+                del _pending_uses[token_id]
+        return not _pending_uses
+
+
+def list_api_tokens(user: User | None = None) -> list[ApiToken]:
+    """Every token (of ``user``), oldest first, with its last use (precise to TOKEN_USE_PRECISION)."""
+    query = select(ApiToken).order_by(ApiToken.id)
+    if user is not None:
+        query = query.where(ApiToken.user_id == user.id)
+    return list(db.session.scalars(query))
 
 
 def revoke_api_token(token_id: int) -> ApiToken:

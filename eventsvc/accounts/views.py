@@ -1,15 +1,16 @@
 """Login and logout pages, and the page where an invited team member sets a password."""
 
-from urllib.parse import urlsplit
+import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from eventsvc.accounts import password_links
 from eventsvc.accounts.forms import LoginForm, SetPasswordForm
 from eventsvc.accounts.models import User
-from eventsvc.accounts.service import authenticate
+from eventsvc.accounts.service import authenticate, end_sessions
+from eventsvc.core.clients import client_address, safe_next_url
 from eventsvc.core.errors import ServiceError
 from eventsvc.extensions import db, login_manager
 
@@ -21,39 +22,46 @@ login_manager.login_message = None
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
-
-
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: never an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("web.dashboard")
+    """The user of a session or remember-me cookie, while its version is the account's current
+    one (``User.get_id``): a cookie from before a sign-out or a new password signs in no one."""
+    parts = re.fullmatch(r"(\d{1,18}):(\d{1,9}):([\w-]{1,64})", user_id, re.ASCII)
+    if parts is None:  # a cookie from before session versions, or not one of ours
+        return None
+    user = db.session.get(User, int(parts[1]))
+    if user is None or user.session_version != int(parts[2]):
+        return None
+    user.login_nonce = parts[3]
+    return user
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data, request.remote_addr or "unknown")
+            user = authenticate(form.email.data, form.password.data, client_address())
         except ServiceError as error:
             form.password.errors.append(error.message)
             status = error.status
+            if "retry_after" in error.details:
+                headers["Retry-After"] = str(error.details["retry_after"])
         else:
             login_user(user, remember=form.remember.data)
             flash(_("Welcome back, %(name)s.", name=user.name or user.email), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next_url(request.args.get("next")) or url_for("web.dashboard"))
     elif request.method == "POST":
         status = 422
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form), status, headers
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    """Signs out here and everywhere: every session and remember-me cookie of the account stops working."""
+    end_sessions(current_user)
+    db.session.commit()
+    logout_user()  # and the remember-me cookie is deleted
     flash(_("You are signed out."), "info")
     return redirect(url_for("web.home"))
 

@@ -19,6 +19,7 @@ from eventsvc.awards.schemas import (
     ProgramSchema,
     RevokeSchema,
 )
+from eventsvc.core.api_links import FROM_PATH, NEW_ID, answer_links, link
 from eventsvc.events.permissions import ORGANIZER, STAFF, api_event, api_event_role
 from eventsvc.extensions import db
 
@@ -54,6 +55,11 @@ class Programs(MethodView):
     @api_event_role(ORGANIZER, hide_from_outsiders=True)
     @blp.arguments(ProgramSchema)
     @blp.response(201, ProgramSchema)
+    @blp.doc(**answer_links(
+        201,
+        program=link("/api/v1/events/{slug}/award-programs/{program_id}", "get", slug=FROM_PATH, program_id=NEW_ID),
+        awards=link("/api/v1/events/{slug}/award-programs/{program_id}/awards", "get", slug=FROM_PATH, program_id=NEW_ID),
+        addAward=link("/api/v1/events/{slug}/award-programs/{program_id}/awards", "post", slug=FROM_PATH, program_id=NEW_ID)))
     def post(self, values, slug):
         """Create a program; errors: prefix_taken, name_taken, bad_prefix (with the field)."""
         program = service.create_program(api_event(), _program_data(values))
@@ -91,6 +97,11 @@ class ProgramAwards(MethodView):
     @api_event_role(ORGANIZER, hide_from_outsiders=True)
     @blp.arguments(AwardInSchema)
     @blp.response(201, AwardSchema)
+    @blp.doc(**answer_links(
+        201,
+        award=link("/api/v1/events/{slug}/awards/{award_id}", "get", slug=FROM_PATH, award_id=NEW_ID),
+        presented=link("/api/v1/events/{slug}/awards/{award_id}/presented", "post", slug=FROM_PATH, award_id=NEW_ID),
+        revoke=link("/api/v1/events/{slug}/awards/{award_id}/revoke", "post", slug=FROM_PATH, award_id=NEW_ID)))
     def post(self, values, slug, program_id):
         """Add an award; it gets the program's next certificate number."""
         program = service.program_of(api_event(), program_id)

@@ -3,9 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from eventsvc.core.forms import DateField, IntegerField, bounded_int, optional_int
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -13,16 +15,12 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(str(value), label) for value, label in pairs]
 
 
-def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
 class PersonPickerField(HiddenField):
     """The person id a people picker (templates/events/_people_picker.html) leaves in its hidden input."""
 
     def process_formdata(self, valuelist):
         try:
-            self.data = _int_or_none(valuelist[0].strip()) if valuelist else None
+            self.data = optional_int(valuelist[0].strip()) if valuelist else None
         except ValueError:
             self.data = None
             raise ValueError(self.gettext("Choose a person from the list.")) from None
@@ -34,7 +32,7 @@ class ProgramForm(FlaskForm):
     name = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=300)])
     name_local = StringField(_l("Name (Chinese)"), validators=[Optional(), Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    issuer_id = SelectField(_l("Issuing organization"), coerce=_int_or_none, validate_choice=False)
+    issuer_id = SelectField(_l("Issuing organization"), coerce=optional_int, validate_choice=False)
     number_prefix = StringField(
         _l("Number prefix"), validators=[DataRequired(), Length(max=12)],
         description=_l("Certificate numbers read PREFIX-YEAR-0001; numbers are never reused."))
@@ -45,13 +43,13 @@ class ProgramForm(FlaskForm):
 
 
 class AwardForm(FlaskForm):
-    recipient_organization_id = SelectField(_l("Recipient organization"), coerce=_int_or_none,
+    recipient_organization_id = SelectField(_l("Recipient organization"), coerce=optional_int,
                                             validate_choice=False)
     recipient_person_id = PersonPickerField(_l("Recipient person"))
     citation = TextAreaField(_l("Citation (English)"), validators=[Optional(), Length(max=2000)])
     citation_local = TextAreaField(_l("Citation (Chinese)"), validators=[Optional(), Length(max=2000)])
-    agenda_item_id = SelectField(_l("Ceremony session"), coerce=_int_or_none, validate_choice=False)
-    presenter_id = SelectField(_l("Presenter"), coerce=_int_or_none, validate_choice=False,
+    agenda_item_id = SelectField(_l("Ceremony session"), coerce=optional_int, validate_choice=False)
+    presenter_id = SelectField(_l("Presenter"), coerce=optional_int, validate_choice=False,
                                description=_l("Someone with a role in the ceremony session."))
     position = IntegerField(_l("Order of presentation"), validators=[Optional(), NumberRange(0, 100000)],
                             description=_l("Empty: after the last one."))
@@ -65,7 +63,7 @@ class RevokeForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
-    agenda_item_id = SelectField(_l("Ceremony session"), coerce=_int_or_none, validate_choice=False)
+    agenda_item_id = SelectField(_l("Ceremony session"), coerce=optional_int, validate_choice=False)
     issue_date = DateField(_l("Issue date"), validators=[DataRequired()])
 
 
@@ -79,4 +77,4 @@ class VerifyForm(FlaskForm):
 class RepresentativeForm(FlaskForm):
     """The organizer names a guest of the event as a representative of the award's organization."""
 
-    registration_id = SelectField(_l("Guest"), coerce=int)
+    registration_id = SelectField(_l("Guest"), coerce=bounded_int)

@@ -12,6 +12,7 @@ from eventsvc.awards.enums import AwardStatus
 from eventsvc.awards.forms import VerifyForm
 from eventsvc.awards.guests import guest_certificates, init_portal
 from eventsvc.awards.manage_views import pdf_response
+from eventsvc.core.clients import client_address
 from eventsvc.core.errors import ServiceError
 from eventsvc.events.public_views import public_event
 from eventsvc.registration.portal import guest_from_token
@@ -29,7 +30,7 @@ def _no_store(response):
 def _limited(json: bool, kind: str = "number"):
     """Count this lookup; the 429 answer when over the limit, else None."""
     try:
-        verification.count_lookup(request.remote_addr or "unknown", kind)
+        verification.count_lookup(client_address(), kind)
     except verification.RateLimited as error:
         retry = str(max(1, error.details.get("retry_after", 60)))
         if json:

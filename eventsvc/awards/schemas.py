@@ -1,9 +1,10 @@
 """API shapes of award programs and awards."""
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
 from eventsvc.awards.enums import AwardProgramKind
+from eventsvc.core import fields
 
 
 class PartySchema(Schema):
@@ -14,7 +15,7 @@ class PartySchema(Schema):
 
 class ProgramSchema(Schema):
     id = fields.Int(dump_only=True)
-    kind = fields.Str(required=True, validate=validate.OneOf([k.value for k in AwardProgramKind]))
+    kind = fields.enum_field(AwardProgramKind, required=True)
     name = fields.Str(required=True, validate=validate.Length(1, 300))
     name_local = fields.Str(allow_none=True, validate=validate.Length(max=300))
     description = fields.Str(allow_none=True, validate=validate.Length(max=5000))

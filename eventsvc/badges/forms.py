@@ -5,10 +5,11 @@ from wtforms.validators import InputRequired, Length
 
 from eventsvc.badges.layout import SHEET, SINGLE
 from eventsvc.badges.service import ALL, CHANGED, NOT_PRINTED
+from eventsvc.core.forms import bounded_int
 
 
 class PrintBadgesForm(FlaskForm):
-    category = SelectField(_l("Category"), coerce=int, default=0)
+    category = SelectField(_l("Category"), coerce=bounded_int, default=0)
     which = RadioField(_l("Badges"), default=ALL, validators=[InputRequired()], choices=[
         (ALL, _l("All confirmed guests")),
         (NOT_PRINTED, _l("Not yet printed")),

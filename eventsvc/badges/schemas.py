@@ -2,7 +2,9 @@
 
 import base64
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
+
+from eventsvc.core import fields
 
 
 class Base64Bytes(fields.Field):

@@ -22,6 +22,7 @@ from eventsvc.checkin.schemas import (
     SearchResultSchema,
     UndoAnswerSchema,
 )
+from eventsvc.core.api_links import FROM_PATH, answer_links, link
 from eventsvc.core.i18n import LANGUAGE_COOKIE
 from eventsvc.events.permissions import ORGANIZER, STAFF, api_event, api_event_role
 from eventsvc.extensions import db
@@ -52,6 +53,8 @@ class Scans(MethodView):
     @api_event_role(STAFF)
     @blp.arguments(ScanSchema())  # an instance: webargs would build a schema per request from the class
     @blp.response(200, ScanAnswerSchema())
+    @blp.doc(**answer_links(200, undo=link("/api/v1/events/{slug}/scans/{checkin_id}/undo", "post", "undo this check-in",
+                                            slug=FROM_PATH, checkin_id="$response.body#/checkin_id")))
     def post(self, data, slug):
         """Scan a badge (or check a guest in by registration): the answer, recorded.
 

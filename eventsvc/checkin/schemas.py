@@ -1,8 +1,9 @@
 """API shapes of scans, the offline roster and the arrivals figures."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
 from eventsvc.checkin.enums import Direction, ScanResult
+from eventsvc.core import fields
 
 
 class ScanSchema(Schema):
@@ -13,7 +14,7 @@ class ScanSchema(Schema):
                       metadata={"description": "'entrance' or 'session-<id>'"})
     nonce = fields.Str(required=True, validate=validate.Length(min=1, max=64),
                        metadata={"description": "client-generated, unique per scan; a retry sends the same"})
-    direction = fields.Str(load_default="in", validate=validate.OneOf([d.value for d in Direction]))
+    direction = fields.enum_field(Direction, load_default="in")
     device_time = fields.AwareDateTime(allow_none=True, metadata={"description": "the device's clock at the scan"})
     device = fields.Str(allow_none=True, validate=validate.Length(max=100))
     undone = fields.Bool(load_default=False,

@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from eventsvc.badges.codes import sign_badge_code
 from eventsvc.checkin import reports, service
 from eventsvc.core.errors import ServiceError
+from eventsvc.core.forms import bounded_int
 from eventsvc.core.i18n import current_language
 from eventsvc.core.manage_nav import add_tab
 from eventsvc.core.spreadsheets import export_response
@@ -58,7 +59,7 @@ class WalkInForm(FlaskForm):
     name_local = StringField(_l("Name (Chinese)"), validators=[Optional(), Length(max=200)])
     organization = StringField(_l("Organization"), validators=[Optional(), Length(max=300)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
-    category_id = SelectField(_l("Category"), coerce=int, validators=[Optional()])
+    category_id = SelectField(_l("Category"), coerce=bounded_int, validators=[Optional()])
 
 
 @bp.route("/checkin/e/<slug>/walk-in", methods=["GET", "POST"])

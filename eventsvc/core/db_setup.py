@@ -12,6 +12,8 @@ from sqlalchemy import event
 from eventsvc.extensions import db
 
 _READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+#: how long a SQLite connection waits for another's write lock before "database is locked"
+SQLITE_BUSY_TIMEOUT_MS = 30000
 
 
 def init_app(app: Flask) -> None:
@@ -27,7 +29,7 @@ def init_app(app: Flask) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

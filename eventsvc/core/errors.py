@@ -21,9 +21,9 @@ class ServiceError(Exception):
             self.status = status
 
     def to_json(self) -> dict:
-        body = {"code": self.code, "status": self.status, "message": self.message}
-        if self.field:
-            body["errors"] = {self.field: [self.message]}
+        """The API's one error shape (core.errors_http.ErrorSchema)."""
+        body = {"code": self.code, "status": self.status, "message": self.message,
+                "errors": {self.field: [self.message]} if self.field else {}}
         if self.details:
             body["details"] = self.details
         return body

@@ -11,7 +11,7 @@ Keys are kept only as a SHA-256 (client addresses and e-mail addresses are not s
 import hashlib
 import time
 
-from sqlalchemy import String, delete
+from sqlalchemy import String, delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,10 +40,14 @@ class RateLimited(ServiceError):
     status = 429
 
 
+def _digest(key: str) -> str:
+    return hashlib.sha256((key or "unknown").encode()).hexdigest()
+
+
 def hit(purpose: str, key: str, *, limit: int, window: int, message: str) -> int:
     """Count one request of ``key`` for ``purpose``; RateLimited(message) when it is over ``limit``
     in the current ``window`` (seconds). Returns the count so far in this window."""
-    digest = hashlib.sha256((key or "unknown").encode()).hexdigest()
+    digest = _digest(key)
     now = int(time.time())
     start = now // window * window
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
@@ -59,3 +63,13 @@ def hit(purpose: str, key: str, *, limit: int, window: int, message: str) -> int
     if hits > limit:
         raise RateLimited("rate_limited", message, details={"retry_after": max(1, start + window - now)})
     return hits
+
+
+def give_back(purpose: str, key: str, *, window: int) -> None:
+    """Uncount one request of ``key`` in the current window: for limits on failures (logins),
+    where every attempt is counted before it is evaluated and a success gives its count back."""
+    start = int(time.time()) // window * window
+    with db.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+        conn.execute(update(RateLimitHit).where(
+            RateLimitHit.purpose == purpose, RateLimitHit.key == _digest(key), RateLimitHit.window_start == start,
+            RateLimitHit.hits > 0).values(hits=RateLimitHit.hits - 1))

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from eventsvc.core.errors import ServiceError
+from eventsvc.core.input import has_unstorable_characters, unstorable_text_message
 
 CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -82,6 +83,8 @@ def _csv_table(data: bytes) -> list[list[str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ServiceError("bad_encoding", _("Save the CSV file as UTF-8."), field="file") from None
+    if has_unstorable_characters(text):
+        raise ServiceError("bad_file", unstorable_text_message(), field="file")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:

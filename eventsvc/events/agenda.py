@@ -310,9 +310,7 @@ def add_speech(item: AgendaItem, data: dict, *, confirm_overlaps: bool = False):
     # No autoflush while the new speech is half-built (it joins item.speeches before the session).
     with db.session.no_autoflush:
         speech = SpeechRecord(agenda_item=item, language="zh", status=SpeechStatus.PLANNED)
-        if "position" not in data or data["position"] is None:
-            data = {**data, "position": max((s.position for s in item.speeches if s is not speech), default=-1) + 1}
-        _apply_speech(speech, item.event, data)
+        _apply_speech(speech, item.event, _position_or_last(data, item, speech, always=True))
         _check_speech(item.event, speech)
     db.session.add(speech)
     found = _overlaps_after_change(item.event, item, confirm_overlaps)
@@ -320,8 +318,16 @@ def add_speech(item: AgendaItem, data: dict, *, confirm_overlaps: bool = False):
     return speech, found
 
 
+def _position_or_last(data: dict, item: AgendaItem, speech: SpeechRecord, *, always: bool) -> dict:
+    """A speech without a position (a new one, or one given ``position: null``) goes last."""
+    if data.get("position") is None and (always or "position" in data):
+        data = {**data, "position": max((s.position for s in item.speeches if s is not speech), default=-1) + 1}
+    return data
+
+
 def update_speech(speech: SpeechRecord, data: dict) -> SpeechRecord:
     with db.session.no_autoflush:
+        data = _position_or_last(data, speech.agenda_item, speech, always=False)
         _apply_speech(speech, speech.agenda_item.event, data)
         _check_speech(speech.agenda_item.event, speech)
     record("speech.updated", event_id=speech.agenda_item.event_id, obj=speech)

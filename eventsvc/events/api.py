@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from eventsvc.accounts.api_auth import any_account, api_site_permission, api_user
 from eventsvc.accounts.models import EventRole
+from eventsvc.core.api_links import FROM_PATH, NEW_ID, answer_links, link
 from eventsvc.core.errors import NotFound
 from eventsvc.events import agenda
 from eventsvc.events.enums import EventStatus
@@ -71,6 +72,13 @@ class EventSessions(MethodView):
     @api_event_role(ORGANIZER)
     @blp.arguments(SessionInSchema)
     @blp.response(201, SessionDetailSchema)
+    @blp.doc(**answer_links(
+        201,
+        session=link("/api/v1/events/{slug}/sessions/{item_id}", "get", slug=FROM_PATH, item_id=NEW_ID),
+        speeches=link("/api/v1/events/{slug}/sessions/{item_id}/speeches", "get", "its speeches", slug=FROM_PATH, item_id=NEW_ID),
+        addSpeech=link("/api/v1/events/{slug}/sessions/{item_id}/speeches", "post", slug=FROM_PATH, item_id=NEW_ID),
+        participations=link("/api/v1/events/{slug}/sessions/{item_id}/participations", "get", slug=FROM_PATH, item_id=NEW_ID),
+        change=link("/api/v1/events/{slug}/sessions/{item_id}", "patch", slug=FROM_PATH, item_id=NEW_ID)))
     @blp.alt_response(409, description="clashes with other sessions; resend with confirm_overlaps")
     def post(self, data, slug):
         """Add a session. Overlaps in a room or for a person answer 409 naming them, unless confirmed."""
@@ -122,6 +130,10 @@ class SessionParticipations(MethodView):
     @api_event_role(ORGANIZER)
     @blp.arguments(ParticipationSchema)
     @blp.response(201, ParticipationSchema)
+    @blp.doc(**answer_links(
+        201,
+        participation=link("/api/v1/events/{slug}/participations/{part_id}", "get", slug=FROM_PATH, part_id=NEW_ID),
+        change=link("/api/v1/events/{slug}/participations/{part_id}", "patch", slug=FROM_PATH, part_id=NEW_ID)))
     def post(self, data, slug, item_id):
         item = agenda.session_of(api_event(), item_id)
         part, found = agenda.add_participation(item, person_id=data["person_id"], role=data["role"],
@@ -170,6 +182,10 @@ class SessionSpeeches(MethodView):
     @api_event_role(ORGANIZER)
     @blp.arguments(SpeechSchema)
     @blp.response(201, SpeechSchema)
+    @blp.doc(**answer_links(
+        201,
+        speech=link("/api/v1/events/{slug}/speeches/{speech_id}", "get", slug=FROM_PATH, speech_id=NEW_ID),
+        change=link("/api/v1/events/{slug}/speeches/{speech_id}", "patch", slug=FROM_PATH, speech_id=NEW_ID)))
     def post(self, data, slug, item_id):
         item = agenda.session_of(api_event(), item_id)
         confirm = data.pop("confirm_overlaps", False)

@@ -6,19 +6,16 @@ Forms only parse input; the rules live in service.py and agenda.py.
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (
-    BooleanField,
-    DateField,
-    DateTimeLocalField,
-    HiddenField,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-    URLField,
-)
+from wtforms import BooleanField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from eventsvc.core.forms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenIdField,
+    IntegerField,
+    optional_int,
+)
 from eventsvc.events.labels import (
     EVENT_KIND_LABELS,
     KIND_LABELS,
@@ -33,10 +30,6 @@ LOCAL_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 def _choices(labels: dict) -> list[tuple[str, str]]:
     return list(labels.items())
-
-
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class EventForm(FlaskForm):
@@ -83,7 +76,7 @@ class SessionForm(FlaskForm):
     title_local = StringField(_l("Title in Chinese"), validators=[Optional(), Length(max=300)])
     starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMAT, validators=[InputRequired()])
     ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMAT, validators=[InputRequired()])
-    room_id = SelectField(_l("Room"), coerce=_optional_int, validate_choice=False)
+    room_id = SelectField(_l("Room"), coerce=optional_int, validate_choice=False)
     description = TextAreaField(_l("Description"), validators=[Optional()])
     description_local = TextAreaField(_l("Description in Chinese"), validators=[Optional()])
     capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=0)],
@@ -102,14 +95,14 @@ class SessionForm(FlaskForm):
 
 
 class ParticipationForm(FlaskForm):
-    person_id = HiddenField(_l("Person"), validators=[DataRequired(_l("Choose a person from the list, or create one."))])
+    person_id = HiddenIdField(_l("Person"), validators=[DataRequired(_l("Choose a person from the list, or create one."))])
     role = SelectField(_l("Role"), choices=_choices(ROLE_LABELS))
     position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=0)])
     confirm_overlaps = BooleanField(_l("Add even though this person is elsewhere at that time"))
 
 
 class SpeechForm(FlaskForm):
-    speaker_id = HiddenField(_l("Speaker"), validators=[DataRequired(_l("Choose a person from the list, or create one."))])
+    speaker_id = HiddenIdField(_l("Speaker"), validators=[DataRequired(_l("Choose a person from the list, or create one."))])
     title = StringField(_l("Theme"), validators=[DataRequired(), Length(max=500)])
     title_local = StringField(_l("Theme in Chinese"), validators=[Optional(), Length(max=500)])
     abstract = TextAreaField(_l("Abstract"), validators=[Optional()])
@@ -127,5 +120,5 @@ class SpeechForm(FlaskForm):
         data = {name: self._fields[name].data for name in (
             "title", "title_local", "abstract", "language", "position", "planned_start", "planned_end",
             "status", "summary", "video_url")}
-        data["speaker_id"] = _optional_int(self.speaker_id.data)
+        data["speaker_id"] = self.speaker_id.data
         return data

@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from eventsvc.core.i18n import current_language
+from eventsvc.core.input import int_arg
 from eventsvc.events import ics
 from eventsvc.events.agenda import load_agenda
 from eventsvc.events.enums import EventStatus, ParticipationRole, SessionKind, SpeechStatus
@@ -79,7 +80,7 @@ def agenda(slug: str):
     """The agenda by day, filterable by kind and room, in a constant number of queries."""
     event = public_event(slug)
     kind = request.args.get("kind") or None
-    room_id = request.args.get("room", type=int)
+    room_id = int_arg("room", minimum=1)
     if kind not in {k.value for k in SessionKind} | {None}:
         kind = None
     rooms = db.session.scalars(select(Room).where(Room.event_id == event.id).order_by(Room.position, Room.id)).all()

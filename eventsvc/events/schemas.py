@@ -1,7 +1,8 @@
 """API shapes of events and their agenda."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
+from eventsvc.core import fields
 from eventsvc.events.enums import (
     EventStatus,
     ParticipationRole,
@@ -52,17 +53,13 @@ class SessionSchema(Schema):
 
 
 class EventListQuerySchema(Schema):
-    status = fields.Str(validate=validate.OneOf([s.value for s in EventStatus]),
-                        metadata={"description": "only events in this status"})
+    status = fields.enum_field(EventStatus, metadata={"description": "only events in this status"})
+
+
 # ---- input shapes of the agenda API (times are aware ISO 8601; any offset, stored in UTC) ----
 
-
-def _one_of(enum_cls):
-    return validate.OneOf([m.value for m in enum_cls])
-
-
 class SessionInSchema(Schema):
-    kind = fields.Str(required=True, validate=_one_of(SessionKind))
+    kind = fields.Str(required=True, validate=fields.one_of(SessionKind))
     title = fields.Str(required=True, validate=validate.Length(min=1, max=300))
     title_local = fields.Str(allow_none=True, validate=validate.Length(max=300))
     description = fields.Str(allow_none=True)
@@ -73,7 +70,7 @@ class SessionInSchema(Schema):
     capacity = fields.Int(allow_none=True, validate=validate.Range(min=0))
     requires_registration = fields.Bool()
     is_closed = fields.Bool()
-    status = fields.Str(validate=_one_of(SessionStatus))
+    status = fields.Str(validate=fields.one_of(SessionStatus))
     confirm_overlaps = fields.Bool(load_default=False, metadata={
         "description": "save even though the session clashes with others (409 otherwise)"})
 
@@ -96,13 +93,13 @@ class ParticipationSchema(Schema):
     agenda_item_id = fields.Int(dump_only=True)
     person_id = fields.Int(required=True)
     person = fields.Nested(PersonBriefSchema, dump_only=True)
-    role = fields.Str(required=True, validate=_one_of(ParticipationRole))
+    role = fields.Str(required=True, validate=fields.one_of(ParticipationRole))
     position = fields.Int(allow_none=True, validate=validate.Range(min=0))
     confirm_overlaps = fields.Bool(load_only=True, load_default=False)
 
 
 class ParticipationPatchSchema(Schema):
-    role = fields.Str(validate=_one_of(ParticipationRole))
+    role = fields.Str(validate=fields.one_of(ParticipationRole))
     position = fields.Int(validate=validate.Range(min=0))
 
 
@@ -120,7 +117,7 @@ class SpeechSchema(Schema):
     planned_end = fields.AwareDateTime(allow_none=True)
     actual_start = fields.AwareDateTime(allow_none=True)
     actual_end = fields.AwareDateTime(allow_none=True)
-    status = fields.Str(validate=_one_of(SpeechStatus))
+    status = fields.Str(validate=fields.one_of(SpeechStatus))
     summary = fields.Str(allow_none=True)
     video_url = fields.Url(allow_none=True, schemes={"http", "https"})
     has_slides = fields.Method("_has_slides", dump_only=True)

@@ -6,7 +6,7 @@ Sessions, people on stage and speeches live in ``agenda.py``; conflicts in ``con
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from eventsvc.accounts.models import EventRole, EventRoleKind, User
 from eventsvc.audit.service import record
 from eventsvc.core.errors import NotFound, ServiceError
+from eventsvc.core.input import is_timezone
 from eventsvc.core.text import clean_line
 from eventsvc.events import capacity
 from eventsvc.events.enums import EventStatus
@@ -42,9 +43,8 @@ def zone_of(event: Event) -> ZoneInfo:
 
 
 def check_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    """An IANA zone name (the input layer's rule: ``America`` names a folder, not a zone)."""
+    if not is_timezone(name):
         raise ServiceError("unknown_timezone", _("Unknown time zone; use an IANA name such as Asia/Shanghai."),
                            field="timezone") from None
     return name

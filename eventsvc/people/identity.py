@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.text import clean_line
 from eventsvc.extensions import db
-from eventsvc.people.models import Organization, Person
+from eventsvc.people.models import Organization, Person, name_key
 
 LANGUAGES = ("en", "zh")
 #: columns a copy for another event carries (carry_person, carry_organization)
@@ -138,7 +138,8 @@ def check_details(details: PersonDetails) -> PersonDetails:
 # --- organizations --------------------------------------------------------------------------
 
 class _OrganizationIndex:
-    """Organizations by lower-case name, local name and lower-case short name; the oldest wins."""
+    """Organizations by name key (models.name_key: case-folded), local name and case-folded short
+    name; the oldest wins."""
 
     def __init__(self, organizations: Iterable[Organization] = ()):
         self.by_name: dict[str, Organization] = {}
@@ -148,18 +149,18 @@ class _OrganizationIndex:
             self.add(org)
 
     def add(self, org: Organization) -> None:
-        self.by_name.setdefault(org.name.lower(), org)
+        self.by_name.setdefault(name_key(org.name), org)
         if org.name_local:
             self.by_local.setdefault(org.name_local, org)
         if org.short_name:
-            self.by_short.setdefault(org.short_name.lower(), org)
+            self.by_short.setdefault(name_key(org.short_name), org)
 
     def find(self, name: str, name_local: str | None) -> Organization | None:
         """The name as a name, a local name or a short name first; then the local name given."""
-        found = (self.by_name.get(name.lower()) or self.by_local.get(name)
-                 or self.by_short.get(name.lower()))
+        found = (self.by_name.get(name_key(name)) or self.by_local.get(name)
+                 or self.by_short.get(name_key(name)))
         if found is None and name_local:
-            found = self.by_local.get(name_local) or self.by_name.get(name_local.lower())
+            found = self.by_local.get(name_local) or self.by_name.get(name_key(name_local))
         return found
 
 
@@ -169,10 +170,10 @@ def _candidates(event_id: int | None, texts: Iterable[str]) -> list[Organization
     found: dict[int, Organization] = {}
     for start in range(0, len(texts), CHUNK):
         chunk = texts[start:start + CHUNK]
-        lowered = sorted({t.lower() for t in chunk})
+        keys = sorted({name_key(t) for t in chunk})
         for org in db.session.scalars(select(Organization).where(owned_by(Organization, event_id), or_(
-                func.lower(Organization.name).in_(lowered), Organization.name_local.in_(chunk),
-                func.lower(Organization.short_name).in_(lowered)))):
+                Organization.name_key.in_(keys), Organization.name_local.in_(chunk),
+                func.lower(Organization.short_name).in_(keys)))):
             found[org.id] = org
     return list(found.values())
 
@@ -228,14 +229,14 @@ def _find_or_create_organizations(event_id: int | None,
     for name, name_local in distinct:  # after filling in: a local name alone may now find one
         if index.find(name, name_local) is None and planned.find(name, name_local) is None:
             planned.add(Organization(name=name, name_local=name_local))  # a stand-in, never added
-            rows.append({"event_id": event_id, "name": name, "name_local": name_local})
+            rows.append({"event_id": event_id, "name": name, "name_key": name_key(name), "name_local": name_local})
     if rows:
-        rows.sort(key=lambda row: row["name"].lower())  # the same order in every transaction: no deadlock
+        rows.sort(key=lambda row: name_key(row["name"]))  # the same order in every transaction: no deadlock
         if not _insert_rows(Organization, rows):
             # another request created some of them since we looked: again one at a time, each
             # finding what the other wrote
             found = {pair: _find_or_create_one(event_id, *pair)
-                     for pair in sorted(distinct, key=lambda p: p[0].lower())}
+                     for pair in sorted(distinct, key=lambda p: name_key(p[0]))}
             return [found[pair] for pair in wanted]
         index = _OrganizationIndex(_candidates(event_id, texts))
     found = {pair: index.find(*pair) for pair in distinct}
@@ -254,7 +255,8 @@ def _fill_in(org: Organization | None, name_local: str | None, index: _Organizat
 def _find_or_create_one(event_id: int | None, name: str, name_local: str | None) -> Organization:
     org = _find_organization(event_id, name, name_local)
     if org is None:  # we insert it, or another request did
-        _insert_rows(Organization, [{"event_id": event_id, "name": name, "name_local": name_local}])
+        _insert_rows(Organization, [{"event_id": event_id, "name": name, "name_key": name_key(name),
+                                     "name_local": name_local}])
         org = _find_organization(event_id, name, name_local)
         if org is None:
             raise ServiceError("organization_conflict", _("Try again: the organization changed meanwhile."),

@@ -10,7 +10,7 @@ next edition copies the people on stage (people.identity.carry_person).
 import enum
 
 from sqlalchemy import ForeignKey, Index, String, Text, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from eventsvc.core.types import Timestamps, enum_column
 from eventsvc.extensions import db
@@ -26,6 +26,18 @@ class OrganizationKind(enum.StrEnum):
     OTHER = "other"
 
 
+def name_key(name: str) -> str:
+    """How organization names are compared: Unicode case folding, done here rather than by the
+    database's lower() (SQLite's folds ASCII only, PostgreSQL's follows the server's locale), so
+    that "Äpfel Corp" and "ÄPFEL CORP" are one name on both. Folding at most triples a name's
+    length (300 → 900 characters, within PostgreSQL's index entry limit)."""
+    return name.casefold()
+
+
+def _name_key_default(context) -> str:
+    return name_key(context.get_current_parameters()["name"])
+
+
 class Organization(Timestamps, db.Model):
     __tablename__ = "organizations"
 
@@ -35,6 +47,9 @@ class Organization(Timestamps, db.Model):
     #: name in Latin script, e.g. "China Quality Certification Centre"; unique per event whatever
     #: its case (the index below)
     name: Mapped[str] = mapped_column(String(300))
+    #: name_key(name), kept with the name (set by the ORM and by Core inserts alike); the unique
+    #: index below is on it
+    name_key: Mapped[str] = mapped_column(String(900), default=_name_key_default)
     #: name in local script, e.g. 中国质量认证中心
     name_local: Mapped[str | None] = mapped_column(String(300), index=True)
     #: short name, e.g. CQC
@@ -45,6 +60,11 @@ class Organization(Timestamps, db.Model):
 
     people: Mapped[list["Person"]] = relationship(back_populates="organization")
 
+    @validates("name")
+    def _keep_name_key(self, _key, name):
+        self.name_key = name_key(name) if name is not None else None
+        return name
+
     def display_name(self, locale: str = "en") -> str:
         return (self.name_local if locale.startswith("zh") and self.name_local else self.name)
 
@@ -52,7 +72,7 @@ class Organization(Timestamps, db.Model):
 #: one organization per event and name whatever its case, so that two requests naming "CQC Centre"
 #: and "cqc centre" at the same instant cannot create two (people.identity relies on it); the
 #: directory (event_id NULL) counts as event 0
-Index("uq_organizations_event_lower_name", func.coalesce(Organization.event_id, 0), func.lower(Organization.name),
+Index("uq_organizations_event_name_key", func.coalesce(Organization.event_id, 0), Organization.name_key,
       unique=True)
 
 
@@ -82,6 +102,11 @@ class Person(Timestamps, db.Model):
     language: Mapped[str] = mapped_column(String(8), default="en")
 
     organization: Mapped[Organization | None] = relationship(back_populates="people")
+
+    @validates("name")
+    def _keep_name_key(self, _key, name):
+        self.name_key = name_key(name) if name is not None else None
+        return name
 
     def display_name(self, locale: str = "en") -> str:
         return (self.name_local if locale.startswith("zh") and self.name_local else self.name)

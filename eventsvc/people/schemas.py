@@ -1,7 +1,8 @@
 """API shapes of people and organizations."""
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, validate
 
+from eventsvc.core import fields
 from eventsvc.core.errors import ServiceError
 from eventsvc.people.identity import normalise_email
 from eventsvc.people.models import OrganizationKind
@@ -28,7 +29,7 @@ class OrganizationSchema(Schema):
     name = fields.Str(required=True, validate=validate.Length(min=1, max=300))
     name_local = fields.Str(allow_none=True, validate=validate.Length(max=300))
     short_name = fields.Str(allow_none=True, validate=validate.Length(max=50))
-    kind = fields.Str(validate=validate.OneOf([k.value for k in OrganizationKind]))
+    kind = fields.enum_field(OrganizationKind)
     website = fields.Url(allow_none=True, schemes={"http", "https"})
 
 

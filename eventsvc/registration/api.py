@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from eventsvc.accounts.api_auth import api_user
+from eventsvc.core.api_links import FROM_PATH, NEW_ID, answer_links, link
 from eventsvc.core.errors import ServiceError
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.permissions import ORGANIZER, api_event, api_event_role
@@ -17,9 +18,10 @@ from eventsvc.registration.schemas import (
     ImportFileSchema,
     ImportResultSchema,
     InvitationCreateSchema,
+    InvitationListArgsSchema,
     InvitationSchema,
-    ListArgsSchema,
     RegistrationCreateSchema,
+    RegistrationListArgsSchema,
     RegistrationSchema,
 )
 from eventsvc.registration.transitions import Actor
@@ -37,7 +39,7 @@ def _details(data) -> PersonDetails:
 @blp.route("/invitations")
 class Invitations(MethodView):
     @api_event_role(ORGANIZER)
-    @blp.arguments(ListArgsSchema, location="query")
+    @blp.arguments(InvitationListArgsSchema, location="query")
     @blp.response(200, InvitationSchema(many=True))
     def get(self, args, slug):
         """Invitations, searchable by name (Latin or Chinese), e-mail or organization."""
@@ -84,7 +86,7 @@ class InvitationImport(MethodView):
 @blp.route("/registrations")
 class Registrations(MethodView):
     @api_event_role(ORGANIZER)
-    @blp.arguments(ListArgsSchema, location="query")
+    @blp.arguments(RegistrationListArgsSchema, location="query")
     @blp.response(200, RegistrationSchema(many=True))
     def get(self, args, slug):
         """Registrations, searchable and filtered by status and category."""
@@ -93,6 +95,12 @@ class Registrations(MethodView):
     @api_event_role(ORGANIZER)
     @blp.arguments(RegistrationCreateSchema)
     @blp.response(201, RegistrationSchema)
+    @blp.doc(**answer_links(
+        201,
+        registration=link("/api/v1/events/{slug}/registrations/{registration_id}", "get", slug=FROM_PATH, registration_id=NEW_ID),
+        badge=link("/api/v1/events/{slug}/registrations/{registration_id}/badge", "get", "its badge code",
+                   slug=FROM_PATH, registration_id=NEW_ID),
+        cancel=link("/api/v1/events/{slug}/registrations/{registration_id}/cancel", "post", slug=FROM_PATH, registration_id=NEW_ID)))
     def post(self, data, slug):
         """Register a person: confirmed while places last, then waitlisted (never over capacity)."""
         event = api_event()

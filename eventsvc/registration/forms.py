@@ -5,9 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     EmailField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -16,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from eventsvc.core.forms import DateTimeLocalField, IntegerField, bounded_int
 from eventsvc.people.identity import PersonDetails
 
 LANGUAGE_CHOICES = [("en", "English"), ("zh", "简体中文")]
@@ -42,13 +41,13 @@ class DetailsForm(FlaskForm):
 
 class SelfRegistrationForm(DetailsForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    sessions = CheckboxList(_l("Seminars"), coerce=int, validate_choice=False)
+    sessions = CheckboxList(_l("Seminars"), coerce=bounded_int, validate_choice=False)
 
 
 class InvitationForm(DetailsForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     category = SelectField(_l("Category"), validators=[Optional()])
-    sessions = CheckboxList(_l("Invited to these sessions"), coerce=int, validate_choice=False)
+    sessions = CheckboxList(_l("Invited to these sessions"), coerce=bounded_int, validate_choice=False)
     message = TextAreaField(_l("Personal message"), validators=[Optional(), Length(max=4000)],
                             description=_l("Placeholders: {name} {event} {dates} {venue} {organization} {category}"))
     send_now = BooleanField(_l("Send the invitation e-mail now"), default=True)
@@ -81,3 +80,6 @@ class SettingsForm(FlaskForm):
                                   format="%Y-%m-%dT%H:%M")
     closes_at = DateTimeLocalField(_l("Registration closes (event time)"), validators=[Optional()],
                                    format="%Y-%m-%dT%H:%M")
+    reminder_hours_before = IntegerField(
+        _l("Reminder e-mail, hours before the event starts (empty: none)"),
+        validators=[Optional(), NumberRange(min=1, max=720)])

@@ -27,7 +27,7 @@ from eventsvc.mail.service import queue_message
 from eventsvc.people.models import Person
 from eventsvc.registration import capacity, seats
 from eventsvc.registration.enums import InvitationStatus, RegistrationSource, RegistrationStatus
-from eventsvc.registration.links import issue_link, portal_url
+from eventsvc.registration.links import had_a_link, has_live_link, issue_link, portal_url
 from eventsvc.registration.locking import lock_invitation, lock_registration, registration_of
 from eventsvc.registration.models import Category, Invitation, Registration
 from eventsvc.registration.transitions import (
@@ -308,3 +308,16 @@ def mark_opened(invitation: Invitation) -> None:
         db.session.execute(update(Invitation).where(Invitation.id == invitation.id, Invitation.opened_at.is_(None))
                            .values(opened_at=utcnow()).execution_options(synchronize_session=False))
         db.session.expire(invitation, ["status", "opened_at"])
+
+
+def expire_invitations(event_id: int | None = None) -> int:
+    """The table's ``expire`` action for every unanswered invitation (of one event, or all)
+    whose every link has expired; a resend revives them. One conditional UPDATE: a guest
+    answering at the same instant either answers first or finds the invitation expired."""
+    transition = INVITATION["expire"]
+    query = update(Invitation).where(Invitation.status.in_(transition.sources), had_a_link(), ~has_live_link())
+    if event_id is not None:
+        query = query.where(Invitation.event_id == event_id)
+    result = db.session.execute(query.values(status=transition.target)
+                                .execution_options(synchronize_session="fetch"))
+    return result.rowcount

@@ -12,6 +12,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from eventsvc.core.errors import Conflict
+from eventsvc.core.input import bounded_int_or_none
 from eventsvc.events.models import Event
 from eventsvc.events.overview import Figure, overview_figures
 from eventsvc.extensions import db
@@ -61,9 +62,11 @@ def _filtered(model, event: Event, q, status, category):
     if status:
         query = query.where(model.status == status)
     if category:
-        query = query.where(model.category_id == int(category)) if str(category).isdigit() \
+        category_id = bounded_int_or_none(category, minimum=1)
+        query = query.where(model.category_id == category_id) if category_id is not None \
             else query.where(model.category_id.is_(None))
     return query
+
 
 
 def invitations(event: Event, *, q=None, status=None, category=None, page: int | None = 1):

@@ -25,6 +25,7 @@ from flask_login import current_user
 
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import local
+from eventsvc.core.input import int_arg
 from eventsvc.core.manage_nav import add_tab
 from eventsvc.core.spreadsheets import ImportRejected, export_response
 from eventsvc.core.types import utcnow
@@ -48,10 +49,9 @@ add_tab("registration_manage.settings", _l("Registration settings"), ("registrat
 
 
 def _filters():
-    page = request.args.get("page", "1")
     return {"q": request.args.get("q") or None, "status": request.args.get("status") or None,
             "category": request.args.get("category") or None,
-            "page": int(page) if page.isdigit() and int(page) > 0 else 1}
+            "page": int_arg("page", minimum=1) or 1}
 
 
 # --- invitations ---------------------------------------------------------------------------
@@ -307,6 +307,7 @@ def settings(event: Event):
                                    field="closes_at")
             event.registration_mode = RegistrationMode(form.registration_mode.data)
             event.registration_opens_at, event.registration_closes_at = opens, closes
+            event.reminder_hours_before = form.reminder_hours_before.data
             promoted = lifecycle.set_capacity(event, form.capacity.data)
         except ServiceError as error:
             db.session.rollback()

@@ -7,6 +7,7 @@ portal link goes only to the address (see self_registration.py).
 from flask import Blueprint, flash, make_response, render_template, request
 from sqlalchemy.exc import IntegrityError
 
+from eventsvc.core.clients import client_address
 from eventsvc.core.errors import Conflict, ServiceError
 from eventsvc.core.i18n import local
 from eventsvc.core.rate_limits import RateLimited
@@ -37,7 +38,7 @@ def register(slug):
     limited = None
     if request.method == "POST":
         try:  # first of all: the count is written on its own connection (core.rate_limits)
-            self_registration.count_submission(request.remote_addr, request.form.get("email"))
+            self_registration.count_submission(client_address(), request.form.get("email"))
         except RateLimited as error:
             limited = error
     event = public_event(slug)

@@ -1,8 +1,10 @@
 """API shapes of invitations and registrations."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
+from eventsvc.core import fields
 from eventsvc.people.schemas import EmailAddress
+from eventsvc.registration.enums import InvitationStatus, RegistrationStatus
 from eventsvc.registration.transitions import REGISTRATION, Actor, allowed_actions
 
 
@@ -12,9 +14,10 @@ class GuestPersonSchema(Schema):
     id = fields.Int(dump_only=True)
     name = fields.Str()
     name_local = fields.Str(allow_none=True)
-    email = fields.Str()
+    email = fields.Str(allow_none=True, metadata={"description": "none for a guest registered without one"})
     position = fields.Str(allow_none=True)
-    organization = fields.Function(lambda p: p.organization.name if p.organization else None)
+    organization = fields.Function(lambda p: p.organization.name if p.organization else None,
+                                   metadata={"type": "string", "nullable": True})
 
 
 class CategorySchema(Schema):
@@ -104,7 +107,14 @@ class RegistrationCreateSchema(Schema):
 
 
 class ListArgsSchema(Schema):
-    q = fields.Str(load_default=None)
-    status = fields.Str(load_default=None)
-    category = fields.Str(load_default=None)
-    page = fields.Int(load_default=1, validate=validate.Range(min=1))
+    q = fields.Str(load_default=None, validate=validate.Length(max=200))
+    category = fields.Str(load_default=None, metadata={"description": "a category's id, or 'none'"})
+    page = fields.Int(load_default=1, minimum=1)
+
+
+class InvitationListArgsSchema(ListArgsSchema):
+    status = fields.enum_field(InvitationStatus, load_default=None)
+
+
+class RegistrationListArgsSchema(ListArgsSchema):
+    status = fields.enum_field(RegistrationStatus, load_default=None)

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 
 from eventsvc.accounts.models import EventRole
+from eventsvc.core.clients import safe_next_url
 from eventsvc.core.i18n import LANGUAGE_COOKIE
 from eventsvc.events.enums import EventStatus
 from eventsvc.events.models import AgendaItem, Event
@@ -35,10 +36,7 @@ def healthz():
 
 @bp.get("/language/<code>")
 def set_language(code: str):
-    target = request.args.get("next") or url_for("web.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("web.home")
-    response = redirect(target)
+    response = redirect(safe_next_url(request.args.get("next")) or url_for("web.home"))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax")
     return response

@@ -29,7 +29,7 @@ def test_bad_input_answers_422_with_field_names_and_changes_nothing(client, orga
     url = f"/api/v1/events/{demo}/sessions"
     missing = client.post(url, json={"kind": "banquet", "starts_at": "yesterday"}, headers=organizer_api)
     assert missing.status_code == 422
-    fields = missing.json["errors"]["json"]
+    fields = missing.json["errors"]
     assert {"kind", "title", "starts_at", "ends_at"} <= set(fields)
     backwards = client.post(url, json=_session(None, ends_at="2023-03-31T16:00:00+08:00"), headers=organizer_api)
     assert backwards.status_code == 422 and backwards.json["code"] == "ends_before_start"
@@ -63,13 +63,13 @@ def test_participations_and_speeches_through_the_api(client, organizer_api, demo
     bad_role = client.post(f"{base}/sessions/{seminar}/participations",
                            json={"person_id": demo_ids["people"]["Lin Xiaoyu"], "role": "juggler"},
                            headers=organizer_api)
-    assert bad_role.status_code == 422 and "role" in bad_role.json["errors"]["json"]
+    assert bad_role.status_code == 422 and "role" in bad_role.json["errors"]
     moved = client.patch(f"{base}/participations/{part.json['id']}", json={"position": 5}, headers=organizer_api)
     assert moved.json["position"] == 5
     speech = client.post(f"{base}/sessions/{seminar}/speeches", json={
         "speaker_id": demo_ids["people"]["Zhang Hua"], "title": "Scenario 2030", "language": "zh",
         "video_url": "ftp://nope"}, headers=organizer_api)
-    assert speech.status_code == 422 and "video_url" in speech.json["errors"]["json"]
+    assert speech.status_code == 422 and "video_url" in speech.json["errors"]
     speech = client.post(f"{base}/sessions/{seminar}/speeches", json={
         "speaker_id": demo_ids["people"]["Zhang Hua"], "title": "Scenario 2030", "language": "zh"},
         headers=organizer_api)
@@ -126,3 +126,18 @@ def test_bad_agenda_requests_answer_4xx_json_never_500(client, organizer_api, de
     response = getattr(client, method)(f"/api/v1/events/{demo}{path}", json=body, headers=organizer_api)
     assert 400 <= response.status_code < 500, response.get_data(as_text=True)
     assert response.is_json and response.json.get("errors") or response.json.get("code")
+
+
+def test_a_speech_moved_to_no_position_goes_last_instead_of_failing(client, organizer_api, demo, demo_ids):
+    """Fuzz finding: PATCH a speech with ``"position": null`` wrote NULL into a NOT NULL column (500)."""
+    seminar = demo_ids["items"]["seminar"]
+    base = f"/api/v1/events/{demo}"
+    made = [client.post(f"{base}/sessions/{seminar}/speeches", json={
+        "speaker_id": demo_ids["people"]["Zhang Hua"], "title": title, "language": "zh"},
+        headers=organizer_api).json for title in ("First", "Second")]
+    moved = client.patch(f"{base}/speeches/{made[0]['id']}", json={"position": None}, headers=organizer_api)
+    assert moved.status_code == 200 and moved.json["position"] > made[1]["position"]
+    kept = client.patch(f"{base}/speeches/{made[1]['id']}", json={"title": "Second, renamed"}, headers=organizer_api)
+    assert kept.json["position"] == made[1]["position"]
+    listed = client.get(f"{base}/sessions/{seminar}/speeches", headers=organizer_api).json
+    assert [s["title"] for s in listed][-2:] == ["Second, renamed", "First"]

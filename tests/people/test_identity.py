@@ -85,6 +85,31 @@ def test_the_database_refuses_a_second_organization_of_one_event_named_in_anothe
     db.session.rollback()
 
 
+@pytest.mark.parametrize("first, again", [("Äpfel Corp", "ÄPFEL CORP"), ("Äpfel Corp", "äpfel corp"),
+                                           ("ÄPFEL CORP", "äpfel corp"), ("Straße Motors", "STRASSE MOTORS"),
+                                           ("İstanbul Motors", "i̇stanbul motors")])
+def test_an_organization_named_in_another_non_ascii_case_is_the_same_one(forum, first, again):
+    """The fuzzer's finding: SQLite's lower() folds ASCII only, so "ÄPFEL CORP" after "Äpfel Corp"
+    was neither found nor insertable (a server error); names are compared case-folded by Python."""
+    made = identity.find_or_create_organization(forum, first)
+    db.session.commit()
+    assert identity.find_or_create_organization(forum, again).id == made.id
+    assert [o.id for o in identity.find_or_create_organizations(forum, [(again, None), (first, None)])] == [made.id] * 2
+    db.session.commit()
+    assert _count(Organization) == 1
+
+
+def test_the_database_refuses_a_second_organization_named_in_another_non_ascii_case(forum):
+    from sqlalchemy.exc import IntegrityError
+
+    db.session.add(Organization(event_id=forum.id, name="Äpfel Corp"))
+    db.session.commit()
+    db.session.add(Organization(event_id=forum.id, name="äPFEL CORP"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
 def test_one_address_is_one_person_of_the_event_updated_only_when_asked(forum):
     _cqc(forum)
     first = identity.find_or_create_person(forum, PersonDetails(name="Wang Lei", email="Wang.Lei@Example.org",

@@ -1,4 +1,4 @@
-"""Migration 0003 merges organizations whose names differ only in case before making names unique."""
+"""Migrations 0003 and 0008 merge organizations whose names differ only in case before making names unique."""
 
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
@@ -39,3 +39,27 @@ def test_duplicates_written_before_the_unique_index_are_merged_into_the_oldest(a
         (other, "Silver Line Power", None, None, None)]
     assert people == {"Wang Lei": oldest, "Li Na": oldest, "Zhao Yi": other}
     assert issuer == oldest
+
+
+def test_names_that_differ_only_in_non_ascii_case_are_merged_when_names_get_their_folded_key(app_ctx):
+    """Migration 0008: lower(name) let "İstanbul Motors" and "i̇stanbul motors" be two organizations
+    (on SQLite and on PostgreSQL alike); the case-folded name key makes them one, the oldest."""
+    downgrade(directory=MIGRATIONS, revision="0006")
+    try:
+        with db.engine.begin() as conn:
+            oldest = insert_row(conn, "organizations", name="İstanbul Motors")
+            twin = insert_row(conn, "organizations", name="i̇stanbul motors", name_local="伊斯坦布尔汽车")
+            other = insert_row(conn, "organizations", name="Äpfel Corp")
+            insert_row(conn, "people", name="Ayşe", organization_id=twin)
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            organizations = conn.execute(sa.text(
+                "SELECT id, name, name_key, name_local FROM organizations ORDER BY id")).all()
+            person_org = conn.execute(sa.text("SELECT organization_id FROM people")).scalar()
+    finally:
+        upgrade(directory=MIGRATIONS)
+
+    assert [tuple(row) for row in organizations] == [
+        (oldest, "İstanbul Motors", "i̇stanbul motors", "伊斯坦布尔汽车"),
+        (other, "Äpfel Corp", "äpfel corp", None)]
+    assert person_org == oldest
