@@ -69,6 +69,11 @@ SELF_REGISTRATION_CLIENT_WINDOW_SECONDS = 600
 SELF_REGISTRATION_LIMIT_PER_ADDRESS = 5
 SELF_REGISTRATION_ADDRESS_WINDOW_SECONDS = 3600
 
+# Strict-Transport-Security: seconds browsers keep to HTTPS for this site; 0 sends no header. It is
+# sent only over HTTPS (or when PREFERRED_URL_SCHEME is https), see eventsvc/core/security_headers.py.
+HSTS_SECONDS = 0
+HSTS_INCLUDE_SUBDOMAINS = False
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # "Keep me signed in": a cookie (Flask-Login) that signing out or a new password ends.

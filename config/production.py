@@ -9,3 +9,5 @@ SESSION_COOKIE_SECURE = True
 REMEMBER_COOKIE_SECURE = True
 MAIL_BACKEND = "smtp"
 PREFERRED_URL_SCHEME = "https"
+# one year of HTTPS only; set EVENTSVC_HSTS_SECONDS=0 if the site is not served over HTTPS
+HSTS_SECONDS = 365 * 24 * 3600

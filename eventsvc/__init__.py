@@ -23,7 +23,7 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     # Imported here, not at the top: this file runs before any eventsvc module is imported,
     # and importing, say, eventsvc.core.types must not load every capability with it.
     from eventsvc import models  # noqa: F401  (complete metadata before anything uses it)
-    from eventsvc.core import clients, db_setup, errors_http, i18n, templating
+    from eventsvc.core import clients, db_setup, errors_http, i18n, security_headers, templating
     from eventsvc.extensions import api, csrf, db, login_manager, migrate
 
     clients.init_app(app)  # ProxyFix, when TRUSTED_PROXIES says there are proxies in front
@@ -36,6 +36,7 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
     api.init_app(app)
+    security_headers.init_app(app)
 
     from eventsvc import blueprints
 
