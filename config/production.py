@@ -11,3 +11,6 @@ MAIL_BACKEND = "smtp"
 PREFERRED_URL_SCHEME = "https"
 # one year of HTTPS only; set EVENTSVC_HSTS_SECONDS=0 if the site is not served over HTTPS
 HSTS_SECONDS = 365 * 24 * 3600
+# one JSON object per log line, one line per request (gunicorn's own access log stays off)
+LOG_FORMAT = "json"
+LOG_REQUESTS = True

@@ -23,10 +23,22 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     # Imported here, not at the top: this file runs before any eventsvc module is imported,
     # and importing, say, eventsvc.core.types must not load every capability with it.
     from eventsvc import models  # noqa: F401  (complete metadata before anything uses it)
-    from eventsvc.core import clients, db_setup, errors_http, i18n, security_headers, templating
+    from eventsvc.core import (
+        clients,
+        db_setup,
+        errors_http,
+        health,
+        i18n,
+        logs,
+        metrics,
+        security_headers,
+        templating,
+    )
     from eventsvc.extensions import api, csrf, db, login_manager, migrate
 
+    logs.init_app(app)  # first: the request id is set before any other hook logs
     clients.init_app(app)  # ProxyFix, when TRUSTED_PROXIES says there are proxies in front
+    metrics.init_app(app)
     db.init_app(app)
     db_setup.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
@@ -37,6 +49,7 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     templating.init_app(app)
     api.init_app(app)
     security_headers.init_app(app)
+    health.init_app(app)
 
     from eventsvc import blueprints
 
