@@ -98,6 +98,11 @@ def configure_logging(log_format: str = "text", level: str = "INFO") -> None:
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     root.addHandler(handler)
     root.setLevel(level)
+    # Alembic's fileConfig() disables every logger that exists when a migration runs in this process
+    # (the tests, an upgrade before serving): ours must speak again.
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if name.startswith("eventsvc") and isinstance(logger, logging.Logger):
+            logger.disabled = False
 
 
 # --- the request's id and line ----------------------------------------------------------------------

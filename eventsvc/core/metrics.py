@@ -96,9 +96,10 @@ def _count_committed(session: Session) -> None:
         REGISTRATION_CHANGES.labels(previous=previous, status=status).inc()
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop("metrics_registration_changes", None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction) -> None:
+    if not session.in_transaction():  # the whole transaction, not a savepoint inside it
+        session.info.pop("metrics_registration_changes", None)
 
 
 # --- requests --------------------------------------------------------------------------------------
