@@ -96,9 +96,9 @@ def _count_committed(session: Session) -> None:
         REGISTRATION_CHANGES.labels(previous=previous, status=status).inc()
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_rolled_back(session: Session, previous_transaction) -> None:
-    if not session.in_transaction():  # the whole transaction, not a savepoint inside it
+@event.listens_for(Session, "after_transaction_end")
+def _forget_uncommitted(session: Session, transaction) -> None:
+    if transaction.parent is None:  # rolled back or closed (a commit has counted them already)
         session.info.pop("metrics_registration_changes", None)
 
 
