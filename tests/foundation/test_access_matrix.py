@@ -30,6 +30,7 @@ from tests.support.access import (
     GUEST_LINK,
     GUEST_LINK_OF_A,
     ORGANIZER,
+    OPS_FROM_LOOPBACK,
     ORGANIZER_AND_CREATOR,
     PUBLIC,
     PUBLISHED,
@@ -50,6 +51,10 @@ ROUTES = {
     # --- the site ---
     "/": PUBLIC,
     "/healthz": PUBLIC,
+    "/readyz": PUBLIC,
+    # operations: every actor of the matrix asks from loopback, which may read it (see tests/ops/test_metrics.py
+    # for the refusals to other networks and the bearer token)
+    "/metrics": OPS_FROM_LOOPBACK,
     "/language/<code>": PUBLIC.at(code="language"),
     "/login": PUBLIC,
     "/logout": SIGNED_IN_PAGE,
