@@ -74,6 +74,24 @@ SELF_REGISTRATION_CLIENT_WINDOW_SECONDS = 600
 SELF_REGISTRATION_LIMIT_PER_ADDRESS = 5
 SELF_REGISTRATION_ADDRESS_WINDOW_SECONDS = 3600
 
+# Strict-Transport-Security: seconds browsers keep to HTTPS for this site; 0 sends no header. It is
+# sent only over HTTPS (or when PREFERRED_URL_SCHEME is https), see eventsvc/core/security_headers.py.
+HSTS_SECONDS = 0
+HSTS_INCLUDE_SUBDOMAINS = False
+
+# Logs: "json" (one object per line, production) or "text"; LOG_REQUESTS adds a line per request.
+LOG_FORMAT = "text"
+LOG_LEVEL = "INFO"
+LOG_REQUESTS = False
+
+# /metrics (Prometheus): readable with "Authorization: Bearer <METRICS_TOKEN>" when that is set, or
+# from these client networks (the real client behind TRUSTED_PROXIES). See docs/deploy.md.
+METRICS_TOKEN = None
+METRICS_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
+
+# /readyz: the oldest undelivered e-mail may wait this many seconds before the host says it is unready
+READY_MAX_OUTBOX_AGE = 300
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # "Keep me signed in": a cookie (Flask-Login) that signing out or a new password ends.

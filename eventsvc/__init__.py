@@ -26,10 +26,24 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     # Imported here, not at the top: this file runs before any eventsvc module is imported,
     # and importing, say, eventsvc.core.types must not load every capability with it.
     from eventsvc import models  # noqa: F401  (complete metadata before anything uses it)
-    from eventsvc.core import clients, db_setup, errors_http, i18n, input, tasks, templating
+    from eventsvc.core import (
+        clients,
+        db_setup,
+        errors_http,
+        health,
+        i18n,
+        input,
+        logs,
+        metrics,
+        security_headers,
+        tasks,
+        templating,
+    )
     from eventsvc.extensions import api, csrf, db, login_manager, migrate
 
+    logs.init_app(app)  # first: the request id is set before any other hook logs
     clients.init_app(app)  # ProxyFix, when TRUSTED_PROXIES says there are proxies in front
+    metrics.init_app(app)
     db.init_app(app)
     db_setup.init_app(app)
     tasks.init_app(app)  # the task queue; workers build the app through eventsvc.worker
@@ -41,6 +55,8 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     templating.init_app(app)
     input.init_app(app)  # the bounded int converter, before any route is added
     api.init_app(app, spec_kwargs=errors_http.configure_api(api))
+    security_headers.init_app(app)
+    health.init_app(app)
 
     from eventsvc import blueprints
 

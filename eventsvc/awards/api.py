@@ -181,7 +181,7 @@ class AwardRevoke(MethodView):
     @blp.arguments(RevokeSchema)
     @blp.response(200, AwardSchema)
     def post(self, values, slug, award_id):
-        """Revoke with a reason (shown on public verification)."""
+        """Revoke with a reason, kept for the organizers: public verification shows only the date."""
         award = service.award_of(api_event(), award_id)
         service.revoke_award(award, values["reason"])
         db.session.commit()

@@ -58,7 +58,7 @@ class AwardForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)],
-                           description=_l("Shown publicly when someone verifies the certificate."))
+                           description=_l("For the organizers: verification shows only the date of revocation."))
 
 
 class ImportForm(FlaskForm):

@@ -310,7 +310,7 @@ def undo_presented(award: Award) -> Award:
 
 
 def revoke_award(award: Award, reason: str | None) -> Award:
-    """Revoke for good, with a reason that verification shows publicly. The number stays used."""
+    """Revoke for good, with a reason for the organizers (verification shows only the date). The number stays used."""
     reason = _clean(reason)
     if not reason:
         raise ServiceError("reason_required", _("Give the reason for the revocation."), field="reason")

@@ -5,6 +5,10 @@ the certificate itself shows. A number alone is guessable (numbers are sequentia
 so looking one up answers only whether such a certificate exists and its state,
 never who holds it. Every lookup counts against a per-client limit kept in the
 database, so that the limit holds across all server processes.
+
+A certificate is valid only once it has been presented: a planned award (printed ahead of the
+ceremony, perhaps) answers "not yet awarded" and nothing else, not even its recipient. A revoked
+one says when it was revoked; the organizer's reason is their note, never shown publicly.
 """
 
 from dataclasses import dataclass
@@ -21,7 +25,7 @@ from eventsvc.core import rate_limits
 from eventsvc.core.rate_limits import RateLimited  # noqa: F401 (the views catch it from here)
 from eventsvc.extensions import db
 
-VALID, EXPIRED, REVOKED, UNKNOWN = "valid", "expired", "revoked", "unknown"
+VALID, NOT_AWARDED, EXPIRED, REVOKED, UNKNOWN = "valid", "not_awarded", "expired", "revoked", "unknown"
 #: lookups per client and window: numbers are guessable, so they get the tighter limit; QR codes
 #: are not, and a ceremony hall full of phones behind one Wi-Fi address scans many of them at once
 DEFAULT_LIMITS = {"number": 30, "code": 120}
@@ -39,7 +43,7 @@ class Verdict:
         """Only what the certificate shows (with the QR), or only the state (with a number)."""
         body: dict = {"status": self.state}
         award = self.award
-        if award is None:
+        if award is None or self.state == NOT_AWARDED:
             return body
         body.update({
             "certificate_number": award.certificate_number,
@@ -52,7 +56,6 @@ class Verdict:
         })
         if self.state == REVOKED:
             body["revoked_on"] = award.revoked_at.date().isoformat() if award.revoked_at else None
-            body["revocation_reason"] = award.revocation_reason
         if self.full:
             org, person, presenter = award.recipient_organization, award.recipient_person, award.presenter
             body.update({
@@ -69,9 +72,12 @@ class Verdict:
 
 
 def state_of(award: Award, today: date | None = None) -> str:
+    """What verification answers for an award: the one place that decides it."""
     today = today or date.today()
     if award.status == AwardStatus.REVOKED:
         return REVOKED
+    if award.status != AwardStatus.PRESENTED:
+        return NOT_AWARDED
     if award.valid_until is not None and award.valid_until < today:
         return EXPIRED
     return VALID

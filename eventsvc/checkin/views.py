@@ -26,6 +26,7 @@ from eventsvc.core.errors import ServiceError
 from eventsvc.core.forms import bounded_int
 from eventsvc.core.i18n import current_language
 from eventsvc.core.manage_nav import add_tab
+from eventsvc.core.security_headers import allows_wasm
 from eventsvc.core.spreadsheets import export_response
 from eventsvc.events.models import Event
 from eventsvc.events.permissions import ORGANIZER, STAFF, requires_event_role
@@ -49,6 +50,7 @@ def service_worker():
 
 @bp.get("/checkin/e/<slug>")
 @requires_event_role(STAFF)
+@allows_wasm  # the QR decoder is WebAssembly
 def scanner(event: Event):
     return render_template("checkin/scanner.html", event=event,
                            gates=service.gates(event, current_language()))

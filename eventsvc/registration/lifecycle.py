@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eventsvc.audit.service import record
 from eventsvc.core.errors import Conflict, PermissionDenied, ServiceError
+from eventsvc.core.metrics import registration_changed
 from eventsvc.core.types import utcnow
 from eventsvc.events import capacity as event_capacity
 from eventsvc.events.enums import RegistrationMode
@@ -157,6 +158,7 @@ def act(registration: Registration, action: str, *, actor: Actor, notify: bool =
         raise ValueError(f"{action} is not applied with act()")
     record(transition.audit, event_id=registration.event_id, obj=registration, actor=actor.value,
            previous=previous.value, status=registration.status.value)
+    registration_changed(previous.value, registration.status.value)
     if kind and notify:
         tell(registration, kind)
     return outcome
@@ -178,6 +180,7 @@ def promote_from_waitlist(event_id: int) -> list[Registration]:
             return promoted
         candidate.status, candidate.confirmed_at = R.CONFIRMED, utcnow()  # waitlisted_at stays: their turn
         record(REGISTRATION["promote"].audit, event_id=event_id, obj=candidate, actor=Actor.SYSTEM.value)
+        registration_changed(R.WAITLISTED.value, R.CONFIRMED.value)
         tell(candidate, "registration_promoted")
         promoted.append(candidate)
 
@@ -228,6 +231,7 @@ def register(event: Event, person: Person, *, source: RegistrationSource, actor:
         seats.choose(registration, session_ids, actor=actor, invitation=invitation)
     record(REGISTRATION["register"].audit, event_id=event.id, obj=registration, actor=actor.value,
            status=registration.status.value, source=source.value)
+    registration_changed(None, registration.status.value)
     if notify:
         tell(registration, f"registration_{registration.status.value}")
     return registration

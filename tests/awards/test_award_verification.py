@@ -1,5 +1,5 @@
-"""Public verification: the certificate's QR opens a page saying valid, expired, revoked or unknown,
-and never shows more than the certificate itself."""
+"""Public verification: the certificate's QR opens a page saying valid, not yet awarded, expired,
+revoked or unknown, and never shows more than the certificate itself."""
 
 import re
 from datetime import date
@@ -7,6 +7,7 @@ from datetime import date
 import requests
 from sqlalchemy import select
 
+from eventsvc.awards.enums import AwardStatus
 from eventsvc.awards.models import Award
 from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
@@ -17,6 +18,16 @@ from tests.support.web import post_form
 
 def _state(html: str) -> str:
     return re.search(r'data-state="(\w+)"', html).group(1)
+
+
+def _present(app, *numbers: str) -> None:
+    """The ceremony happened: these awards (planned in the demo) were presented."""
+    from eventsvc.awards.service import mark_presented
+
+    with app.app_context():
+        for award in db.session.scalars(select(Award).where(Award.certificate_number.in_(numbers))):
+            mark_presented(award)
+        db.session.commit()
 
 
 def test_demo_licenses_qr_codes_open_their_verification_page_and_revoking_one_says_revoked(
@@ -43,6 +54,16 @@ def test_demo_licenses_qr_codes_open_their_verification_page_and_revoking_one_sa
     assert len(pages) == 6 and all(len(codes) == 1 for codes in pages)
     urls = [codes[0] for codes in pages]
     assert all(url.startswith(live_server.url + "/verify/") for url in urls)
+    # planned, not yet presented at the ceremony: not valid, and nothing about the recipient
+    planned = [requests.get(url, timeout=10) for url in urls]
+    assert all(a.status_code == 200 for a in planned)
+    assert [_state(a.text) for a in planned] == ["not_awarded"] * 6
+    assert "Not yet awarded" in planned[0].text and "Valid certificate" not in planned[0].text
+    assert "Jinghua" not in planned[0].text and "Fresh Charging" not in planned[5].text
+
+    with app.app_context():
+        numbers = [a.certificate_number for a in db.session.scalars(select(Award))]
+    _present(app, *numbers)
     answers = [requests.get(url, timeout=10) for url in urls]
     assert all(a.status_code == 200 for a in answers)
     text = [a.text for a in answers]
@@ -60,15 +81,17 @@ def test_demo_licenses_qr_codes_open_their_verification_page_and_revoking_one_sa
     assert revoked.status_code == 302
     again = requests.get(urls[0], timeout=10).text
     assert _state(again) == "revoked"
-    assert "Revoked certificate" in again and "The station failed its re-inspection." in again
+    assert "Revoked certificate" in again
     assert f"Revoked on {date.today():%B} {date.today().day}, {date.today().year}." in again
+    assert "re-inspection" not in again  # the organizer's reason is their note, not the public's
     by_json = requests.get(urls[0] + ".json", timeout=10).json()
-    assert by_json["status"] == "revoked" and by_json["revocation_reason"] == "The station failed its re-inspection."
-    assert by_json["revoked_on"] == date.today().isoformat()
+    assert by_json["status"] == "revoked" and by_json["revoked_on"] == date.today().isoformat()
+    assert "revocation_reason" not in by_json and "re-inspection" not in str(by_json)
 
 
 def test_verification_json_shows_only_what_the_certificate_shows(
         app, client, organizer_client, demo, tmp_path):
+    _present(app, "SH100-2023-0002")
     with app.app_context():
         award = db.session.scalar(select(Award).where(Award.certificate_number == "SH100-2023-0002"))
         code, award_id = award.verification_code, award.id
@@ -98,9 +121,10 @@ def test_verification_json_shows_only_what_the_certificate_shows(
         assert secret not in page.split("<main", 1)[1]
 
 
-def test_a_number_alone_says_whether_it_exists_but_not_who_holds_it(client, demo):
+def test_a_number_alone_says_whether_it_exists_but_not_who_holds_it(app, client, demo):
+    _present(app, "SH100-2023-0003")
     answer = client.get("/verify.json?number=sh100-2023-0003")
-    assert answer.status_code == 200
+    assert answer.status_code == 200 and answer.json["status"] == "valid"
     assert answer.json["certificate_number"] == "SH100-2023-0003"
     assert not {k for k in answer.json if k.startswith(("recipient", "presenter", "citation"))}
     page = client.get("/verify?number=SH100-2023-0003").get_data(as_text=True)
@@ -153,9 +177,86 @@ def test_a_certificate_past_its_validity_says_expired_with_the_date(app, client,
     with app.app_context():
         award = db.session.scalar(select(Award).where(Award.certificate_number == "SH100-2023-0002"))
         award.valid_until = date.today() - timedelta(days=1)
+        award.status = AwardStatus.PRESENTED
         code, ended = award.verification_code, award.valid_until
         db.session.commit()
     page = client.get(f"/verify/{code}").get_data(as_text=True)
     assert _state(page) == "expired"
     assert f"Its validity ended on {ended:%B} {ended.day}, {ended.year}." in page
     assert client.get(f"/verify/{code}.json").json["status"] == "expired"
+
+
+def _looked_up(client, number: str, code: str, language: str) -> dict:
+    """The four public answers for one certificate: page and JSON, by number and by QR code."""
+    headers = {"Accept-Language": language}
+    return {
+        "number page": client.get(f"/verify?number={number}", headers=headers),
+        "number json": client.get(f"/verify.json?number={number}", headers=headers),
+        "qr page": client.get(f"/verify/{code}", headers=headers),
+        "qr json": client.get(f"/verify/{code}.json", headers=headers),
+    }
+
+
+def test_a_planned_award_is_not_yet_awarded_by_number_and_by_qr_in_both_languages(app, client, demo):
+    with app.app_context():
+        award = db.session.scalar(select(Award).where(Award.certificate_number == "SH100-2023-0001"))
+        assert award.status == AwardStatus.PLANNED  # the demo's ceremony has not happened
+        code, holder = award.verification_code, award.recipient_organization
+        private = [holder.name, holder.name_local]
+    for language, headline, sentence in [
+            ("en", "Not yet awarded", "This certificate has not been awarded yet. It is not valid until it is presented."),
+            ("zh", "尚未颁发", "该证书尚未颁发，颁发之前无效。")]:
+        answers = _looked_up(client, "SH100-2023-0001", code, language)
+        for how, answer in answers.items():
+            assert answer.status_code == 200, how
+            if how.endswith("json"):
+                assert answer.json == {"status": "not_awarded"}, how
+                continue
+            page = answer.get_data(as_text=True)
+            assert _state(page) == "not_awarded", how
+            assert headline in page and sentence in page, how
+            assert "Valid certificate" not in page and "证书有效" not in page, how
+            for secret in private:
+                assert secret not in page, (how, secret)
+    # presented at the ceremony: valid; a mis-tap taken back: not yet awarded again
+    _present(app, "SH100-2023-0001")
+    assert client.get(f"/verify/{code}.json").json["status"] == "valid"
+    assert client.get("/verify.json?number=SH100-2023-0001").json["status"] == "valid"
+    with app.app_context():
+        from eventsvc.awards.service import undo_presented
+
+        undo_presented(db.session.get(Award, award.id))
+        db.session.commit()
+    assert client.get(f"/verify/{code}.json").json == {"status": "not_awarded"}
+    assert _state(client.get("/verify?number=SH100-2023-0001").get_data(as_text=True)) == "not_awarded"
+
+
+def test_a_revoked_certificate_shows_its_date_not_the_organizers_reason_in_both_languages(
+        app, client, organizer_client, organizer_api, demo):
+    _present(app, "SH100-2023-0002")
+    with app.app_context():
+        award = db.session.scalar(select(Award).where(Award.certificate_number == "SH100-2023-0002"))
+        award_id, code = award.id, award.verification_code
+    reason = "Inspector Wang found forged papers; see complaint 17 from Li Ming."
+    revoked = organizer_client.post(f"/api/v1/events/{demo}/awards/{award_id}/revoke", json={"reason": reason},
+                                    headers=organizer_api)
+    assert revoked.status_code == 200
+    with app.app_context():
+        day = db.session.get(Award, award_id).revoked_at.date()
+    for language, headline, when in [
+            ("en", "Revoked certificate", f"Revoked on {day:%B} {day.day}, {day.year}."),
+            ("zh", "证书已撤销", f"已于 {day.year}年{day.month}月{day.day}日 撤销。")]:
+        answers = _looked_up(client, "SH100-2023-0002", code, language)
+        for how, answer in answers.items():
+            assert answer.status_code == 200, how
+            text = answer.get_data(as_text=True)
+            assert "Inspector Wang" not in text and "complaint 17" not in text and "Li Ming" not in text, how
+            if how.endswith("json"):
+                assert answer.json["status"] == "revoked" and answer.json["revoked_on"] == day.isoformat(), how
+                assert "revocation_reason" not in answer.json, how
+                continue
+            assert _state(text) == "revoked", how
+            assert headline in text and when in text, how
+    # the organizers still read their own note
+    edit_page = organizer_client.get(f"/manage/e/{demo}/awards/{award_id}/edit").get_data(as_text=True)
+    assert "Inspector Wang found forged papers" in edit_page

@@ -24,7 +24,7 @@ def test_the_guests_badge_on_a_phone_scans_from_the_screen(app, demo, browser, l
         page.goto(f"{live_server.url}/g/{token}/badge")
         qr = page.locator("img.portal-badge-qr")
         qr.wait_for()
-        page.wait_for_function("document.querySelector('img.portal-badge-qr').naturalWidth > 0")
+        page.wait_for_function("() => document.querySelector('img.portal-badge-qr').naturalWidth > 0")
         box = qr.bounding_box()
         assert box["width"] >= 300  # big on a phone: nearly the screen's width
         assert page.get_by_role("button", name="Download badge (PDF)").is_visible()
@@ -81,7 +81,7 @@ def test_the_badge_section_of_the_guest_portal_scans_on_a_phone(app, demo, brows
         page.goto(f"{live_server.url}/g/{token}")
         section = page.locator("article#badge")
         section.scroll_into_view_if_needed()
-        page.wait_for_function("document.querySelector('img.portal-badge-qr').naturalWidth > 0")
+        page.wait_for_function("() => document.querySelector('img.portal-badge-qr').naturalWidth > 0")
         assert page.get_by_role("heading", name="您的胸卡").is_visible()  # the portal speaks the guest's language
         section.screenshot(path=str(SHOTS / "portal-section-390.png"))
         [code] = decode_image(SHOTS / "portal-section-390.png")

@@ -72,7 +72,7 @@ def test_scanner_page_checks_a_guest_in_from_the_camera(camera_page, live_server
     assert _checkins(app) == 1 and _checkins(app, result="ok") == 1
     # a mistaken check-in is taken back after the answer has gone
     page.locator("#undo-last").click()
-    page.wait_for_function("document.getElementById('gate-count').textContent === '0'")
+    page.wait_for_function("() => document.getElementById('gate-count').textContent === '0'")
     with app.app_context():
         db.session.remove()
         assert db.session.scalar(select(CheckIn.undone_at)) is not None
@@ -96,7 +96,7 @@ def test_scanner_works_offline_and_uploads_its_queue_when_back(camera_page, live
     page.evaluate("document.getElementById('answer-next').click()")
     # taken back by mistake, then scanned in again: recorded as undone, the second one counts
     page.locator("#undo-last").click()
-    page.wait_for_function("document.getElementById('gate-count').textContent === '1'")
+    page.wait_for_function("() => document.getElementById('gate-count').textContent === '1'")
     page.fill("#code-input", typed_code)
     page.press("#code-input", "Enter")
     page.locator("#answer[data-result='ok']").wait_for(state="visible")
@@ -141,20 +141,20 @@ def test_scanner_works_offline_and_uploads_its_queue_when_back(camera_page, live
         flask.request_started.disconnect(record, app)
     assert served == [], "the offline reload reached the server"
     assert page.locator("#net").inner_text() == "Offline"
-    page.wait_for_function("document.getElementById('queue-length').textContent === '5'")
+    page.wait_for_function("() => document.getElementById('queue-length').textContent === '5'")
     page.select_option("#gate", "entrance")
     page.fill("#code-input", typed_code)
     page.press("#code-input", "Enter")
     page.locator("#answer[data-result='already_checked_in']").wait_for(state="visible")
     page.evaluate("document.getElementById('answer-next').click()")
     # the camera still shows the first badge: scanned again after the reload, already checked in
-    page.wait_for_function("document.getElementById('queue-length').textContent === '7'")
+    page.wait_for_function("() => document.getElementById('queue-length').textContent === '7'")
     context.set_offline(False)
-    page.wait_for_function("document.getElementById('queue-length').textContent === '0'", timeout=20_000)
+    page.wait_for_function("() => document.getElementById('queue-length').textContent === '0'", timeout=20_000)
     assert page.locator("#net").inner_text() == "Online"
     assert _checkins(app) == 7
     assert _checkins(app, result="ok") == 3  # one of them undone
     assert _checkins(app, result="already_checked_in", is_duplicate=True) == 3
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(CheckIn).where(CheckIn.undone_at.is_not(None))) == 1
-    page.wait_for_function("document.getElementById('gate-count').textContent === '2'", timeout=10_000)
+    page.wait_for_function("() => document.getElementById('gate-count').textContent === '2'", timeout=10_000)

@@ -29,6 +29,7 @@ from tests.support.access import (
     EVENT_CREATOR,
     GUEST_LINK,
     GUEST_LINK_OF_A,
+    OPS_FROM_LOOPBACK,
     ORGANIZER,
     ORGANIZER_AND_CREATOR,
     PUBLIC,
@@ -50,6 +51,10 @@ ROUTES = {
     # --- the site ---
     "/": PUBLIC,
     "/healthz": PUBLIC,
+    "/readyz": PUBLIC,
+    # operations: every actor of the matrix asks from loopback, which may read it (see tests/ops/test_metrics.py
+    # for the refusals to other networks and the bearer token)
+    "/metrics": OPS_FROM_LOOPBACK,
     "/language/<code>": PUBLIC.at(code="language"),
     "/login": PUBLIC,
     "/logout": SIGNED_IN_PAGE,

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from eventsvc.accounts.models import User
 from eventsvc.accounts.service import user_by_email
+from eventsvc.awards.enums import AwardStatus
 from eventsvc.awards.models import Award, AwardProgram
 from eventsvc.demo import loader
 from eventsvc.events import service as events_service
@@ -158,7 +159,9 @@ def test_renaming_an_organization_at_another_event_leaves_this_events_certificat
         app, client, demo, event_b):
     with app.app_context():
         award = db.session.scalar(select(Award).where(Award.certificate_number == "SH100-2023-0001"))
+        award.status = AwardStatus.PRESENTED  # only a presented award shows its recipient
         code, recipient = award.verification_code, award.recipient_organization.name
+        db.session.commit()
     before = client.get(f"/verify/{code}.json").json
     # event B has a "China Quality Certification Centre" of its own: same name, another row
     made = client.post(f"/api/v1/events/{B}/organizations", json={"name": "China Quality Certification Centre"},
