@@ -129,6 +129,12 @@ class Cluster:
             "EVENTSVC_TASK_SWEEP_SECONDS": "5",
             "EVENTSVC_MAIL_SWEEP_SECONDS": "5",
             "EVENTSVC_MAIL_LEASE_SECONDS": "20",
+            "EVENTSVC_JOB_LEASE_SECONDS": "20",
+            "EVENTSVC_REGISTRATION_SCHEDULE_SECONDS": "5",
+            # the test network speaks plain HTTP: cookies without the Secure flag, no HSTS
+            "EVENTSVC_SESSION_COOKIE_SECURE": "false",
+            "EVENTSVC_REMEMBER_COOKIE_SECURE": "false",
+            "EVENTSVC_HSTS_SECONDS": "0",
             "EVENTSVC_MAIL_BACKEND": "smtp",
             "EVENTSVC_MAIL_SERVER": self.addr["smtp"],
             "EVENTSVC_MAIL_PORT": str(SMTP_PORT),
@@ -214,20 +220,32 @@ defaults
     timeout connect 2s
     timeout client 120s
     timeout server 120s
+    # a back end that refuses the connection: the request goes to the other one. A request that a
+    # back end took and died with answers 502: the client tries again (a scan with its nonce)
     retries 3
     option redispatch 1
-    # a back end that dies under a request: the request goes to the other one (a scan carries its
-    # nonce, so a repeated one counts once)
-    retry-on conn-failure empty-response response-timeout
-    option http-buffer-request
+    retry-on conn-failure
 
 frontend front
     bind {self.addr['proxy']}:{PROXY_PORT}
-    default_backend web
+    # health and metrics reach the hosts' own answers (a 503 naming the failing part), even when
+    # no host is ready
+    use_backend live if {{ path /readyz /healthz /metrics }}
+    use_backend web if {{ nbsrv(web) gt 0 }}
+    # no host ready (the broker is down, say): the live ones still serve what needs no broker
+    default_backend live
 
 backend web
     balance roundrobin
     option httpchk GET {check_path}
+    http-check expect status 200
+    default-server inter 1s fall 2 rise 2
+    server web-a {self.addr['web-a']}:{WEB_PORT} check
+    server web-b {self.addr['web-b']}:{WEB_PORT} check
+
+backend live
+    balance roundrobin
+    option httpchk GET /healthz
     http-check expect status 200
     default-server inter 1s fall 2 rise 2
     server web-a {self.addr['web-a']}:{WEB_PORT} check

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 
 import pytest
 
@@ -16,6 +17,9 @@ from tests.multihost.cluster import Cluster, has_queue
 from tests.multihost.netns import can_use_namespaces
 
 EXTRA_GUESTS = 1500
+PRINT_BATCH = 1000
+REMINDER_GUESTS = 20
+REMINDER_AHEAD = timedelta(seconds=60)
 
 
 @pytest.fixture(autouse=True)
@@ -92,12 +96,16 @@ def _seed(c: Cluster) -> World:
             upgrade(directory=str(PROJECT_ROOT / "migrations"))
             event, _ = loader.load_demo()
             category = db.session.scalar(select(Category).where(Category.event_id == event.id).limit(1))
+            # the print job's badges: PRINT_BATCH guests of a category of their own
+            printed = Category(event=event, code="mh-print", label="Multi-host print run", position=99)
+            db.session.add(printed)
             now = utcnow()
             regs = []
             for i in range(EXTRA_GUESTS):
                 person = Person(event_id=event.id, name=f"Guest {i:04d}", email=f"mh{i:04d}@guests.example",
                                 language="en")
-                reg = Registration(event=event, person=person, category=category, source=RegistrationSource.IMPORT,
+                reg = Registration(event=event, person=person, category=printed if i < PRINT_BATCH else category,
+                                   source=RegistrationSource.IMPORT,
                                    status=RegistrationStatus.CONFIRMED, confirmed_at=now, language="en")
                 db.session.add_all([person, reg])
                 regs.append(reg)
@@ -110,8 +118,36 @@ def _seed(c: Cluster) -> World:
             for email in (loader.STAFF_EMAIL, loader.ORGANIZER_EMAIL):
                 user = db.session.scalar(select(User).where(User.email == email))
                 tokens[email] = create_api_token(user, "multihost")[1]
+            world.print_category_id = printed.id
+            world.reminder_event_id = _reminder_event(now) if has_queue() else None
             db.session.commit()
             world.slug, world.event_id = event.slug, event.id
             world.staff_token, world.organizer_token = tokens[loader.STAFF_EMAIL], tokens[loader.ORGANIZER_EMAIL]
             db.engine.dispose()  # its connections live in the client's namespace
     return world
+
+
+def _reminder_event(now) -> int:
+    """A published event whose reminder (1 hour before its first session) is due a minute from now,
+    with REMINDER_GUESTS confirmed guests."""
+    from eventsvc.events.enums import EventStatus, SessionKind
+    from eventsvc.events.models import AgendaItem, Event
+    from eventsvc.extensions import db
+    from eventsvc.people.models import Person
+    from eventsvc.registration.enums import RegistrationSource, RegistrationStatus
+    from eventsvc.registration.models import Registration
+
+    starts = now + timedelta(hours=1) + REMINDER_AHEAD
+    event = Event(slug="mh-reminder", title="Reminder forum", start_date=starts.date(), end_date=starts.date(),
+                  timezone="UTC", status=EventStatus.PUBLISHED, reminder_hours_before=1)
+    db.session.add(event)
+    db.session.flush()
+    db.session.add(AgendaItem(event=event, kind=SessionKind.PLENARY, title="Opening", starts_at=starts,
+                              ends_at=starts + timedelta(hours=1)))
+    for i in range(REMINDER_GUESTS):
+        person = Person(event_id=event.id, name=f"Reminded {i:02d}", email=f"remind{i:02d}@guests.example")
+        db.session.add(Registration(event=event, person=person, source=RegistrationSource.IMPORT,
+                                    status=RegistrationStatus.CONFIRMED, confirmed_at=now))
+    event.confirmed_count = REMINDER_GUESTS
+    db.session.flush()
+    return event.id
