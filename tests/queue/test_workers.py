@@ -177,6 +177,9 @@ def test_periodic_tasks_sent_by_two_beats_act_once_per_period(app, demo, cluster
         shift = utcnow() + timedelta(hours=2) - min(item.starts_at for item in items)
         for item in items:
             item.starts_at, item.ends_at = item.starts_at + shift, item.ends_at + shift
+        days = event.end_date - event.start_date
+        event.start_date = (utcnow() + timedelta(hours=2)).date()
+        event.end_date = event.start_date + days
         event.reminder_hours_before = 3
         db.session.commit()
     cluster.start_worker("worker-1", beat=True)
