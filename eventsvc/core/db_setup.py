@@ -6,7 +6,7 @@ their transaction with BEGIN IMMEDIATE, so that two writers serialize at the
 start instead of failing when one upgrades its read lock.
 """
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 
 from eventsvc.extensions import db
@@ -36,7 +36,10 @@ def init_app(app: Flask) -> None:
     def _on_begin(conn):
         immediate = conn.get_execution_options().get("sqlite_immediate")
         if immediate is None:
-            immediate = has_request_context() and request.method not in _READ_ONLY_METHODS
+            if has_request_context():
+                immediate = request.method not in _READ_ONLY_METHODS
+            else:  # background tasks say so (they write; a deferred read upgraded to a write can fail)
+                immediate = has_app_context() and g.get("sqlite_immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

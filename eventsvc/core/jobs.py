@@ -27,6 +27,8 @@ from eventsvc.core.types import UTCDateTime, enum_column, utcnow
 from eventsvc.extensions import db
 
 MAX_ATTEMPTS = 3
+#: the error of a job given up after MAX_ATTEMPTS workers died running it
+INTERRUPTED = "interrupted"
 
 
 class JobState(enum.StrEnum):
@@ -66,7 +68,15 @@ class BackgroundJob(db.Model):
 
     @property
     def finished(self) -> bool:
-        return self.state in (JobState.DONE, JobState.FAILED)
+        return self.state in (JobState.DONE, JobState.FAILED)  # "interrupted" is failed
+
+    @property
+    def status(self) -> str:
+        """What the progress page shows: the state, or "interrupted" for a job that failed
+        because every worker that took it died."""
+        if self.state == JobState.FAILED and self.error == INTERRUPTED:
+            return INTERRUPTED
+        return self.state.value
 
     @property
     def percent(self) -> int:
@@ -76,7 +86,7 @@ class BackgroundJob(db.Model):
 
     def public(self) -> dict:
         """What the progress poll answers."""
-        return {"id": self.id, "kind": self.kind, "status": self.state.value, "total": self.total,
+        return {"id": self.id, "kind": self.kind, "status": self.status, "total": self.total,
                 "done": self.done, "percent": self.percent, "size": self.result_size,
                 "error": self.error}
 
@@ -237,7 +247,7 @@ def sweep_jobs() -> int:
     kicked = 0
     for job_id, attempts in rows:
         if attempts >= MAX_ATTEMPTS:
-            fail(job_id, "interrupted")
+            fail(job_id, INTERRUPTED)
         else:
             tasks.send(run_job, job_id)
             kicked += 1

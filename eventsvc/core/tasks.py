@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from celery import Celery, Task, signals
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import String, delete, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -51,6 +51,7 @@ class AppTask(Task):
         started, failed = time.perf_counter(), True
         try:
             with app.app_context():
+                g.sqlite_immediate = True  # tasks write: on SQLite they take the write lock up front
                 result = self.run(*args, **kwargs)
             failed = False
             return result

@@ -20,8 +20,8 @@
     if (job.status === "done") {
       message.textContent = texts.done.replace("{count}", job.total);
       download.hidden = false;
-    } else if (job.status === "failed") {
-      message.textContent = job.error === "interrupted" ? texts.interrupted : texts.failed;
+    } else if (job.status === "failed" || job.status === "interrupted") {
+      message.textContent = texts[job.status];
     } else if (job.total) {
       message.textContent = texts.progress.replace("{done}", job.done).replace("{total}", job.total);
     } else {

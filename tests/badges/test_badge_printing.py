@@ -164,7 +164,7 @@ def test_any_server_process_reports_a_jobs_progress_and_a_dead_workers_job_is_fi
     status = organizer_client.get(f"/manage/e/{demo}/badges/jobs/{'a' * 32}/status").get_json()
     assert status["status"] == "done" and status["done"] == status["total"] > 100
     assert organizer_client.get(f"/manage/e/{demo}/badges/jobs/{'a' * 32}/badges.pdf").data.startswith(b"%PDF-")
-    assert organizer_client.get(f"/manage/e/{demo}/badges/jobs/{'b' * 32}/status").get_json()["status"] == "failed"
+    assert organizer_client.get(f"/manage/e/{demo}/badges/jobs/{'b' * 32}/status").get_json()["status"] == "interrupted"
     assert "stopped while making the PDF" in organizer_client.get(
         f"/manage/e/{demo}/badges/jobs/{'b' * 32}").get_data(as_text=True)
     # jobs belong to their event's organizers
