@@ -70,7 +70,8 @@ def serve(database_url: str, limit: int):
     env = {**os.environ, "EVENTSVC_ENV": "production", "EVENTSVC_SECRET_KEY": secrets.token_hex(32),
            "EVENTSVC_DATABASE_URL": database_url, "EVENTSVC_AWARDS_VERIFY_LIMIT": str(limit),
            "EVENTSVC_AWARDS_VERIFY_CODE_LIMIT": str(max(limit, 120)),
-           "EVENTSVC_PUBLIC_BASE_URL": f"http://127.0.0.1:{PORT}"}
+           "EVENTSVC_PUBLIC_BASE_URL": f"http://127.0.0.1:{PORT}",
+           "EVENTSVC_LOG_REQUESTS": "false"}  # no line per request on this terminal
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{PORT}", "--log-level", "warning",
          "eventsvc:create_app()"], cwd=ROOT, env=env)
