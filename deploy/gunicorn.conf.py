@@ -20,6 +20,21 @@ accesslog = None  # the app logs each request as JSON with its request id (LOG_R
 errorlog = "-"
 forwarded_allow_ips = "*"  # the app's ProxyFix (TRUSTED_PROXIES) decides what to believe, not gunicorn
 
+# gunicorn's own lines (start, worker boots and timeouts) in the app's format: JSON in production
+_log_format = os.environ.get("EVENTSVC_LOG_FORMAT") or (
+    "json" if os.environ.get("EVENTSVC_ENV") == "production" else "text")
+if _log_format == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "eventsvc.core.logs.JsonFormatter"}},
+        "handlers": {"error_console": {"class": "logging.StreamHandler", "formatter": "json",
+                                       "stream": "ext://sys.stderr"}},
+        "root": {"level": "INFO", "handlers": []},  # the app adds its own handler in each worker
+        "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+                    "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False}},
+    }
+
 
 def on_starting(server):
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")

@@ -90,3 +90,39 @@ def test_metrics_add_up_every_worker_of_a_host(app, tmp_path):
         text = requests.get(host.url + "/metrics", timeout=10).text
         assert sample(text, "eventsvc_http_requests_total", endpoint="health.healthz", status="200") - before == 40
         assert list(folder.glob("counter_*.db"))  # the workers' figures are files, added up at each scrape
+
+
+def test_the_offline_roster_and_its_badge_versions_are_the_same_on_both_servers(app, demo, api_token):
+    from eventsvc.accounts.service import user_by_email
+    from eventsvc.badges.codes import sign_badge_code
+    from eventsvc.extensions import db
+    from eventsvc.registration.models import Registration
+
+    with app.app_context():
+        organizer_id = user_by_email(loader.ORGANIZER_EMAIL).id
+    organizer = {"Authorization": f"Bearer {api_token(organizer_id)}"}
+    with app.app_context():
+        guest = db.session.scalars(db.select(Registration).where(Registration.status == "confirmed")
+                                   .order_by(Registration.id)).first()
+        guest_id, code = guest.id, sign_badge_code(guest.event_id, guest.id, guest.badge_version)
+        db.session.commit()
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    roster_path = f"/api/v1/events/{demo}/checkin/roster"
+
+    def roster(server):
+        body = requests.get(server.url + roster_path, headers=organizer, timeout=30).json()
+        body.pop("generated_at")
+        return body, {r["id"]: r for r in body["registrations"]}[guest_id]
+
+    with Gunicorn(url) as a, Gunicorn(url) as b:
+        assert roster(a)[0] == roster(b)[0]
+        scanned = requests.post(f"{b.url}/api/v1/events/{demo}/scans", headers=organizer, timeout=30,
+                                json={"gate": "entrance", "nonce": "two-servers-1", "code": code})
+        assert scanned.json()["result"] == "ok"
+        assert "entrance" in roster(a)[1]["checked_in"]  # scanned through B, seen by a phone syncing from A
+        version = roster(b)[1]["badge_version"]
+        reissued = requests.post(f"{a.url}/api/v1/events/{demo}/registrations/{guest_id}/badge/reissue",
+                                 headers=organizer, timeout=30)
+        assert reissued.status_code == 200, reissued.text
+        assert roster(b)[1]["badge_version"] == version + 1
+        assert roster(a)[0] == roster(b)[0]
