@@ -30,6 +30,7 @@ from sqlalchemy import String, delete, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from eventsvc.core.health import add_readiness_check
 from eventsvc.core.types import UTCDateTime, utcnow
 from eventsvc.extensions import db
 
@@ -284,3 +285,13 @@ def worker_ready(max_age_seconds: float = 60) -> str | None:
         return "no worker has ever reported"
     age = (utcnow() - seen).total_seconds()
     return None if age < max_age_seconds else f"the last worker heartbeat is {int(age)} s old"
+
+
+def _workers_check() -> str | None:
+    """Tasks run in the caller (TASKS_EAGER, unit tests only): no worker to wait for."""
+    return None if current_app.config.get("TASKS_EAGER") else worker_ready()
+
+
+# /readyz names these when they fail (eventsvc.core.health)
+add_readiness_check("broker", broker_ready)
+add_readiness_check("workers", _workers_check)
