@@ -269,10 +269,22 @@ def _stop_heartbeat(**_kwargs):
 # --- readiness -------------------------------------------------------------------------------------
 
 def broker_ready() -> str | None:
-    """None when the broker answers, else why not."""
+    """None when the broker answers, else why not. Redis is asked with a PING on a connection of
+    its own: kombu's connection counts as established without a word to the server, so a dead
+    Redis would pass (found by the multi-host test)."""
+    url = str(celery.conf.broker_url or "")
     try:
-        with celery.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, timeout=2)
+        if url.startswith(("redis://", "rediss://")):
+            import redis
+
+            client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+            try:
+                client.ping()
+            finally:
+                client.close()
+        else:
+            with celery.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, timeout=2)
         return None
     except Exception as error:
         return f"the task broker does not answer: {type(error).__name__}"
