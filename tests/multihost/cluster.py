@@ -63,8 +63,12 @@ class Cluster:
         self.storage.mkdir()
         self.mailbox = self.dir / "smtp-received.jsonl"
         self.net = Network(self.dir)
-        for host in HOSTS:
-            self.net.add_host(host)
+        try:
+            for host in HOSTS:
+                self.net.add_host(host)
+        except BaseException:
+            self.close()
+            raise
         self.addr = self.net.hosts
         self.secret = secrets.token_urlsafe(48)
         self.kek = secrets.token_urlsafe(48)

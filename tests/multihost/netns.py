@@ -61,7 +61,11 @@ class Network:
         self._next = 10
         self._switch = self.prefix + "sw"
         _ip("netns", "add", self._switch)
-        self._sh(self._switch, "ip link add br0 type bridge && ip link set br0 up && ip link set lo up")
+        try:
+            self._sh(self._switch, "ip link add br0 type bridge && ip link set br0 up && ip link set lo up")
+        except BaseException:
+            self.close()
+            raise
 
     def ns(self, host: str) -> str:
         return self.prefix + host
