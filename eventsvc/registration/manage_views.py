@@ -5,13 +5,11 @@ Every route needs the organizer role at the event (``requires_event_role``).
 
 import secrets
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -23,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from eventsvc.core import storage
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import local
 from eventsvc.core.input import int_arg
@@ -109,10 +108,9 @@ def invitation_new(event: Event):
                            placeholders=invitation_service.PLACEHOLDERS), status
 
 
-def _import_folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+#: uploads waiting for their confirmation, in storage (any web server finds them); pruned after STORAGE_KEEP_DAYS
+IMPORTS = "imports"
+storage.TEMPORARY_PREFIXES.add(IMPORTS)
 
 
 @bp.route("/<slug>/invitations/import", methods=["GET", "POST"])
@@ -126,17 +124,20 @@ def invitation_import(event: Event):
         if not stored or stored.get("key") != request.form.get("key"):
             flash(_("The preview has expired: upload the file again."), "error")
             return redirect(url_for(".invitation_import", slug=event.slug))
-        path = _import_folder() / stored["key"]
+        upload_key = f"{IMPORTS}/{stored['key']}"
+        if not storage.exists(upload_key):
+            flash(_("The preview has expired: upload the file again."), "error")
+            return redirect(url_for(".invitation_import", slug=event.slug))
         try:
             created = invitation_service.import_invitations(
-                event, stored["filename"], path.read_bytes(), invited_by_id=current_user.id,
+                event, stored["filename"], storage.read(upload_key), invited_by_id=current_user.id,
                 send=bool(request.form.get("send")))
         except ServiceError as error:
             db.session.rollback()
             flash(error.message, "error")
             return redirect(url_for(".invitation_import", slug=event.slug))
         db.session.commit()
-        path.unlink(missing_ok=True)
+        storage.delete(upload_key)
         session.pop(key_name, None)
         flash(_("%(count)d invitations imported.", count=len(created)), "success")
         return redirect(url_for(".invitations", slug=event.slug))
@@ -153,7 +154,7 @@ def invitation_import(event: Event):
             status = 422
         else:
             key = secrets.token_hex(16)
-            (_import_folder() / key).write_bytes(data)
+            storage.save(f"{IMPORTS}/{key}", data)
             session[key_name] = {"key": key, "filename": upload.filename}
         db.session.rollback()
     elif form.is_submitted():

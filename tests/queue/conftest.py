@@ -127,7 +127,7 @@ class Cluster:
         raise AssertionError("gunicorn did not start:\n" + self.log("web"))
 
     def stop(self) -> None:
-        for name, process in list(self.processes.items()):
+        for process in list(self.processes.values()):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
         for process in self.processes.values():
