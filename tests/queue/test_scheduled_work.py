@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from eventsvc.core import jobs, storage, tasks
 from eventsvc.core.types import utcnow
-from eventsvc.events.models import AgendaItem, Event
+from eventsvc.events.models import AgendaItem
 from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from eventsvc.mail.models import OutgoingMessage
