@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -33,8 +35,8 @@ from eventsvc.events.models import AgendaItem, Event
 from eventsvc.events.permissions import ORGANIZER, requires_event_role
 from eventsvc.extensions import db
 from eventsvc.registration import categories as category_service
+from eventsvc.registration import import_jobs, lifecycle, lists, service
 from eventsvc.registration import invitations as invitation_service
-from eventsvc.registration import lifecycle, lists, service
 from eventsvc.registration.forms import CategoryForm, ImportForm, InvitationForm, SettingsForm
 from eventsvc.registration.transitions import INVITATION, REGISTRATION, Actor, allowed_actions
 
@@ -146,6 +148,13 @@ def invitation_import(event: Event):
         upload = form.file.data
         data = upload.read()
         try:
+            count = import_jobs.row_count(upload.filename, data)
+            if count > current_app.config["IMPORT_ASYNC_ROWS"]:  # a worker checks it; its page follows
+                key = f"{IMPORTS}/{secrets.token_hex(16)}"
+                storage.save(key, data)
+                job = import_jobs.start_check(event, upload_key=key, filename=upload.filename, rows=count,
+                                              user_id=current_user.id)
+                return redirect(url_for(".import_job", slug=event.slug, job_id=job.id))
             rows = invitation_service.preview_import(event, upload.filename, data)
         except ImportRejected as error:
             rejected, status = error, 422
@@ -161,6 +170,38 @@ def invitation_import(event: Event):
         status = 422
     return render_template("registration/invitation_import.html", event=event, form=form, rows=rows,
                            rejected=rejected, key=key), status
+
+
+def _import_job(event: Event, job_id: str):
+    job = import_jobs.get(event, job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/<slug>/invitations/import-jobs/<job_id>")
+@requires_event_role(ORGANIZER)
+def import_job(event: Event, job_id: str):
+    """A large import's page: its check, then the confirmation, then its writing."""
+    return render_template("registration/import_job.html", event=event, job=_import_job(event, job_id))
+
+
+@bp.get("/<slug>/invitations/import-jobs/<job_id>/status")
+@requires_event_role(ORGANIZER)
+def import_job_status(event: Event, job_id: str):
+    return jsonify(_import_job(event, job_id).public()), 200, {"Cache-Control": "private, no-store"}
+
+
+@bp.post("/<slug>/invitations/import-jobs/<job_id>/confirm")
+@requires_event_role(ORGANIZER)
+def import_job_confirm(event: Event, job_id: str):
+    checked = _import_job(event, job_id)
+    try:
+        job = import_jobs.start_write(event, checked, send=bool(request.form.get("send")), user_id=current_user.id)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".invitation_import", slug=event.slug))
+    return redirect(url_for(".import_job", slug=event.slug, job_id=job.id))
 
 
 @bp.post("/<slug>/invitations/remind")

@@ -9,11 +9,16 @@
   var message = box.querySelector("[role=status]");
   var download = box.querySelector("[data-job-download]");
   function show(job) {
-    bar.value = job.percent;
+    var running = job.status === "queued" || job.status === "running";
+    if (!running && box.hasAttribute("data-reload-when-finished")) {
+      window.location.reload();  // the finished page has more to show (errors, a confirmation)
+      return false;
+    }
+    if (job.done || job.status === "done") { bar.value = job.percent; }
     box.dataset.status = job.status;
     if (job.status === "done") {
       message.textContent = box.dataset.textDone.replace("{count}", job.total);
-      download.hidden = false;
+      if (download) { download.hidden = false; }
     } else if (job.status === "failed" || job.status === "interrupted") {
       message.textContent = job.status === "failed" ? box.dataset.textFailed : box.dataset.textInterrupted;
     } else if (job.total) {
