@@ -3,10 +3,12 @@
 confirms on its page, and a second job writes them all in one transaction (all or nothing,
 like the synchronous import below that size). The upload waits in storage under ``imports/``."""
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventsvc.core import jobs, storage
 from eventsvc.core.errors import ServiceError
+from eventsvc.core.i18n import current_language
 from eventsvc.core.jobs import BackgroundJob
 from eventsvc.core.spreadsheets import ImportRejected, read_rows
 from eventsvc.events.models import Event
@@ -25,7 +27,8 @@ def row_count(filename: str, data: bytes) -> int:
 
 def start_check(event: Event, *, upload_key: str, filename: str, rows: int, user_id: int | None) -> BackgroundJob:
     job = jobs.create(event_id=event.id, kind=KIND, created_by=user_id,
-                      params={"step": CHECK, "key": upload_key, "filename": filename, "rows": rows})
+                      params={"step": CHECK, "key": upload_key, "filename": filename, "rows": rows,
+                              "language": current_language()})
     jobs.start(job)
     return job
 
@@ -46,6 +49,11 @@ def get(event: Event, job_id: str) -> BackgroundJob | None:
 
 
 def run(job: BackgroundJob, progress: jobs.Progress) -> None:
+    with force_locale(job.params.get("language") or "en"):  # row errors in the organizer's language
+        _run(job, progress)
+
+
+def _run(job: BackgroundJob, progress: jobs.Progress) -> None:
     params = job.params
     data = storage.read(params["key"])
     progress.total(params["rows"])

@@ -40,7 +40,7 @@ from eventsvc.events.slides import slides_key
 from eventsvc.extensions import db
 from eventsvc.people.identity import PersonDetails, add_person, find_or_create_organization
 from eventsvc.people.models import Person
-from eventsvc.registration import lifecycle
+from eventsvc.registration import import_jobs, lifecycle
 from eventsvc.registration.categories import create_category
 from eventsvc.registration.enums import RegistrationSource
 from eventsvc.registration.invitations import InvitationInput, create_invitation, send_invitation
@@ -175,6 +175,11 @@ def build_world(app: Flask) -> World:
                                         selection=BadgeSelection()).id
         v["certificate_job_id"] = certificate_batches.create(
             event=a, program=program, user_id=users["organizer_a"].id).id
+        upload = b"name,email\nMatrix Import Guest,matrix-import@matrix.example\n"
+        storage.save("imports/access-matrix.csv", upload)
+        v["import_job_id"] = import_jobs.start_check(a, upload_key="imports/access-matrix.csv",
+                                                     filename="guests.csv", rows=1,
+                                                     user_id=users["organizer_a"].id).id
     return world
 
 
