@@ -15,6 +15,7 @@ from eventsvc.events.models import AgendaItem
 from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from eventsvc.mail.models import OutgoingMessage
+from eventsvc.mail.tasks import outbox_ready
 from eventsvc.people.models import Person
 from eventsvc.registration import schedule
 from eventsvc.registration.enums import InvitationStatus, RegistrationStatus
@@ -129,3 +130,19 @@ def test_storage_writes_whole_files_and_reads_them_back(app_ctx):
     storage.delete("test/one.bin")
     assert not storage.exists("test/one.bin")
     assert not list(storage.path("test").glob(".*.tmp"))  # no temporary file left behind
+
+
+def test_readiness_names_a_silent_worker_and_a_stuck_outbox(app_ctx, tmp_path):
+    assert tasks.worker_ready() == "no worker has ever reported"
+    tasks.beat("worker-1@host")
+    assert tasks.worker_ready() is None
+    db.session.execute(update(tasks.WorkerHeartbeat).values(last_seen=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    assert tasks.worker_ready().startswith("the last worker heartbeat is 3")
+    assert outbox_ready() is None
+    db.session.add(OutgoingMessage(kind="test", to_address="a@example.org", subject="s", body_text="b",
+                                   message_id="<stuck@eventsvc.local>",
+                                   next_attempt_at=utcnow() - timedelta(minutes=10)))
+    db.session.commit()
+    assert outbox_ready().startswith("the oldest undelivered message has waited 6")
+    assert tasks.broker_ready() is None  # the SQLite broker file answers
