@@ -62,6 +62,10 @@ PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 MAX_CONTENT_LENGTH = 25 * 1024 * 1024
 SLIDES_MAX_BYTES = 20 * 1024 * 1024
 
+# Spreadsheet imports of invitations with more rows than this are checked and written by a
+# background worker, with a progress page; smaller ones stay in the request.
+IMPORT_ASYNC_ROWS = 2000
+
 # Invitation and guest links
 INVITATION_TTL_DAYS = 60
 # One-time links that invited team members set their password with

@@ -37,6 +37,8 @@ def result_key(job_id: str) -> str:
 def run(job: BackgroundJob, progress: jobs.Progress) -> None:
     """Render the job's badges into its PDF and record them as printed."""
     params = job.params
+    # its first badges create the event's signing key: a write after reads (SQLite: lock first)
+    db.session.connection(execution_options={"sqlite_immediate": True})
     event = db.session.get(Event, job.event_id)
     selection = BadgeSelection(params.get("category_id"), params.get("which"))
     pdf, printed = render_batch(event, selection, params["layout"], progress=progress.advance,

@@ -36,10 +36,9 @@ def init_app(app: Flask) -> None:
     def _on_begin(conn):
         immediate = conn.get_execution_options().get("sqlite_immediate")
         if immediate is None:
-            if has_request_context():
-                immediate = request.method not in _READ_ONLY_METHODS
-            else:  # background tasks say so (they write; a deferred read upgraded to a write can fail)
-                immediate = has_app_context() and g.get("sqlite_immediate", False)
+            # a task run at once inside a request (TASKS_EAGER) behaves as it would in a worker
+            in_task = has_app_context() and g.get("background_task", False)
+            immediate = not in_task and has_request_context() and request.method not in _READ_ONLY_METHODS
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

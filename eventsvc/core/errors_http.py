@@ -138,8 +138,8 @@ class ErrorResponsesPlugin(BasePlugin):
     """Documents on every API operation the errors any of them can answer, in the one shape.
 
     400 (a NUL byte in the query, unreadable or too-deep JSON), 401 (no caller), 404 where the
-    path names something, 413 where a body is sent; and every error response a route declares
-    itself (403, 409…) gets the ``Error`` schema.
+    path names something, 409 on a change, 413 where a body is sent; and every error response a
+    route declares itself (403…) gets the ``Error`` schema.
     """
 
     def init_spec(self, spec):
@@ -153,7 +153,7 @@ class ErrorResponsesPlugin(BasePlugin):
             responses = operation.setdefault("responses", {})
             declared = {str(status) for status in responses}
             wanted = [400, 401] + ([404] if "{" in (path or "") else []) \
-                + ([413] if "requestBody" in operation else [])
+                + ([409] if method in _WRITES else []) + ([413] if "requestBody" in operation else [])
             for status in wanted:
                 if str(status) not in declared:
                     responses[str(status)] = HTTPStatus(status).name
@@ -164,6 +164,8 @@ class ErrorResponsesPlugin(BasePlugin):
 
 
 _HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+#: a change can meet a state that refuses it (a duplicate, a record in use, a lifecycle step)
+_WRITES = {"put", "post", "delete", "patch"}
 
 
 def configure_api(api: Api) -> dict:

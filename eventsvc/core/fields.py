@@ -6,14 +6,12 @@ and every enum names its allowed values (``core.input`` says what fits). A found
 test checks that no schema field slips past.
 """
 
-from flask_babel import gettext as _
 from marshmallow import ValidationError, validate
+from marshmallow.fields import AwareDateTime as _AwareDateTime
 from marshmallow.fields import (
-    URL,
     Bool,
     Boolean,
     Dict,
-    Email,
     Field,
     Float,
     Function,
@@ -21,12 +19,11 @@ from marshmallow.fields import (
     Method,
     Nested,
     Raw,
-    Url,
 )
-from marshmallow.fields import AwareDateTime as _AwareDateTime
 from marshmallow.fields import Date as _Date
 from marshmallow.fields import Integer as _Integer
 from marshmallow.fields import String as _String
+from marshmallow.fields import Url as _Url
 
 from eventsvc.core.input import (
     INT_MAX,
@@ -34,15 +31,14 @@ from eventsvc.core.input import (
     MAX_YEAR,
     MIN_YEAR,
     has_unstorable_characters,
-    is_timezone,
     unstorable_text_message,
     year_in_range,
     year_range_message,
 )
 
 __all__ = [
-    "URL", "AwareDateTime", "Bool", "Boolean", "Date", "Dict", "Email", "Field", "Float", "Function",
-    "Id", "Int", "Integer", "List", "Method", "Nested", "Raw", "Str", "String", "TimeZone", "Url",
+    "URL", "AwareDateTime", "Bool", "Boolean", "Date", "Dict", "Field", "Float", "Function",
+    "Int", "Integer", "List", "Method", "Nested", "Raw", "Str", "String", "Url",
     "enum_field", "one_of",
 ]
 
@@ -55,12 +51,7 @@ class Integer(_Integer):
         self.validators.insert(0, validate.Range(minimum, maximum))
 
 
-def Id(**kwargs) -> Integer:  # noqa: N802  (a field, named like the others)
-    """The id of a row: 1…INT_MAX."""
-    return Integer(minimum=1, **kwargs)
-
-
-class String(_String):
+class _Storable:
     """Text a database can store: a NUL byte (or a lone surrogate) is a field error."""
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -68,6 +59,14 @@ class String(_String):
         if has_unstorable_characters(value):
             raise ValidationError(unstorable_text_message())
         return value
+
+
+class String(_Storable, _String):
+    """Text a database can store."""
+
+
+class Url(_Storable, _Url):
+    """A URL a database can store (marshmallow's check lets a NUL byte through in the path)."""
 
 
 class AwareDateTime(_AwareDateTime):
@@ -95,20 +94,6 @@ class Date(_Date):
         return value
 
 
-class TimeZone(String):
-    """An IANA time zone name such as ``Asia/Shanghai``."""
-
-    def __init__(self, **kwargs):
-        metadata = {"description": "an IANA time zone name such as Asia/Shanghai", **kwargs.pop("metadata", {})}
-        super().__init__(metadata=metadata, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        if not is_timezone(value):
-            raise ValidationError(_("Unknown time zone; use an IANA name such as Asia/Shanghai."))
-        return value
-
-
 def one_of(enum_cls) -> validate.OneOf:
     """A validator taking an enum's values; its error names them all."""
     return validate.OneOf([m.value for m in enum_cls], error="Must be one of: {choices}.")
@@ -121,3 +106,4 @@ def enum_field(enum_cls, **kwargs) -> String:
 
 Int = Integer
 Str = String
+URL = Url

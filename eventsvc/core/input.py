@@ -26,6 +26,9 @@ from werkzeug.routing import IntegerConverter
 #: what a PostgreSQL INTEGER column holds (every id, count and position here is one)
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1
+#: the largest order of a thing among its siblings (a speech in its session…): the next one
+#: appended, at the largest plus one, still fits
+MAX_POSITION = 100_000
 #: the years a date or time may fall in
 MIN_YEAR = 1900
 MAX_YEAR = 2200

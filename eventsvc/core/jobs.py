@@ -163,15 +163,13 @@ class Progress:
             self._update(done=done)
 
     def finish(self, *, result_key: str | None = None, result_size: int | None = None,
-               done: int | None = None, **params) -> None:
-        """Mark the job done in the session's transaction (with the runner's effects) and commit."""
-        job = db.session.get(BackgroundJob, self.job_id)
+               done: int | None = None) -> None:
+        """Mark the job done in the session's transaction (with the runner's effects) and commit.
+        It writes before it reads: on SQLite a read first would make the write wait for nobody."""
         values = {"state": JobState.DONE, "result_key": result_key, "result_size": result_size,
                   "lease_until": None, "updated_at": utcnow(), "error": None}
         if done is not None:
             values["done"] = done
-        if params:
-            values["params"] = {**(job.params or {}), **params}
         result = db.session.execute(
             update(BackgroundJob).where(BackgroundJob.id == self.job_id, BackgroundJob.lease_token == self.token,
                                         BackgroundJob.state == JobState.RUNNING)
@@ -216,6 +214,9 @@ def run_job(job_id: str) -> str:
     if token is None:
         return "not claimed"  # done, failed, or another worker holds a live lease
     job = db.session.get(BackgroundJob, job_id)
+    # the runner gets the row as read, outside any transaction: it opens its own as it needs
+    db.session.expunge(job)
+    db.session.rollback()
     runner = RUNNERS.get(job.kind)
     if runner is None:
         fail(job_id, f"no runner for {job.kind}", token)

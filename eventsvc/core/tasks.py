@@ -52,7 +52,7 @@ class AppTask(Task):
         started, failed = time.perf_counter(), True
         try:
             with app.app_context():
-                g.sqlite_immediate = True  # tasks write: on SQLite they take the write lock up front
+                g.background_task = True  # its own transactions, whatever request kicked it (eager)
                 result = self.run(*args, **kwargs)
             failed = False
             return result

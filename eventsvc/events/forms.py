@@ -16,6 +16,7 @@ from eventsvc.core.forms import (
     IntegerField,
     optional_int,
 )
+from eventsvc.core.input import MAX_POSITION
 from eventsvc.events.labels import (
     EVENT_KIND_LABELS,
     KIND_LABELS,
@@ -67,7 +68,7 @@ class RoomForm(FlaskForm):
     name = StringField(_l("Room name"), validators=[DataRequired(), Length(max=200)])
     name_local = StringField(_l("Name in Chinese"), validators=[Optional(), Length(max=200)])
     capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0)])
-    position = IntegerField(_l("Column order"), validators=[Optional(), NumberRange(min=0)])
+    position = IntegerField(_l("Column order"), validators=[Optional(), NumberRange(0, MAX_POSITION)])
 
 
 class SessionForm(FlaskForm):
@@ -97,7 +98,7 @@ class SessionForm(FlaskForm):
 class ParticipationForm(FlaskForm):
     person_id = HiddenIdField(_l("Person"), validators=[DataRequired(_l("Choose a person from the list, or create one."))])
     role = SelectField(_l("Role"), choices=_choices(ROLE_LABELS))
-    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=0)])
+    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(0, MAX_POSITION)])
     confirm_overlaps = BooleanField(_l("Add even though this person is elsewhere at that time"))
 
 
@@ -107,7 +108,7 @@ class SpeechForm(FlaskForm):
     title_local = StringField(_l("Theme in Chinese"), validators=[Optional(), Length(max=500)])
     abstract = TextAreaField(_l("Abstract"), validators=[Optional()])
     language = SelectField(_l("Language of delivery"), choices=_choices(LANGUAGE_LABELS), default="zh")
-    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=0)])
+    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(0, MAX_POSITION)])
     planned_start = DateTimeLocalField(_l("Planned start"), format=LOCAL_FORMAT, validators=[Optional()])
     planned_end = DateTimeLocalField(_l("Planned end"), format=LOCAL_FORMAT, validators=[Optional()])
     status = SelectField(_l("Status"), choices=_choices(SPEECH_STATUS_LABELS), default="planned")

@@ -3,6 +3,7 @@
 from marshmallow import Schema, validate
 
 from eventsvc.core import fields
+from eventsvc.core.input import MAX_POSITION
 from eventsvc.events.enums import (
     EventStatus,
     ParticipationRole,
@@ -67,7 +68,7 @@ class SessionInSchema(Schema):
     starts_at = fields.AwareDateTime(required=True)
     ends_at = fields.AwareDateTime(required=True)
     room_id = fields.Int(allow_none=True)
-    capacity = fields.Int(allow_none=True, validate=validate.Range(min=0))
+    capacity = fields.Int(allow_none=True, minimum=0)
     requires_registration = fields.Bool()
     is_closed = fields.Bool()
     status = fields.Str(validate=fields.one_of(SessionStatus))
@@ -94,13 +95,13 @@ class ParticipationSchema(Schema):
     person_id = fields.Int(required=True)
     person = fields.Nested(PersonBriefSchema, dump_only=True)
     role = fields.Str(required=True, validate=fields.one_of(ParticipationRole))
-    position = fields.Int(allow_none=True, validate=validate.Range(min=0))
+    position = fields.Int(allow_none=True, minimum=0, maximum=MAX_POSITION)
     confirm_overlaps = fields.Bool(load_only=True, load_default=False)
 
 
 class ParticipationPatchSchema(Schema):
     role = fields.Str(validate=fields.one_of(ParticipationRole))
-    position = fields.Int(validate=validate.Range(min=0))
+    position = fields.Int(minimum=0, maximum=MAX_POSITION)
 
 
 class SpeechSchema(Schema):
@@ -112,7 +113,7 @@ class SpeechSchema(Schema):
     title_local = fields.Str(allow_none=True, validate=validate.Length(max=500))
     abstract = fields.Str(allow_none=True)
     language = fields.Str(validate=validate.Length(min=2, max=8))
-    position = fields.Int(allow_none=True, validate=validate.Range(min=0))
+    position = fields.Int(allow_none=True, minimum=0, maximum=MAX_POSITION)
     planned_start = fields.AwareDateTime(allow_none=True)
     planned_end = fields.AwareDateTime(allow_none=True)
     actual_start = fields.AwareDateTime(allow_none=True)

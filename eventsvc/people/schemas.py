@@ -23,6 +23,10 @@ class EmailAddress(fields.Str):
         except ServiceError as error:
             raise ValidationError(error.message) from None
 
+    def _validate(self, value):
+        if value is not None:  # a cleared address: no length to check
+            super()._validate(value)
+
 
 class OrganizationSchema(Schema):
     id = fields.Int(dump_only=True)

@@ -8,7 +8,7 @@ document's links (a session → its speeches, a registration → its badge …) 
 
 Bounded and reproducible: a fixed number of examples per operation, no deadline, derandomized, no
 example database. The number of generated cases is printed at the end of the run (see
-``pytest_terminal_summary`` in tests/conftest.py) and on each test's report.
+``pytest_terminal_summary`` in tests/conftest.py; each test records its count in user_properties).
 """
 
 import logging
@@ -23,9 +23,12 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
+    allow_header_conformance,
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 
 from eventsvc.api.auth import API_PREFIX
@@ -42,7 +45,8 @@ CALLERS = {
 #: caller → scenarios of up to STEPS linked requests
 SCENARIOS = {"organizer": 50, "staff": 10, "nobody": 4}
 STEPS = 6
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
+          response_headers_conformance, allow_header_conformance, unsupported_method]
 #: reads first, deletions last, so that the world's rows live as long as possible
 METHOD_ORDER = {"GET": 0, "POST": 1, "PUT": 1, "PATCH": 2, "DELETE": 3}
 
@@ -212,3 +216,36 @@ def test_linked_operations_answer_within_their_documentation(request, app, fuzz,
 
     Workflow.run(settings=_settings(SCENARIOS[caller], stateful_step_count=STEPS))
     _finish(request, caller, "linked", findings)
+
+
+#: requests the document does not describe, which must still be answered in JSON: (method, path, body)
+OFF_THE_DOCUMENT = [
+    ("GET", f"{API_PREFIX}/no-such-thing", None),
+    ("GET", "/api/v2/events", None),
+    ("GET", "/api/", None),
+    ("PUT", f"{API_PREFIX}/events", None),
+    ("DELETE", f"{API_PREFIX}/events/alpha-forum", None),
+    ("POST", f"{API_PREFIX}/events/alpha-forum/sessions", b"{"),
+    ("POST", f"{API_PREFIX}/events/alpha-forum/sessions", b"[" * 100_000),
+    ("POST", f"{API_PREFIX}/events/alpha-forum/scans", b"\xff\xfe not utf-8"),
+    ("PATCH", f"{API_PREFIX}/events/alpha-forum/sessions/1", b"null"),
+    ("GET", f"{API_PREFIX}/events/alpha-forum/registrations/{'9' * 40}/badge", None),
+    ("GET", f"{API_PREFIX}/events/alpha-forum/registrations/-1/badge", None),
+    ("GET", f"{API_PREFIX}/events/%00/sessions", None),
+]
+
+
+@pytest.mark.parametrize("caller", ["organizer", "nobody"])
+def test_answers_off_the_document_under_api_are_json_too(app, fuzz, caller):
+    """No HTML under /api, whatever is asked: unknown paths, methods a path lacks (405 with Allow),
+    bodies that are no JSON or nest too deep, ids no column holds."""
+    headers = {**_headers(fuzz.world, CALLERS[caller][0]), "Content-Type": "application/json"}
+    client = app.test_client()
+    for method, path, body in OFF_THE_DOCUMENT:
+        response = client.open(path, method=method, data=body, headers=headers)
+        where = f"{method} {path} → {response.status_code}"
+        assert 400 <= response.status_code < 500, where
+        assert response.mimetype == "application/json", where
+        assert isinstance(response.json["code"], str) and response.json["status"] == response.status_code, where
+        if response.status_code == 405:
+            assert response.headers.get("Allow"), where

@@ -89,7 +89,7 @@ class Cluster:
     def _wait_for_heartbeat(self, name: str, process: subprocess.Popen) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            assert process.poll() is None, self.log(name)
+            assert process.poll() is None, self.log(name, 6000)
             with self.app.app_context():
                 seen = db.session.scalar(select(WorkerHeartbeat.hostname).where(
                     WorkerHeartbeat.hostname.startswith(f"{name}@")))
@@ -97,7 +97,7 @@ class Cluster:
             if seen:
                 return
             time.sleep(0.2)
-        raise AssertionError(f"worker {name} never reported:\n{self.log(name)}")
+        raise AssertionError(f"worker {name} never reported:\n{self.log(name, 6000)}")
 
     def kill(self, name: str) -> None:
         """SIGKILL: the worker dies mid-task, acknowledging nothing and cleaning nothing up."""
@@ -105,9 +105,10 @@ class Cluster:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
-    def log(self, name: str) -> str:
+    def log(self, name: str, tail: int | None = None) -> str:
         path = self.folder / f"{name}.log"
-        return path.read_text(errors="replace")[-6000:] if path.exists() else ""
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return text[-tail:] if tail else text
 
     def start_web(self) -> str:
         port = free_port()
@@ -124,10 +125,10 @@ class Cluster:
                     return self.web_url
             except requests.RequestException:
                 time.sleep(0.2)
-        raise AssertionError("gunicorn did not start:\n" + self.log("web"))
+        raise AssertionError("gunicorn did not start:\n" + self.log("web", 6000))
 
     def stop(self) -> None:
-        for name, process in list(self.processes.items()):
+        for process in list(self.processes.values()):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
         for process in self.processes.values():

@@ -56,9 +56,12 @@ def snapshot_rows(db) -> dict:
 
 def restore_rows(db, rows: dict) -> None:
     """Empty every table and put the snapshot's rows back, ids included; PostgreSQL's sequences
-    continue after the highest id, as if the rows had been inserted one by one."""
-    empty_all_tables(db)
+    continue after the highest id, as if the rows had been inserted one by one. DELETE rather
+    than TRUNCATE: on a few rows it is much faster, and this runs once per fuzz scenario."""
+    db.session.remove()
     with db.engine.begin() as conn:
+        for table in reversed(list(rows)):
+            conn.execute(table.delete())
         for table, table_rows in rows.items():
             if table_rows:
                 conn.execute(table.insert(), table_rows)
