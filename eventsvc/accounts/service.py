@@ -260,10 +260,12 @@ def write_pending_token_uses(engine) -> bool:
                 raw.execute("PRAGMA busy_timeout = 0")
             try:
                 with connection.execution_options(sqlite_immediate=True).begin():
-                    ids = sorted(batch)
+                    ids = done = sorted(batch)
                     if not sqlite:  # the rows no other transaction holds, without waiting for the others
                         ids = list(connection.scalars(select(ApiToken.id).where(ApiToken.id.in_(ids))
                                                       .order_by(ApiToken.id).with_for_update(skip_locked=True)))
+                        held = set(connection.scalars(select(ApiToken.id).where(ApiToken.id.in_(set(done) - set(ids)))))
+                        done = [token_id for token_id in done if token_id not in held]  # written, or deleted
                     for token_id in ids:
                         connection.execute(update(ApiToken).where(
                             ApiToken.id == token_id,
@@ -275,7 +277,7 @@ def write_pending_token_uses(engine) -> bool:
     except OperationalError:  # SQLite: another connection is writing; next time
         return False
     with _pending_lock:
-        for token_id in ids:
+        for token_id in done:
             if _pending_uses.get(token_id) == batch[token_id]:
                 del _pending_uses[token_id]
         return not _pending_uses

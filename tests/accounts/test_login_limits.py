@@ -23,6 +23,17 @@ COLLEAGUE, COLLEAGUE_PASSWORD = "colleague@example.org", "colleague-password-1"
 ATTACKER, COLLEAGUE_ADDRESS, OWNER_ADDRESS = "203.0.113.9", "198.51.100.7", "198.51.100.8"
 
 
+#: the per-client count's window in these tests: a week, so that no test's requests straddle two
+#: windows (the count starts again in each window of LOGIN_CLIENT_WINDOW_SECONDS)
+LONG_WINDOW = 7 * 24 * 3600
+
+
+@pytest.fixture(autouse=True)
+def _long_client_window(app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_CLIENT_WINDOW_SECONDS", LONG_WINDOW)
+    monkeypatch.setenv("EVENTSVC_LOGIN_CLIENT_WINDOW_SECONDS", str(LONG_WINDOW))  # the proxied app, gunicorn
+
+
 def _login(client, email, password, address):
     """A login through the proxy, from ``address``."""
     headers = {"X-Forwarded-For": address}
@@ -157,3 +168,14 @@ def test_parallel_wrong_passwords_are_limited_under_gunicorn(app, make_user):
         statuses = sorted(a.status for a in answers)
         # the 16 before counted for this client too: 4 more are checked, 20 refused
         assert statuses == [401] * 4 + [429] * 20, statuses
+
+
+def test_certificate_checks_behind_the_proxy_are_limited_per_real_client(proxied_app):
+    proxied_app.config.update(AWARDS_VERIFY_LIMIT=2, AWARDS_VERIFY_WINDOW_SECONDS=LONG_WINDOW)
+    client = proxied_app.test_client()
+
+    def check(address):
+        return client.get("/verify.json?number=SH100-2023-0001", headers={"X-Forwarded-For": address}).status_code
+
+    assert [check(ATTACKER) for _ in range(3)] == [200, 200, 429]
+    assert check(COLLEAGUE_ADDRESS) == 200  # before ProxyFix every client was the proxy, and refused

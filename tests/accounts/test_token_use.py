@@ -6,7 +6,15 @@ import time
 from sqlalchemy import select, text
 
 from eventsvc.accounts.models import ApiToken, User
-from eventsvc.accounts.service import create_api_token, create_user, grant_role
+from eventsvc.accounts.service import (
+    create_api_token,
+    create_user,
+    grant_role,
+    has_pending_token_uses,
+    note_token_use,
+    write_pending_token_uses,
+)
+from eventsvc.core.types import utcnow
 from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from tests.accounts.conftest import TIMEOUT, at_once, gunicorn
@@ -76,3 +84,11 @@ def test_a_read_answers_while_another_connection_holds_the_lock_and_its_use_is_w
         token = db.session.get(ApiToken, token_id)
         assert token.last_used_at is not None
         assert db.session.get(User, user_id).email in _last_uses(app)
+
+
+def test_the_use_of_a_token_deleted_since_is_dropped_not_retried_forever(app):
+    with app.app_context():
+        note_token_use(ApiToken(id=987654), utcnow(), writing=False)
+        assert has_pending_token_uses()
+        assert write_pending_token_uses(db.engine)
+        assert not has_pending_token_uses()
