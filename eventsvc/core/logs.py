@@ -33,6 +33,9 @@ _STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), No
 
 request_log = logging.getLogger("eventsvc.request")
 
+#: probes and scrapes that come every few seconds: logged only when they fail
+QUIET_ENDPOINTS = frozenset({"health.healthz", "health.readyz", "metrics.metrics"})
+
 
 def incoming_request_id(value: str | None) -> str:
     """The proxy's id when it is a short token, else a new one (a client could send anything)."""
@@ -120,11 +123,14 @@ def _end_response(response: Response) -> Response:
 
 
 def _log_request(response: Response) -> Response:
+    endpoint = request.url_rule.endpoint if request.url_rule is not None else None
+    if endpoint in QUIET_ENDPOINTS and response.status_code < 400:
+        return response
     started = g.get("log_started")
     request_log.info("%s %s %s", request.method, request.path, response.status_code, extra={
         "method": request.method, "path": request.path, "status": response.status_code,
         "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
-        "endpoint": request.url_rule.endpoint if request.url_rule is not None else None})
+        "endpoint": endpoint})
     return response
 
 

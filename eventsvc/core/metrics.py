@@ -175,16 +175,17 @@ def metrics():
     return response
 
 
-def start_metrics_server(port: int, address: str = "0.0.0.0") -> None:  # noqa: S104 - a worker's scrape port
-    """For a process without a web server (a task worker): its figures on ``port`` (process counters only)."""
+def start_metrics_server(port: int, address: str = "0.0.0.0"):  # noqa: S104 - a worker's scrape port
+    """For a process without a web server (a task worker): its figures (task durations and failures,
+    counted in this process or, with PROMETHEUS_MULTIPROC_DIR, in all its pool's processes) on ``port``.
+    Returns the server and its thread."""
     from prometheus_client import start_http_server
 
+    registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        start_http_server(port, address, registry=registry)
-    else:
-        start_http_server(port, address)
+    return start_http_server(port, address, registry=registry)
 
 
 def init_app(app: Flask) -> None:

@@ -41,11 +41,17 @@ def test_production_logs_one_line_per_request(database_url, capsys):
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "LOG_FORMAT": "json",
                                  "LOG_REQUESTS": True})
     try:
-        app.test_client().get("/healthz", headers={"X-Request-ID": "req-43"})
+        client = app.test_client()
+        client.get("/", headers={"X-Request-ID": "req-43"})
+        client.get("/healthz", headers={"X-Request-ID": "req-44"})  # a probe that succeeds: no line
+        client.get("/no-such-page", headers={"X-Request-ID": "req-45"})
         lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
-        line = next(entry for entry in lines if entry["logger"] == "eventsvc.request")
-        assert line["request_id"] == "req-43" and line["status"] == 200 and line["path"] == "/healthz"
-        assert line["endpoint"] == "health.healthz" and line["duration_ms"] >= 0
+        requests = {entry["request_id"]: entry for entry in lines if entry["logger"] == "eventsvc.request"}
+        assert set(requests) == {"req-43", "req-45"}
+        line = requests["req-43"]
+        assert line["status"] == 200 and line["path"] == "/" and line["method"] == "GET"
+        assert line["endpoint"] == "web.home" and line["duration_ms"] >= 0
+        assert requests["req-45"]["status"] == 404
     finally:
         configure_logging("text", "INFO")
 

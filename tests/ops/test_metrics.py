@@ -1,12 +1,14 @@
 """/metrics: what Prometheus reads, and who may read it."""
 
 import pytest
+import requests
 
 from eventsvc import create_app
-from eventsvc.core.metrics import observe_task
+from eventsvc.core.metrics import observe_task, start_metrics_server
 from eventsvc.extensions import db
 from eventsvc.mail.models import OutgoingMessage
 from tests.ops.metrics_text import sample, scrape
+from tests.support.live_server import free_port
 
 
 def test_requests_are_counted_and_timed_by_endpoint_method_and_status(client):
@@ -52,6 +54,17 @@ def test_task_durations_and_failures_are_recorded_for_the_queue(client):
         sample(before, "eventsvc_task_duration_seconds_count", task="deliver_outbox") == 2
     assert sample(after, "eventsvc_task_failures_total", task="deliver_outbox") - \
         sample(before, "eventsvc_task_failures_total", task="deliver_outbox") == 1
+
+
+def test_a_worker_shows_its_task_figures_on_a_port_of_its_own():
+    server, thread = start_metrics_server(free_port(), "127.0.0.1")
+    try:
+        observe_task("prune_storage", 0.01, failed=True)
+        text = requests.get(f"http://127.0.0.1:{server.server_port}/metrics", timeout=10).text
+        assert sample(text, "eventsvc_task_failures_total", task="prune_storage") >= 1
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
 
 
 def test_metrics_are_refused_to_a_caller_outside_the_host_and_its_networks(client):

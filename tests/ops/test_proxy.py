@@ -72,7 +72,7 @@ def _log_lines(path: Path) -> list[dict]:
 
 def test_the_proxys_request_id_reaches_the_apps_json_log_and_the_answer(stack):
     proxy, a, b, folder = stack
-    ids = {requests.get(proxy.url + "/healthz", headers={"X-Request-ID": "client-chosen"}).headers["X-Request-ID"]
+    ids = {requests.get(proxy.url + "/", headers={"X-Request-ID": "client-chosen"}).headers["X-Request-ID"]
            for _ in range(6)}
     assert "client-chosen" not in ids and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)  # nginx's own
     time.sleep(0.5)  # the log lines are written after the answers

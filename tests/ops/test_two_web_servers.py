@@ -1,9 +1,9 @@
 """Two web servers (two gunicorn processes on two ports, one database) serve one browser as one site.
 
 Issue 13, item 4: sessions, CSRF, rate limits and print-job polls work whichever server a request
-reaches. The print job here is today's (its progress in the instance folder that both servers of this
-checkout share, its work in a thread of the server that started it); the queue's job rows (wip/queue)
-replace that, and this test then covers them unchanged.
+reaches. The print job is polled through both: before the task queue (wip/queue) its progress was a file
+in the instance folder that both servers of this checkout share; with the queue it is a job row (the
+tests run tasks at once, TASKS_EAGER; tests/queue has real workers). This test holds either way.
 """
 
 import re
