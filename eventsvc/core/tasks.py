@@ -112,7 +112,6 @@ def init_app(app: Flask) -> None:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_ignore_result=True,
-        task_always_eager=bool(config.get("TASKS_EAGER")),
         task_eager_propagates=True,
         timezone="UTC",
         enable_utc=True,
@@ -125,14 +124,22 @@ def init_app(app: Flask) -> None:
 
 # --- kicks -----------------------------------------------------------------------------------------
 
+def _eager() -> bool:
+    """TASKS_EAGER of the app that sends: a process may hold several apps (tests), one Celery."""
+    app = current_app if has_app_context() else _flask_app
+    return bool(app is not None and app.config.get("TASKS_EAGER"))
+
+
 def send(task, *args) -> bool:
-    """Queue ``task(*args)`` now; a broker that is down is logged, not raised (the sweep catches up)."""
+    """Queue ``task(*args)`` now; a broker that is down is logged, not raised (the sweep catches up).
+    With TASKS_EAGER (unit tests) the task runs here and now instead."""
+    if _eager():
+        task.apply(args, throw=True)
+        return True
     try:
         task.apply_async(args)
         return True
     except Exception:
-        if celery.conf.task_always_eager:
-            raise
         log.warning("could not queue %s%r: the periodic sweep will pick it up", task.name, args,
                     exc_info=True)
         return False
