@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eventsvc.core.health import add_readiness_check
+from eventsvc.core.metrics import observe_task
 from eventsvc.core.types import UTCDateTime, utcnow
 from eventsvc.extensions import db
 
@@ -38,8 +39,8 @@ log = logging.getLogger(__name__)
 
 #: the Flask app tasks run in when no app context is active (in a worker); set by init_app
 _flask_app: Flask | None = None
-#: called after every task with (task name, seconds, failed); metrics add themselves here
-task_observers: list = []
+#: called after every task with (task name, seconds, failed): the task metrics of /metrics
+task_observers: list = [observe_task]
 
 
 class AppTask(Task):

@@ -98,3 +98,15 @@ def test_a_scraper_with_the_metrics_token_reads_from_anywhere_and_a_wrong_token_
 def test_a_misspelt_network_stops_the_start(database_url):
     with pytest.raises(ValueError):
         create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "METRICS_ALLOWED_NETWORKS": ["10.0.0/33"]})
+
+
+def test_a_task_run_by_the_queue_shows_in_the_task_metrics(app, client):
+    """The queue reports every task it runs (here eagerly, as the tests run tasks) to /metrics."""
+    from eventsvc.core import tasks
+
+    name = "eventsvc.periodic.jobs_sweep"
+    before = sample(scrape(client), "eventsvc_task_duration_seconds_count", task=name)
+    with app.app_context():
+        tasks.celery.tasks[name].apply()
+    after = sample(scrape(client), "eventsvc_task_duration_seconds_count", task=name)
+    assert after - before == 1
