@@ -116,7 +116,10 @@ def init_app(app: Flask) -> None:
         task_eager_propagates=True,
         timezone="UTC",
         enable_utc=True,
+        # the app's own log handler (eventsvc.core.logs) formats the worker's lines too; Celery must
+        # not swap standard error for its logging proxy, which drops what that handler writes
         worker_hijack_root_logger=False,
+        worker_redirect_stdouts=False,
         # the schedule lives in memory: periodic_runs, not a file, decides what already ran
         beat_scheduler="celery.beat:Scheduler",
     )
