@@ -71,7 +71,8 @@ def serve(database_url: str, limit: int):
            "EVENTSVC_DATABASE_URL": database_url, "EVENTSVC_AWARDS_VERIFY_LIMIT": str(limit),
            "EVENTSVC_AWARDS_VERIFY_CODE_LIMIT": str(max(limit, 120)),
            # production refuses a loopback address for the links it builds; nothing follows them here
-           "EVENTSVC_PUBLIC_BASE_URL": "https://bench.example.org"}
+           "EVENTSVC_PUBLIC_BASE_URL": "https://bench.example.org",
+           "EVENTSVC_LOG_REQUESTS": "false"}  # no line per request on this terminal
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{PORT}", "--log-level", "warning",
          "eventsvc:create_app()"], cwd=ROOT, env=env)

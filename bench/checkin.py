@@ -16,6 +16,7 @@ one thread per client), so the figures include its CPU share.
 """
 
 import argparse
+import collections
 import http.client
 import json
 import os
@@ -106,6 +107,10 @@ def start_gunicorn(url: str, workers: int, port: int, threads: int = 1) -> subpr
         [gunicorn, "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
          "--keep-alive", "30", "eventsvc.wsgi:app"],
         cwd=str(ROOT), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    # production logs a JSON line per request: read them as they come (a full pipe would stop the
+    # workers), keeping the end for the error message
+    process.log = collections.deque(maxlen=200)
+    threading.Thread(target=lambda: process.log.extend(process.stderr), daemon=True).start()
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -113,7 +118,8 @@ def start_gunicorn(url: str, workers: int, port: int, threads: int = 1) -> subpr
                 return process
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:]) from None
+                time.sleep(0.2)  # the reader takes the last lines
+                raise RuntimeError("gunicorn did not start: " + b"".join(process.log).decode()[-2000:]) from None
             time.sleep(0.2)
     raise RuntimeError("gunicorn did not open its port in 30 s")
 

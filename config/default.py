@@ -72,6 +72,9 @@ IMPORT_MAX_COLUMNS = 100
 IMPORT_MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 IMPORT_MAX_COMPRESSION_RATIO = 100
 IMPORT_MAX_SECONDS = 20
+# Spreadsheet imports of invitations with more rows than this are checked and written by a
+# background worker, with a progress page; smaller ones stay in the request.
+IMPORT_ASYNC_ROWS = 2000
 
 # Invitation and guest links
 INVITATION_TTL_DAYS = 60
@@ -90,6 +93,19 @@ SELF_REGISTRATION_ADDRESS_WINDOW_SECONDS = 3600
 HSTS_SECONDS = 0
 HSTS_INCLUDE_SUBDOMAINS = False
 
+# Logs: "json" (one object per line, production) or "text"; LOG_REQUESTS adds a line per request.
+LOG_FORMAT = "text"
+LOG_LEVEL = "INFO"
+LOG_REQUESTS = False
+
+# /metrics (Prometheus): readable with "Authorization: Bearer <METRICS_TOKEN>" when that is set, or
+# from these client networks (the real client behind TRUSTED_PROXIES). See docs/deploy.md.
+METRICS_TOKEN = None
+METRICS_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
+
+# /readyz: the oldest undelivered e-mail may wait this many seconds before the host says it is unready
+READY_MAX_OUTBOX_AGE = 300
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # "Keep me signed in": a cookie (Flask-Login) that signing out or a new password ends.
@@ -97,3 +113,29 @@ REMEMBER_COOKIE_DURATION = timedelta(days=30)
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 WTF_CSRF_TIME_LIMIT = None
+
+# Background work (Celery). The broker: empty means a SQLite file in the instance folder
+# (sqla+sqlite:///<instance>/tasks.sqlite: one machine, no server); several hosts share Redis,
+# e.g. redis://broker:6379/0. Redis hands a task whose worker died to another worker after
+# TASK_VISIBILITY_TIMEOUT seconds; the periodic sweeps (every TASK_SWEEP_SECONDS) hand over
+# jobs whose lease (JOB_LEASE_SECONDS, renewed while the job runs) expired.
+TASK_BROKER_URL = None
+TASK_VISIBILITY_TIMEOUT = 60
+TASK_SWEEP_SECONDS = 30
+JOB_LEASE_SECONDS = 60
+# Unit tests only: run each task at once, in the caller (no worker)
+TASKS_EAGER = False
+WORKER_HEARTBEAT_SECONDS = 15
+# Mail: a delivery task is queued after each commit that queues mail; the outbox is swept every
+# MAIL_SWEEP_SECONDS; a sender's claim on a message lasts MAIL_LEASE_SECONDS.
+MAIL_DELIVER_AFTER_COMMIT = True
+MAIL_SWEEP_SECONDS = 30
+MAIL_LEASE_SECONDS = 120
+# Expiring invitations whose links have expired, and pre-event reminders: checked this often.
+REGISTRATION_SCHEDULE_SECONDS = 60
+
+# Files (generated PDFs, uploads, import previews): a folder, shared by every host (NFS) when
+# there are several. Empty: <instance>/storage. Generated files are pruned after STORAGE_KEEP_DAYS.
+STORAGE_DIR = None
+STORAGE_KEEP_DAYS = 7
+STORAGE_PRUNE_SECONDS = 3600

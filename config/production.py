@@ -16,3 +16,6 @@ PREFERRED_URL_SCHEME = "https"
 PUBLIC_BASE_URL = None  # must come from EVENTSVC_PUBLIC_BASE_URL: links in e-mails are built on it
 # one year of HTTPS only; set EVENTSVC_HSTS_SECONDS=0 if the site is not served over HTTPS
 HSTS_SECONDS = 365 * 24 * 3600
+# one JSON object per log line, one line per request (gunicorn's own access log stays off)
+LOG_FORMAT = "json"
+LOG_REQUESTS = True

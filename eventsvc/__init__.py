@@ -15,6 +15,8 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints and CLI."""
     app = Flask(
         __name__,
+        # one instance folder per host when several share the code's folder (EVENTSVC_INSTANCE_PATH)
+        instance_path=os.environ.get("EVENTSVC_INSTANCE_PATH") or None,
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -28,16 +30,23 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
         clients,
         db_setup,
         errors_http,
+        health,
         i18n,
         input,
+        logs,
+        metrics,
         security_headers,
+        tasks,
         templating,
     )
     from eventsvc.extensions import api, csrf, db, login_manager, migrate
 
+    logs.init_app(app)  # first: the request id is set before any other hook logs
     clients.init_app(app)  # ProxyFix, when TRUSTED_PROXIES says there are proxies in front
+    metrics.init_app(app)
     db.init_app(app)
     db_setup.init_app(app)
+    tasks.init_app(app)  # the task queue; workers build the app through eventsvc.worker
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)
@@ -47,6 +56,7 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     input.init_app(app)  # the bounded int converter, before any route is added
     api.init_app(app, spec_kwargs=errors_http.configure_api(api))
     security_headers.init_app(app)
+    health.init_app(app)
 
     from eventsvc import blueprints
 

@@ -2,7 +2,8 @@
 
 Importing this module imports every capability's pages, API and CLI, and with them what
 each adds to the registries of the layers below (the organizer's tabs, the overview's
-figures, the next edition's copiers, the guest portal's sections, the API's error guard).
+figures, the next edition's copiers, the guest portal's sections, the API's error guard, the
+readiness checks and scrape-time metrics).
 So by the time create_app() returns, every registry is complete.
 """
 
@@ -29,6 +30,7 @@ from eventsvc.events.people_api import blp as event_people_api
 from eventsvc.events.public_views import bp as events_public_bp
 from eventsvc.events.team_views import bp as team_bp
 from eventsvc.extensions import api
+from eventsvc.mail import monitoring as mail_monitoring  # noqa: F401  (outbox readiness and backlog)
 from eventsvc.mail.cli import outbox_cli
 from eventsvc.people.api import blp as people_api
 from eventsvc.registration.api import blp as registration_api
@@ -36,6 +38,7 @@ from eventsvc.registration.cli import registration_cli
 from eventsvc.registration.manage_views import bp as registration_manage_bp
 from eventsvc.registration.portal import bp as portal_bp
 from eventsvc.registration.public_views import bp as registration_public_bp
+from eventsvc.registration.schedule import send_due_reminders  # noqa: F401  (periodic tasks for the worker)
 from eventsvc.web.admin_views import bp as admin_bp
 from eventsvc.web.views import bp as web_bp
 

@@ -5,7 +5,9 @@ from eventsvc.audit.models import AuditEvent
 from eventsvc.awards.models import Award, AwardProgram
 from eventsvc.badges.models import BadgeKey
 from eventsvc.checkin.models import CheckIn
+from eventsvc.core.jobs import BackgroundJob
 from eventsvc.core.rate_limits import RateLimitHit
+from eventsvc.core.tasks import PeriodicRun, WorkerHeartbeat
 from eventsvc.events.models import AgendaItem, Event, Participation, Room, SpeechRecord
 from eventsvc.mail.models import OutgoingMessage
 from eventsvc.people.models import Organization, Person
@@ -19,9 +21,9 @@ from eventsvc.registration.models import (
 )
 
 __all__ = [
-    "AgendaItem", "ApiToken", "AuditEvent", "Award", "AwardProgram", "BadgeKey", "Category",
+    "AgendaItem", "ApiToken", "AuditEvent", "BackgroundJob", "Award", "AwardProgram", "BadgeKey", "Category",
     "CheckIn", "Event", "EventRole", "GuestLink", "Invitation", "Organization",
-    "OutgoingMessage", "Participation", "PasswordLink", "Person", "RateLimitHit", "Registration", "Room",
+    "OutgoingMessage", "Participation", "PasswordLink", "PeriodicRun", "Person", "RateLimitHit", "Registration", "Room",
     "SessionSeat",
-    "SpeechRecord", "User", "invitation_sessions",
+    "SpeechRecord", "User", "WorkerHeartbeat", "invitation_sessions",
 ]

@@ -67,13 +67,15 @@ def recipient_lines(award: Award) -> list[tuple[str, str | None]]:
     return lines
 
 
-def certificates_pdf(awards: Iterable[Award], *, title: str = "Certificates") -> bytes:
-    """One page per award; a batch is the same document with more pages."""
+def certificates_pdf(awards: Iterable[Award], *, title: str = "Certificates", progress=None) -> bytes:
+    """One page per award; a batch is the same document with more pages (``progress(done)`` after each)."""
     buffer = io.BytesIO()
     canvas = new_canvas(buffer, PAGE, title=title)
-    for award in awards:
+    for done, award in enumerate(awards, 1):
         draw_certificate(canvas, award, verification_url(award))
         canvas.showPage()
+        if progress:
+            progress(done)
     canvas.save()
     return buffer.getvalue()
 

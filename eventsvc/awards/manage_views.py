@@ -6,13 +6,24 @@ button are for staff too (the stage manager is often door staff on the day).
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
-from eventsvc.awards import importing, service
+from eventsvc.awards import batches, importing, service
 from eventsvc.awards.certificates import certificates_pdf, run_sheet_pdf, verification_url
-from eventsvc.awards.enums import AwardStatus
 from eventsvc.awards.forms import (
     AwardForm,
     ImportForm,
@@ -21,8 +32,11 @@ from eventsvc.awards.forms import (
     RevokeForm,
     choices,
 )
+from eventsvc.awards.models import AwardProgram
+from eventsvc.core import storage
 from eventsvc.core.errors import NotFound, ServiceError
 from eventsvc.core.i18n import current_language
+from eventsvc.core.jobs import JobState
 from eventsvc.core.manage_nav import add_tab
 from eventsvc.core.spreadsheets import ImportRejected, export_response
 from eventsvc.events import people as event_people
@@ -298,12 +312,44 @@ def certificate(event, award_id: int):
                         f"{award.certificate_number}.pdf")
 
 
-@bp.get("/programs/<int:program_id>/certificates.pdf")
+@bp.post("/programs/<int:program_id>/certificates")
 @requires_event_role(ORGANIZER)
 def certificates_batch(event, program_id: int):
+    """All certificates of the program as one PDF: a worker makes it, the job page follows it."""
     program = service.program_of(event, program_id)
-    awards = [a for a in service.awards_of_program(program) if a.status != AwardStatus.REVOKED]
-    return pdf_response(certificates_pdf(awards, title=program.name), f"{program.number_prefix}-certificates.pdf")
+    job = batches.create(event=event, program=program, user_id=current_user.id)
+    return redirect(url_for(".certificates_job", slug=event.slug, job_id=job.id))
+
+
+def _certificates_job(event, job_id: str):
+    job = batches.get(event, job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/certificate-jobs/<job_id>")
+@requires_event_role(ORGANIZER)
+def certificates_job(event, job_id: str):
+    job = _certificates_job(event, job_id)
+    program = db.session.get(AwardProgram, job.params.get("program_id"))
+    return render_template("awards/certificates_job.html", event=event, job=job, program=program)
+
+
+@bp.get("/certificate-jobs/<job_id>/status")
+@requires_event_role(ORGANIZER)
+def certificates_job_status(event, job_id: str):
+    return jsonify(_certificates_job(event, job_id).public()), 200, {"Cache-Control": "private, no-store"}
+
+
+@bp.get("/certificate-jobs/<job_id>/certificates.pdf")
+@requires_event_role(ORGANIZER)
+def certificates_job_pdf(event, job_id: str):
+    job = _certificates_job(event, job_id)
+    if job.state != JobState.DONE or not storage.exists(job.result_key):
+        abort(404)
+    return send_file(storage.path(job.result_key), mimetype="application/pdf", as_attachment=True,
+                     download_name=job.params.get("filename") or "certificates.pdf", max_age=0)
 
 
 # --- run sheet --------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -36,7 +35,9 @@ from eventsvc.badges.service import (
     qr_svg,
     reissue_badge,
 )
+from eventsvc.core import storage
 from eventsvc.core.errors import NotFound, ServiceError
+from eventsvc.core.jobs import BackgroundJob
 from eventsvc.core.manage_nav import add_tab
 from eventsvc.events.models import Event
 from eventsvc.events.permissions import ORGANIZER, STAFF, requires_event_role
@@ -93,15 +94,13 @@ def print_badges(event: Event):
     if db.session.scalar(badges_query(event, selection).limit(1)) is None:
         flash(_("No badges match this choice: nothing to print."), "warning")
         return redirect(url_for(".badge_list", slug=event.slug))
-    job = jobs.create(event_id=event.id, user_id=current_user.id, layout=form.layout.data,
-                      category_id=selection.category_id, which=selection.which)
-    jobs.start(current_app._get_current_object(), job)
+    job = jobs.create(event=event, user_id=current_user.id, layout=form.layout.data, selection=selection)
     return redirect(url_for(".print_job", slug=event.slug, job_id=job.id))
 
 
-def _job(event: Event, job_id: str) -> jobs.PrintJob:
-    job = jobs.load(job_id)
-    if job is None or job.event_id != event.id:
+def _job(event: Event, job_id: str) -> BackgroundJob:
+    job = jobs.get(event, job_id)
+    if job is None:
         abort(404)
     return job
 
@@ -122,9 +121,9 @@ def print_job_status(event: Event, job_id: str):
 @requires_event_role(ORGANIZER)
 def print_job_pdf(event: Event, job_id: str):
     job = _job(event, job_id)
-    if job.status != jobs.DONE or not jobs.pdf_path(job).exists():
+    if job.state != jobs.DONE or not storage.exists(job.result_key):
         abort(404)
-    return send_file(jobs.pdf_path(job), mimetype="application/pdf", as_attachment=True,
+    return send_file(storage.path(job.result_key), mimetype="application/pdf", as_attachment=True,
                      download_name=f"badges-{event.slug}-{job.id[:6]}.pdf", max_age=0)
 
 

@@ -30,6 +30,7 @@ from eventsvc.checkin.decision import (
 from eventsvc.checkin.enums import Direction, ScanResult
 from eventsvc.checkin.models import ENTRANCE_GATE, CheckIn
 from eventsvc.core.errors import NotFound, ServiceError
+from eventsvc.core.metrics import scan_recorded
 from eventsvc.core.types import utcnow
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
@@ -148,6 +149,7 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
                 return recorded
             continue  # another scan of this badge at this gate won the race: decide again
         result, scanned_at, duplicate = values["result"], values["scanned_at"], values["is_duplicate"]
+        scan_recorded(result)
         gate_name = gate_label(scan.gate, _session_title(row, language))
         return ScanAnswer(
             checkin_id=checkin_id, result=result, reason=decision.reason,

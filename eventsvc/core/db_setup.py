@@ -6,7 +6,7 @@ their transaction with BEGIN IMMEDIATE, so that two writers serialize at the
 start instead of failing when one upgrades its read lock.
 """
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 
 from eventsvc.extensions import db
@@ -36,7 +36,9 @@ def init_app(app: Flask) -> None:
     def _on_begin(conn):
         immediate = conn.get_execution_options().get("sqlite_immediate")
         if immediate is None:
-            immediate = has_request_context() and request.method not in _READ_ONLY_METHODS
+            # a task run at once inside a request (TASKS_EAGER) behaves as it would in a worker
+            in_task = has_app_context() and g.get("background_task", False)
+            immediate = not in_task and has_request_context() and request.method not in _READ_ONLY_METHODS
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

@@ -3,11 +3,12 @@
 A draft is 404 to anyone who does not work at it, and so is everything reached through it.
 """
 
-from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from eventsvc.core import storage
 from eventsvc.core.i18n import current_language
 from eventsvc.core.input import int_arg
 from eventsvc.events import ics
@@ -17,7 +18,7 @@ from eventsvc.events.labels import KIND_LABELS, ROLE_LABELS, SPEECH_STATUS_LABEL
 from eventsvc.events.models import AgendaItem, Event, Participation, Room, SpeechRecord
 from eventsvc.events.permissions import STAFF, can, event_by_slug
 from eventsvc.events.service import zone_of
-from eventsvc.events.slides import slides_folder
+from eventsvc.events.slides import slides_key
 from eventsvc.extensions import db
 from eventsvc.people.models import Person
 
@@ -176,5 +177,11 @@ def slides(slug: str, speech_id: int):
     speech = db.session.get(SpeechRecord, speech_id)
     if speech is None or speech.agenda_item.event_id != event.id or not speech.slides_path:
         abort(404)
-    return send_from_directory(slides_folder(), speech.slides_path, mimetype="application/pdf",
-                               download_name=speech.slides_filename or "slides.pdf", as_attachment=False)
+    try:
+        path = storage.path(slides_key(speech.slides_path))
+    except storage.BadKey:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", download_name=speech.slides_filename or "slides.pdf",
+                     as_attachment=False)

@@ -1,4 +1,4 @@
-"""Slides of a speech: a PDF (checked by its content) up to SLIDES_MAX_BYTES, in the instance folder.
+"""Slides of a speech: a PDF (checked by its content) up to SLIDES_MAX_BYTES, in storage under ``slides/``.
 
 Served publicly only through the event's public pages, so a draft's slides stay private.
 """
@@ -10,14 +10,16 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from eventsvc.audit.service import record
+from eventsvc.core import storage
 from eventsvc.core.errors import ServiceError
 from eventsvc.events.models import SpeechRecord
 
+PREFIX = "slides"
 
-def slides_folder() -> Path:
-    folder = Path(current_app.instance_path) / "uploads" / "slides"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+
+def slides_key(stored_name: str) -> str:
+    """The storage key of a speech's slides (``slides_path`` holds the file's name)."""
+    return f"{PREFIX}/{stored_name}"
 
 
 def save_slides(speech: SpeechRecord, stream, filename: str) -> SpeechRecord:
@@ -30,7 +32,7 @@ def save_slides(speech: SpeechRecord, stream, filename: str) -> SpeechRecord:
     if not data.startswith(b"%PDF-"):
         raise ServiceError("slides_not_pdf", _("The slides must be a PDF file."), field="slides")
     stored = f"{uuid.uuid4().hex}.pdf"
-    (slides_folder() / stored).write_bytes(data)
+    storage.save(slides_key(stored), data)
     remove_slides(speech)
     speech.slides_path = stored
     speech.slides_filename = Path(filename or "slides.pdf").name[:300]
@@ -40,6 +42,6 @@ def save_slides(speech: SpeechRecord, stream, filename: str) -> SpeechRecord:
 
 def remove_slides(speech: SpeechRecord) -> None:
     if speech.slides_path:
-        (slides_folder() / speech.slides_path).unlink(missing_ok=True)
+        storage.delete(slides_key(speech.slides_path))
         speech.slides_path = speech.slides_filename = None
 

@@ -1,8 +1,13 @@
 """Delivering the outbox: SMTP (or .eml files in development), retries with backoff.
 
-Each message is taken under a row lock (SKIP LOCKED on PostgreSQL, so several
-senders share the work; SQLite serializes writers), sent, and marked in its own
-short transaction. One message never stops the others: whatever goes wrong with it is
+Workers deliver it (``eventsvc.mail.tasks``): kicked after the commit that queues a message,
+and swept periodically. Each message is first claimed for MAIL_LEASE_SECONDS by a
+conditional UPDATE in a short transaction (SKIP LOCKED on PostgreSQL, so several senders
+share the work), then sent with no transaction open, then marked sent in another short
+transaction. A sender that dies mid-conversation leaves its claim to expire, and the message
+is taken again: a message is delivered at least once, and twice only if a sender dies
+between the server's "250 OK" and the commit; it keeps its Message-ID, by which mail
+clients recognise the copy. One message never stops the others: whatever goes wrong with it is
 recorded on its row (``last_error``) and the sender moves on. A message that can never
 go out as it is (an address that is not one, a server's 5xx answer about it) is marked
 failed at once; a passing error (a 4xx answer, a dropped connection) is tried again
@@ -20,7 +25,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from eventsvc.core.text import clean_line, has_controls
 from eventsvc.core.types import utcnow
@@ -113,13 +118,37 @@ def transport():
     return SmtpTransport(current_app.config) if backend == "smtp" else FileTransport(current_app.config)
 
 
-def _claim_next(now) -> OutgoingMessage | None:
-    query = (select(OutgoingMessage)
-             .where(OutgoingMessage.status == MessageStatus.QUEUED, OutgoingMessage.next_attempt_at <= now)
-             .order_by(OutgoingMessage.next_attempt_at, OutgoingMessage.id).limit(1))
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return db.session.scalar(query)
+def claim_next() -> OutgoingMessage | None:
+    """Take the next due message for MAIL_LEASE_SECONDS in a short transaction of its own, so no
+    lock is held while the mail server answers. A message whose claim expired (its sender died
+    mid-conversation) is due again."""
+    for _ in range(5):  # another sender may claim the one picked first: pick again
+        now = utcnow()
+        db.session.connection(execution_options={"sqlite_immediate": True})
+        query = (select(OutgoingMessage.id)
+                 .where(OutgoingMessage.status == MessageStatus.QUEUED, OutgoingMessage.next_attempt_at <= now,
+                        _unclaimed(now))
+                 .order_by(OutgoingMessage.next_attempt_at, OutgoingMessage.id).limit(1))
+        if db.engine.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        message_id = db.session.scalar(query)
+        if message_id is None:
+            db.session.rollback()
+            return None
+        lease = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
+        claimed = db.session.execute(
+            update(OutgoingMessage)
+            .where(OutgoingMessage.id == message_id, OutgoingMessage.status == MessageStatus.QUEUED,
+                   _unclaimed(now))
+            .values(claimed_until=lease).execution_options(synchronize_session=False)).rowcount
+        db.session.commit()
+        if claimed:
+            return db.session.get(OutgoingMessage, message_id)
+    return None
+
+
+def _unclaimed(now):
+    return or_(OutgoingMessage.claimed_until.is_(None), OutgoingMessage.claimed_until < now)
 
 
 #: errors of the connection or of the server as a whole, not of one message: the message
@@ -162,6 +191,7 @@ def _deliver(out, message: OutgoingMessage) -> tuple[str, bool]:
         out.close()  # a fresh connection for the next message
         message.attempts += 1
         message.last_error = describe(error)
+        message.claimed_until = None
         if kind == "failed" or message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
             message.status = MessageStatus.FAILED
             current_app.logger.warning("outbox: message %s failed: %s", message.id, message.last_error)
@@ -175,6 +205,7 @@ def _deliver(out, message: OutgoingMessage) -> tuple[str, bool]:
     message.status = MessageStatus.SENT
     message.sent_at = utcnow()
     message.last_error = None
+    message.claimed_until = None
     _commit(message)
     return "sent", False
 
@@ -190,6 +221,7 @@ def _commit(message: OutgoingMessage) -> None:
         current_app.logger.exception("outbox: the outcome of message %s could not be recorded", message_id)
         db.session.execute(update(OutgoingMessage).where(OutgoingMessage.id == message_id).values(
             status=MessageStatus.SENT if sent else MessageStatus.FAILED, attempts=OutgoingMessage.attempts + 1,
+            claimed_until=None,
             last_error=None if sent else (reason or describe(error))))
         db.session.commit()
 
@@ -200,10 +232,8 @@ def send_due(limit: int = 500) -> dict:
     out = transport()
     try:
         for _ in range(limit):
-            db.session.connection(execution_options={"sqlite_immediate": True})
-            message = _claim_next(utcnow())
+            message = claim_next()
             if message is None:
-                db.session.rollback()
                 break
             outcome, server_away = _deliver(out, message)
             counts[outcome] += 1

@@ -2,7 +2,7 @@
 
 Nothing here talks to a mail server. The caller commits the row together with the
 change that caused it (an invitation, a promotion from the waitlist...), so a message
-exists exactly when its cause does; ``eventsvc.mail.sender`` delivers it later.
+exists exactly when its cause does; once it commits, a worker delivers it (``eventsvc.mail.tasks``).
 """
 
 import uuid
@@ -12,6 +12,7 @@ from flask_babel import force_locale
 
 from eventsvc.core.text import clean_line
 from eventsvc.extensions import db
+from eventsvc.mail import tasks
 from eventsvc.mail.models import OutgoingMessage
 
 
@@ -44,4 +45,5 @@ def queue_message(*, kind: str, to_address: str, to_name: str | None, template: 
         event_id=event_id, kind=kind, to_address=to_address.strip(), to_name=to_name, subject=subject[:300],
         body_text=body.strip() + "\n", body_html=html, language=language, message_id=_message_id())
     db.session.add(message)
+    tasks.deliver_after_commit()
     return message

@@ -9,7 +9,7 @@ import string
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -31,14 +31,12 @@ from eventsvc.people.models import Person
 from eventsvc.registration import lifecycle
 from eventsvc.registration.enums import InvitationStatus, RegistrationStatus
 from eventsvc.registration.links import (
-    had_a_link,
-    has_live_link,
     issue_link,
     portal_url,
     replace_links,
 )
 from eventsvc.registration.models import Category, Invitation
-from eventsvc.registration.transitions import INVITATION, UNANSWERED, Actor
+from eventsvc.registration.transitions import INVITATION, Actor
 
 #: invitations that still wait for an answer
 #: placeholders an organizer may use in the personal message, in either language
@@ -173,11 +171,7 @@ def send_invitation(invitation: Invitation, *, reminder: bool = False) -> str:
 
 def expire_stale(event: Event) -> int:
     """Mark unanswered invitations whose every link has expired as expired (a resend revives them)."""
-    result = db.session.execute(
-        update(Invitation).where(Invitation.event_id == event.id, Invitation.status.in_(UNANSWERED),
-                                 had_a_link(), ~has_live_link())
-        .values(status=InvitationStatus.EXPIRED).execution_options(synchronize_session="fetch"))
-    return result.rowcount
+    return lifecycle.expire_invitations(event.id)
 
 
 def remind_unanswered(event: Event) -> int:

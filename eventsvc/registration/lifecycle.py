@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eventsvc.audit.service import record
 from eventsvc.core.errors import Conflict, PermissionDenied, ServiceError
+from eventsvc.core.metrics import registration_changed
 from eventsvc.core.types import utcnow
 from eventsvc.events import capacity as event_capacity
 from eventsvc.events.enums import RegistrationMode
@@ -27,7 +28,7 @@ from eventsvc.mail.service import queue_message
 from eventsvc.people.models import Person
 from eventsvc.registration import capacity, seats
 from eventsvc.registration.enums import InvitationStatus, RegistrationSource, RegistrationStatus
-from eventsvc.registration.links import issue_link, portal_url
+from eventsvc.registration.links import had_a_link, has_live_link, issue_link, portal_url
 from eventsvc.registration.locking import lock_invitation, lock_registration, registration_of
 from eventsvc.registration.models import Category, Invitation, Registration
 from eventsvc.registration.transitions import (
@@ -157,6 +158,7 @@ def act(registration: Registration, action: str, *, actor: Actor, notify: bool =
         raise ValueError(f"{action} is not applied with act()")
     record(transition.audit, event_id=registration.event_id, obj=registration, actor=actor.value,
            previous=previous.value, status=registration.status.value)
+    registration_changed(previous.value, registration.status.value)
     if kind and notify:
         tell(registration, kind)
     return outcome
@@ -178,6 +180,7 @@ def promote_from_waitlist(event_id: int) -> list[Registration]:
             return promoted
         candidate.status, candidate.confirmed_at = R.CONFIRMED, utcnow()  # waitlisted_at stays: their turn
         record(REGISTRATION["promote"].audit, event_id=event_id, obj=candidate, actor=Actor.SYSTEM.value)
+        registration_changed(R.WAITLISTED.value, R.CONFIRMED.value)
         tell(candidate, "registration_promoted")
         promoted.append(candidate)
 
@@ -228,6 +231,7 @@ def register(event: Event, person: Person, *, source: RegistrationSource, actor:
         seats.choose(registration, session_ids, actor=actor, invitation=invitation)
     record(REGISTRATION["register"].audit, event_id=event.id, obj=registration, actor=actor.value,
            status=registration.status.value, source=source.value)
+    registration_changed(None, registration.status.value)
     if notify:
         tell(registration, f"registration_{registration.status.value}")
     return registration
@@ -308,3 +312,16 @@ def mark_opened(invitation: Invitation) -> None:
         db.session.execute(update(Invitation).where(Invitation.id == invitation.id, Invitation.opened_at.is_(None))
                            .values(opened_at=utcnow()).execution_options(synchronize_session=False))
         db.session.expire(invitation, ["status", "opened_at"])
+
+
+def expire_invitations(event_id: int | None = None) -> int:
+    """The table's ``expire`` action for every unanswered invitation (of one event, or all)
+    whose every link has expired; a resend revives them. One conditional UPDATE: a guest
+    answering at the same instant either answers first or finds the invitation expired."""
+    transition = INVITATION["expire"]
+    query = update(Invitation).where(Invitation.status.in_(transition.sources), had_a_link(), ~has_live_link())
+    if event_id is not None:
+        query = query.where(Invitation.event_id == event_id)
+    result = db.session.execute(query.values(status=transition.target)
+                                .execution_options(synchronize_session="fetch"))
+    return result.rowcount

@@ -5,7 +5,6 @@ Every route needs the organizer role at the event (``requires_event_role``).
 
 import secrets
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -13,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from eventsvc.core import storage
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import local
 from eventsvc.core.input import int_arg
@@ -34,8 +35,8 @@ from eventsvc.events.models import AgendaItem, Event
 from eventsvc.events.permissions import ORGANIZER, requires_event_role
 from eventsvc.extensions import db
 from eventsvc.registration import categories as category_service
+from eventsvc.registration import import_jobs, lifecycle, lists, service
 from eventsvc.registration import invitations as invitation_service
-from eventsvc.registration import lifecycle, lists, service
 from eventsvc.registration.forms import CategoryForm, ImportForm, InvitationForm, SettingsForm
 from eventsvc.registration.transitions import INVITATION, REGISTRATION, Actor, allowed_actions
 
@@ -109,10 +110,9 @@ def invitation_new(event: Event):
                            placeholders=invitation_service.PLACEHOLDERS), status
 
 
-def _import_folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+#: uploads waiting for their confirmation, in storage (any web server finds them); pruned after STORAGE_KEEP_DAYS
+IMPORTS = "imports"
+storage.TEMPORARY_PREFIXES.add(IMPORTS)
 
 
 @bp.route("/<slug>/invitations/import", methods=["GET", "POST"])
@@ -126,17 +126,20 @@ def invitation_import(event: Event):
         if not stored or stored.get("key") != request.form.get("key"):
             flash(_("The preview has expired: upload the file again."), "error")
             return redirect(url_for(".invitation_import", slug=event.slug))
-        path = _import_folder() / stored["key"]
+        upload_key = f"{IMPORTS}/{stored['key']}"
+        if not storage.exists(upload_key):
+            flash(_("The preview has expired: upload the file again."), "error")
+            return redirect(url_for(".invitation_import", slug=event.slug))
         try:
             created = invitation_service.import_invitations(
-                event, stored["filename"], path.read_bytes(), invited_by_id=current_user.id,
+                event, stored["filename"], storage.read(upload_key), invited_by_id=current_user.id,
                 send=bool(request.form.get("send")))
         except ServiceError as error:
             db.session.rollback()
             flash(error.message, "error")
             return redirect(url_for(".invitation_import", slug=event.slug))
         db.session.commit()
-        path.unlink(missing_ok=True)
+        storage.delete(upload_key)
         session.pop(key_name, None)
         flash(_("%(count)d invitations imported.", count=len(created)), "success")
         return redirect(url_for(".invitations", slug=event.slug))
@@ -145,6 +148,13 @@ def invitation_import(event: Event):
         upload = form.file.data
         data = upload.read()
         try:
+            count = import_jobs.row_count(upload.filename, data)
+            if count > current_app.config["IMPORT_ASYNC_ROWS"]:  # a worker checks it; its page follows
+                key = f"{IMPORTS}/{secrets.token_hex(16)}"
+                storage.save(key, data)
+                job = import_jobs.start_check(event, upload_key=key, filename=upload.filename, rows=count,
+                                              user_id=current_user.id)
+                return redirect(url_for(".import_job", slug=event.slug, job_id=job.id))
             rows = invitation_service.preview_import(event, upload.filename, data)
         except ImportRejected as error:
             rejected, status = error, 422
@@ -153,13 +163,45 @@ def invitation_import(event: Event):
             status = error.status
         else:
             key = secrets.token_hex(16)
-            (_import_folder() / key).write_bytes(data)
+            storage.save(f"{IMPORTS}/{key}", data)
             session[key_name] = {"key": key, "filename": upload.filename}
         db.session.rollback()
     elif form.is_submitted():
         status = 422
     return render_template("registration/invitation_import.html", event=event, form=form, rows=rows,
                            rejected=rejected, key=key), status
+
+
+def _import_job(event: Event, job_id: str):
+    job = import_jobs.get(event, job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/<slug>/invitations/import-jobs/<job_id>")
+@requires_event_role(ORGANIZER)
+def import_job(event: Event, job_id: str):
+    """A large import's page: its check, then the confirmation, then its writing."""
+    return render_template("registration/import_job.html", event=event, job=_import_job(event, job_id))
+
+
+@bp.get("/<slug>/invitations/import-jobs/<job_id>/status")
+@requires_event_role(ORGANIZER)
+def import_job_status(event: Event, job_id: str):
+    return jsonify(_import_job(event, job_id).public()), 200, {"Cache-Control": "private, no-store"}
+
+
+@bp.post("/<slug>/invitations/import-jobs/<job_id>/confirm")
+@requires_event_role(ORGANIZER)
+def import_job_confirm(event: Event, job_id: str):
+    checked = _import_job(event, job_id)
+    try:
+        job = import_jobs.start_write(event, checked, send=bool(request.form.get("send")), user_id=current_user.id)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".invitation_import", slug=event.slug))
+    return redirect(url_for(".import_job", slug=event.slug, job_id=job.id))
 
 
 @bp.post("/<slug>/invitations/remind")
@@ -307,6 +349,7 @@ def settings(event: Event):
                                    field="closes_at")
             event.registration_mode = RegistrationMode(form.registration_mode.data)
             event.registration_opens_at, event.registration_closes_at = opens, closes
+            event.reminder_hours_before = form.reminder_hours_before.data
             promoted = lifecycle.set_capacity(event, form.capacity.data)
         except ServiceError as error:
             db.session.rollback()

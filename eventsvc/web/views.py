@@ -1,8 +1,8 @@
-"""Home page, health check, language switch and the organizer dashboard."""
+"""Home page, language switch and the organizer dashboard."""
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from eventsvc.accounts.models import EventRole
 from eventsvc.core.clients import safe_next_url
@@ -22,16 +22,6 @@ def home():
         select(Event).where(Event.status == EventStatus.PUBLISHED)
         .order_by(Event.start_date.desc(), Event.id)).all()
     return render_template("web/home.html", events=events)
-
-
-@bp.get("/healthz")
-def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception as error:  # noqa: BLE001 - any database failure makes us unhealthy
-        current_app.logger.warning("health check failed: %s", error)
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
 
 
 @bp.get("/language/<code>")

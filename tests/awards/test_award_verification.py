@@ -45,7 +45,14 @@ def test_demo_licenses_qr_codes_open_their_verification_page_and_revoking_one_sa
             json={"recipient_organization_id": org_id, "issue_date": date.today().isoformat()},
             headers=organizer_api)
         assert fresh.status_code == 201
-        batch = organizer_client.get(f"/manage/e/{demo}/awards/programs/{demo_program_id}/certificates.pdf")
+        program_page = f"/manage/e/{demo}/awards/programs/{demo_program_id}"
+        started = post_form(organizer_client, f"{program_page}/certificates", {}, from_path=program_page)
+        assert started.status_code == 302 and "/certificate-jobs/" in started.headers["Location"]
+        job_url = started.headers["Location"]
+        status = organizer_client.get(job_url + "/status").get_json()
+        assert status["status"] == "done" and status["done"] == status["total"] == 6
+        assert "6 certificates are ready." in organizer_client.get(job_url).get_data(as_text=True)
+        batch = organizer_client.get(job_url + "/certificates.pdf")
         assert batch.status_code == 200 and batch.mimetype == "application/pdf"
         pages = qr_codes_per_page(batch.data, tmp_path)
     finally:

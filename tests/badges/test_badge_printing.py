@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from eventsvc import create_app
 from eventsvc.badges import jobs
+from eventsvc.core.jobs import BackgroundJob, JobState, sweep_jobs
 from eventsvc.core.types import utcnow
 from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
@@ -24,7 +25,7 @@ def _start(client, slug, **choices):
     response = post_form(client, f"/manage/e/{slug}/badges/print", data, from_path=f"/manage/e/{slug}/badges")
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     job_url = response.headers["Location"]
-    assert re.search(r"/badges/jobs/[0-9a-f]{16}$", job_url)
+    assert re.search(r"/badges/jobs/[0-9a-f]{32}$", job_url)
     return job_url
 
 
@@ -128,41 +129,47 @@ def _last_job_pdf(client, slug, status):
 
 def test_a_bad_choice_is_refused_with_its_field_error_and_starts_nothing(app, demo, organizer_client):
     with app.app_context():
-        jobs_before = len(list(jobs.job_dir().glob("*.json")))
+        jobs_before = db.session.scalar(select(func.count()).select_from(BackgroundJob))
     response = post_form(organizer_client, f"/manage/e/{demo}/badges/print",
                          {"category": 0, "which": "everything", "layout": "poster"},
                          from_path=f"/manage/e/{demo}/badges")
     assert response.status_code == 422
     assert response.get_data(as_text=True).count('class="field-error"') == 2
     with app.app_context():
-        assert len(list(jobs.job_dir().glob("*.json"))) == jobs_before
+        assert db.session.scalar(select(func.count()).select_from(BackgroundJob)) == jobs_before
 
 
-def test_any_server_process_reports_a_jobs_progress_and_a_dead_workers_job_is_interrupted(
+def test_any_server_process_reports_a_jobs_progress_and_a_dead_workers_job_is_finished_by_the_sweep(
         app, demo, organizer_client, make_user):
     job_url = _start(organizer_client, demo)
     job_id = job_url.rsplit("/", 1)[1]
     _wait(organizer_client, job_url)
-    # a second app instance (another gunicorn worker) sharing the instance folder sees the same job
-    other_worker = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
-    other_worker.instance_path = app.instance_path
-    with other_worker.app_context():
-        job = jobs.load(job_id)
-        assert job.status == jobs.DONE and job.done == job.total > 100
-        stuck = jobs.create(event_id=job.event_id, user_id=None, layout="sheet", category_id=None, which="all")
-        stuck.status, stuck.updated_at = jobs.RUNNING, (utcnow() - timedelta(minutes=5)).isoformat()
-        path = jobs.job_dir() / f"{stuck.id}.json"
-        import json
-        from dataclasses import asdict
-
-        path.write_text(json.dumps(asdict(stuck)))
-    status = organizer_client.get(f"/manage/e/{demo}/badges/jobs/{stuck.id}/status").get_json()
-    assert status["status"] == "interrupted"
+    # a second app instance (another web server) sharing the database sees the same job
+    other_server = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    with other_server.test_request_context():
+        job = db.session.get(BackgroundJob, job_id)
+        assert job.state == JobState.DONE and job.done == job.total > 100
+    with app.app_context():
+        event_id = event_by_slug(demo).id
+        # a worker died mid-job: the job is running under an expired lease
+        lost = BackgroundJob(id="a" * 32, event_id=event_id, kind=jobs.KIND, state=JobState.RUNNING,
+                             params={"layout": "sheet", "category_id": None, "which": "all"}, attempts=1,
+                             lease_until=utcnow() - timedelta(seconds=1), done=40, total=200)
+        # and one that has already been tried as often as a job is
+        spent = BackgroundJob(id="b" * 32, event_id=event_id, kind=jobs.KIND, state=JobState.RUNNING,
+                              params=dict(lost.params), attempts=3, lease_until=utcnow() - timedelta(seconds=1))
+        db.session.add_all([lost, spent])
+        db.session.commit()
+        sweep_jobs.body()
+    status = organizer_client.get(f"/manage/e/{demo}/badges/jobs/{'a' * 32}/status").get_json()
+    assert status["status"] == "done" and status["done"] == status["total"] > 100
+    assert organizer_client.get(f"/manage/e/{demo}/badges/jobs/{'a' * 32}/badges.pdf").data.startswith(b"%PDF-")
+    assert organizer_client.get(f"/manage/e/{demo}/badges/jobs/{'b' * 32}/status").get_json()["status"] == "interrupted"
     assert "stopped while making the PDF" in organizer_client.get(
-        f"/manage/e/{demo}/badges/jobs/{stuck.id}").get_data(as_text=True)
+        f"/manage/e/{demo}/badges/jobs/{'b' * 32}").get_data(as_text=True)
     # jobs belong to their event's organizers
     make_user("other@example.org", "other-password-1", event_slug=None)
-    assert organizer_client.get(f"/manage/e/{demo}/badges/jobs/{'0' * 16}/status").status_code == 404
+    assert organizer_client.get(f"/manage/e/{demo}/badges/jobs/{'0' * 32}/status").status_code == 404
     assert organizer_client.get(f"/manage/e/{demo}/badges/jobs/..%2f..%2fsecret/status").status_code == 404
     anonymous = app.test_client()
     assert anonymous.get(job_url + "/badges.pdf").status_code in (302, 401)

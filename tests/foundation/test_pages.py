@@ -52,17 +52,6 @@ def test_the_language_switch_refuses_to_redirect_off_site(client):
     assert response.headers["Location"] == "/"
 
 
-def test_healthz_checks_the_database(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
-
-
-def test_healthz_says_503_when_the_database_is_unreachable(tmp_path):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
-    response = app.test_client().get("/healthz")
-    assert response.status_code == 503 and response.json["database"] == "unreachable"
-
-
 def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
     monkeypatch.delenv("EVENTSVC_SECRET_KEY", raising=False)
     monkeypatch.setenv("EVENTSVC_DATABASE_URL", "sqlite://")

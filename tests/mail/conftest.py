@@ -76,6 +76,6 @@ def send_outbox(app):
     def run() -> str:
         result = app.test_cli_runner().invoke(args=["outbox", "send"])
         assert result.exit_code == 0, result.output
-        return result.output
+        return result.stdout  # log lines go to standard error
 
     return run

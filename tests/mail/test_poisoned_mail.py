@@ -97,7 +97,7 @@ def test_a_message_that_cannot_be_built_is_failed_with_its_reason_and_the_20_beh
     assert message.status == MessageStatus.FAILED and message.attempts == 1
     assert "invalid recipient address 'eve at example dot org'" in message.last_error
     assert send_outbox().startswith("sent 0, will retry 0, failed 0")  # not tried again and again
-    status = app.test_cli_runner().invoke(args=["outbox", "status"]).output
+    status = app.test_cli_runner().invoke(args=["outbox", "status"]).stdout
     assert status.startswith("queued 0, sent 20, failed 1")
     assert f"failed #{broken} invitation to 'eve at example dot org': invalid recipient address" in status
 

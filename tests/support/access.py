@@ -74,6 +74,9 @@ def access(name: str, allowed: tuple, *, signed_out=None, others=None, draft: Ac
 
 #: pages and documents anyone may open
 PUBLIC = access("public", ACTORS)
+#: operations' routes (/metrics): the host's loopback and trusted networks, or the metrics token; the
+#: matrix's actors all ask from loopback
+OPS_FROM_LOOPBACK = access("operations, from the host itself", ACTORS)
 #: the public pages of an event: anyone while it is published, only its team while it is a draft
 PUBLISHED = access("public, of a published event", ACTORS,
                    draft=access("public, of a draft", TEAM_OF_DRAFT, signed_out=404, others=404))

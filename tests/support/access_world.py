@@ -20,10 +20,13 @@ from werkzeug.security import generate_password_hash
 
 from eventsvc.accounts.models import EventRoleKind, User
 from eventsvc.accounts.service import create_api_token, create_user, grant_role
+from eventsvc.awards import batches as certificate_batches
 from eventsvc.awards import service as awards
-from eventsvc.badges import jobs
+from eventsvc.badges import jobs as badge_jobs
 from eventsvc.badges.layout import SINGLE
+from eventsvc.badges.service import BadgeSelection
 from eventsvc.checkin import service as checkin
+from eventsvc.core import storage
 from eventsvc.events.enums import (
     EventStatus,
     ParticipationRole,
@@ -33,11 +36,11 @@ from eventsvc.events.enums import (
 )
 from eventsvc.events.models import AgendaItem, Event, Participation, SpeechRecord
 from eventsvc.events.service import add_room
-from eventsvc.events.slides import slides_folder
+from eventsvc.events.slides import slides_key
 from eventsvc.extensions import db
 from eventsvc.people.identity import PersonDetails, add_person, find_or_create_organization
 from eventsvc.people.models import Person
-from eventsvc.registration import lifecycle
+from eventsvc.registration import import_jobs, lifecycle
 from eventsvc.registration.categories import create_category
 from eventsvc.registration.enums import RegistrationSource
 from eventsvc.registration.invitations import InvitationInput, create_invitation, send_invitation
@@ -164,13 +167,19 @@ def build_world(app: Flask) -> World:
                  directory_person_id=_person(None, "Directory Person", "directory@matrix.example").id,
                  directory_org_id=find_or_create_organization(None, "Directory Organization").id,
                  member_id=_team_member(a, "member-0@matrix.example"), user_id=users["staff_a"].id)
-        job = jobs.create(event_id=a.id, user_id=users["organizer_a"].id, layout=SINGLE, category_id=None,
-                          which="all")
-        v["job_id"] = job.id
         for actor, user in users.items():
             world.bearer[actor] = create_api_token(user, "access matrix")[1]
         db.session.commit()
-    jobs.run(app, job.id)  # the print job's PDF, made here rather than in a thread
+        # the jobs run at once here (TASKS_EAGER): their PDFs exist when the matrix asks
+        v["job_id"] = badge_jobs.create(event=a, user_id=users["organizer_a"].id, layout=SINGLE,
+                                        selection=BadgeSelection()).id
+        v["certificate_job_id"] = certificate_batches.create(
+            event=a, program=program, user_id=users["organizer_a"].id).id
+        upload = b"name,email\nMatrix Import Guest,matrix-import@matrix.example\n"
+        storage.save("imports/access-matrix.csv", upload)
+        v["import_job_id"] = import_jobs.start_check(a, upload_key="imports/access-matrix.csv",
+                                                     filename="guests.csv", rows=1,
+                                                     user_id=users["organizer_a"].id).id
     return world
 
 
@@ -209,7 +218,7 @@ def _speech(item: AgendaItem, speaker, *, slides: bool = False) -> SpeechRecord:
                           status=SpeechStatus.DELIVERED)
     if slides:
         speech.slides_path, speech.slides_filename = f"{uuid.uuid4().hex}.pdf", "talk.pdf"
-        (slides_folder() / speech.slides_path).write_bytes(b"%PDF-1.4\n%%EOF\n")
+        storage.save(slides_key(speech.slides_path), b"%PDF-1.4\n%%EOF\n")
     db.session.add(speech)
     db.session.flush()
     return speech

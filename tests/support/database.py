@@ -67,6 +67,8 @@ def restore_rows(db, rows: dict) -> None:
                 conn.execute(table.insert(), table_rows)
         if conn.dialect.name == "postgresql":
             for table in rows:
-                if "id" in table.c:  # setval(NULL, …) for a table without a sequence does nothing
+                # integer ids only (background_jobs' ids are random text); setval(NULL, …) for a
+                # table without a sequence does nothing
+                if "id" in table.c and table.c.id.type.python_type is int:
                     conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                                       f"coalesce((SELECT max(id) FROM \"{table.name}\"), 0) + 1, false)"))
