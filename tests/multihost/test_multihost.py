@@ -111,6 +111,29 @@ def _job_status(browser, base, slug, job_id) -> dict:
     return answer.json()
 
 
+def _hold_running_job(cluster, job_id: str, at_least: int, timeout: float = 300.0):
+    """Lock the job's row once it is running with at least ``at_least`` badges done, and keep it locked.
+
+    The job writes its progress and its end to that row, so while the test holds the lock the job
+    cannot finish: the worker is killed mid-job however fast this machine renders. Returns the open
+    connection (closing it lets go) and the count of badges done when the row was taken."""
+    import psycopg
+
+    with cluster.net.enter("client"):  # the socket stays on the client host
+        connection = psycopg.connect(cluster.database_url.replace("postgresql+psycopg://", "postgresql://"))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        row = connection.execute("SELECT state, done FROM background_jobs WHERE id = %s FOR UPDATE",
+                                 (job_id,)).fetchone()
+        if row and row[0] == "running" and row[1] >= at_least:
+            return connection, row[1]
+        assert not row or row[0] in ("queued", "running"), f"the job ended before it could be held: {row}"
+        connection.rollback()
+        time.sleep(0.05)
+    connection.close()
+    raise AssertionError(f"gave up waiting for the job to get {at_least} badges done after {timeout:.0f} s")
+
+
 def test_a_print_job_lost_with_its_worker_is_finished_by_the_other_one(cluster, request):
     from eventsvc.demo import loader
 
@@ -119,40 +142,47 @@ def test_a_print_job_lost_with_its_worker_is_finished_by_the_other_one(cluster, 
     web_a, web_b = cluster.url_of("web-a"), cluster.url_of("web-b")
     # worker-1 alone takes the job; worker-2 comes back once worker-1 is dead
     cluster.net.kill_host("worker-2")
-    browser = Browser(cluster)
-    browser.login(web_a, loader.ORGANIZER_EMAIL, loader.ORGANIZER_PASSWORD)
-    token = browser.csrf(f"{web_a}/manage/e/{slug}/badges")
-    started = browser.request("POST", f"{web_a}/manage/e/{slug}/badges/print", data={
-        "csrf_token": token, "category": str(world.print_category_id), "which": "all", "layout": "sheet"})
-    assert started.status_code == 302, started.text[:500]
-    job_id = started.headers["Location"].rstrip("/").split("/")[-1]
+    try:
+        browser = Browser(cluster)
+        browser.login(web_a, loader.ORGANIZER_EMAIL, loader.ORGANIZER_PASSWORD)
+        token = browser.csrf(f"{web_a}/manage/e/{slug}/badges")
+        started = browser.request("POST", f"{web_a}/manage/e/{slug}/badges/print", data={
+            "csrf_token": token, "category": str(world.print_category_id), "which": "all", "layout": "sheet"})
+        assert started.status_code == 302, started.text[:500]
+        job_id = started.headers["Location"].rstrip("/").split("/")[-1]
 
-    seen_before_kill = wait_until(
-        lambda: (s := _job_status(browser, web_b, slug, job_id))["done"] >= 100 and s,
-        "worker-1 to get a hundred badges into the job (polled through web-b)", timeout=300)
-    assert seen_before_kill["status"] == "running", seen_before_kill
-    cluster.net.kill_host("worker-1")
-    cluster.start_worker("worker-2")
-    final = wait_until(lambda: (s := _job_status(browser, web_b, slug, job_id))["status"] in ("done", "failed") and s,
-                       "worker-2 to finish the job (polled through web-b)", timeout=480, every=1)
-    attempts = _sql(cluster, "SELECT attempts FROM background_jobs WHERE id = :id", id=job_id)[0][0]
-    pdfs = {}
-    for host, base in (("web-a", web_a), ("web-b", web_b)):
-        answer = browser.request("GET", f"{base}/manage/e/{slug}/badges/jobs/{job_id}/badges.pdf")
-        pdfs[host] = answer.content if answer.status_code == 200 else b""
-    pages, decoded = _pdf_pages_and_first_qr(pdfs["web-b"])
-    codes = set(world.codes.values())
-    readable = bool(decoded) and any(code in decoded for code in codes)
-    figure(request, f"multihost print job: {final['done']} of {final['total']} badges, {final['status']}, "
-                    f"worker-1 killed at {seen_before_kill['done']}, {attempts} attempts, {pages} PDF pages, "
-                    f"same PDF from web-a and web-b: {'yes' if pdfs['web-a'] == pdfs['web-b'] != b'' else 'no'}, "
-                    f"QR on page 1 read: {'yes' if readable else 'no'}")
-    assert final["status"] == "done" and final["done"] == final["total"] == 1000, final
-    assert attempts >= 2, "the job was not taken over by another worker"
-    assert pdfs["web-a"] and pdfs["web-a"] == pdfs["web-b"]
-    assert pages == 250  # four badges a sheet
-    assert readable, decoded
-    cluster.start_worker("worker-1")
+        held, done_at_kill = _hold_running_job(cluster, job_id, at_least=100)
+        try:
+            polled = _job_status(browser, web_b, slug, job_id)  # any web server answers the poll
+            assert polled["status"] == "running" and polled["done"] >= 100, polled
+            cluster.net.kill_host("worker-1")
+        finally:
+            held.close()
+        cluster.start_worker("worker-2")
+        final = wait_until(lambda: (s := _job_status(browser, web_b, slug, job_id))["status"] in ("done", "failed")
+                           and s, "worker-2 to finish the job (polled through web-b)", timeout=480, every=1)
+        attempts = _sql(cluster, "SELECT attempts FROM background_jobs WHERE id = :id", id=job_id)[0][0]
+        pdfs = {}
+        for host, base in (("web-a", web_a), ("web-b", web_b)):
+            answer = browser.request("GET", f"{base}/manage/e/{slug}/badges/jobs/{job_id}/badges.pdf")
+            pdfs[host] = answer.content if answer.status_code == 200 else b""
+        pages, decoded = _pdf_pages_and_first_qr(pdfs["web-b"])
+        codes = set(world.codes.values())
+        readable = bool(decoded) and any(code in decoded for code in codes)
+        figure(request, f"multihost print job: {final['done']} of {final['total']} badges, {final['status']}, "
+                        f"worker-1 killed at {done_at_kill}, {attempts} attempts, {pages} PDF pages, "
+                        f"same PDF from web-a and web-b: {'yes' if pdfs['web-a'] == pdfs['web-b'] != b'' else 'no'}, "
+                        f"QR on page 1 read: {'yes' if readable else 'no'}")
+        assert final["status"] == "done" and final["done"] == final["total"] == 1000, final
+        assert attempts >= 2, "the job was not taken over by another worker"
+        assert pdfs["web-a"] and pdfs["web-a"] == pdfs["web-b"]
+        assert pages == 250  # four badges a sheet
+        assert readable, decoded
+    finally:
+        # the next scenarios need both workers, whatever happened here
+        for host in ("worker-1", "worker-2"):
+            cluster.net.kill_host(host)
+            cluster.start_worker(host)
 
 
 def _pdf_pages_and_first_qr(pdf: bytes) -> tuple[int, str | None]:
