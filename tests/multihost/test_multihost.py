@@ -111,12 +111,15 @@ def _job_status(browser, base, slug, job_id) -> dict:
     return answer.json()
 
 
-def _hold_running_job(cluster, job_id: str, at_least: int, timeout: float = 300.0):
-    """Lock the job's row once it is running with at least ``at_least`` badges done, and keep it locked.
+def _hold_running_job(cluster, job_id: str, timeout: float = 300.0):
+    """Take the job's row once the worker has written its first progress, and keep it.
 
-    The job writes its progress and its end to that row, so while the test holds the lock the job
-    cannot finish: the worker is killed mid-job however fast this machine renders. Returns the open
-    connection (closing it lets go) and the count of badges done when the row was taken."""
+    The worker writes its progress and its end to that row, so it cannot finish while the test holds
+    the row: the worker is killed mid-job however fast this machine renders. The test lets the
+    worker's writes through one at a time (it holds the row, lets go, and asks again at once: a
+    worker waiting for the row gets it first, and its end is never among those writes because the
+    first progress is written as soon as the job starts). Returns the open connection (closing it
+    lets go) and the count of badges done when the row was taken."""
     import psycopg
 
     with cluster.net.enter("client"):  # the socket stays on the client host
@@ -125,13 +128,13 @@ def _hold_running_job(cluster, job_id: str, at_least: int, timeout: float = 300.
     while time.monotonic() < deadline:
         row = connection.execute("SELECT state, done FROM background_jobs WHERE id = %s FOR UPDATE",
                                  (job_id,)).fetchone()
-        if row and row[0] == "running" and row[1] >= at_least:
+        if row and row[0] == "running" and row[1] >= 1:
             return connection, row[1]
         assert not row or row[0] in ("queued", "running"), f"the job ended before it could be held: {row}"
-        connection.rollback()
-        time.sleep(0.05)
+        time.sleep(0.05)  # holding the row: the worker's next write waits for it
+        connection.commit()
     connection.close()
-    raise AssertionError(f"gave up waiting for the job to get {at_least} badges done after {timeout:.0f} s")
+    raise AssertionError(f"gave up waiting for the job's first progress after {timeout:.0f} s")
 
 
 def test_a_print_job_lost_with_its_worker_is_finished_by_the_other_one(cluster, request):
@@ -151,10 +154,10 @@ def test_a_print_job_lost_with_its_worker_is_finished_by_the_other_one(cluster, 
         assert started.status_code == 302, started.text[:500]
         job_id = started.headers["Location"].rstrip("/").split("/")[-1]
 
-        held, done_at_kill = _hold_running_job(cluster, job_id, at_least=100)
+        held, done_at_kill = _hold_running_job(cluster, job_id)
         try:
             polled = _job_status(browser, web_b, slug, job_id)  # any web server answers the poll
-            assert polled["status"] == "running" and polled["done"] >= 100, polled
+            assert polled["status"] == "running" and polled["done"] == done_at_kill, polled
             cluster.net.kill_host("worker-1")
         finally:
             held.close()
