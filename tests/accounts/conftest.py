@@ -2,27 +2,16 @@
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from http.client import HTTPConnection
 
 import pytest
 
-from bench.registration_rush import Gunicorn
 from eventsvc import create_app
 from eventsvc.extensions import db
 
 #: seconds; generous for a loaded 2-core machine (no assertion is about time)
 TIMEOUT = 180
-
-
-@contextmanager
-def gunicorn(app, workers: int = 4):
-    server = Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], workers=workers)
-    try:
-        yield server.wait_ready(timeout=TIMEOUT)
-    finally:
-        server.stop()
 
 
 @dataclass

@@ -15,7 +15,8 @@ from eventsvc.accounts.service import LoginRefused, authenticate, normalize_emai
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.types import utcnow
 from eventsvc.extensions import db
-from tests.accounts.conftest import at_once, gunicorn
+from tests.accounts.conftest import at_once
+from tests.support.live_server import gunicorn
 from tests.support.web import CSRF_META, csrf_token
 
 OWNER, OWNER_PASSWORD = "owner@example.org", "owner-password-1"

@@ -17,8 +17,9 @@ from eventsvc.accounts.service import (
 from eventsvc.core.types import utcnow
 from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
-from tests.accounts.conftest import TIMEOUT, at_once, gunicorn
+from tests.accounts.conftest import TIMEOUT, at_once
 from tests.support.database import is_postgres_run
+from tests.support.live_server import gunicorn
 
 
 def _door_staff_tokens(app, slug, count) -> list[str]:

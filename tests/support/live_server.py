@@ -2,6 +2,7 @@
 
 import socket
 import threading
+from contextlib import contextmanager
 
 from werkzeug.serving import make_server
 
@@ -29,3 +30,19 @@ class LiveServer:
     def stop(self):
         self.server.shutdown()
         self.thread.join(timeout=5)
+
+
+#: seconds to wait for gunicorn; generous for a loaded 2-core machine (no assertion is about time)
+GUNICORN_TIMEOUT = 180
+
+
+@contextmanager
+def gunicorn(app, workers: int = 4):
+    """The app's database served by gunicorn with several worker processes (the race tests)."""
+    from bench.registration_rush import Gunicorn
+
+    server = Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], workers=workers)
+    try:
+        yield server.wait_ready(timeout=GUNICORN_TIMEOUT)
+    finally:
+        server.stop()
