@@ -83,6 +83,8 @@ def event_new():
 @requires_event_role(ORGANIZER)
 def event_edit(event: Event):
     form = EventForm(obj=event)
+    if not form.is_submitted():
+        form.show_event_times(event)
     if form.validate_on_submit():
         try:
             service.update_event(event, form.service_data())
