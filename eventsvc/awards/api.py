@@ -190,7 +190,8 @@ class AwardRevoke(MethodView):
 
 @blp.route("/awards/<int:award_id>/certificate.pdf")
 class AwardCertificate(MethodView):
-    @api_event_role(ORGANIZER, hide_from_outsiders=True)
+    # as the certificate page: another event's organizer is refused (403), not told the event is hidden
+    @api_event_role(ORGANIZER)
     @blp.doc(**pdf_answer("The certificate, with its verification QR code"))
     def get(self, slug, award_id):
         """An award's certificate as a PDF (organizers, as on the awards page)."""
