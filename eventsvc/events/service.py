@@ -153,7 +153,7 @@ def update_event(event: Event, data: dict, *, promoted: list | None = None) -> E
     promoted are appended to ``promoted`` when given (the settings page says how many).
     """
     data = _check_settings(data, event)
-    changed = sorted(k for k in data if k in EVENT_FIELDS and getattr(event, k) != data[k])
+    changed = sorted(k for k in data if k in (*EVENT_FIELDS, "slug") and getattr(event, k) != data[k])
     if "capacity" in data:
         moved = capacity.change_event_capacity(event, data["capacity"])
         if promoted is not None:
@@ -163,8 +163,7 @@ def update_event(event: Event, data: dict, *, promoted: list | None = None) -> E
     for key in EVENT_FIELDS:
         if key in data and key != "capacity":
             setattr(event, key, data[key])
-    if changed or "slug" in data:
-        record("event.updated", event_id=event.id, obj=event, fields=changed)
+    record("event.updated", event_id=event.id, obj=event, fields=changed)
     if data.get("status") is not None:
         set_status(event, data["status"])
     return event

@@ -139,3 +139,21 @@ def test_the_openapi_document_describes_creating_and_changing_events(client):
     assert {"allow_walk_ins", "registration_mode", "registration_opens_at", "registration_closes_at",
             "capacity", "timezone", "status"} <= set(settings)
     assert set(settings["registration_mode"]["enum"]) == {"open", "approval", "invitation"}
+
+
+def test_next_years_edition_takes_the_walk_ins_setting_and_a_registration_window_moved_with_the_dates(
+        app, client, creator_token):
+    from eventsvc.accounts.models import User
+    from eventsvc.events import service
+
+    assert client.post("/api/v1/events", json=NEW_FORUM, headers=_bearer(creator_token)).status_code == 201
+    with app.app_context():
+        source = event_by_slug("charging-forum-2024")
+        creator = db.session.scalar(select(User).where(User.email == "secretariat@forum.example"))
+        copy = service.copy_event(source, slug="charging-forum-2025", start_date=service.default_copy_start(source),
+                                  creator=creator)
+        db.session.commit()
+        assert copy.allow_walk_ins and copy.capacity == 1500 and copy.registration_mode.value == "approval"
+        # 364 days later, at the same local hour (09:00 and 18:00 in Beijing)
+        assert copy.registration_opens_at == datetime(2025, 4, 30, 1, tzinfo=UTC)
+        assert copy.registration_closes_at == datetime(2025, 6, 9, 10, tzinfo=UTC)
