@@ -2,13 +2,13 @@
 
 from dataclasses import fields as dataclass_fields
 
-from flask import request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError
 
 from eventsvc.awards import importing, service
-from eventsvc.awards.certificates import verification_url
+from eventsvc.awards.certificates import certificates_pdf, verification_url
 from eventsvc.awards.schemas import (
     AwardImportFileSchema,
     AwardImportSchema,
@@ -19,7 +19,7 @@ from eventsvc.awards.schemas import (
     ProgramSchema,
     RevokeSchema,
 )
-from eventsvc.core.api_links import FROM_PATH, NEW_ID, answer_links, link
+from eventsvc.core.api_links import FROM_PATH, NEW_ID, answer_links, link, pdf_answer
 from eventsvc.events.permissions import ORGANIZER, STAFF, api_event, api_event_role
 from eventsvc.extensions import db
 
@@ -186,3 +186,16 @@ class AwardRevoke(MethodView):
         service.revoke_award(award, values["reason"])
         db.session.commit()
         return _dump(award)
+
+
+@blp.route("/awards/<int:award_id>/certificate.pdf")
+class AwardCertificate(MethodView):
+    # as the certificate page: another event's organizer is refused (403), not told the event is hidden
+    @api_event_role(ORGANIZER)
+    @blp.doc(**pdf_answer("The certificate, with its verification QR code"))
+    def get(self, slug, award_id):
+        """An award's certificate as a PDF (organizers, as on the awards page)."""
+        award = service.award_of(api_event(), award_id)
+        return Response(certificates_pdf([award], title=award.certificate_number), mimetype="application/pdf",
+                        headers={"Cache-Control": "private, no-store",
+                                 "Content-Disposition": f'inline; filename="{award.certificate_number}.pdf"'})

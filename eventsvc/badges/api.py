@@ -1,16 +1,19 @@
-"""JSON API: the public keys scanners verify badge codes with; a badge's code; re-issue."""
+"""JSON API: the public keys scanners verify badge codes with; a badge's code and PDF; re-issue."""
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from eventsvc.accounts.api_auth import api_user
-from eventsvc.badges.schemas import BadgeKeysSchema, BadgeSchema, ReissueSchema
+from eventsvc.badges.schemas import BadgeKeysSchema, BadgePdfQuerySchema, BadgeSchema, ReissueSchema
 from eventsvc.badges.service import (
     badge_code,
     badge_registration,
+    print_one_badge,
     public_key_document,
     reissue_badge,
 )
+from eventsvc.core.api_links import pdf_answer
 from eventsvc.events.permissions import ORGANIZER, STAFF, api_event, api_event_role
 from eventsvc.extensions import db
 
@@ -63,3 +66,21 @@ class BadgeReissue(MethodView):
         body = _badge(registration)
         db.session.commit()
         return body
+
+
+@blp.route("/<slug>/registrations/<int:registration_id>/badge.pdf")
+class BadgePdf(MethodView):
+    @api_event_role(STAFF)
+    @blp.arguments(BadgePdfQuerySchema, location="query")
+    @blp.doc(**pdf_answer("The badge, ready to print"))
+    def get(self, args, slug, registration_id):
+        """One confirmed registration's badge as a PDF to print (staff and organizers, as at the desk).
+
+        The badge then counts as printed at its current version, as when printed from the badge list.
+        """
+        registration = badge_registration(api_event(), registration_id)
+        pdf = print_one_badge(registration, args["layout"])
+        db.session.commit()
+        return Response(pdf, mimetype="application/pdf", headers={
+            "Cache-Control": "private, no-store",
+            "Content-Disposition": f'inline; filename="badge-{registration.id}.pdf"'})

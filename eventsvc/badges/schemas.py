@@ -4,6 +4,7 @@ import base64
 
 from marshmallow import Schema, validate
 
+from eventsvc.badges.layout import LAYOUTS, SINGLE
 from eventsvc.core import fields
 
 
@@ -45,3 +46,8 @@ class BadgeSchema(Schema):
 class ReissueSchema(Schema):
     reason = fields.Str(load_default="", validate=validate.Length(max=300),
                         metadata={"description": "why (lost, damaged...), kept in the audit log"})
+
+
+class BadgePdfQuerySchema(Schema):
+    layout = fields.Str(load_default=SINGLE, validate=validate.OneOf(LAYOUTS), metadata={
+        "description": "single: one A6 page; sheet: the badge on an A4 sheet with cut marks"})

@@ -172,6 +172,13 @@ def badge_pdf(registration: Registration, layout: str = SINGLE) -> bytes:
     return render_badges([content], layout, title=f"{registration.person.name} · {registration.event.title}")
 
 
+def print_one_badge(registration: Registration, layout: str = SINGLE) -> bytes:
+    """One badge to print (the page at the desk, or an API client): its PDF, and the badge counts as printed."""
+    pdf = badge_pdf(registration, layout)
+    mark_printed({registration.id: registration.badge_version})
+    return pdf
+
+
 def qr_svg(code: str) -> bytes:
     """A standalone SVG (its own namespace and size, white background: scans on any page)."""
     buffer = BytesIO()

@@ -26,11 +26,10 @@ from eventsvc.badges.layout import LAYOUTS, SINGLE
 from eventsvc.badges.service import (
     BadgeSelection,
     badge_code,
-    badge_pdf,
     badge_registration,
     badges_query,
     is_changed_since_printed,
-    mark_printed,
+    print_one_badge,
     qr_png,
     qr_svg,
     reissue_badge,
@@ -135,8 +134,7 @@ def badge_file(event: Event, registration_id: int):
     layout = request.args.get("layout", SINGLE)
     if layout not in LAYOUTS:
         abort(404)
-    pdf = badge_pdf(registration, layout)
-    mark_printed({registration.id: registration.badge_version})
+    pdf = print_one_badge(registration, layout)
     db.session.commit()
     return Response(pdf, mimetype="application/pdf", headers={
         **PRIVATE, "Content-Disposition": f'inline; filename="badge-{registration.id}.pdf"'})

@@ -9,6 +9,7 @@ one badge at one gate give exactly one ``ok`` (the partial unique index on
 ``checkins``) and that a retried nonce is recorded once (unique ``(event_id, nonce)``).
 """
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -269,15 +270,42 @@ def search_guests(event: Event, query: str, language: str, limit: int = 20) -> l
 
 # --- walk-ins ------------------------------------------------------------------------------
 
+def desk_gates(event: Event, language: str) -> list[dict]:
+    """The gates where a walk-in desk may stand (``_walk_in_gates``' rule): the entrance and open sessions."""
+    return [g for g in gates(event, language) if not (g.get("requires_registration") or g.get("is_closed"))]
+
+
+def _walk_in_gates(event: Event, gate: str) -> list[tuple[str, int | None]]:
+    """Where a walk-in registered at the desk of ``gate`` is checked in: the entrance, and the
+    desk's session door when it is one. A door that admits only seated or invited guests
+    (a seminar with its own seats, a closed meeting) takes no walk-ins."""
+    session_id = session_id_of_gate(gate)
+    if session_id is None:
+        return [(ENTRANCE_GATE, None)]
+    item = db.session.get(AgendaItem, session_id)
+    if item is None or item.event_id != event.id:
+        raise CheckInError("unknown_gate", _("This session is not part of the event."), field="gate")
+    if item.requires_registration or item.is_closed:
+        raise CheckInError("walk_in_gate", _("Walk-ins are registered at the entrance or at an open session's "
+                                             "door: this session admits only its seated or invited guests."),
+                           field="gate")
+    return [(ENTRANCE_GATE, None), (gate, session_id)]
+
+
 def register_walk_in(event: Event, user: User, *, name: str, name_local: str | None = None,
                      organization: str | None = None, email: str | None = None,
-                     category_id: int | None = None) -> Registration:
-    """A guest registered at the desk: a confirmed registration now, or a clear refusal.
+                     category_id: int | None = None, gate: str = ENTRANCE_GATE,
+                     device: str | None = None) -> Registration:
+    """A guest registered at the desk: a confirmed registration, arrived at once, or a clear refusal.
 
-    The registration lifecycle decides and counts the place; a full event refuses (no waitlist at the door).
+    The registration lifecycle decides and counts the place; a full event refuses (no waitlist at
+    the door). The guest stands at the desk, so the same transaction records their entry at the
+    desk's gate (and the entrance): the arrivals dashboard and the gate's count include them, and
+    a later scan of the new badge there answers "already checked in".
     """
     if not event.allow_walk_ins:
         raise CheckInError("walk_ins_closed", _("This event does not take walk-ins."))
+    entries = _walk_in_gates(event, gate)
     if category_id is not None and db.session.scalar(
             select(Category.event_id).where(Category.id == category_id)) != event.id:
         raise CheckInError("unknown_category", _("Choose a category of this event."), field="category_id")
@@ -294,5 +322,12 @@ def register_walk_in(event: Event, user: User, *, name: str, name_local: str | N
                                _("This person is already registered: search for them instead."),
                                field="email") from None
         raise
-    record("checkin.walk_in", event_id=event.id, obj=registration, user_id=user.id)
+    now = utcnow()
+    for entry_gate, session_id in entries:
+        db.session.add(CheckIn(
+            event_id=event.id, registration_id=registration.id, gate=entry_gate, agenda_item_id=session_id,
+            direction=Direction.IN, result=ScanResult.OK, scanned_at=now, nonce=f"walk-in-{uuid.uuid4().hex}",
+            user_id=user.id, device=(device or "")[:100] or None, badge_version=registration.badge_version))
+    db.session.flush()
+    record("checkin.walk_in", event_id=event.id, obj=registration, user_id=user.id, gate=gate)
     return registration

@@ -8,6 +8,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     send_from_directory,
     url_for,
 )
@@ -22,6 +23,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from eventsvc.badges.codes import sign_badge_code
 from eventsvc.checkin import reports, service
+from eventsvc.checkin.models import ENTRANCE_GATE
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.forms import bounded_int
 from eventsvc.core.i18n import current_language
@@ -62,6 +64,8 @@ class WalkInForm(FlaskForm):
     organization = StringField(_l("Organization"), validators=[Optional(), Length(max=300)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     category_id = SelectField(_l("Category"), coerce=bounded_int, validators=[Optional()])
+    gate = SelectField(_l("Desk at"), validate_choice=False,
+                       description=_l("The guest is checked in here at once (and at the entrance)."))
 
 
 @bp.route("/checkin/e/<slug>/walk-in", methods=["GET", "POST"])
@@ -74,15 +78,20 @@ def walk_in(event: Event):
     categories = db.session.scalars(select(Category).where(Category.event_id == event.id)
                                     .order_by(Category.position)).all()
     form.category_id.choices = [(0, "—")] + [(c.id, c.display_label(current_language())) for c in categories]
+    gates = service.desk_gates(event, current_language())
+    form.gate.choices = [(g["gate"], g["label"]) for g in gates]
     if not form.is_submitted():
         # walk-ins are ordinary guests unless the desk says otherwise
         form.category_id.data = next((c.id for c in categories if c.code == "guest"), 0)
+        # the scanner's link carries the gate its staff chose
+        asked = request.args.get("gate")
+        form.gate.data = asked if asked in {g["gate"] for g in gates} else ENTRANCE_GATE
     if form.validate_on_submit():
         try:
             registration = service.register_walk_in(
                 event, current_user, name=form.name.data, name_local=form.name_local.data,
                 organization=form.organization.data, email=form.email.data,
-                category_id=form.category_id.data or None)
+                category_id=form.category_id.data or None, gate=form.gate.data or ENTRANCE_GATE)
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()

@@ -27,3 +27,9 @@ def answer_links(status: int, **links: dict) -> dict:
 
 #: the id of what the answer created
 NEW_ID = "$response.body#/id"
+
+
+def pdf_answer(description: str) -> dict:
+    """Keyword arguments for ``Blueprint.doc``: a 200 answer that is a PDF document, not JSON."""
+    return {"responses": {200: {"description": description, "content": {
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}

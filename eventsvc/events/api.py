@@ -10,12 +10,20 @@ from eventsvc.accounts.api_auth import any_account, api_site_permission, api_use
 from eventsvc.accounts.models import EventRole
 from eventsvc.core.api_links import FROM_PATH, NEW_ID, answer_links, link
 from eventsvc.core.errors import NotFound
-from eventsvc.events import agenda
+from eventsvc.events import agenda, service
 from eventsvc.events.enums import EventStatus
 from eventsvc.events.models import AgendaItem, Event, Participation
-from eventsvc.events.permissions import ANY_ACCOUNT, ORGANIZER, api_event, api_event_role
+from eventsvc.events.permissions import (
+    ANY_ACCOUNT,
+    ORGANIZER,
+    api_event,
+    api_event_role,
+    can_create_events,
+)
 from eventsvc.events.schemas import (
+    EventInSchema,
     EventListQuerySchema,
+    EventPatchSchema,
     EventSchema,
     ParticipationPatchSchema,
     ParticipationSchema,
@@ -47,6 +55,25 @@ class EventList(MethodView):
             query = query.where(or_(Event.status == EventStatus.PUBLISHED, Event.id.in_(mine)))
         return db.session.scalars(query).all()
 
+    @api_site_permission(can_create_events)
+    @blp.arguments(EventInSchema)
+    @blp.response(201, EventSchema)
+    @blp.doc(**answer_links(
+        201,
+        event=link("/api/v1/events/{slug}", "get", slug="$response.body#/slug"),
+        change=link("/api/v1/events/{slug}", "patch", slug="$response.body#/slug"),
+        addSession=link("/api/v1/events/{slug}/sessions", "post", slug="$response.body#/slug")))
+    def post(self, data):
+        """Create an event (administrators and event creators); the caller becomes its organizer.
+
+        The same rules as the event form: a taken or malformed address, days out of order, an
+        unknown time zone or a registration window that closes before it opens answer 422
+        with the field named, and nothing is created.
+        """
+        event = service.create_event(data, creator=api_user())
+        db.session.commit()
+        return event, 201
+
 
 @blp.route("/<slug>")
 class EventDetail(MethodView):
@@ -55,6 +82,20 @@ class EventDetail(MethodView):
     def get(self, slug):
         """One event."""
         return api_event()
+
+    @api_event_role(ORGANIZER)
+    @blp.arguments(EventPatchSchema(partial=True))
+    @blp.response(200, EventSchema)
+    def patch(self, data, slug):
+        """Change any of the event's settings (its organizers); only the fields sent change.
+
+        The rules of the settings pages: a capacity below the guests already confirmed is
+        refused (422, code below_confirmed); a higher one promotes guests from the waitlist.
+        Any refusal changes nothing.
+        """
+        event = service.update_event(api_event(), data)
+        db.session.commit()
+        return event
 
 
 @blp.route("/<slug>/sessions")

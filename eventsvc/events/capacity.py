@@ -13,14 +13,15 @@ from collections.abc import Callable
 HANDLERS: dict[str, Callable] = {}
 
 
-def change_event_capacity(event, capacity: int | None) -> None:
+def change_event_capacity(event, capacity: int | None) -> list:
+    """Set the event's places; the guests promoted from the waitlist as a result (none without a handler)."""
     if capacity == event.capacity:
-        return
+        return []
     handler = HANDLERS.get("event")
     if handler is None:
         event.capacity = capacity
-    else:
-        handler(event, capacity)
+        return []
+    return handler(event, capacity) or []
 
 
 def change_session_capacity(item, capacity: int | None) -> None:

@@ -3,6 +3,8 @@
 Forms only parse input; the rules live in service.py and agenda.py.
 """
 
+from zoneinfo import ZoneInfo
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -51,10 +53,25 @@ class EventForm(FlaskForm):
                            description=_l("IANA name, e.g. Asia/Shanghai or Europe/Berlin."))
     registration_mode = SelectField(_l("Registration"), choices=_choices(REGISTRATION_MODE_LABELS),
                                     default="invitation")
-    capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0)])
+    capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0)],
+                            description=_l("Confirmed guests at most; empty: no limit."))
+    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL_FORMAT,
+                                               validators=[Optional()])
+    registration_closes_at = DateTimeLocalField(_l("Registration closes"), format=LOCAL_FORMAT,
+                                                validators=[Optional()],
+                                                description=_l("In the event's time zone; empty: no limit."))
+    allow_walk_ins = BooleanField(_l("Staff may register walk-ins at the desk"))
 
     def service_data(self) -> dict:
+        """Every field, by the model's names; times are naive, in the event's zone (the service's rule)."""
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+    def show_event_times(self, event) -> None:
+        """The registration window as local times of the event's zone, for the form's inputs."""
+        zone = ZoneInfo(event.timezone)
+        for name in ("registration_opens_at", "registration_closes_at"):
+            value = getattr(event, name)
+            self[name].data = value.astimezone(zone).replace(tzinfo=None) if value else None
 
 
 class CopyEventForm(FlaskForm):

@@ -18,6 +18,7 @@ from eventsvc.events import service
 from eventsvc.events.agenda import agenda_conflicts
 from eventsvc.events.enums import EventStatus
 from eventsvc.events.forms import CopyEventForm, EventForm, RoomForm
+from eventsvc.events.labels import EVENT_STATUS_LABELS
 from eventsvc.events.models import AgendaItem, Event, Room
 from eventsvc.events.overview import OVERVIEW_FIGURES, Figure
 from eventsvc.events.permissions import (
@@ -83,6 +84,8 @@ def event_new():
 @requires_event_role(ORGANIZER)
 def event_edit(event: Event):
     form = EventForm(obj=event)
+    if not form.is_submitted():
+        form.show_event_times(event)
     if form.validate_on_submit():
         try:
             service.update_event(event, form.service_data())
@@ -92,7 +95,8 @@ def event_edit(event: Event):
         else:
             flash(_("Event saved."), "success")
             return redirect(url_for("manage.event_overview", slug=event.slug))
-    return render_template("events/manage_event_form.html", form=form, event=event)
+    return render_template("events/manage_event_form.html", form=form, event=event,
+                           status_label=EVENT_STATUS_LABELS[event.status.value])
 
 
 @bp.post("/<slug>/status/<status>")

@@ -5,8 +5,10 @@ from marshmallow import Schema, validate
 from eventsvc.core import fields
 from eventsvc.core.input import MAX_POSITION
 from eventsvc.events.enums import (
+    EventKind,
     EventStatus,
     ParticipationRole,
+    RegistrationMode,
     SessionKind,
     SessionStatus,
     SpeechStatus,
@@ -27,6 +29,8 @@ class EventSchema(Schema):
     title_local = fields.Str(allow_none=True)
     kind = fields.Str()
     status = fields.Str()
+    description = fields.Str(allow_none=True)
+    description_local = fields.Str(allow_none=True)
     venue = fields.Str(allow_none=True)
     venue_local = fields.Str(allow_none=True)
     city = fields.Str(allow_none=True)
@@ -36,6 +40,44 @@ class EventSchema(Schema):
     timezone = fields.Str()
     registration_mode = fields.Str()
     capacity = fields.Int(allow_none=True)
+    confirmed_count = fields.Int(dump_only=True, metadata={"description": "guests confirmed now"})
+    registration_opens_at = fields.AwareDateTime(allow_none=True, metadata={"description": "UTC"})
+    registration_closes_at = fields.AwareDateTime(allow_none=True, metadata={"description": "UTC"})
+    allow_walk_ins = fields.Bool()
+
+
+class EventInSchema(Schema):
+    """A new event's settings; the rules (address free, dates in order, a known zone, registration
+    closing after it opens) are the service's, as on the event form: a refusal names the field."""
+
+    slug = fields.Str(required=True, validate=validate.Length(min=1, max=80), metadata={
+        "description": "the address: 3–80 lower-case letters, digits and hyphens"})
+    title = fields.Str(required=True, validate=validate.Length(min=1, max=300))
+    title_local = fields.Str(allow_none=True, validate=validate.Length(max=300))
+    kind = fields.Str(validate=fields.one_of(EventKind))
+    status = fields.Str(validate=fields.one_of(EventStatus), metadata={
+        "description": "visibility: only a published event has public pages (a new event is a draft)"})
+    description = fields.Str(allow_none=True)
+    description_local = fields.Str(allow_none=True)
+    venue = fields.Str(allow_none=True, validate=validate.Length(max=300))
+    venue_local = fields.Str(allow_none=True, validate=validate.Length(max=300))
+    city = fields.Str(allow_none=True, validate=validate.Length(max=100))
+    city_local = fields.Str(allow_none=True, validate=validate.Length(max=100))
+    start_date = fields.Date(required=True, metadata={"description": "first day, in the event's zone"})
+    end_date = fields.Date(required=True, metadata={"description": "last day, in the event's zone"})
+    timezone = fields.Str(validate=validate.Length(min=1, max=64), metadata={
+        "description": "IANA zone, e.g. Asia/Shanghai (default UTC)"})
+    registration_mode = fields.Str(validate=fields.one_of(RegistrationMode))
+    capacity = fields.Int(allow_none=True, minimum=0, metadata={
+        "description": "confirmed guests at most; null: no limit. Never below those confirmed (below_confirmed)"})
+    registration_opens_at = fields.AwareDateTime(allow_none=True)
+    registration_closes_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "after registration_opens_at (window_order)"})
+    allow_walk_ins = fields.Bool(metadata={"description": "staff may register walk-ins at the desk"})
+
+
+class EventPatchSchema(EventInSchema):
+    """Any subset of the event's settings (used with partial=True)."""
 
 
 class SessionSchema(Schema):

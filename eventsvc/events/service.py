@@ -1,5 +1,8 @@
 """Events and rooms: create, edit, publish, archive, and copy as next year's edition.
 
+``create_event`` and ``update_event`` own every rule of an event's settings (address, dates,
+time zone, registration mode and window, capacity, walk-ins, visibility): the event form, the
+registration settings page and the API all call them, so each rule is checked in one place.
 Sessions, people on stage and speeches live in ``agenda.py``; conflicts in ``conflicts.py``.
 """
 
@@ -18,7 +21,7 @@ from eventsvc.core.errors import NotFound, ServiceError
 from eventsvc.core.input import is_timezone
 from eventsvc.core.text import clean_line
 from eventsvc.events import capacity
-from eventsvc.events.enums import EventStatus
+from eventsvc.events.enums import EventKind, EventStatus, RegistrationMode
 from eventsvc.events.models import AgendaItem, Event, Participation, Room
 from eventsvc.extensions import db
 from eventsvc.people.identity import carry_person
@@ -29,7 +32,11 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
 RESERVED_SLUGS = {"new", "events", "people", "search"}
 
 EVENT_FIELDS = ("title", "title_local", "kind", "description", "description_local", "venue", "venue_local",
-                "city", "city_local", "start_date", "end_date", "timezone", "registration_mode", "capacity")
+                "city", "city_local", "start_date", "end_date", "timezone", "registration_mode", "capacity",
+                "registration_opens_at", "registration_closes_at", "allow_walk_ins")
+WINDOW_FIELDS = ("registration_opens_at", "registration_closes_at")
+#: fields a new event cannot leave empty
+REQUIRED_TEXT = ("title",)
 #: one line each: the title becomes e-mail subjects (core.text.clean_line)
 ONE_LINE_FIELDS = ("title", "title_local", "venue", "venue_local", "city", "city_local")
 
@@ -67,12 +74,66 @@ def _check_dates(start: date, end: date) -> None:
         raise ServiceError("end_before_start", _("The last day cannot be before the first day."), field="end_date")
 
 
+def _as_enum(enum, value, code: str, message: str, field: str):
+    try:
+        return enum(value)
+    except ValueError:
+        raise ServiceError(code, message, field=field) from None
+
+
+def _in_zone(value: datetime | None, zone: str) -> datetime | None:
+    """A registration time: aware times keep their instant; naive ones (a form) are the event's local time."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=ZoneInfo(zone))
+
+
+def _check_settings(data: dict, event: Event | None) -> dict:
+    """The rules of an event's settings, for a new event (``event`` None) or a change; the clean values.
+
+    Raises ServiceError on the first bad value; nothing is changed before every value passed.
+    """
+    data = {k: v for k, v in _one_line(data).items() if k in (*EVENT_FIELDS, "slug", "status")}
+    for key in REQUIRED_TEXT:
+        if (key in data or event is None) and not (data.get(key) or "").strip():
+            raise ServiceError(f"{key}_required", _("Give the event a title."), field=key)
+    current = (lambda key: getattr(event, key)) if event is not None else (lambda key: None)
+    if event is None or data.get("slug", event.slug) != event.slug:
+        data["slug"] = _check_slug(data.get("slug", ""), except_id=event.id if event else None)
+    _check_dates(data.get("start_date", current("start_date")), data.get("end_date", current("end_date")))
+    zone = data.get("timezone") or current("timezone") or "UTC"
+    if "timezone" in data or event is None:
+        data["timezone"] = check_timezone(zone)
+    if data.get("kind") is not None:
+        data["kind"] = _as_enum(EventKind, data["kind"], "unknown_kind", _("Choose one of the kinds listed."), "kind")
+    if data.get("registration_mode") is not None:
+        data["registration_mode"] = _as_enum(
+            RegistrationMode, data["registration_mode"], "unknown_registration_mode",
+            _("Choose invitation only, approval required or open."), "registration_mode")
+    if data.get("status") is not None:
+        data["status"] = _as_enum(EventStatus, data["status"], "unknown_status",
+                                  _("Choose draft, published or archived."), "status")
+    if data.get("capacity") is not None and (isinstance(data["capacity"], bool) or data["capacity"] < 0):
+        raise ServiceError("bad_capacity", _("The capacity is a number of guests, 0 or more."), field="capacity")
+    for key in ("registration_opens_at", "registration_closes_at"):
+        if key in data:
+            data[key] = _in_zone(data[key], zone)
+    opens = data.get("registration_opens_at", current("registration_opens_at"))
+    closes = data.get("registration_closes_at", current("registration_closes_at"))
+    if opens and closes and closes <= opens:
+        raise ServiceError("window_order", _("Registration must close after it opens."),
+                           field="registration_closes_at")
+    if "allow_walk_ins" in data:
+        data["allow_walk_ins"] = bool(data["allow_walk_ins"])
+    return data
+
+
 def create_event(data: dict, *, creator: User) -> Event:
-    """A new draft event; the creator becomes its organizer (administrators need no role)."""
-    data = _one_line(data)
-    slug = _check_slug(data.get("slug", ""))
-    _check_dates(data.get("start_date"), data.get("end_date"))
-    check_timezone(data.get("timezone") or "UTC")
+    """A new event (a draft unless ``status`` says otherwise); the creator becomes its organizer
+    (administrators need no role). Every setting is checked first (``_check_settings``)."""
+    data = _check_settings(data, None)
+    status = data.pop("status", None) or EventStatus.DRAFT
+    slug = data.pop("slug")
     event = Event(slug=slug, status=EventStatus.DRAFT,
                   **{k: v for k, v in data.items() if k in EVENT_FIELDS and v is not None})
     db.session.add(event)
@@ -80,23 +141,31 @@ def create_event(data: dict, *, creator: User) -> Event:
     if not creator.is_admin:
         db.session.add(EventRole(user_id=creator.id, event_id=event.id, role=EventRoleKind.ORGANIZER))
     record("event.created", event_id=event.id, obj=event, slug=slug)
+    set_status(event, status)
     return event
 
 
-def update_event(event: Event, data: dict) -> Event:
-    data = _one_line(data)
-    if "slug" in data and data["slug"] != event.slug:
-        event.slug = _check_slug(data["slug"], except_id=event.id)
-    start, end = data.get("start_date", event.start_date), data.get("end_date", event.end_date)
-    _check_dates(start, end)
-    if "timezone" in data:
-        check_timezone(data["timezone"])
+def update_event(event: Event, data: dict, *, promoted: list | None = None) -> Event:
+    """Change any of the event's settings; only the keys in ``data`` change.
+
+    A capacity goes through the registration lifecycle (events/capacity.py): never below the
+    guests confirmed (``below_confirmed``), and a raise promotes from the waitlist; those
+    promoted are appended to ``promoted`` when given (the settings page says how many).
+    """
+    data = _check_settings(data, event)
+    changed = sorted(k for k in data if k in (*EVENT_FIELDS, "slug") and getattr(event, k) != data[k])
+    if "capacity" in data:
+        moved = capacity.change_event_capacity(event, data["capacity"])
+        if promoted is not None:
+            promoted.extend(moved or [])
+    if "slug" in data:
+        event.slug = data["slug"]
     for key in EVENT_FIELDS:
         if key in data and key != "capacity":
             setattr(event, key, data[key])
-    if "capacity" in data:
-        capacity.change_event_capacity(event, data["capacity"])
-    record("event.updated", event_id=event.id, obj=event)
+    record("event.updated", event_id=event.id, obj=event, fields=changed)
+    if data.get("status") is not None:
+        set_status(event, data["status"])
     return event
 
 
@@ -187,16 +256,18 @@ def copy_event(source: Event, *, slug: str, start_date: date, title: str | None 
                  title=title or source.title, title_local=title_local or source.title_local,
                  start_date=start_date, end_date=source.end_date + shift, confirmed_count=0,
                  **{k: getattr(source, k) for k in EVENT_FIELDS
-                    if k not in ("title", "title_local", "start_date", "end_date")},
-                 allow_walk_ins=source.allow_walk_ins)
-    db.session.add(copy)
-    db.session.flush()
+                    if k not in ("title", "title_local", "start_date", "end_date", *WINDOW_FIELDS)})
 
     def moved(value: datetime | None) -> datetime | None:
         if value is None:
             return None
         local = value.astimezone(tz)
         return datetime.combine(local.date() + shift, local.time(), tzinfo=tz).astimezone(value.tzinfo)
+
+    for key in WINDOW_FIELDS:  # the registration window moves with the dates
+        setattr(copy, key, moved(getattr(source, key)))
+    db.session.add(copy)
+    db.session.flush()
 
     rooms = {}
     for room in source.rooms:

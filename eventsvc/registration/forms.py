@@ -83,3 +83,10 @@ class SettingsForm(FlaskForm):
     reminder_hours_before = IntegerField(
         _l("Reminder e-mail, hours before the event starts (empty: none)"),
         validators=[Optional(), NumberRange(min=1, max=720)])
+    allow_walk_ins = BooleanField(_l("Staff may register walk-ins at the desk"))
+
+    def service_data(self) -> dict:
+        """The event settings this page edits, for events.service.update_event (times in the event's zone)."""
+        return {"registration_mode": self.registration_mode.data, "capacity": self.capacity.data,
+                "registration_opens_at": self.opens_at.data, "registration_closes_at": self.closes_at.data,
+                "allow_walk_ins": self.allow_walk_ins.data}

@@ -30,7 +30,7 @@ from eventsvc.core.input import int_arg
 from eventsvc.core.manage_nav import add_tab
 from eventsvc.core.spreadsheets import ImportRejected, export_response
 from eventsvc.core.types import utcnow
-from eventsvc.events.enums import RegistrationMode
+from eventsvc.events import service as event_service
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.events.permissions import ORGANIZER, requires_event_role
 from eventsvc.extensions import db
@@ -325,8 +325,8 @@ def category_update(event: Event, category_id: int):
 
 # --- settings ------------------------------------------------------------------------------
 
-def _to_utc(value: datetime | None, event: Event):
-    return value.replace(tzinfo=ZoneInfo(event.timezone)).astimezone(ZoneInfo("UTC")) if value else None
+#: the form's names of the fields events.service checks under the model's names
+_SETTINGS_FIELD_NAMES = {"registration_opens_at": "opens_at", "registration_closes_at": "closes_at"}
 
 
 def _to_local(value: datetime | None, event: Event):
@@ -342,18 +342,14 @@ def settings(event: Event):
         form.closes_at.data = _to_local(event.registration_closes_at, event)
     status = 200
     if form.validate_on_submit():
-        opens, closes = _to_utc(form.opens_at.data, event), _to_utc(form.closes_at.data, event)
+        promoted: list = []
         try:
-            if opens and closes and closes <= opens:
-                raise ServiceError("window_order", _("Registration must close after it opens."),
-                                   field="closes_at")
-            event.registration_mode = RegistrationMode(form.registration_mode.data)
-            event.registration_opens_at, event.registration_closes_at = opens, closes
+            event_service.update_event(event, form.service_data(), promoted=promoted)
             event.reminder_hours_before = form.reminder_hours_before.data
-            promoted = lifecycle.set_capacity(event, form.capacity.data)
         except ServiceError as error:
             db.session.rollback()
-            getattr(form, error.field or "capacity").errors.append(error.message)
+            name = _SETTINGS_FIELD_NAMES.get(error.field, error.field)
+            getattr(form, name if name in form else "capacity").errors.append(error.message)
             status = 422
         else:
             db.session.commit()

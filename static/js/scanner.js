@@ -252,6 +252,8 @@
     state.gate = gateSelect.value;
     state.lastCode = null;
     root.dataset.gate = state.gate;
+    var walkIn = $("walk-in-link");  /* the walk-in desk checks its guests in at this gate */
+    if (walkIn) walkIn.search = "?gate=" + encodeURIComponent(state.gate);
     try { state.audio = state.audio || new (window.AudioContext || window.webkitAudioContext)(); state.audio.resume(); } catch (e) { state.audio = null; }
     state.count = 0; $("gate-count").textContent = "–";
     refreshCount();

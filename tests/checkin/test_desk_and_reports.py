@@ -18,8 +18,8 @@ def _event(app, slug):
         return db.session.scalar(select(Event).where(Event.slug == slug))
 
 
-def test_walk_in_is_registered_confirmed_and_its_badge_scans_in(staff_client, staff_api, demo, app, page,
-                                                               live_server):
+def test_walk_in_is_registered_confirmed_and_arrived_and_its_badge_says_so_at_the_door(
+        staff_client, staff_api, demo, app, page, live_server):
     import zxingcpp
     from PIL import Image
 
@@ -45,18 +45,62 @@ def test_walk_in_is_registered_confirmed_and_its_badge_scans_in(staff_client, st
     assert pdf_link, "the walk-in badge page links to the printable badge"
     pdf = staff_client.get(pdf_link.group(1))
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    # the QR on the page is a real badge code: decode it from pixels and scan it
+    # the QR on the page is a real badge code: decode it from pixels and scan it; the guest came in
+    # through the desk, so the entrance already has them
     page.set_content(re.search(r"<svg.*?</svg>", badge_page, re.S).group(0))
     page.screenshot(path="/tmp/checkin-shots/walk-in-qr.png")
     decoded = zxingcpp.read_barcodes(Image.open("/tmp/checkin-shots/walk-in-qr.png"))
     assert decoded, "the walk-in badge QR does not decode"
     answer = staff_api.scan(decoded[0].text).get_json()
-    assert answer["result"] == "ok" and answer["person"]["registration_id"] == registration_id
+    assert answer["result"] == "already_checked_in" and answer["person"]["registration_id"] == registration_id
     # the same person again is refused with a clear message, nothing added
     again = post_form(staff_client, f"/checkin/e/{demo}/walk-in",
                       {"name": "Wang Lei", "email": "wang.lei@walkin.example", "category_id": ""})
     assert again.status_code == 200 and "already registered" in again.get_data(as_text=True)
     assert _event(app, demo).confirmed_count == before + 1
+
+
+def _arrived(organizer_client, demo) -> dict:
+    data = organizer_client.get(f"/api/v1/events/{demo}/checkin/arrivals").get_json()
+    return {"arrived": data["arrived"], **{g["gate"]: g["arrived"] for g in data["by_gate"]}}
+
+
+def test_a_walk_in_counts_as_arrived_at_once_at_the_desks_gate(staff_client, staff_api, organizer_client, guests,
+                                                              demo, app):
+    from eventsvc.checkin.models import CheckIn
+    from eventsvc.registration.models import Registration
+
+    plenary = guests["plenary_gate"]
+    before = _arrived(organizer_client, demo)
+    gate_count = staff_api.get("/checkin/count", query_string={"gate": "entrance"}).get_json()["count"]
+    # the scanner's walk-in link carries its gate; the desk form starts on it
+    form_page = staff_client.get(f"/checkin/e/{demo}/walk-in?gate={plenary}").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{plenary}">', form_page)
+    response = post_form(staff_client, f"/checkin/e/{demo}/walk-in",
+                         {"name": "Zhou Min", "email": "zhou.min@walkin.example", "category_id": "", "gate": plenary})
+    assert response.status_code == 302
+    after = _arrived(organizer_client, demo)
+    assert after["arrived"] == before["arrived"] + 1, "the arrivals dashboard counts the walk-in"
+    assert after["entrance"] == before["entrance"] + 1 and after[plenary] == before[plenary] + 1
+    assert staff_api.get("/checkin/count", query_string={"gate": "entrance"}).get_json()["count"] == gate_count + 1
+    with app.app_context():
+        registration = db.session.scalar(select(Registration).order_by(Registration.id.desc()))
+        entries = db.session.scalars(select(CheckIn).where(CheckIn.registration_id == registration.id)).all()
+        assert sorted(e.gate for e in entries) == sorted(["entrance", plenary])
+        assert {(e.result.value, e.direction.value, e.user_id is not None) for e in entries} == {("ok", "in", True)}
+
+
+def test_a_walk_in_desk_at_a_seated_sessions_door_is_refused_and_registers_nobody(staff_client, organizer_client,
+                                                                                 guests, demo, app):
+    before = _event(app, demo).confirmed_count
+    arrived = _arrived(organizer_client, demo)["arrived"]
+    response = post_form(staff_client, f"/checkin/e/{demo}/walk-in",
+                         {"name": "Qian Yu", "email": "qian.yu@walkin.example", "category_id": "",
+                          "gate": guests["seminar_gate"]})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Walk-ins are registered at the entrance" in body
+    assert _event(app, demo).confirmed_count == before
+    assert _arrived(organizer_client, demo)["arrived"] == arrived
 
 
 def test_walk_in_form_shows_field_errors_and_changes_nothing(staff_client, demo, app):

@@ -19,6 +19,7 @@ from tests.support.access import (
     ACTORS,
     ADMIN,
     API_ADMIN,
+    API_EVENT_CREATOR,
     API_ORGANIZER,
     API_ORGANIZER_HIDDEN,
     API_PUBLIC,
@@ -172,8 +173,8 @@ ROUTES = {
 
     # --- the API ---
     "/api/v1/openapi.json": API_PUBLIC,
-    "/api/v1/events": API_SIGNED_IN,
-    "/api/v1/events/<slug>": API_PUBLISHED,
+    "/api/v1/events": {"GET": API_SIGNED_IN, "POST": API_EVENT_CREATOR},
+    "/api/v1/events/<slug>": {"GET": API_PUBLISHED, "PATCH": API_ORGANIZER},
     "/api/v1/events/<slug>/sessions": {"GET": API_PUBLISHED, "POST": API_ORGANIZER},
     "/api/v1/events/<slug>/sessions/<int:item_id>": {"GET": API_PUBLISHED, "PATCH": API_ORGANIZER,
                                                      "DELETE": API_ORGANIZER},
@@ -194,6 +195,7 @@ ROUTES = {
     "/api/v1/events/<slug>/registrations/<int:registration_id>/waitlist": API_ORGANIZER,
     "/api/v1/events/<slug>/registrations/<int:registration_id>/badge": API_ORGANIZER,
     "/api/v1/events/<slug>/registrations/<int:registration_id>/badge/reissue": API_ORGANIZER,
+    "/api/v1/events/<slug>/registrations/<int:registration_id>/badge.pdf": API_STAFF,
     "/api/v1/events/<slug>/badge-keys": API_STAFF,
     "/api/v1/events/<slug>/scans": API_STAFF,
     "/api/v1/events/<slug>/scans/batch": API_STAFF,
@@ -213,6 +215,7 @@ ROUTES = {
     "/api/v1/events/<slug>/awards/<int:award_id>": {"GET": API_STAFF_HIDDEN, "PATCH": API_ORGANIZER_HIDDEN},
     "/api/v1/events/<slug>/awards/<int:award_id>/presented": API_STAFF_HIDDEN,
     "/api/v1/events/<slug>/awards/<int:award_id>/revoke": API_ORGANIZER_HIDDEN,
+    "/api/v1/events/<slug>/awards/<int:award_id>/certificate.pdf": API_ORGANIZER,
     # the site-wide directory of people and organizations is the administrators' (issue 11, item 1)
     "/api/v1/events/<slug>/people": {"GET": API_STAFF_HIDDEN.at(query={"q": "Guest"}),
                                       "POST": API_ORGANIZER_HIDDEN},

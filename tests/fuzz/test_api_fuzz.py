@@ -94,6 +94,8 @@ def _answers_json(response) -> str | None:
     if response.status_code == 204 or not response.content:
         return None
     content_type = _content_type(response)
+    if response.status_code < 400 and content_type == "application/pdf":
+        return None if response.content.startswith(b"%PDF") else "a PDF answer that is not a PDF"
     if "html" in content_type or response.text.lstrip().startswith("<"):
         return f"an HTML answer ({content_type})"
     if response.status_code >= 400 and not content_type.startswith("application/json"):

@@ -108,6 +108,8 @@ API_STAFF_HIDDEN = access("API, staff of the event, hidden from outsiders", TEAM
 API_ORGANIZER_HIDDEN = access("API, organizer of the event, hidden from outsiders", ORGANIZERS_OF_A,
                               signed_out=401, others=404, staff_a=403)
 API_ADMIN = access("API, administrator", ("admin",), signed_out=401, others=403)
+#: creating an event: administrators and event creators (events/permissions.py can_create_events)
+API_EVENT_CREATOR = access("API, event creator", EVENT_CREATORS, signed_out=401, others=403)
 
 
 # --- the cells --------------------------------------------------------------------------------
