@@ -304,6 +304,18 @@ def answer_json(question: Question, answer: Answer | None):
     return answer.value
 
 
+def attach_answers(event: Event, items) -> list:
+    """Give each listed registration or invitation ``answers_by_key`` (the API's ``answers``), loaded
+    for the whole list at once; returns the items."""
+    items = list(items)
+    questions = list_questions(event)
+    answers = answers_by_person(event.id, [i.person_id for i in items])
+    for item in items:
+        given = answers.get(item.person_id, {})
+        item.answers_by_key = {q.key: answer_json(q, given[q.id]) for q in questions if q.id in given}
+    return items
+
+
 # --- forms ---------------------------------------------------------------------------------------
 
 def field_name(question: Question) -> str:

@@ -16,8 +16,8 @@ from eventsvc.core.errors import Conflict, NotFound, ServiceError
 from eventsvc.events.models import Event
 from eventsvc.events.service import copies_into_next_edition
 from eventsvc.extensions import db
+from eventsvc.registration.categories import list_categories  # its copier runs before ours
 from eventsvc.registration.enums import QuestionKind
-from eventsvc.registration.categories import list_categories  # its copier runs first: questions need the copied categories
 from eventsvc.registration.models import Category
 from eventsvc.registration.questions.models import Answer, Choice, Question, answer_choices
 
