@@ -93,7 +93,13 @@ def _kind(kind) -> QuestionKind:
 
 
 def _slug(label: str) -> str:
-    base = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:30]
+    """A key from the first words of the English label: "Arrival flight" → "arrival_flight"."""
+    words = re.findall(r"[a-z0-9]+", label.lower())
+    base = ""
+    for word in words[:4]:
+        if base and len(base) + 1 + len(word) > 30:
+            break
+        base = f"{base}_{word}" if base else word[:30]
     if not base or not base[0].isalpha():
         base = f"q_{base}".rstrip("_")
     return base if base not in RESERVED_KEYS else f"q_{base}"
