@@ -46,7 +46,7 @@ class Invitations(MethodView):
     def get(self, args, slug):
         """Invitations, searchable by name (Latin or Chinese), e-mail or organization."""
         event = api_event()
-        return lists.invitations(event, **args)
+        return answer_service.attach_answers(event, lists.invitations(event, **args))
 
     @api_event_role(ORGANIZER)
     @blp.arguments(InvitationCreateSchema)
@@ -63,7 +63,7 @@ class Invitations(MethodView):
             invited_by_id=api_user().id, send=data["send"])
         answer_service.store_answers(event.id, invitation.person_id, cleaned)
         db.session.commit()
-        return invitation
+        return answer_service.attach_answers(event, [invitation])[0]
 
 
 @blp.route("/invitations/import")

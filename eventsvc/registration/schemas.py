@@ -44,6 +44,8 @@ class InvitationSchema(Schema):
     responded_at = fields.AwareDateTime(allow_none=True)
     decline_reason = fields.Str(allow_none=True)
     session_ids = fields.Function(lambda i: [s.id for s in i.sessions])
+    answers = fields.Function(lambda i: getattr(i, "answers_by_key", {}), metadata={
+        "type": "object", "description": "answers given so far (an import's, or the guest's), by question key"})
 
 
 class InvitationCreateSchema(Schema):

@@ -239,3 +239,23 @@ def test_the_list_costs_the_same_number_of_queries_with_answers_for_3_and_12_gue
     for i in range(3, 12):
         add(i)
     assert count_queries(path) == few
+
+
+def test_the_next_edition_asks_the_same_questions_of_the_same_categories_without_the_answers(
+        app, organizer_client, demo):
+    from eventsvc.registration.models import Category
+    from eventsvc.registration.questions.service import list_questions
+
+    with app.app_context():
+        vip_id = db.session.scalar(select(Category.id).where(Category.event_id == event_by_slug(demo).id,
+                                                             Category.code == "vip"))
+    _add_question(organizer_client, demo, {**DIET, "categories": [str(vip_id)]})
+    response = post_form(organizer_client, f"/manage/e/{demo}/copy", {
+        "slug": "ev100-2024", "title": "China Electric Vehicle 100 Forum 2024", "title_local": "",
+        "start_date": "2024-03-29"})
+    assert response.status_code == 302
+    with app.app_context():
+        [question] = list_questions(event_by_slug("ev100-2024"))
+        assert (question.key, question.label_local, question.required) == ("diet", "饮食需求", True)
+        assert [c.label for c in question.choices] == ["Vegetarian", "Halal", "No restriction"]
+        assert [(c.code, c.event_id) for c in question.categories] == [("vip", question.event_id)]

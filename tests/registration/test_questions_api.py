@@ -99,3 +99,18 @@ def test_the_import_api_refuses_a_bad_answer_by_line(app, client, open_event, ma
     assert response.json["details"]["rows"] == [
         {"line": 3, "field": "diet", "message": "Dietary needs: “Fish” is not one of the choices (Vegetarian, Halal)."}]
     assert client.get(f"/api/v1/events/{slug}/invitations", headers=headers).json == []
+
+
+def test_answers_given_with_an_invitation_show_on_it_and_fill_the_acceptance_form(
+        app, client, open_event, make_user, api_token):
+    slug = open_event()
+    headers = _auth(_token(app, make_user, api_token, slug, "org@example.org"))
+    client.post(f"/api/v1/events/{slug}/questions", headers=headers, json=DIET)
+    response = client.post(f"/api/v1/events/{slug}/invitations", headers=headers, json={
+        "name": "Liu Yang", "email": "liu@example.cn", "send": False, "answers": {"diet": "Vegetarian"}})
+    assert response.status_code == 201 and response.json["answers"] == {"diet": "c1"}
+    bad = client.post(f"/api/v1/events/{slug}/invitations", headers=headers, json={
+        "name": "Bo Wu", "email": "bo@example.cn", "send": False, "answers": {"diet": ["c1", "c2"]}})
+    assert bad.status_code == 422 and list(bad.json["errors"]) == ["answers.diet"]
+    assert [i["answers"] for i in client.get(f"/api/v1/events/{slug}/invitations", headers=headers).json] == \
+        [{"diet": "c1"}]
