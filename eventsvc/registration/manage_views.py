@@ -175,7 +175,7 @@ def invitation_import(event: Event):
     elif form.is_submitted():
         status = 422
     return render_template("registration/invitation_import.html", event=event, form=form, rows=rows,
-                           rejected=rejected, key=key), status
+                           rejected=rejected, key=key, questions=lists.list_questions(event)), status
 
 
 def _import_job(event: Event, job_id: str):

@@ -146,6 +146,10 @@ def test_an_import_with_a_bad_choice_names_the_line_and_imports_nothing(app, org
     assert _count(app, Invitation) == 0 and _count(app, Answer) == 0
 
     good = csv.replace(b"Fish", b"Halal")
+    response = client.post(path, data={"csrf_token": csrf_token(client, path), "file": (io.BytesIO(good), "g.csv")},
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Dietary needs: Halal" in page and "Dietary needs: 清真" not in page
     from eventsvc.registration import invitations
 
     with app.app_context():
