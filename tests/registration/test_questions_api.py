@@ -101,7 +101,7 @@ def test_the_import_api_refuses_a_bad_answer_by_line(app, client, open_event, ma
     assert client.get(f"/api/v1/events/{slug}/invitations", headers=headers).json == []
 
 
-def test_answers_given_with_an_invitation_show_on_it_and_fill_the_acceptance_form(
+def test_answers_given_with_an_invitation_through_the_api_show_on_it(
         app, client, open_event, make_user, api_token):
     slug = open_event()
     headers = _auth(_token(app, make_user, api_token, slug, "org@example.org"))
