@@ -38,6 +38,8 @@ from eventsvc.registration.cli import registration_cli
 from eventsvc.registration.manage_views import bp as registration_manage_bp
 from eventsvc.registration.portal import bp as portal_bp
 from eventsvc.registration.public_views import bp as registration_public_bp
+from eventsvc.registration.questions.api import blp as questions_api
+from eventsvc.registration.questions.views import bp as questions_bp
 from eventsvc.registration.schedule import send_due_reminders  # noqa: F401  (periodic tasks for the worker)
 from eventsvc.web.admin_views import bp as admin_bp
 from eventsvc.web.views import bp as web_bp
@@ -52,6 +54,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(registration_public_bp)
     app.register_blueprint(registration_manage_bp)
+    app.register_blueprint(questions_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(awards_manage_bp)
     app.register_blueprint(awards_public_bp)
@@ -65,6 +68,7 @@ def register(app: Flask) -> None:
     api.register_blueprint(people_api)
     api.register_blueprint(event_people_api)
     api.register_blueprint(registration_api)
+    api.register_blueprint(questions_api)
     api.register_blueprint(awards_api)
     api.register_blueprint(badges_api)
     api.register_blueprint(checkin_api)

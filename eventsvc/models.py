@@ -19,11 +19,18 @@ from eventsvc.registration.models import (
     SessionSeat,
     invitation_sessions,
 )
+from eventsvc.registration.questions.models import (
+    Answer,
+    Choice,
+    Question,
+    answer_choices,
+    question_categories,
+)
 
 __all__ = [
-    "AgendaItem", "ApiToken", "AuditEvent", "BackgroundJob", "Award", "AwardProgram", "BadgeKey", "Category",
-    "CheckIn", "Event", "EventRole", "GuestLink", "Invitation", "Organization",
-    "OutgoingMessage", "Participation", "PasswordLink", "PeriodicRun", "Person", "RateLimitHit", "Registration", "Room",
+    "AgendaItem", "Answer", "ApiToken", "AuditEvent", "BackgroundJob", "Award", "AwardProgram", "BadgeKey", "Category",
+    "CheckIn", "Choice", "Event", "EventRole", "GuestLink", "Invitation", "Organization",
+    "OutgoingMessage", "Participation", "PasswordLink", "PeriodicRun", "Person", "Question", "RateLimitHit", "Registration", "Room",
     "SessionSeat",
-    "SpeechRecord", "User", "WorkerHeartbeat", "invitation_sessions",
+    "SpeechRecord", "User", "WorkerHeartbeat", "answer_choices", "invitation_sessions", "question_categories",
 ]

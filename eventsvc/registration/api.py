@@ -13,6 +13,8 @@ from eventsvc.people.identity import PersonDetails, find_or_create_person
 from eventsvc.registration import invitations as invitation_service
 from eventsvc.registration import lifecycle, lists, service
 from eventsvc.registration.enums import RegistrationSource
+from eventsvc.registration.questions import answers as answer_service
+from eventsvc.registration.questions.schemas import AnswersSchema
 from eventsvc.registration.schemas import (
     ImportArgsSchema,
     ImportFileSchema,
@@ -44,7 +46,7 @@ class Invitations(MethodView):
     def get(self, args, slug):
         """Invitations, searchable by name (Latin or Chinese), e-mail or organization."""
         event = api_event()
-        return lists.invitations(event, **args)
+        return answer_service.attach_answers(event, lists.invitations(event, **args))
 
     @api_event_role(ORGANIZER)
     @blp.arguments(InvitationCreateSchema)
@@ -52,12 +54,16 @@ class Invitations(MethodView):
     def post(self, data, slug):
         """Invite one person (and send the e-mail unless send=false)."""
         event = api_event()
+        category = invitation_service.category_by_code(event, data["category"])
+        cleaned = answer_service.check_answers(answer_service.questions_for(event, category), data["answers"],
+                                               by_guest=False)
         invitation = invitation_service.create_invitation(
             event, invitation_service.InvitationInput(_details(data), data["category"], data["session_ids"],
                                                       data["message"]),
             invited_by_id=api_user().id, send=data["send"])
+        answer_service.store_answers(event.id, invitation.person_id, cleaned)
         db.session.commit()
-        return invitation
+        return answer_service.attach_answers(event, [invitation])[0]
 
 
 @blp.route("/invitations/import")
@@ -89,8 +95,9 @@ class Registrations(MethodView):
     @blp.arguments(RegistrationListArgsSchema, location="query")
     @blp.response(200, RegistrationSchema(many=True))
     def get(self, args, slug):
-        """Registrations, searchable and filtered by status and category."""
-        return lists.registrations(api_event(), **args)
+        """Registrations, searchable and filtered by status, category and an answer."""
+        event = api_event()
+        return answer_service.attach_answers(event, lists.registrations(event, **args))
 
     @api_event_role(ORGANIZER)
     @blp.arguments(RegistrationCreateSchema)
@@ -108,14 +115,17 @@ class Registrations(MethodView):
         category = invitation_service.category_by_code(event, data["category"])
         if data["category"] and category is None:
             raise ServiceError("unknown_category", "Unknown category.", field="category")
+        cleaned = answer_service.check_answers(answer_service.questions_for(event, category), data["answers"],
+                                               by_guest=False)
         registration = lifecycle.register(
             event, person, source=RegistrationSource.IMPORT, actor=Actor.ORGANIZER, category=category,
             language=data["language"],
             needs_approval=(event.registration_mode == RegistrationMode.APPROVAL
                             if data["needs_approval"] is None else data["needs_approval"]),
             session_ids=data["session_ids"], notify=data["notify"])
+        answer_service.store_answers(event.id, person.id, cleaned)
         db.session.commit()
-        return registration
+        return answer_service.attach_answers(event, [registration])[0]
 
 
 @blp.route("/registrations/<int:registration_id>")
@@ -124,7 +134,24 @@ class RegistrationDetail(MethodView):
     @blp.response(200, RegistrationSchema)
     def get(self, slug, registration_id):
         """One registration."""
-        return service.registration_for(api_event(), registration_id)
+        event = api_event()
+        return answer_service.attach_answers(event, [service.registration_for(event, registration_id)])[0]
+
+
+@blp.route("/registrations/<int:registration_id>/answers")
+class RegistrationAnswers(MethodView):
+    @api_event_role(ORGANIZER)
+    @blp.arguments(AnswersSchema)
+    @blp.response(200, RegistrationSchema)
+    def patch(self, data, slug, registration_id):
+        """Set answers to the questions the guest's category is asked; 422 invalid_answers names each
+        wrong one (``answers.<key>``) and changes nothing."""
+        event = api_event()
+        registration = service.registration_for(event, registration_id)
+        answer_service.set_answers(event, registration.person_id, registration.category, data["answers"],
+                                   by_guest=False)
+        db.session.commit()
+        return answer_service.attach_answers(event, [registration])[0]
 
 
 def _action_route(action: str, doc: str) -> None:
@@ -140,7 +167,7 @@ def _action_route(action: str, doc: str) -> None:
             registration = service.registration_for(api_event(), registration_id)
             outcome = lifecycle.act(registration, action, actor=Actor.ORGANIZER)
             db.session.commit()
-            return outcome.registration
+            return answer_service.attach_answers(registration.event, [outcome.registration])[0]
 
     RegistrationAction.post.__doc__ = doc
     RegistrationAction.__name__ = f"Registration{action.capitalize()}"

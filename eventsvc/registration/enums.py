@@ -32,3 +32,19 @@ class SeatStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
+
+
+class QuestionKind(enum.StrEnum):
+    """What a custom registration question asks for (registration.questions)."""
+
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    CHECKBOX = "checkbox"
+    NUMBER = "number"
+    DATE = "date"
+
+    @property
+    def has_choices(self) -> bool:
+        return self in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)

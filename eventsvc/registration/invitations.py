@@ -36,6 +36,8 @@ from eventsvc.registration.links import (
     replace_links,
 )
 from eventsvc.registration.models import Category, Invitation
+from eventsvc.registration.questions import answers as answer_service
+from eventsvc.registration.questions.service import list_questions
 from eventsvc.registration.transitions import INVITATION, Actor
 
 #: invitations that still wait for an answer
@@ -203,6 +205,25 @@ class ImportRow:
     data: InvitationInput
     category: Category | None
     session_titles: list[str]
+    #: checked answers to the event's questions, by question id (registration.questions.answers)
+    answers: dict = field(default_factory=dict)
+
+
+#: the prefix of a column that answers a question (its key or English label)
+ANSWER = "answer:"
+
+
+def _question_columns(event: Event) -> tuple[list, dict[str, str]]:
+    """The event's asked questions, and header aliases naming their columns: the key, or the English
+    label where it is not already a column of its own."""
+    questions = [q for q in list_questions(event) if not q.hidden]
+    aliases = {q.key: ANSWER + q.key for q in questions}
+    taken = set(IMPORT_ALIASES) | set(IMPORT_ALIASES.values())
+    for q in questions:
+        label = q.label.strip().lower().replace(" ", "_")
+        if label not in taken and label not in aliases:
+            aliases[q.label] = ANSWER + q.key
+    return questions, aliases
 
 
 def _session_lookup(event: Event) -> dict[str, AgendaItem]:
@@ -216,7 +237,8 @@ def _session_lookup(event: Event) -> dict[str, AgendaItem]:
 
 def preview_import(event: Event, filename: str, data: bytes) -> list[ImportRow]:
     """Validate every row; raise ImportRejected listing all bad rows, or return the rows to import."""
-    rows = read_rows(filename, data, aliases=IMPORT_ALIASES)
+    questions, answer_aliases = _question_columns(event)
+    rows = read_rows(filename, data, aliases={**IMPORT_ALIASES, **answer_aliases})
     if not rows:
         raise ServiceError("empty_file", _("The file has no rows below its header."), field="file")
     categories = {c.code.lower(): c for c in db.session.scalars(select(Category).where(Category.event_id == event.id))}
@@ -264,6 +286,13 @@ def preview_import(event: Event, filename: str, data: bytes) -> list[ImportRow]:
         language = {"english": "en", "chinese": "zh", "中文": "zh", "英文": "en", "zh-cn": "zh"}.get(language, language)
         if language not in ("en", "zh"):
             problems.append(("language", _("Language must be en or zh.")))
+        raw_answers = {k.removeprefix(ANSWER): value for k, value in v.items() if k.startswith(ANSWER) and value}
+        cleaned = {}
+        try:  # the organizer may leave required answers for the guest to give
+            cleaned = answer_service.check_answers(
+                [q for q in questions if answer_service.shown_to(q, category)], raw_answers, by_guest=False)
+        except answer_service.AnswersInvalid as error:
+            problems.extend(error.named())
         if problems:
             errors.extend(RowError(row.line, f, m) for f, m in problems)
             continue
@@ -272,7 +301,7 @@ def preview_import(event: Event, filename: str, data: bytes) -> list[ImportRow]:
                                        phone=v.get("phone"), language=language)
         good.append(ImportRow(row.line, InvitationInput(details, category.code if category else None,
                                                         [i.id for i in items], v.get("message")),
-                              category, [local(i, "title") for i in items]))
+                              category, [local(i, "title") for i in items], cleaned))
     if errors:
         raise ImportRejected(errors)
     return good
@@ -295,6 +324,8 @@ def import_invitations(event: Event, filename: str, data: bytes, *, invited_by_i
         db.session.add(invitation)
         invitations.append(invitation)
     db.session.flush()
+    for row, invitation in zip(rows, invitations, strict=True):
+        answer_service.store_answers(event.id, invitation.person_id, row.answers)
     record("invitation.imported", event_id=event.id, count=len(invitations), filename=filename)
     if send:
         for invitation in invitations:

@@ -52,7 +52,12 @@ add_tab("registration_manage.settings", _l("Registration settings"), ("registrat
 def _filters():
     return {"q": request.args.get("q") or None, "status": request.args.get("status") or None,
             "category": request.args.get("category") or None,
+            "question": int_arg("question", minimum=1), "answer": (request.args.get("answer") or "")[:200] or None,
             "page": int_arg("page", minimum=1) or 1}
+
+
+def _count_filters(f):
+    return {k: f[k] for k in ("q", "status", "category", "question", "answer")}
 
 
 # --- invitations ---------------------------------------------------------------------------
@@ -65,13 +70,14 @@ def invitations(event: Event):
         f["status"] = None
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        headers, rows = lists.invitation_export_rows(lists.invitations(event, **{**f, "page": None}))
+        headers, rows = lists.invitation_export_rows(lists.invitations(event, **{**f, "page": None}), event)
         return export_response(f"{event.slug}-invitations", headers, rows, fmt)
     return render_template("registration/invitations.html", event=event, filters=f,
                            invitation_actions=lambda i: allowed_actions(INVITATION, i.status, Actor.ORGANIZER),
                            items=lists.invitations(event, **f), counts=lists.counts(
-                               lists.Invitation, event, q=f["q"], status=f["status"], category=f["category"]),
-                           categories=lists.categories(event), page_size=lists.PAGE_SIZE)
+                               lists.Invitation, event, **_count_filters(f)),
+                           categories=lists.categories(event), page_size=lists.PAGE_SIZE,
+                           questions=lists.list_questions(event))
 
 
 def _invitation_form(event: Event) -> InvitationForm:
@@ -169,7 +175,7 @@ def invitation_import(event: Event):
     elif form.is_submitted():
         status = 422
     return render_template("registration/invitation_import.html", event=event, form=form, rows=rows,
-                           rejected=rejected, key=key), status
+                           rejected=rejected, key=key, questions=lists.list_questions(event)), status
 
 
 def _import_job(event: Event, job_id: str):
@@ -246,13 +252,15 @@ def registrations(event: Event):
         f["status"] = None
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        headers, rows = lists.registration_export_rows(lists.registrations(event, **{**f, "page": None}))
+        headers, rows = lists.registration_export_rows(lists.registrations(event, **{**f, "page": None}), event)
         return export_response(f"{event.slug}-registrations", headers, rows, fmt)
+    items = lists.registrations(event, **f)
+    questions, answers = lists.with_answers(event, items)
     return render_template("registration/registrations.html", event=event, filters=f, transitions=REGISTRATION,
                            registration_actions=lambda r: allowed_actions(REGISTRATION, r.status, Actor.ORGANIZER),
-                           items=lists.registrations(event, **f), counts=lists.counts(
-                               lists.Registration, event, q=f["q"], status=f["status"], category=f["category"]),
-                           categories=lists.categories(event), page_size=lists.PAGE_SIZE)
+                           items=items, counts=lists.counts(lists.Registration, event, **_count_filters(f)),
+                           categories=lists.categories(event), page_size=lists.PAGE_SIZE,
+                           questions=questions, answers=answers)
 
 
 @bp.post("/<slug>/registrations/<int:registration_id>/<action>")

@@ -52,6 +52,7 @@ from eventsvc.registration.access import Guest, LinkError, resolve
 from eventsvc.registration.enums import RegistrationStatus, SeatStatus
 from eventsvc.registration.forms import DeclineForm, DetailsForm
 from eventsvc.registration.models import SessionSeat
+from eventsvc.registration.questions import answers as answer_service
 from eventsvc.registration.transitions import Actor, guest_actions
 
 bp = Blueprint("portal", __name__, url_prefix="/g")
@@ -95,6 +96,11 @@ def home(token):
     if guest.invitation is not None:
         lifecycle.mark_opened(guest.invitation)
         db.session.commit()
+    return _page(guest, token)
+
+
+def _page(guest: Guest, token: str, *, raw_answers=None, answer_errors=None, status: int = 200):
+    """The portal page; after a refused answer, with what the guest typed and the errors."""
     registration, invitation = guest
     items = seat_service.choosable_sessions(guest.event, invitation)
     chosen = {s.agenda_item_id: s for s in registration.seats
@@ -107,13 +113,23 @@ def home(token):
     if guest.person.organization:
         form.organization.data = local(guest.person.organization, "name")
     form.language.data = (registration or invitation).language
+    questions = _questions(guest)
+    held = answer_service.held_answers(guest.event.id, guest.person.id)
+    answer_values = answer_service.form_values(questions, held) if raw_answers is None \
+        else answer_service.submitted_values(questions, raw_answers)
     return render_template(
         "registration/portal.html", guest=guest, event=guest.event, person=guest.person,
         registration=registration, invitation=invitation, token=token, items=items,
         counts=service.seat_counts(items), chosen=chosen, seat_positions=seat_positions,
         position=service.waitlist_position(registration) if registration else None,
         form=form, decline_form=DeclineForm(formdata=None), portal_sections=PORTAL_SECTIONS,
-        actions=guest_actions(registration, invitation))
+        actions=guest_actions(registration, invitation), questions=questions, answer_values=answer_values,
+        answer_errors=answer_errors or {}, answers_editable=answer_service.guest_may_edit(registration),
+        held_answers=held), status
+
+
+def _questions(guest: Guest):
+    return answer_service.questions_for(guest.event, (guest.registration or guest.invitation).category)
 
 
 def _seat_position(seat) -> int:
@@ -151,7 +167,20 @@ def accept(token):
     guest = _guest(token)
     if guest.invitation is None:
         return _back(token)
-    outcome = _apply(token, lambda: lifecycle.accept_invitation(guest.invitation, _selected_ids()))
+    questions = _questions(guest)
+    raw = answer_service.answers_from_form(questions, request.form)
+    held = answer_service.held_answers(guest.event.id, guest.person.id)
+    try:  # the answers first: a wrong one changes nothing and the page shows it
+        cleaned = answer_service.check_answers(questions, raw, by_guest=True, held=held)
+    except answer_service.AnswersInvalid as error:
+        return _page(guest, token, raw_answers=raw, answer_errors=error.errors, status=422)
+
+    def accept_and_answer():
+        outcome = lifecycle.accept_invitation(guest.invitation, _selected_ids())
+        answer_service.store_answers(guest.event.id, guest.person.id, cleaned)
+        return outcome
+
+    outcome = _apply(token, accept_and_answer)
     if isinstance(outcome, lifecycle.Outcome):
         flash(str(STATUS_MESSAGES.get(outcome.registration.status, _("Saved."))), "success")
     return _back(token)
@@ -185,6 +214,25 @@ def details(token):
         guest.invitation.language = language
     db.session.commit()
     flash(_("Your details are saved."), "success")
+    return _back(token)
+
+
+@bp.post("/<token>/answers")
+def answers(token):
+    """The guest changes their answers while their registration is still running."""
+    guest = _guest(token)
+    if not answer_service.guest_may_edit(guest.registration):
+        flash(_("Your answers can no longer be changed."), "error")
+        return _back(token)
+    questions = _questions(guest)
+    raw = answer_service.answers_from_form(questions, request.form)
+    try:
+        answer_service.set_answers(guest.event, guest.person.id, guest.registration.category, raw, by_guest=True)
+    except answer_service.AnswersInvalid as error:
+        db.session.rollback()
+        return _page(guest, token, raw_answers=raw, answer_errors=error.errors, status=422)
+    db.session.commit()
+    flash(_("Your answers are saved."), "success")
     return _back(token)
 
 

@@ -15,16 +15,18 @@ from eventsvc.events.public_views import public_event
 from eventsvc.extensions import db
 from eventsvc.registration import seats, self_registration, service
 from eventsvc.registration.forms import SelfRegistrationForm
+from eventsvc.registration.questions import answers as answer_service
 
 bp = Blueprint("registration_public", __name__)
 
 
-def _self_register(event, form) -> None:
+def _self_register(event, form, raw_answers) -> None:
     """Two forms with the same new e-mail at the same instant: the loser retries and finds the
     winner (an "already registered" answer would tell the browser that the address is known)."""
     for attempt in (1, 2):
         try:
-            self_registration.self_register(event, form.details(form.email.data), form.sessions.data or [])
+            self_registration.self_register(event, form.details(form.email.data), form.sessions.data or [],
+                                            raw_answers)
             db.session.flush()
             return
         except (IntegrityError, Conflict) as error:
@@ -50,16 +52,28 @@ def register(slug):
     items = seats.choosable_sessions(event)
     form = SelfRegistrationForm()
     form.sessions.choices = [(i.id, local(i, "title")) for i in items]
+    questions = answer_service.questions_for(event, None)
+    raw_answers = answer_service.answers_from_form(questions, request.form) if request.method == "POST" else {}
+    page = {"questions": questions, "answer_values": answer_service.submitted_values(questions, raw_answers),
+            "answer_errors": {}}
     status = 200
     if limited is not None:
         response = make_response(render_template(
             "registration/register.html", event=event, form=form, items=items,
-            counts=service.seat_counts(items), closed_reason=closed_reason, limited=limited.message), 429)
+            counts=service.seat_counts(items), closed_reason=closed_reason, limited=limited.message, **page), 429)
         response.headers["Retry-After"] = str(limited.details["retry_after"])
         return response
-    if closed_reason is None and form.validate_on_submit():
+    if closed_reason is None and form.is_submitted():
+        try:  # every wrong answer is shown beside the form's own errors
+            answer_service.check_answers(questions, raw_answers, by_guest=True)
+        except answer_service.AnswersInvalid as error:
+            page["answer_errors"] = error.errors
+    if closed_reason is None and form.validate_on_submit() and not page["answer_errors"]:
         try:
-            _self_register(event, form)
+            _self_register(event, form, raw_answers)
+        except answer_service.AnswersInvalid as error:
+            db.session.rollback()
+            page["answer_errors"], status = error.errors, 422
         except ServiceError as error:
             db.session.rollback()
             getattr(form, error.field or "email", form.email).errors.append(error.message)
@@ -73,4 +87,4 @@ def register(slug):
     if closed_reason and form.is_submitted():
         flash(closed_reason, "error")
     return render_template("registration/register.html", event=event, form=form, items=items,
-                           counts=service.seat_counts(items), closed_reason=closed_reason), status
+                           counts=service.seat_counts(items), closed_reason=closed_reason, **page), status

@@ -44,6 +44,8 @@ class InvitationSchema(Schema):
     responded_at = fields.AwareDateTime(allow_none=True)
     decline_reason = fields.Str(allow_none=True)
     session_ids = fields.Function(lambda i: [s.id for s in i.sessions])
+    answers = fields.Function(lambda i: getattr(i, "answers_by_key", {}), metadata={
+        "type": "object", "description": "answers given so far (an import's, or the guest's), by question key"})
 
 
 class InvitationCreateSchema(Schema):
@@ -58,6 +60,8 @@ class InvitationCreateSchema(Schema):
     session_ids = fields.List(fields.Int(), load_default=list)
     message = fields.Str(load_default=None, validate=validate.Length(max=4000))
     send = fields.Bool(load_default=True)
+    answers = fields.Dict(keys=fields.Str(), values=fields.Raw(allow_none=True), load_default=dict, metadata={
+        "description": "answers to the event's questions by question key (see PATCH …/registrations/<id>/answers)"})
 
 
 class ImportArgsSchema(Schema):
@@ -86,6 +90,9 @@ class RegistrationSchema(Schema):
     confirmed_at = fields.AwareDateTime(allow_none=True)
     cancelled_at = fields.AwareDateTime(allow_none=True)
     seats = fields.Nested(SeatSchema, many=True)
+    answers = fields.Function(lambda r: getattr(r, "answers_by_key", {}), metadata={
+        "type": "object", "description": "answers to the event's questions by question key (see …/questions): "
+        "text, a number, \"YYYY-MM-DD\", true, a choice key or a list of choice keys"})
     actions = fields.Function(
         lambda r: allowed_actions(REGISTRATION, r.status, Actor.ORGANIZER),
         metadata={"description": "what an organizer may do now: POST …/registrations/<id>/<action>"})
@@ -104,11 +111,16 @@ class RegistrationCreateSchema(Schema):
     notify = fields.Bool(load_default=True, metadata={"description": "e-mail the guest their status and link"})
     needs_approval = fields.Bool(load_default=None, allow_none=True,
                                  metadata={"description": "pending until approved; default: the event's mode"})
+    answers = fields.Dict(keys=fields.Str(), values=fields.Raw(allow_none=True), load_default=dict, metadata={
+        "description": "answers to the event's questions by question key (see PATCH …/registrations/<id>/answers)"})
 
 
 class ListArgsSchema(Schema):
     q = fields.Str(load_default=None, validate=validate.Length(max=200))
     category = fields.Str(load_default=None, metadata={"description": "a category's id, or 'none'"})
+    question = fields.Int(load_default=None, metadata={"description": "with answer: filter by a question's id"})
+    answer = fields.Str(load_default=None, validate=validate.Length(max=200), metadata={
+        "description": "the answer to ``question``: a choice (key or label), yes/no, part of a text; empty: answered"})
     page = fields.Int(load_default=1, minimum=1)
 
 

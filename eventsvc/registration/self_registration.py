@@ -25,6 +25,7 @@ from eventsvc.registration.enums import InvitationStatus, RegistrationSource
 from eventsvc.registration.invitations import send_invitation
 from eventsvc.registration.links import send_access_link
 from eventsvc.registration.models import Invitation, Registration
+from eventsvc.registration.questions import answers as answer_service
 from eventsvc.registration.transitions import Actor
 
 
@@ -62,7 +63,7 @@ def count_submission(client_address: str | None, email: str | None) -> None:
                     message=_l("Too many registrations with this e-mail address. Please try again later."))
 
 
-def self_register(event: Event, details: PersonDetails, session_ids=()) -> None:
+def self_register(event: Event, details: PersonDetails, session_ids=(), answers=None) -> None:
     """Register from the public form; the answer for the browser is "check your e-mail" whatever
     happened here, so nothing is returned.
 
@@ -70,8 +71,13 @@ def self_register(event: Event, details: PersonDetails, session_ids=()) -> None:
     link to their portal (a cancelled guest registers again from there, through approval where
     the event needs it); an invited guest gets their invitation again; a withdrawn invitation
     gets no answer at all. Stored details and existing links are never touched.
+
+    ``answers`` (by question key) are checked first (AnswersInvalid lists the wrong ones) and
+    stored with a new registration only: a known guest changes theirs in the portal.
     """
     check_open(event)
+    cleaned = answer_service.check_answers(answer_service.questions_for(event, None), answers or {},
+                                           by_guest=True)
     person = find_or_create_person(event, details)
     existing = db.session.scalar(select(Registration).where(
         Registration.event_id == event.id, Registration.person_id == person.id))
@@ -85,6 +91,7 @@ def self_register(event: Event, details: PersonDetails, session_ids=()) -> None:
     if invitation is not None:
         send_invitation(invitation, reminder=invitation.status != InvitationStatus.DRAFT)
         return
-    lifecycle.register(  # its status e-mail carries the guest's first link
+    registration = lifecycle.register(  # its status e-mail carries the guest's first link
         event, person, source=RegistrationSource.SELF, actor=Actor.GUEST, language=details.language,
         needs_approval=event.registration_mode == RegistrationMode.APPROVAL, session_ids=session_ids)
+    answer_service.store_answers(event.id, registration.person_id, cleaned)

@@ -22,7 +22,8 @@ def test_the_organizer_tabs_keep_their_order_whoever_registers_them(app):
 
     assert [tab.endpoint for tab in TABS] == [
         "manage.event_overview", "agenda.overview", "manage.rooms", "registration_manage.invitations",
-        "registration_manage.registrations", "registration_manage.categories", "badges.badge_list",
+        "registration_manage.registrations", "registration_manage.categories", "questions_manage.questions",
+        "badges.badge_list",
         "awards.programs", "checkin.arrivals", "checkin.scanner", "manage.event_edit",
         "team.members", "registration_manage.settings"]
     assert all(tab.endpoint in app.view_functions for tab in TABS)
@@ -36,8 +37,10 @@ def test_every_capability_has_added_its_part_once_the_app_is_built(app):
     from eventsvc.registration.categories import copy_categories
     from eventsvc.registration.lists import keep_invited_or_registered, overview_counts
     from eventsvc.registration.portal import PORTAL_SECTIONS
+    from eventsvc.registration.questions.service import copy_questions
 
-    assert set(NEXT_EDITION_COPIERS) == {copy_categories, copy_programs}
+    assert set(NEXT_EDITION_COPIERS) == {copy_categories, copy_questions, copy_programs}
+    assert NEXT_EDITION_COPIERS.index(copy_categories) < NEXT_EDITION_COPIERS.index(copy_questions)
     assert list(OVERVIEW_FIGURES) == [overview_counts]
     assert list(PERSON_DELETE_GUARDS) == [keep_invited_or_registered]
     assert {"badges/_portal_badge.html", "awards/_portal_certificates.html"} <= set(PORTAL_SECTIONS)

@@ -46,6 +46,7 @@ from eventsvc.registration.enums import RegistrationSource
 from eventsvc.registration.invitations import InvitationInput, create_invitation, send_invitation
 from eventsvc.registration.links import issue_link
 from eventsvc.registration.models import Registration
+from eventsvc.registration.questions.service import QuestionInput, create_question
 from eventsvc.registration.self_registration import self_register
 from eventsvc.registration.transitions import Actor
 
@@ -137,6 +138,7 @@ def build_world(app: Flask) -> World:
         db.session.add(part)
         speech = _speech(item, speaker, slides=True)
         category = create_category(a, code="guest", label="Guest", color="#2b6cb0")
+        question = create_question(a, QuestionInput(kind="short_text", label="Arrival flight"))
         _agenda_of_draft(events[DRAFT_OF_A], v)
 
         # guest A: invited and accepted, checked in; guest B: registered at B from the public form
@@ -159,7 +161,7 @@ def build_world(app: Flask) -> World:
             gate="entrance", nonce=uuid.uuid4().hex, registration_id=registration.id))
 
         v.update(room_id=room.id, item_id=item.id, speech_id=speech.id, part_id=part.id,
-                 category_id=category.id, invitation_id=invitation.id, registration_id=registration.id,
+                 category_id=category.id, question_id=question.id, invitation_id=invitation.id, registration_id=registration.id,
                  walk_in_registration_id=walk_in.id, checkin_id=answer.checkin_id, program_id=program.id,
                  award_id=award.id, org_award_id=org_award.id, certificate_number=award.certificate_number,
                  verification_code=award.verification_code, person_id=registration.person_id,
@@ -332,6 +334,7 @@ FRESH = {
     "part_id": _fresh_participation,
     "room_id": lambda w, e, a, n: add_room(e, name=f"Room {n}").id,
     "category_id": lambda w, e, a, n: create_category(e, code=f"c{n}", label=f"Category {n}").id,
+    "question_id": lambda w, e, a, n: create_question(e, QuestionInput(kind="short_text", label=f"Question {n}")).id,
     "program_id": lambda w, e, a, n: awards.create_program(e, awards.ProgramData(
         kind="certificate", name=f"Program {n}", number_prefix=f"P{n:03d}")).id,
     "award_id": _fresh_award,
