@@ -9,7 +9,7 @@ from eventsvc.core.jobs import BackgroundJob
 from eventsvc.core.rate_limits import RateLimitHit
 from eventsvc.core.tasks import PeriodicRun, WorkerHeartbeat
 from eventsvc.events.models import AgendaItem, Event, Participation, Room, SpeechRecord
-from eventsvc.mail.models import OutgoingMessage
+from eventsvc.mail.models import MailTemplate, OutgoingMessage
 from eventsvc.people.models import Organization, Person
 from eventsvc.registration.models import (
     Category,
@@ -19,11 +19,12 @@ from eventsvc.registration.models import (
     SessionSeat,
     invitation_sessions,
 )
+from eventsvc.registration.reminders import ScheduledReminder
 
 __all__ = [
     "AgendaItem", "ApiToken", "AuditEvent", "BackgroundJob", "Award", "AwardProgram", "BadgeKey", "Category",
-    "CheckIn", "Event", "EventRole", "GuestLink", "Invitation", "Organization",
+    "CheckIn", "Event", "EventRole", "GuestLink", "Invitation", "MailTemplate", "Organization",
     "OutgoingMessage", "Participation", "PasswordLink", "PeriodicRun", "Person", "RateLimitHit", "Registration", "Room",
-    "SessionSeat",
+    "ScheduledReminder", "SessionSeat",
     "SpeechRecord", "User", "WorkerHeartbeat", "invitation_sessions",
 ]

@@ -349,7 +349,6 @@ def settings(event: Event):
                                    field="closes_at")
             event.registration_mode = RegistrationMode(form.registration_mode.data)
             event.registration_opens_at, event.registration_closes_at = opens, closes
-            event.reminder_hours_before = form.reminder_hours_before.data
             promoted = lifecycle.set_capacity(event, form.capacity.data)
         except ServiceError as error:
             db.session.rollback()
