@@ -24,7 +24,7 @@ def test_the_organizer_tabs_keep_their_order_whoever_registers_them(app):
         "manage.event_overview", "agenda.overview", "manage.rooms", "registration_manage.invitations",
         "registration_manage.registrations", "registration_manage.categories", "badges.badge_list",
         "awards.programs", "checkin.arrivals", "checkin.scanner", "manage.event_edit",
-        "team.members", "registration_manage.settings"]
+        "team.members", "registration_manage.settings", "guest_mail.emails", "guest_mail.outbox_page"]
     assert all(tab.endpoint in app.view_functions for tab in TABS)
 
 
