@@ -14,7 +14,7 @@ from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
 from eventsvc.mail.models import MailTemplate, MessageStatus, OutgoingMessage
 from eventsvc.registration import schedule
-from eventsvc.registration.reminders import ReminderAudience, ScheduledReminder
+from eventsvc.registration.reminders import ScheduledReminder
 from tests.registration.conftest import organizer  # noqa: F401 (fixture)
 from tests.registration.helpers import guest_post, invite
 from tests.support.web import login, post_form
@@ -257,11 +257,10 @@ def test_the_api_counts_the_events_outbox_by_state(app, organizer_api, demo):
     assert counts == {"queued": queued, "sent": 0, "failed": 0}
 
 
-def test_another_events_organizer_cannot_see_or_change_its_mail(app, organizer, make_user, open_event,
-                                                                 api_token):  # noqa: F811
+def test_another_events_organizer_cannot_see_or_change_its_mail(  # noqa: F811
+        app, organizer, make_user, open_event, api_token):  # noqa: F811
     client, slug = organizer
-    smtp_refused = invite(app, slug, "guest@example.org")
-    assert smtp_refused
+    invite(app, slug, "guest@example.org")
     other = open_event("other-day")
     other_id = make_user("other@example.org", "other-password-12", event_slug=other, role="organizer")
     intruder = app.test_client()
@@ -293,4 +292,3 @@ def test_another_events_organizer_cannot_see_or_change_its_mail(app, organizer, 
     assert _messages(app)[0].status == MessageStatus.FAILED and _templates(app) == []
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ScheduledReminder)) == 0
-    assert ReminderAudience.CONFIRMED  # (imported for the reminder table)
