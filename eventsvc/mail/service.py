@@ -12,6 +12,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.text import clean_line
@@ -57,6 +58,21 @@ def queue_message(*, kind: str, to_address: str, to_name: str | None, language: 
         subject = first.removeprefix("Subject:")
     return add_to_outbox(kind=kind, to_address=to_address, to_name=to_name, language=language,
                          event_id=event_id, subject=subject, body=body, html=html, dedupe_key=dedupe_key)
+
+
+def queue_once(dedupe_key: str, **message) -> OutgoingMessage | None:
+    """``queue_message`` unless a message with this key was ever queued (None then).
+
+    The key is unique in the outbox; the insert runs in a savepoint, so that a second writer
+    racing this one is refused by the database without undoing the caller's transaction.
+    """
+    if db.session.scalar(select(OutgoingMessage.id).where(OutgoingMessage.dedupe_key == dedupe_key)) is not None:
+        return None
+    try:
+        with db.session.begin_nested():
+            return queue_message(dedupe_key=dedupe_key, **message)
+    except IntegrityError:
+        return None
 
 
 def add_to_outbox(*, kind: str, to_address: str, to_name: str | None, language: str, event_id: int | None,

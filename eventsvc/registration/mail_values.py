@@ -14,8 +14,10 @@ from sqlalchemy import func, select
 from eventsvc.core.i18n import format_date_range, format_event_datetime, format_event_time, local
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
-from eventsvc.mail.service import public_url
+from eventsvc.mail.service import public_url, queue_once
 from eventsvc.people.models import Person
+from eventsvc.registration.links import issue_link, portal_url
+from eventsvc.registration.models import Registration
 
 
 def guest_values(event: Event, person: Person, language: str, link: str, **extra) -> dict[str, str]:
@@ -31,6 +33,23 @@ def guest_values(event: Event, person: Person, language: str, link: str, **extra
         }
     values.update({key: "" if value is None else str(value) for key, value in extra.items()})
     return values
+
+
+def tell_guest(registration: Registration, kind: str, *, dedupe_key: str, **extra) -> bool:
+    """Queue one guest e-mail of ``kind`` with a fresh portal link, at most once per ``dedupe_key``.
+
+    An ``extra`` value starting with "/" is a page under the guest's link (``certificate_link=
+    "/certificates/7.pdf"``). Whether it was queued (not when the guest has no address, or
+    when this key went out already).
+    """
+    person = registration.person
+    if not person.email:
+        return False
+    link = portal_url(issue_link(registration))
+    values = guest_values(registration.event, person, registration.language, link,
+                          **{key: (link + value if value.startswith("/") else value) for key, value in extra.items()})
+    return queue_once(dedupe_key, kind=kind, to_address=person.email, to_name=person.name,
+                      language=registration.language, event_id=registration.event_id, values=values) is not None
 
 
 def example_link() -> str:

@@ -292,3 +292,41 @@ def test_another_events_organizer_cannot_see_or_change_its_mail(  # noqa: F811
     assert _messages(app)[0].status == MessageStatus.FAILED and _templates(app) == []
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ScheduledReminder)) == 0
+
+
+def test_a_reissued_badge_and_a_presented_certificate_are_mailed_to_the_guest_once(
+        app, organizer, smtp_server, send_outbox):  # noqa: F811
+    from datetime import date
+
+    from eventsvc.awards import service as awards
+    from eventsvc.badges.service import reissue_badge
+    from eventsvc.registration.models import Registration
+
+    client, slug = organizer
+    guest_post(app.test_client(), invite(app, slug, "wang@example.cn", name="Wang Fang", name_local="王芳",
+                                         language="zh"), "accept")
+    _edit(client, slug, "certificate_available", "zh", "证书：{event_title}", "{guest_name}：\n{certificate_link}")
+    send_outbox()
+    smtp_server.inbox.messages.clear()
+    with app.app_context():
+        event = event_by_slug(slug)
+        registration = db.session.scalar(select(Registration).where(Registration.event_id == event.id))
+        reissue_badge(registration, reason="lost")
+        program = awards.create_program(event, awards.ProgramData(kind="certificate", name="Certificates",
+                                                                  number_prefix="OD"))
+        award = awards.create_award(program, awards.AwardData(recipient_person_id=registration.person_id,
+                                                              issue_date=date(2030, 5, 1)))
+        awards.mark_presented(award)
+        awards.undo_presented(award)
+        awards.mark_presented(award)  # a mis-tap undone and presented again: one e-mail
+        db.session.commit()
+        award_id = award.id
+    send_outbox()
+    badge, certificate = sorted(smtp_server.inbox.to("wang@example.cn"), key=lambda m: m["Subject"])
+    assert badge["Subject"] == "您的胸卡：开放日" and "/badge" in _text(smtp_server, badge)
+    assert certificate["Subject"] == "证书：开放日"
+    text = _text(smtp_server, certificate)
+    assert text.startswith("王芳：") and f"/certificates/{award_id}.pdf" in text
+    link = next(word for word in text.split() if word.endswith(".pdf"))
+    response = app.test_client().get(link.removeprefix("http://127.0.0.1"))
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
