@@ -25,7 +25,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.types import UTCDateTime, enum_column, utcnow
 from eventsvc.events.models import Event
+from eventsvc.events.service import copies_into_next_edition
 from eventsvc.extensions import db
+from eventsvc.mail.models import MailTemplate
 
 #: the longest lead an organizer may set: 60 days
 MAX_HOURS = 60 * 24
@@ -100,3 +102,15 @@ def remove_reminder(event: Event, reminder_id: int) -> None:
     if reminder.sent_at is not None:
         raise ServiceError("reminder_sent", _("This reminder has already gone out."), status=409)
     db.session.delete(reminder)
+
+
+@copies_into_next_edition
+def copy_guest_mail(source: Event, copy: Event) -> None:
+    """The next edition keeps the organizer's wording of every e-mail and the reminders' schedule
+    (none of them sent yet there)."""
+    for template in db.session.scalars(select(MailTemplate).where(MailTemplate.event_id == source.id)):
+        db.session.add(MailTemplate(event_id=copy.id, kind=template.kind, language=template.language,
+                                    subject=template.subject, body=template.body))
+    for reminder in reminders_of(source):
+        db.session.add(ScheduledReminder(event_id=copy.id, audience=reminder.audience,
+                                         hours_before=reminder.hours_before))

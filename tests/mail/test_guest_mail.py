@@ -330,3 +330,19 @@ def test_a_reissued_badge_and_a_presented_certificate_are_mailed_to_the_guest_on
     link = next(word for word in text.split() if word.endswith(".pdf"))
     response = app.test_client().get(link.removeprefix("http://127.0.0.1"))
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
+
+
+def test_the_next_edition_keeps_the_wording_and_the_reminders_schedule_unsent(app, demo, organizer_client):
+    _edit(organizer_client, demo, "invitation", "zh", ZH_SUBJECT, ZH_BODY)
+    post_form(organizer_client, f"/manage/e/{demo}/reminders", {"amount": "2", "unit": "days", "audience": "confirmed"})
+    with app.app_context():
+        db.session.execute(update(ScheduledReminder).values(sent_at=utcnow(), sent_count=5))
+        db.session.commit()
+    response = post_form(organizer_client, f"/manage/e/{demo}/copy", {
+        "slug": "ev100-2024", "title": "China Electric Vehicle 100 Forum 2024", "title_local": "",
+        "start_date": "2024-03-29"})
+    assert response.status_code == 302
+    page = organizer_client.get("/manage/e/ev100-2024/emails/invitation/zh").get_data(as_text=True)
+    assert "诚挚邀请：{event_title}" in page
+    page = organizer_client.get("/manage/e/ev100-2024/reminders").get_data(as_text=True)
+    assert "2 days before" in page and "Sent on" not in page and "Scheduled" in page
