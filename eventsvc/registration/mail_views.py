@@ -79,10 +79,10 @@ def _editor(event: Event, kind: str, language: str, form: WordingForm, *, draft:
     try:
         preview = service.compose(event.id, kind, language, values,
                                   draft=(form.subject.data or "", form.body.data or "") if draft else None)
-    except ServiceError as error:
-        if not form.errors:  # a refused draft: its fields already say why
-            flash(error.message, "error")
-    subject, body, custom = service.wording_of(event.id, kind, language)
+    except ServiceError as error:  # a draft with an unknown placeholder: said on its field
+        show_error(form, error)
+        status = error.status
+    custom = service.wording_of(event.id, kind, language)[2]
     return render_template("registration/mail/editor.html", event=event, kind=mail_kind, language=language,
                            form=form, custom=custom, preview=preview, guests=guests, chosen=chosen,
                            help=wording.PLACEHOLDER_HELP), status
@@ -99,12 +99,7 @@ def email_edit(event: Event, kind: str, language: str):
         return _editor(event, kind, language, form, draft=False)
     if not form.validate_on_submit():
         return _editor(event, kind, language, form, draft=False, status=422)
-    if request.form.get("action") == "preview":
-        try:
-            service.compose(event.id, kind, language, {}, draft=(form.subject.data or "", form.body.data or ""))
-        except ServiceError as error:
-            show_error(form, error)
-            return _editor(event, kind, language, form, draft=False, status=422)
+    if request.form.get("action") == "preview":  # the draft as a guest would read it, not saved
         return _editor(event, kind, language, form, draft=True)
     try:
         service.save_wording(event.id, kind, language, form.subject.data, form.body.data, current_user.id)

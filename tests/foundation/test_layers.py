@@ -36,8 +36,9 @@ def test_every_capability_has_added_its_part_once_the_app_is_built(app):
     from eventsvc.registration.categories import copy_categories
     from eventsvc.registration.lists import keep_invited_or_registered, overview_counts
     from eventsvc.registration.portal import PORTAL_SECTIONS
+    from eventsvc.registration.reminders import copy_guest_mail
 
-    assert set(NEXT_EDITION_COPIERS) == {copy_categories, copy_programs}
+    assert set(NEXT_EDITION_COPIERS) == {copy_categories, copy_programs, copy_guest_mail}
     assert list(OVERVIEW_FIGURES) == [overview_counts]
     assert list(PERSON_DELETE_GUARDS) == [keep_invited_or_registered]
     assert {"badges/_portal_badge.html", "awards/_portal_certificates.html"} <= set(PORTAL_SECTIONS)
