@@ -35,6 +35,8 @@ from eventsvc.mail.cli import outbox_cli
 from eventsvc.people.api import blp as people_api
 from eventsvc.registration.api import blp as registration_api
 from eventsvc.registration.cli import registration_cli
+from eventsvc.registration.mail_api import blp as guest_mail_api
+from eventsvc.registration.mail_views import bp as guest_mail_bp
 from eventsvc.registration.manage_views import bp as registration_manage_bp
 from eventsvc.registration.portal import bp as portal_bp
 from eventsvc.registration.public_views import bp as registration_public_bp
@@ -55,6 +57,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(registration_public_bp)
     app.register_blueprint(registration_manage_bp)
     app.register_blueprint(questions_bp)
+    app.register_blueprint(guest_mail_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(awards_manage_bp)
     app.register_blueprint(awards_public_bp)
@@ -69,6 +72,7 @@ def register(app: Flask) -> None:
     api.register_blueprint(event_people_api)
     api.register_blueprint(registration_api)
     api.register_blueprint(questions_api)
+    api.register_blueprint(guest_mail_api)
     api.register_blueprint(awards_api)
     api.register_blueprint(badges_api)
     api.register_blueprint(checkin_api)

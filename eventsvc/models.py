@@ -9,7 +9,7 @@ from eventsvc.core.jobs import BackgroundJob
 from eventsvc.core.rate_limits import RateLimitHit
 from eventsvc.core.tasks import PeriodicRun, WorkerHeartbeat
 from eventsvc.events.models import AgendaItem, Event, Participation, Room, SpeechRecord
-from eventsvc.mail.models import OutgoingMessage
+from eventsvc.mail.models import MailTemplate, OutgoingMessage
 from eventsvc.people.models import Organization, Person
 from eventsvc.registration.models import (
     Category,
@@ -26,11 +26,12 @@ from eventsvc.registration.questions.models import (
     answer_choices,
     question_categories,
 )
+from eventsvc.registration.reminders import ScheduledReminder
 
 __all__ = [
     "AgendaItem", "Answer", "ApiToken", "AuditEvent", "BackgroundJob", "Award", "AwardProgram", "BadgeKey", "Category",
-    "CheckIn", "Choice", "Event", "EventRole", "GuestLink", "Invitation", "Organization",
-    "OutgoingMessage", "Participation", "PasswordLink", "PeriodicRun", "Person", "Question", "RateLimitHit", "Registration", "Room",
-    "SessionSeat",
+    "CheckIn", "Choice", "Event", "EventRole", "GuestLink", "Invitation", "MailTemplate", "Organization",
+    "OutgoingMessage", "Participation", "PasswordLink", "PeriodicRun", "Person", "Question", "RateLimitHit",
+    "Registration", "Room", "ScheduledReminder", "SessionSeat",
     "SpeechRecord", "User", "WorkerHeartbeat", "answer_choices", "invitation_sessions", "question_categories",
 ]

@@ -25,6 +25,8 @@ from eventsvc.events.service import copies_into_next_edition
 from eventsvc.extensions import db
 from eventsvc.people.identity import carry_organization
 from eventsvc.people.models import Organization, Person
+from eventsvc.registration.mail_values import tell_guest
+from eventsvc.registration.models import Registration
 
 PREFIX_PATTERN = re.compile(r"^[A-Z0-9]{2,12}$")
 MAX_DIGITS = 8
@@ -297,7 +299,20 @@ def mark_presented(award: Award) -> Award:
     award.status = AwardStatus.PRESENTED
     award.presented_at = utcnow()
     record("award.presented", event_id=award.program.event_id, obj=award, number=award.certificate_number)
+    _tell_certificate(award)
     return award
+
+
+def _tell_certificate(award: Award) -> None:
+    """The recipient registered at the event gets their certificate's link, once per award
+    (presenting it again after an undo sends nothing more)."""
+    if award.recipient_person_id is None:
+        return
+    registration = db.session.scalar(select(Registration).where(
+        Registration.event_id == award.program.event_id, Registration.person_id == award.recipient_person_id))
+    if registration is not None:
+        tell_guest(registration, "certificate_available", dedupe_key=f"certificate:{award.id}",
+                   certificate_link=f"/certificates/{award.id}.pdf")
 
 
 def undo_presented(award: Award) -> Award:

@@ -34,6 +34,7 @@ from eventsvc.events.models import Event
 from eventsvc.extensions import db
 from eventsvc.people.models import Organization, Person
 from eventsvc.registration.enums import RegistrationStatus
+from eventsvc.registration.mail_values import tell_guest
 from eventsvc.registration.models import Category, Registration
 
 #: which badges a batch prints
@@ -233,6 +234,8 @@ def reissue_badge(registration: Registration, *, reason: str = "", user_id: int 
     record("badge.reissued", event_id=registration.event_id, obj=registration, user_id=user_id,
            actor=actor, old_version=old, new_version=registration.badge_version,
            reason=reason.strip()[:300] or None)
+    # the old code is refused from now on: the guest gets the new badge on their phone
+    tell_guest(registration, "badge_ready", dedupe_key=f"badge:{registration.id}:{registration.badge_version}")
     return registration.badge_version
 
 

@@ -63,10 +63,6 @@ class Event(Timestamps, db.Model):
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: staff may register walk-ins at the desk
     allow_walk_ins: Mapped[bool] = mapped_column(default=False)
-    #: send confirmed guests a reminder e-mail this many hours before the event starts (None: no reminder)
-    reminder_hours_before: Mapped[int | None]
-    #: when that reminder went out (it goes once; changing the hours does not send it again)
-    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the event this one was copied from (next year's edition)
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
 

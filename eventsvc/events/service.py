@@ -225,7 +225,7 @@ def room_of(event: Event, room_id: int | None) -> Room | None:
 
 # ---- next year's edition ----
 
-#: What other capabilities carry into the next edition (registration: categories; awards:
+#: What other capabilities carry into the next edition (registration: categories, guest mail; awards:
 #: programs): each ``copier(source, copy)`` adds rows to its own tables, after the rooms,
 #: sessions and roles are copied. Filled when those modules are imported.
 NEXT_EDITION_COPIERS: list[Callable[[Event, Event], None]] = []

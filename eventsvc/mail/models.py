@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eventsvc.core.types import UTCDateTime, enum_column, utcnow
@@ -18,7 +18,8 @@ class MessageStatus(enum.StrEnum):
 
 class OutgoingMessage(db.Model):
     __tablename__ = "outgoing_messages"
-    __table_args__ = (Index("ix_outgoing_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outgoing_messages_due", "status", "next_attempt_at"),
+                      Index("ix_outgoing_messages_dedupe_key", "dedupe_key", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
@@ -42,3 +43,27 @@ class OutgoingMessage(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: set when a message must go at most once (a scheduled reminder to one guest): a second
+    #: row with the same key is refused by the database, whichever worker writes it
+    dedupe_key: Mapped[str | None] = mapped_column(String(120))
+
+
+class MailTemplate(db.Model):
+    """An organizer's wording of one kind of guest e-mail in one language, for one event.
+
+    Without a row, the product's own wording goes out (``wording.default_wording``).
+    """
+
+    __tablename__ = "mail_templates"
+    __table_args__ = (UniqueConstraint("event_id", "kind", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    #: a key of ``wording.KINDS``, e.g. "invitation"
+    kind: Mapped[str] = mapped_column(String(50))
+    language: Mapped[str] = mapped_column(String(8))
+    #: plain text with {placeholders}, checked when saved
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

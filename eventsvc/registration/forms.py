@@ -80,9 +80,6 @@ class SettingsForm(FlaskForm):
                                   format="%Y-%m-%dT%H:%M")
     closes_at = DateTimeLocalField(_l("Registration closes (event time)"), validators=[Optional()],
                                    format="%Y-%m-%dT%H:%M")
-    reminder_hours_before = IntegerField(
-        _l("Reminder e-mail, hours before the event starts (empty: none)"),
-        validators=[Optional(), NumberRange(min=1, max=720)])
     allow_walk_ins = BooleanField(_l("Staff may register walk-ins at the desk"))
 
     def service_data(self) -> dict:

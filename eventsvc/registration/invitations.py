@@ -35,6 +35,7 @@ from eventsvc.registration.links import (
     portal_url,
     replace_links,
 )
+from eventsvc.registration.mail_values import guest_values
 from eventsvc.registration.models import Category, Invitation
 from eventsvc.registration.questions import answers as answer_service
 from eventsvc.registration.questions.service import list_questions
@@ -146,7 +147,7 @@ def invitation_for(event: Event, invitation_id: int) -> Invitation:
     return invitation
 
 
-def send_invitation(invitation: Invitation, *, reminder: bool = False) -> str:
+def send_invitation(invitation: Invitation, *, reminder: bool = False, dedupe_key: str | None = None) -> str:
     """Queue the invitation e-mail with a new link; returns the token (tests and the CLI use it).
 
     A send replaces the invitation's older links; a reminder keeps them working.
@@ -163,10 +164,10 @@ def send_invitation(invitation: Invitation, *, reminder: bool = False) -> str:
         invitation.reminder_count += 1
     person = invitation.person
     queue_message(kind="invitation_reminder" if reminder else "invitation", to_address=person.email,
-                  to_name=person.name, template="invitation", language=invitation.language,
-                  event_id=invitation.event_id, event=invitation.event, person=person, invitation=invitation,
-                  reminder=reminder, personal_message=fill_placeholders(invitation.message, invitation),
-                  link=portal_url(token))
+                  to_name=person.name, language=invitation.language, event_id=invitation.event_id,
+                  dedupe_key=dedupe_key,
+                  values=guest_values(invitation.event, person, invitation.language, portal_url(token),
+                                      personal_message=fill_placeholders(invitation.message, invitation)))
     record(transition.audit, event_id=invitation.event_id, obj=invitation)
     return token
 

@@ -30,6 +30,7 @@ from eventsvc.registration import capacity, seats
 from eventsvc.registration.enums import InvitationStatus, RegistrationSource, RegistrationStatus
 from eventsvc.registration.links import had_a_link, has_live_link, issue_link, portal_url
 from eventsvc.registration.locking import lock_invitation, lock_registration, registration_of
+from eventsvc.registration.mail_values import guest_values
 from eventsvc.registration.models import Category, Invitation, Registration
 from eventsvc.registration.transitions import (
     ACTIVE,
@@ -88,10 +89,9 @@ def tell(registration: Registration, kind: str) -> None:
     if not person.email:
         return
     token = issue_link(registration)
-    queue_message(kind=kind, to_address=person.email, to_name=person.name, template="status",
-                  language=registration.language, event_id=registration.event_id,
-                  event=registration.event, person=person, registration=registration,
-                  change=kind, link=portal_url(token))
+    queue_message(kind=kind, to_address=person.email, to_name=person.name, language=registration.language,
+                  event_id=registration.event_id,
+                  values=guest_values(registration.event, person, registration.language, portal_url(token)))
 
 
 def _place(registration: Registration) -> RegistrationStatus:

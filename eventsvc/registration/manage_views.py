@@ -353,7 +353,6 @@ def settings(event: Event):
         promoted: list = []
         try:
             event_service.update_event(event, form.service_data(), promoted=promoted)
-            event.reminder_hours_before = form.reminder_hours_before.data
         except ServiceError as error:
             db.session.rollback()
             name = _SETTINGS_FIELD_NAMES.get(error.field, error.field)

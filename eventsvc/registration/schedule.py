@@ -1,23 +1,30 @@
 """Scheduled registration work, run by the workers once per period: invitations whose links
-have all expired become "expired" (through the lifecycle), and each event's pre-event reminder
-goes to its confirmed guests once, REMINDER_HOURS before the event starts."""
+have all expired become "expired" (through the lifecycle), and each event's scheduled reminders
+(``reminders.py``) go out once each when their moment has passed."""
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from eventsvc.core import tasks
 from eventsvc.core.types import utcnow
 from eventsvc.events.enums import EventStatus
-from eventsvc.events.models import AgendaItem, Event
+from eventsvc.events.models import Event
 from eventsvc.extensions import db
 from eventsvc.mail.service import queue_message
 from eventsvc.registration import lifecycle
-from eventsvc.registration.enums import RegistrationStatus
+from eventsvc.registration.enums import InvitationStatus, RegistrationStatus
+from eventsvc.registration.invitations import send_invitation
 from eventsvc.registration.links import issue_link, portal_url
-from eventsvc.registration.models import Registration
+from eventsvc.registration.mail_values import (
+    event_start_text,
+    event_starts_at,
+    first_day_agenda,
+    guest_values,
+)
+from eventsvc.registration.models import Invitation, Registration
+from eventsvc.registration.reminders import ReminderAudience, ScheduledReminder
 
 
 @tasks.periodic("invitations_expire", every="REGISTRATION_SCHEDULE_SECONDS")
@@ -28,61 +35,83 @@ def expire_invitations() -> int:
     return count
 
 
-def event_starts_at(event: Event) -> datetime:
-    """When the event begins: its first agenda item, else its first day's midnight where it takes place."""
-    first = db.session.scalar(select(func.min(AgendaItem.starts_at)).where(AgendaItem.event_id == event.id))
-    if first is not None:
-        return first if first.tzinfo else first.replace(tzinfo=ZoneInfo("UTC"))
-    return datetime.combine(event.start_date, time(0), ZoneInfo(event.timezone))
+def reminder_due(reminder: ScheduledReminder, starts: datetime, now: datetime) -> bool:
+    return reminder.sent_at is None and starts - timedelta(hours=reminder.hours_before) <= now < starts
 
 
-def reminder_due(event: Event, now: datetime) -> bool:
-    if event.reminder_hours_before is None or event.reminder_sent_at is not None:
-        return False
-    starts = event_starts_at(event)
-    return starts - timedelta(hours=event.reminder_hours_before) <= now < starts
-
-
-def send_event_reminder(event_id: int, now: datetime | None = None) -> int:
-    """Queue the reminder to every confirmed guest, once: the event's reminder_sent_at is set by
-    a conditional UPDATE in the same transaction as the messages. How many were queued."""
+def send_reminder(reminder_id: int, now: datetime | None = None) -> int:
+    """Queue one scheduled reminder to its guests, once: ``sent_at`` is set by a conditional UPDATE
+    in the same transaction as the messages, each message keyed by reminder and guest. How many."""
     now = now or utcnow()
     db.session.connection(execution_options={"sqlite_immediate": True})
     claimed = db.session.execute(
-        update(Event).where(Event.id == event_id, Event.reminder_sent_at.is_(None),
-                            Event.reminder_hours_before.is_not(None))
-        .values(reminder_sent_at=now).execution_options(synchronize_session=False)).rowcount
+        update(ScheduledReminder).where(ScheduledReminder.id == reminder_id, ScheduledReminder.sent_at.is_(None))
+        .values(sent_at=now).execution_options(synchronize_session=False)).rowcount
     if not claimed:
         db.session.rollback()
         return 0
-    event = db.session.get(Event, event_id)
+    reminder = db.session.get(ScheduledReminder, reminder_id)
+    event = db.session.get(Event, reminder.event_id)
+    if reminder.audience == ReminderAudience.UNANSWERED:
+        queued = _remind_unanswered(event, reminder)
+    else:
+        queued = _remind_confirmed(event, reminder)
+    reminder.sent_count = queued
+    db.session.commit()
+    return queued
+
+
+def _remind_confirmed(event: Event, reminder: ScheduledReminder) -> int:
     guests = db.session.scalars(
-        select(Registration).where(Registration.event_id == event_id,
+        select(Registration).where(Registration.event_id == event.id,
                                    Registration.status == RegistrationStatus.CONFIRMED)
         .options(selectinload(Registration.person)).order_by(Registration.id)).all()
-    starts = event_starts_at(event).astimezone(ZoneInfo(event.timezone))
+    starts = event_starts_at(event)
+    agenda = {language: first_day_agenda(event, language) for language in {g.language for g in guests}}
     queued = 0
     for registration in guests:
         person = registration.person
         if not person.email:
             continue
-        queue_message(kind="event_reminder", to_address=person.email, to_name=person.name,
-                      template="event_reminder", language=registration.language, event_id=event_id,
-                      event=event, person=person, starts=starts,
-                      link=portal_url(issue_link(registration)))
+        language = registration.language
+        queue_message(kind="event_reminder", to_address=person.email, to_name=person.name, language=language,
+                      event_id=event.id, dedupe_key=f"reminder:{reminder.id}:r{registration.id}",
+                      values=guest_values(event, person, language, portal_url(issue_link(registration)),
+                                          event_start=event_start_text(starts, event, language),
+                                          agenda=agenda[language]))
         queued += 1
-    db.session.commit()
+    return queued
+
+
+def _remind_unanswered(event: Event, reminder: ScheduledReminder) -> int:
+    lifecycle.expire_invitations(event.id)
+    pending = db.session.scalars(select(Invitation).where(
+        Invitation.event_id == event.id, Invitation.status.in_((InvitationStatus.SENT, InvitationStatus.OPENED)))
+        .options(selectinload(Invitation.person), selectinload(Invitation.category))
+        .order_by(Invitation.id)).all()
+    queued = 0
+    for invitation in pending:
+        if not invitation.person.email:
+            continue
+        send_invitation(invitation, reminder=True, dedupe_key=f"reminder:{reminder.id}:i{invitation.id}")
+        queued += 1
     return queued
 
 
 @tasks.periodic("event_reminders", every="REGISTRATION_SCHEDULE_SECONDS")
 def send_due_reminders() -> int:
-    """Send every reminder that is due now (published events only)."""
+    """Send every scheduled reminder that is due now (published events only)."""
     now = utcnow()
-    candidates = db.session.scalars(select(Event).where(
-        Event.reminder_hours_before.is_not(None), Event.reminder_sent_at.is_(None),
-        Event.status == EventStatus.PUBLISHED,
-        Event.end_date >= (now - timedelta(days=1)).date())).all()
-    due = [event.id for event in candidates if reminder_due(event, now)]
+    candidates = db.session.execute(
+        select(ScheduledReminder, Event).join(Event, Event.id == ScheduledReminder.event_id).where(
+            ScheduledReminder.sent_at.is_(None), Event.status == EventStatus.PUBLISHED,
+            Event.end_date >= (now - timedelta(days=1)).date())).all()
+    starts: dict[int, datetime] = {}
+    due = []
+    for reminder, event in candidates:
+        if event.id not in starts:
+            starts[event.id] = event_starts_at(event)
+        if reminder_due(reminder, starts[event.id], now):
+            due.append(reminder.id)
     db.session.rollback()
-    return sum(send_event_reminder(event_id, now) for event_id in due)
+    return sum(send_reminder(reminder_id, now) for reminder_id in due)

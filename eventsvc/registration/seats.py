@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventsvc.core.errors import ServiceError
+from eventsvc.core.i18n import local
 from eventsvc.core.types import utcnow
 from eventsvc.events import capacity as event_capacity
 from eventsvc.events.enums import SessionStatus
@@ -19,6 +20,7 @@ from eventsvc.registration import capacity
 from eventsvc.registration.enums import SeatStatus
 from eventsvc.registration.links import issue_link, portal_url
 from eventsvc.registration.locking import lock_registration, lock_seats
+from eventsvc.registration.mail_values import guest_values
 from eventsvc.registration.models import Invitation, Registration, SessionSeat
 from eventsvc.registration.transitions import ACTIVE, SEAT, ActionRefused, Actor
 
@@ -125,10 +127,11 @@ def promote(agenda_item_id: int) -> list[SessionSeat]:
         if registration.person.email:
             token = issue_link(registration)
             queue_message(kind="seat_promoted", to_address=registration.person.email,
-                          to_name=registration.person.name, template="seat_promoted",
-                          language=registration.language, event_id=registration.event_id,
-                          event=registration.event, person=registration.person, item=seat.agenda_item,
-                          link=portal_url(token))
+                          to_name=registration.person.name, language=registration.language,
+                          event_id=registration.event_id,
+                          values=guest_values(registration.event, registration.person, registration.language,
+                                              portal_url(token), session_title=local(
+                                                  seat.agenda_item, "title", registration.language)))
         promoted.append(seat)
 
 

@@ -25,7 +25,7 @@ def test_the_organizer_tabs_keep_their_order_whoever_registers_them(app):
         "registration_manage.registrations", "registration_manage.categories", "questions_manage.questions",
         "badges.badge_list",
         "awards.programs", "checkin.arrivals", "checkin.scanner", "manage.event_edit",
-        "team.members", "registration_manage.settings"]
+        "team.members", "registration_manage.settings", "guest_mail.emails", "guest_mail.outbox_page"]
     assert all(tab.endpoint in app.view_functions for tab in TABS)
 
 
@@ -38,8 +38,9 @@ def test_every_capability_has_added_its_part_once_the_app_is_built(app):
     from eventsvc.registration.lists import keep_invited_or_registered, overview_counts
     from eventsvc.registration.portal import PORTAL_SECTIONS
     from eventsvc.registration.questions.service import copy_questions
+    from eventsvc.registration.reminders import copy_guest_mail
 
-    assert set(NEXT_EDITION_COPIERS) == {copy_categories, copy_questions, copy_programs}
+    assert set(NEXT_EDITION_COPIERS) == {copy_categories, copy_questions, copy_programs, copy_guest_mail}
     assert NEXT_EDITION_COPIERS.index(copy_categories) < NEXT_EDITION_COPIERS.index(copy_questions)
     assert list(OVERVIEW_FIGURES) == [overview_counts]
     assert list(PERSON_DELETE_GUARDS) == [keep_invited_or_registered]

@@ -136,12 +136,14 @@ def _reminder_event(now) -> int:
     from eventsvc.people.models import Person
     from eventsvc.registration.enums import RegistrationSource, RegistrationStatus
     from eventsvc.registration.models import Registration
+    from eventsvc.registration.reminders import ReminderAudience, ScheduledReminder
 
     starts = now + timedelta(hours=1) + REMINDER_AHEAD
     event = Event(slug="mh-reminder", title="Reminder forum", start_date=starts.date(), end_date=starts.date(),
-                  timezone="UTC", status=EventStatus.PUBLISHED, reminder_hours_before=1)
+                  timezone="UTC", status=EventStatus.PUBLISHED)
     db.session.add(event)
     db.session.flush()
+    db.session.add(ScheduledReminder(event_id=event.id, audience=ReminderAudience.CONFIRMED, hours_before=1))
     db.session.add(AgendaItem(event=event, kind=SessionKind.PLENARY, title="Opening", starts_at=starts,
                               ends_at=starts + timedelta(hours=1)))
     for i in range(REMINDER_GUESTS):

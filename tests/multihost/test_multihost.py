@@ -282,7 +282,7 @@ def test_a_reminder_due_a_minute_ahead_goes_out_once_with_both_workers_and_beat_
     from tests.multihost.conftest import REMINDER_GUESTS
 
     world = cluster.world
-    sent_at = wait_until(lambda: _sql(cluster, "SELECT reminder_sent_at FROM events WHERE id = :id",
+    sent_at = wait_until(lambda: _sql(cluster, "SELECT sent_at FROM scheduled_reminders WHERE event_id = :id",
                                       id=world.reminder_event_id)[0][0],
                          "the reminder to be sent", timeout=300, every=2)
     reminded = {f"remind{i:02d}@guests.example" for i in range(REMINDER_GUESTS)}

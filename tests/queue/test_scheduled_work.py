@@ -20,6 +20,7 @@ from eventsvc.people.models import Person
 from eventsvc.registration import schedule
 from eventsvc.registration.enums import InvitationStatus, RegistrationStatus
 from eventsvc.registration.models import GuestLink, Invitation, Registration
+from eventsvc.registration.reminders import ReminderAudience, ScheduledReminder
 from tests.registration.fixtures import open_event  # noqa: F401 (fixture)
 from tests.registration.helpers import invite
 from tests.support.web import post_form
@@ -58,7 +59,9 @@ def _soon(app, slug, hours_before):
         for item in items:
             item.starts_at, item.ends_at = item.starts_at + shift, item.ends_at + shift
         event.start_date = event.end_date = (utcnow() + timedelta(hours=2)).date()
-        event.reminder_hours_before = hours_before
+        if hours_before is not None:
+            db.session.add(ScheduledReminder(event_id=event.id, audience=ReminderAudience.CONFIRMED,
+                                             hours_before=hours_before))
         db.session.commit()
 
 
@@ -71,9 +74,8 @@ def test_the_pre_event_reminder_goes_to_each_confirmed_guest_once(app, demo, org
     _soon(app, demo, hours_before=1)
     with app.app_context():
         assert schedule.send_due_reminders.body() == 0  # two hours ahead, one hour before: not yet
-    settings = f"/manage/e/{demo}/registration-settings"
-    response = post_form(organizer_client, settings, {"registration_mode": "invitation", "capacity": "",
-                                                      "reminder_hours_before": "3"})
+    page = f"/manage/e/{demo}/reminders"
+    response = post_form(organizer_client, page, {"amount": "3", "unit": "hours", "audience": "confirmed"})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     with app.app_context():
         confirmed = db.session.scalar(select(func.count()).select_from(Registration).join(Registration.person).where(
@@ -83,21 +85,16 @@ def test_the_pre_event_reminder_goes_to_each_confirmed_guest_once(app, demo, org
     reminders = _reminders(app)
     assert len(reminders) == confirmed and len({m.to_address for m in reminders}) == confirmed
     assert {m.subject.split("：")[0].split(": ")[0] for m in reminders} == {"Reminder", "提醒"}  # each in their language
-    # changing the hours afterwards sends nothing again; the page says when it went out
-    post_form(organizer_client, settings, {"registration_mode": "invitation", "capacity": "",
-                                           "reminder_hours_before": "5"})
-    with app.app_context():
-        assert schedule.send_due_reminders.body() == 0
-    assert len(_reminders(app)) == confirmed
-    assert "The reminder went out on" in organizer_client.get(settings).get_data(as_text=True)
+    # the page says when it went out, and to how many
+    assert f"to {confirmed} guests" in organizer_client.get(page).get_data(as_text=True)
 
 
 def test_the_reminder_setting_is_checked(app, demo, organizer_client):
-    response = post_form(organizer_client, f"/manage/e/{demo}/registration-settings",
-                         {"registration_mode": "invitation", "capacity": "", "reminder_hours_before": "0"})
+    response = post_form(organizer_client, f"/manage/e/{demo}/reminders",
+                         {"amount": "0", "unit": "hours", "audience": "confirmed"})
     assert response.status_code == 422
     with app.app_context():
-        assert event_by_slug(demo).reminder_hours_before is None
+        assert db.session.scalar(select(func.count()).select_from(ScheduledReminder)) == 0
 
 
 def test_old_generated_files_and_finished_jobs_are_pruned_and_slides_are_kept(app, demo):

@@ -22,6 +22,7 @@ from eventsvc.mail.models import MessageStatus, OutgoingMessage
 from eventsvc.people.models import Person
 from eventsvc.registration.enums import RegistrationSource, RegistrationStatus
 from eventsvc.registration.models import Registration
+from eventsvc.registration.reminders import ReminderAudience, ScheduledReminder
 from tests.badges.reading import PrintedPdf
 
 
@@ -180,7 +181,7 @@ def test_periodic_tasks_sent_by_two_beats_act_once_per_period(app, demo, cluster
         days = event.end_date - event.start_date
         event.start_date = (utcnow() + timedelta(hours=2)).date()
         event.end_date = event.start_date + days
-        event.reminder_hours_before = 3
+        db.session.add(ScheduledReminder(event_id=event.id, audience=ReminderAudience.CONFIRMED, hours_before=3))
         db.session.commit()
     cluster.start_worker("worker-1", beat=True)
     cluster.start_worker("worker-2", beat=True)

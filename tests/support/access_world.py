@@ -168,7 +168,8 @@ def build_world(app: Flask) -> World:
                  speaker_id=speaker.id, org_id=registration.person.organization_id,
                  directory_person_id=_person(None, "Directory Person", "directory@matrix.example").id,
                  directory_org_id=find_or_create_organization(None, "Directory Organization").id,
-                 member_id=_team_member(a, "member-0@matrix.example"), user_id=users["staff_a"].id)
+                 member_id=_team_member(a, "member-0@matrix.example"), user_id=users["staff_a"].id,
+                 message_id=_failed_message(a, 0), reminder_id=_reminder(a, 0))
         for actor, user in users.items():
             world.bearer[actor] = create_api_token(user, "access matrix")[1]
         db.session.commit()
@@ -306,6 +307,24 @@ def _fresh_checkin(world, event, actor, n):
     ).checkin_id
 
 
+def _failed_message(event: Event, n: int) -> int:
+    """A message of the event's outbox that failed (the one a resend acts on)."""
+    from eventsvc.mail.models import MessageStatus
+    from eventsvc.mail.service import add_to_outbox
+
+    message = add_to_outbox(kind="invitation", to_address=f"failed-{n}@matrix.example", to_name=None,
+                            language="en", event_id=event.id, subject="Invitation", body="Hello", html=None)
+    message.status, message.last_error = MessageStatus.FAILED, "550 no such user"
+    db.session.flush()
+    return message.id
+
+
+def _reminder(event: Event, n: int) -> int:
+    from eventsvc.registration.reminders import add_reminder
+
+    return add_reminder(event, "confirmed", n + 1, "hours").id
+
+
 def _team_member(event: Event, email: str) -> int:
     """A staff member of the event's team (the EventRole the team page acts on)."""
     user = create_user(email, "matrix-password-1", name=email.split("@")[0])
@@ -325,6 +344,8 @@ FRESH = {
     "directory_org_id": lambda w, e, a, n: find_or_create_organization(None, f"Directory Organization {n}").id,
     "member_id": lambda w, e, a, n: _team_member(e, f"member-{n}@matrix.example"),
     "user_id": lambda w, e, a, n: _new_user_id(f"user-{n}@matrix.example"),
+    "message_id": lambda w, e, a, n: _failed_message(e, n),
+    "reminder_id": lambda w, e, a, n: _reminder(e, n),
     "token": _fresh_link,
     "registration_id": _fresh_registration,
     "invitation_id": _fresh_invitation,
