@@ -27,6 +27,7 @@ from eventsvc.events.agenda_views import bp as agenda_bp
 from eventsvc.events.api import blp as events_api
 from eventsvc.events.manage_views import bp as manage_bp
 from eventsvc.events.people_api import blp as event_people_api
+from eventsvc.events.people_views import bp as people_pages_bp
 from eventsvc.events.public_views import bp as events_public_bp
 from eventsvc.events.team_views import bp as team_bp
 from eventsvc.extensions import api
@@ -60,6 +61,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(checkin_bp)
 
     app.register_blueprint(agenda_bp)
+    app.register_blueprint(people_pages_bp)
 
     api.register_blueprint(events_api)
     api.register_blueprint(people_api)

@@ -47,9 +47,9 @@ def _like(text: str) -> str:
     return "%" + text.strip().lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
 
 
-def search_people(event: Owner | None, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
+def search_people(event: Owner | None, query: str, limit: int = SEARCH_LIMIT, offset: int = 0) -> list[Person]:
     """The event's people matching a name, local name, organization or e-mail; an empty query
-    lists the first ones by name."""
+    lists the first ones by name (``offset``: skip that many, for a list's later pages)."""
     query = (query or "").strip()
     select_people = (select(Person).outerjoin(Organization, Person.organization_id == Organization.id)
                      .where(owned_by(Person, owner_id(event))))
@@ -60,7 +60,7 @@ def search_people(event: Owner | None, query: str, limit: int = SEARCH_LIMIT) ->
             func.lower(Person.email).like(pattern), func.lower(Organization.name).like(pattern),
             func.lower(Organization.short_name).like(pattern), Organization.name_local.like(pattern)))
     return list(db.session.scalars(select_people.options(selectinload(Person.organization))
-                                   .order_by(Person.name, Person.id).limit(limit)).all())
+                                   .order_by(Person.name, Person.id).offset(offset).limit(limit)).all())
 
 
 def search_organizations(event: Owner | None, query: str, limit: int = SEARCH_LIMIT) -> list[Organization]:
