@@ -25,6 +25,7 @@ from eventsvc.demo.cli import demo_cli
 from eventsvc.events import cli as events_cli  # noqa: F401  (adds "flask users grant")
 from eventsvc.events.agenda_views import bp as agenda_bp
 from eventsvc.events.api import blp as events_api
+from eventsvc.events.audit_views import bp as audit_pages_bp
 from eventsvc.events.manage_views import bp as manage_bp
 from eventsvc.events.people_api import blp as event_people_api
 from eventsvc.events.people_views import bp as people_pages_bp
@@ -62,6 +63,7 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(agenda_bp)
     app.register_blueprint(people_pages_bp)
+    app.register_blueprint(audit_pages_bp)
 
     api.register_blueprint(events_api)
     api.register_blueprint(people_api)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from eventsvc.accounts.models import User
 from eventsvc.audit.service import record
+from eventsvc.audit.trail import subject_people
 from eventsvc.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from eventsvc.core.text import clean_line
 from eventsvc.extensions import db
@@ -233,3 +234,8 @@ def delete_person(person: Person) -> None:
     record("person.deleted", event_id=person.event_id, obj=person, name=person.name)
     db.session.delete(person)
     _flush_or_conflict("person_in_use", _("This person gave speeches or received awards; keep them."))
+
+
+@subject_people("Person")
+def _person_is_their_own_subject():
+    return select(Person.id.label("object_id"), Person.id.label("person_id"))

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from eventsvc.audit.service import record
 from eventsvc.core import storage
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import local
@@ -351,6 +352,8 @@ def settings(event: Event):
             event.registration_opens_at, event.registration_closes_at = opens, closes
             event.reminder_hours_before = form.reminder_hours_before.data
             promoted = lifecycle.set_capacity(event, form.capacity.data)
+            record("event.registration_settings", event_id=event.id, obj=event, mode=event.registration_mode.value,
+                   capacity=event.capacity, promoted=len(promoted))
         except ServiceError as error:
             db.session.rollback()
             getattr(form, error.field or "capacity").errors.append(error.message)
