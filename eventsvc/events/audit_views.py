@@ -18,7 +18,7 @@ from eventsvc.events.models import Event
 from eventsvc.events.permissions import ORGANIZER, requires_event_role
 
 bp = Blueprint("audit_pages", __name__, url_prefix="/manage/e")
-add_tab("audit_pages.trail", _l("Audit trail"), ("audit_pages.",), position=130)
+add_tab("audit_pages.trail_page", _l("Audit trail"), ("audit_pages.",), position=130)
 
 PAGE_SIZE = 100
 TIME_FORMAT = "yyyy-MM-dd HH:mm:ss"
