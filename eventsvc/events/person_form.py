@@ -30,7 +30,7 @@ class PersonForm(FlaskForm):
     bio = TextAreaField(_l("Biography"), validators=[Optional(), Length(max=5000)])
     bio_local = TextAreaField(_l("Biography in Chinese"), validators=[Optional(), Length(max=5000)],
                               description=_l("Shown on Chinese pages; the English one is shown where this is empty."))
-    photo = FileField(_l("Photo"))
+    photo = FileField(_l("Upload a photo"))
     remove_photo = BooleanField(_l("Remove the photo"))
 
     def service_data(self) -> dict:
