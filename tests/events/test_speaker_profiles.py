@@ -44,7 +44,7 @@ def _photo_path(app, person_id):
 
 
 def test_a_good_photo_is_resized_without_its_metadata_and_shown_on_the_speaker_page(
-        organizer_client, client, demo, demo_ids, app):
+        organizer_client, client, demo, demo_ids, app, organizer_api):
     person_id = demo_ids["people"]["Zhang Hua"]
     path = f"/manage/e/{demo}/people/{person_id}"
     exif = Image.Exif()
@@ -65,6 +65,8 @@ def test_a_good_photo_is_resized_without_its_metadata_and_shown_on_the_speaker_p
     # the speakers' list and the session page show it too
     assert photo_url in client.get(f"/e/{demo}/speakers").get_data(as_text=True)
     assert photo_url in client.get(f"/e/{demo}/s/{demo_ids['items']['council_meeting']}").get_data(as_text=True)
+    # the API says a photo is set
+    assert client.get(f"/api/v1/events/{demo}/people/{person_id}", headers=organizer_api).get_json()["has_photo"]
 
 
 def test_a_pdf_or_a_text_file_called_jpg_is_refused_and_nothing_is_stored(organizer_client, demo, demo_ids, app):
