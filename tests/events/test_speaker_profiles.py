@@ -196,3 +196,33 @@ def test_the_people_list_searches_and_pages_in_a_fixed_number_of_queries(organiz
     assert len(statements) <= 10 and "Page 2" in second
     found = organizer_client.get(f"/manage/e/{demo}/people?q=xie").get_data(as_text=True)
     assert "Xie Zhaoxu" in found and "Lin Xiaoyu" not in found
+
+
+def test_the_next_editions_copy_keeps_the_photo_when_this_edition_removes_it(organizer_client, demo, demo_ids, app):
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from eventsvc.accounts.service import user_by_email
+    from eventsvc.core import storage
+    from eventsvc.demo import loader
+    from eventsvc.events.permissions import event_by_slug
+    from eventsvc.events.service import copy_event
+    from eventsvc.extensions import db
+    from eventsvc.people.models import Person
+    from eventsvc.people.photos import photo_key
+
+    director = demo_ids["people"]["Xie Zhaoxu"]
+    path = f"/manage/e/{demo}/people/{director}"
+    organizer_client.post(path, data={**_form(path, organizer_client), "name": "Xie Zhaoxu", "name_local": "",
+                                      "photo": (io.BytesIO(_image()), "xie.jpg")}, content_type="multipart/form-data")
+    with app.app_context():
+        copy = copy_event(event_by_slug(demo), slug="ev100-2024", start_date=date(2024, 3, 31),
+                          creator=user_by_email(loader.ORGANIZER_EMAIL))
+        db.session.commit()
+        copied = db.session.scalar(select(Person).where(Person.event_id == copy.id, Person.name == "Xie Zhaoxu"))
+        shared = copied.photo_path
+        assert shared and shared == db.session.get(Person, director).photo_path
+    organizer_client.post(f"{path}/photo/delete", data={"csrf_token": csrf_token(organizer_client, path)})
+    with app.app_context():
+        assert storage.exists(photo_key(shared))
