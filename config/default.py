@@ -61,6 +61,11 @@ PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 # Uploads (slides, photos)
 MAX_CONTENT_LENGTH = 25 * 1024 * 1024
 SLIDES_MAX_BYTES = 20 * 1024 * 1024
+#: a speaker's photo: the upload's size, its decoded size (a small file may declare a huge image),
+#: and the longest side of the JPEG kept (people.photos)
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000
+PHOTO_SIZE = 600
 
 # Spreadsheet imports (invitations, award recipients): checked before and while parsing, so
 # that a small file that unpacks to a huge one is refused in milliseconds (413, nothing saved).

@@ -25,8 +25,10 @@ from eventsvc.demo.cli import demo_cli
 from eventsvc.events import cli as events_cli  # noqa: F401  (adds "flask users grant")
 from eventsvc.events.agenda_views import bp as agenda_bp
 from eventsvc.events.api import blp as events_api
+from eventsvc.events.audit_views import bp as audit_pages_bp
 from eventsvc.events.manage_views import bp as manage_bp
 from eventsvc.events.people_api import blp as event_people_api
+from eventsvc.events.people_views import bp as people_pages_bp
 from eventsvc.events.public_views import bp as events_public_bp
 from eventsvc.events.team_views import bp as team_bp
 from eventsvc.extensions import api
@@ -66,6 +68,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(checkin_bp)
 
     app.register_blueprint(agenda_bp)
+    app.register_blueprint(people_pages_bp)
+    app.register_blueprint(audit_pages_bp)
 
     api.register_blueprint(events_api)
     api.register_blueprint(people_api)

@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from eventsvc.audit.service import record
+from eventsvc.audit.trail import subject_people
 from eventsvc.awards.enums import AwardProgramKind, AwardStatus
 from eventsvc.awards.models import Award, AwardProgram
 from eventsvc.core.errors import Conflict, NotFound, ServiceError
@@ -419,3 +420,9 @@ def group_by_ceremony(awards: list[Award]) -> list[tuple[AgendaItem | None, list
             groups.append((award.agenda_item, []))
         groups[-1][1].append(award)
     return groups
+
+
+@subject_people("Award")
+def _award_subjects():
+    """An audit entry about an award is about its recipient, when a person receives it."""
+    return select(Award.id.label("object_id"), Award.recipient_person_id.label("person_id"))

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eventsvc.accounts.models import User
 from eventsvc.audit.service import record
+from eventsvc.audit.trail import subject_people
 from eventsvc.checkin.decision import (
     authorize,
     check_signature,
@@ -217,7 +218,16 @@ def undo_checkin(event: Event, user: User, checkin_id: int) -> CheckIn:
         raise CheckInError("not_undoable", _("Only an accepted entry can be undone."))
     if entry.undone_at is None:
         entry.undone_at, entry.undone_by_id = utcnow(), user.id
+        record("checkin.undone", event_id=event.id, obj=entry, user_id=user.id, gate=entry.gate,
+               registration=entry.registration_id)
     return entry
+
+
+@subject_people("CheckIn")
+def _checkin_subjects():
+    """An audit entry about a check-in is about the guest scanned."""
+    return (select(CheckIn.id.label("object_id"), Registration.person_id.label("person_id"))
+            .join(Registration, Registration.id == CheckIn.registration_id))
 
 
 def count_at_gate(event_id: int, gate: str) -> int:

@@ -91,11 +91,12 @@ def load_demo() -> tuple[Event, bool]:
     director = Person(
         event_id=event.id, name="Xie Zhaoxu", position="Party Secretary and Director",
         position_local="党委书记、主任", organization=orgs["CQC"], language="zh",
-        bio="Director of the China Quality Certification Centre.")
+        bio="Director of the China Quality Certification Centre.", bio_local="中国质量认证中心主任。")
     deputy = Person(
         event_id=event.id, name="Zhang Hua", name_local="张华", position="Deputy Director (fictional stand-in)",
         position_local="副主任（虚构）", organization=orgs["CQC"], language="zh",
-        bio="A fictional stand-in for the CQC deputy director in the SPEC example.")
+        bio="A fictional stand-in for the CQC deputy director in the SPEC example.",
+        bio_local="SPEC 示例中中国质量认证中心副主任的虚构替身。")
     host = Person(event_id=event.id, name="Lin Xiaoyu", name_local="林晓雨", position="Forum host", position_local="论坛主持人",
                   organization=orgs["EV100"], language="zh")
     db.session.add_all([director, deputy, host])
@@ -135,9 +136,11 @@ def load_demo() -> tuple[Event, bool]:
             title="Testing and Certification Boosts the High-quality Development of Automobile Industry",
             title_local="检测认证助力汽车产业高质量发展",
             abstract="How testing and certification support quality, safety and trust in new energy vehicles.",
+            abstract_local="检测认证如何支撑新能源汽车的质量、安全与信任。",
             planned_start=at(9, 20), planned_end=at(9, 40), status=SpeechStatus.DELIVERED,
             summary="The director described the role of testing and certification in the industry's "
-                    "move from scale to quality, and the centre's work on charging infrastructure."),
+                    "move from scale to quality, and the centre's work on charging infrastructure.",
+            summary_local="主任介绍了检测认证在汽车产业由规模向质量转变中的作用，以及中心在充电基础设施方面的工作。"),
         SpeechRecord(
             agenda_item=council, speaker=deputy, position=0, language="zh",
             title="Certification Services for the Next Stage of the EV Industry",

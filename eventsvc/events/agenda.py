@@ -26,8 +26,9 @@ from eventsvc.people.models import Person
 
 SESSION_FIELDS = ("kind", "title", "title_local", "description", "description_local", "starts_at", "ends_at",
                   "room_id", "capacity", "requires_registration", "is_closed", "status")
-SPEECH_FIELDS = ("speaker_id", "title", "title_local", "abstract", "language", "position", "planned_start",
-                 "planned_end", "actual_start", "actual_end", "status", "summary", "video_url")
+SPEECH_FIELDS = ("speaker_id", "title", "title_local", "abstract", "abstract_local", "language", "position",
+                 "planned_start", "planned_end", "actual_start", "actual_end", "status", "summary", "summary_local",
+                 "video_url")
 
 
 def local_to_utc(event: Event, value: datetime | None) -> datetime | None:

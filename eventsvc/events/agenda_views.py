@@ -212,8 +212,8 @@ def participation_delete(event: Event, part_id: int):
 def _speech_form(event, speech) -> SpeechForm:
     data = None
     if speech is not None and request.method == "GET":
-        data = {k: getattr(speech, k) for k in ("speaker_id", "title", "title_local", "abstract", "language",
-                                                "position", "summary", "video_url")}
+        data = {k: getattr(speech, k) for k in ("speaker_id", "title", "title_local", "abstract", "abstract_local",
+                                                "language", "position", "summary", "summary_local", "video_url")}
         data.update(status=speech.status.value, planned_start=_local(event, speech.planned_start),
                     planned_end=_local(event, speech.planned_end))
     return SpeechForm(data=data)

@@ -124,19 +124,21 @@ class SpeechForm(FlaskForm):
     title = StringField(_l("Theme"), validators=[DataRequired(), Length(max=500)])
     title_local = StringField(_l("Theme in Chinese"), validators=[Optional(), Length(max=500)])
     abstract = TextAreaField(_l("Abstract"), validators=[Optional()])
+    abstract_local = TextAreaField(_l("Abstract in Chinese"), validators=[Optional()])
     language = SelectField(_l("Language of delivery"), choices=_choices(LANGUAGE_LABELS), default="zh")
     position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(0, MAX_POSITION)])
     planned_start = DateTimeLocalField(_l("Planned start"), format=LOCAL_FORMAT, validators=[Optional()])
     planned_end = DateTimeLocalField(_l("Planned end"), format=LOCAL_FORMAT, validators=[Optional()])
     status = SelectField(_l("Status"), choices=_choices(SPEECH_STATUS_LABELS), default="planned")
     summary = TextAreaField(_l("Summary (written afterwards)"), validators=[Optional()])
+    summary_local = TextAreaField(_l("Summary in Chinese"), validators=[Optional()])
     video_url = URLField(_l("Video link"), validators=[Optional(), Length(max=500)])
     slides = FileField(_l("Slides (PDF)"))
     confirm_overlaps = BooleanField(_l("Add even though this speaker is elsewhere at that time"))
 
     def service_data(self) -> dict:
         data = {name: self._fields[name].data for name in (
-            "title", "title_local", "abstract", "language", "position", "planned_start", "planned_end",
-            "status", "summary", "video_url")}
+            "title", "title_local", "abstract", "abstract_local", "language", "position", "planned_start",
+            "planned_end", "status", "summary", "summary_local", "video_url")}
         data["speaker_id"] = self.speaker_id.data
         return data

@@ -188,6 +188,8 @@ class SpeechRecord(Timestamps, db.Model):
     title: Mapped[str] = mapped_column(String(500))
     title_local: Mapped[str | None] = mapped_column(String(500))
     abstract: Mapped[str | None] = mapped_column(Text)
+    #: the abstract in Chinese (Chinese pages fall back to ``abstract``)
+    abstract_local: Mapped[str | None] = mapped_column(Text)
     #: language of delivery: "en", "zh", ...
     language: Mapped[str] = mapped_column(String(8), default="zh")
     position: Mapped[int] = mapped_column(default=0)
@@ -199,6 +201,7 @@ class SpeechRecord(Timestamps, db.Model):
         enum_column(SpeechStatus, "speech_status"), default=SpeechStatus.PLANNED)
     #: written afterwards for the proceedings
     summary: Mapped[str | None] = mapped_column(Text)
+    summary_local: Mapped[str | None] = mapped_column(Text)
     #: stored file name of the slides PDF in the instance uploads folder
     slides_path: Mapped[str | None] = mapped_column(String(300))
     slides_filename: Mapped[str | None] = mapped_column(String(300))

@@ -55,8 +55,13 @@ class PersonSchema(Schema):
                          metadata={"format": "email"})
     phone = fields.Str(allow_none=True, validate=validate.Length(max=50), load_only=True)
     bio = fields.Str(allow_none=True)
-    bio_local = fields.Str(allow_none=True)
+    bio_local = fields.Str(allow_none=True, metadata={"description": "the biography in Chinese"})
+    has_photo = fields.Method("_has_photo", dump_only=True, metadata={
+        "description": "whether a photo is set (uploaded on the organizer's person form)"})
     language = fields.Str(validate=validate.OneOf(["en", "zh"]))
+
+    def _has_photo(self, person) -> bool:
+        return bool(person.photo_path)
 
 
 class SearchArgs(Schema):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from eventsvc.accounts.models import User
 from eventsvc.audit.service import record
+from eventsvc.audit.trail import subject_people
 from eventsvc.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from eventsvc.core.text import clean_line
 from eventsvc.extensions import db
@@ -47,9 +48,9 @@ def _like(text: str) -> str:
     return "%" + text.strip().lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
 
 
-def search_people(event: Owner | None, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
+def search_people(event: Owner | None, query: str, limit: int = SEARCH_LIMIT, offset: int = 0) -> list[Person]:
     """The event's people matching a name, local name, organization or e-mail; an empty query
-    lists the first ones by name."""
+    lists the first ones by name (``offset``: skip that many, for a list's later pages)."""
     query = (query or "").strip()
     select_people = (select(Person).outerjoin(Organization, Person.organization_id == Organization.id)
                      .where(owned_by(Person, owner_id(event))))
@@ -60,7 +61,7 @@ def search_people(event: Owner | None, query: str, limit: int = SEARCH_LIMIT) ->
             func.lower(Person.email).like(pattern), func.lower(Organization.name).like(pattern),
             func.lower(Organization.short_name).like(pattern), Organization.name_local.like(pattern)))
     return list(db.session.scalars(select_people.options(selectinload(Person.organization))
-                                   .order_by(Person.name, Person.id).limit(limit)).all())
+                                   .order_by(Person.name, Person.id).offset(offset).limit(limit)).all())
 
 
 def search_organizations(event: Owner | None, query: str, limit: int = SEARCH_LIMIT) -> list[Organization]:
@@ -233,3 +234,8 @@ def delete_person(person: Person) -> None:
     record("person.deleted", event_id=person.event_id, obj=person, name=person.name)
     db.session.delete(person)
     _flush_or_conflict("person_in_use", _("This person gave speeches or received awards; keep them."))
+
+
+@subject_people("Person")
+def _person_is_their_own_subject():
+    return select(Person.id.label("object_id"), Person.id.label("person_id"))

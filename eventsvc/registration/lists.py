@@ -3,14 +3,16 @@
 One query per list whatever its length (people, organizations and categories are joined
 or loaded with selectinload), so the query count never grows per row.
 
-Two contributions to lower layers live here too: the counts on the event's overview page
-(events.overview) and the refusal to delete a person who is on these lists (people.service).
+Three contributions to lower layers live here too: the counts on the event's overview page
+(events.overview), the refusal to delete a person who is on these lists (people.service), and
+whom an audit entry about an invitation or registration is about (audit.trail).
 """
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from eventsvc.audit.trail import subject_people
 from eventsvc.core.errors import Conflict
 from eventsvc.core.input import bounded_int_or_none
 from eventsvc.events.models import Event
@@ -43,6 +45,16 @@ def keep_invited_or_registered(person: Person) -> None:
 
 
 PERSON_DELETE_GUARDS.append(keep_invited_or_registered)
+
+
+@subject_people("Registration")
+def _registration_subjects():
+    return select(Registration.id.label("object_id"), Registration.person_id.label("person_id"))
+
+
+@subject_people("Invitation")
+def _invitation_subjects():
+    return select(Invitation.id.label("object_id"), Invitation.person_id.label("person_id"))
 
 
 def _search(query, q: str | None):

@@ -79,6 +79,7 @@ ROUTES = {
     "/e/<slug>/slides/<int:speech_id>.pdf": PUBLISHED,
     "/e/<slug>/speakers": PUBLISHED,
     "/e/<slug>/speakers/<int:person_id>": PUBLISHED.at(person_id="speaker_id"),
+    "/e/<slug>/people/<int:person_id>/photo/<name>": PUBLISHED.at(person_id="speaker_id", name="photo_name"),
 
     # --- the guest portal ---
     "/g/<token>": GUEST_LINK,
@@ -109,6 +110,12 @@ ROUTES = {
     "/manage/e/<slug>/rooms": ORGANIZER,
     "/manage/e/<slug>/rooms/<int:room_id>": ORGANIZER,
     "/manage/e/<slug>/rooms/<int:room_id>/delete": ORGANIZER,
+    "/manage/e/<slug>/people": ORGANIZER,
+    "/manage/e/<slug>/people/new": ORGANIZER,
+    "/manage/e/<slug>/people/<int:person_id>": ORGANIZER,
+    "/manage/e/<slug>/people/<int:person_id>/photo/delete": ORGANIZER,
+    "/manage/e/<slug>/audit": ORGANIZER,
+    "/manage/e/<slug>/audit.<fmt>": ORGANIZER,
     "/manage/e/<slug>/agenda": ORGANIZER,
     "/manage/e/<slug>/sessions/new": ORGANIZER,
     "/manage/e/<slug>/sessions/<int:item_id>": ORGANIZER,

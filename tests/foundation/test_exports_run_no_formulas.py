@@ -23,6 +23,7 @@ EXPORT_RULES = {
     "/manage/e/<slug>/checkins.<fmt>": "/manage/e/{slug}/checkins.{fmt}",
     "/manage/e/<slug>/attendance.<fmt>": "/manage/e/{slug}/attendance.{fmt}",
     "/manage/e/<slug>/awards/export.<any(csv, xlsx):fmt>": "/manage/e/{slug}/awards/export.{fmt}",
+    "/manage/e/<slug>/audit.<fmt>": "/manage/e/{slug}/audit.{fmt}",
 }
 
 
@@ -60,6 +61,16 @@ def _scan_a_seated_guest_at_the_seminar(app, client, demo, organizer_api):
         assert response.status_code in (200, 201), response.get_json()
 
 
+def _change_a_guest_for_the_audit_trail(app, client, demo, organizer_api):
+    from eventsvc.people.models import Person
+
+    with app.app_context():
+        person_id = db.session.scalar(select(Person.id).where(Person.name == "=1+2").limit(1))
+    response = client.patch(f"/api/v1/events/{demo}/people/{person_id}", headers=organizer_api,
+                            json={"position": "Chief Engineer"})
+    assert response.status_code == 200, response.get_json()
+
+
 def test_every_export_is_listed_here(app):
     rules = {rule.rule for rule in app.url_map.iter_rules()
              if "fmt" in rule.arguments or rule.endpoint.endswith((".invitations", ".registrations"))}
@@ -70,6 +81,7 @@ def test_formulas_in_names_come_back_as_text_from_every_csv_and_xlsx_export(
         app, client, demo, organizer_client, organizer_api):
     _rename_everyone_to_formulas(app)
     _scan_a_seated_guest_at_the_seminar(app, client, demo, organizer_api)
+    _change_a_guest_for_the_audit_trail(app, client, demo, organizer_api)
     for rule, url in EXPORT_RULES.items():
         csv_response = organizer_client.get(url.format(slug=demo, fmt="csv"))
         assert csv_response.status_code == 200, rule

@@ -21,11 +21,12 @@ def test_the_organizer_tabs_keep_their_order_whoever_registers_them(app):
     from eventsvc.core.manage_nav import TABS
 
     assert [tab.endpoint for tab in TABS] == [
-        "manage.event_overview", "agenda.overview", "manage.rooms", "registration_manage.invitations",
-        "registration_manage.registrations", "registration_manage.categories", "questions_manage.questions",
-        "badges.badge_list",
+        "manage.event_overview", "agenda.overview", "people_pages.people_list", "manage.rooms",
+        "registration_manage.invitations", "registration_manage.registrations", "registration_manage.categories",
+        "questions_manage.questions", "badges.badge_list",
         "awards.programs", "checkin.arrivals", "checkin.scanner", "manage.event_edit",
-        "team.members", "registration_manage.settings", "guest_mail.emails", "guest_mail.outbox_page"]
+        "team.members", "registration_manage.settings", "guest_mail.emails", "guest_mail.outbox_page",
+        "audit_pages.trail_page"]
     assert all(tab.endpoint in app.view_functions for tab in TABS)
 
 

@@ -40,6 +40,7 @@ from eventsvc.events.slides import slides_key
 from eventsvc.extensions import db
 from eventsvc.people.identity import PersonDetails, add_person, find_or_create_organization
 from eventsvc.people.models import Person
+from eventsvc.people.photos import photo_key
 from eventsvc.registration import import_jobs, lifecycle
 from eventsvc.registration.categories import create_category
 from eventsvc.registration.enums import RegistrationSource
@@ -137,6 +138,7 @@ def build_world(app: Flask) -> World:
         part = Participation(agenda_item=item, person=speaker, role=ParticipationRole.SPEAKER)
         db.session.add(part)
         speech = _speech(item, speaker, slides=True)
+        v["photo_name"] = _photo(speaker)
         category = create_category(a, code="guest", label="Guest", color="#2b6cb0")
         question = create_question(a, QuestionInput(kind="short_text", label="Arrival flight"))
         _agenda_of_draft(events[DRAFT_OF_A], v)
@@ -235,7 +237,15 @@ def _agenda_of_draft(draft: Event, values: dict) -> None:
     db.session.add(part)
     speech = _speech(item, speaker, slides=True)
     values.update(draft_item_id=item.id, draft_speech_id=speech.id, draft_speaker_id=speaker.id,
-                  draft_part_id=part.id)
+                  draft_part_id=part.id, draft_photo_name=_photo(speaker))
+
+
+def _photo(person) -> str:
+    """A stored photo for the person; its file name (the photo route's last part)."""
+    db.session.flush()
+    person.photo_path = f"{person.id}-{uuid.uuid4().hex[:16]}.jpg"
+    storage.save(photo_key(person.photo_path), b"\xff\xd8\xff\xe0 a photo \xff\xd9")
+    return person.photo_path
 
 
 def _invited_guest(event: Event, name: str, email: str, organization: str | None = None):
