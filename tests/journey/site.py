@@ -127,8 +127,10 @@ class ServedSite:
         self.instance = instance
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        inherited = {name: value for name, value in os.environ.items()  # the site's settings: these only
+                     if not name.startswith(("EVENTSVC_", "FLASK_"))}
         self.env = {
-            **os.environ,
+            **inherited,
             "PYTHONPATH": str(PROJECT_ROOT),  # this checkout's code, whichever checkout the venv was made in
             "EVENTSVC_VENV": sys.prefix,
             "EVENTSVC_ENV": "development",
@@ -140,8 +142,6 @@ class ServedSite:
             "EVENTSVC_MAIL_PORT": str(smtp_port),
             **(settings or {}),
         }
-        for name in ("EVENTSVC_TEST_DATABASE_URL", "EVENTSVC_DATABASE_URL", "FLASK_APP", "FLASK_DEBUG"):
-            self.env.pop(name, None)
         if database_url:
             self.env["EVENTSVC_DATABASE_URL"] = database_url
         self.process: subprocess.Popen | None = None

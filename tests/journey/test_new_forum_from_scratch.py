@@ -19,7 +19,6 @@ import openpyxl
 import pytest
 
 from tests.journey.site import (
-    Mailbox,
     OwnDatabase,
     ServedSite,
     SmtpServer,
@@ -52,6 +51,10 @@ SHOTS = Path("/tmp/shots-journey")
 
 def invitation_subject(subject: str) -> bool:
     return subject in (f"Invitation: {TITLE}", f"邀请函：{TITLE_ZH}")
+
+
+def confirmation_subject(subject: str) -> bool:
+    return subject in (f"Confirmed: {TITLE}", f"报名确认：{TITLE_ZH}")
 
 
 def pre_event_reminder_subject(subject: str) -> bool:
@@ -246,7 +249,11 @@ def test_a_secretariat_sets_up_a_new_forum_from_an_empty_site_and_its_guests_ans
         assert len(mailbox.messages(address, pre_event_reminder_subject)) == 1
     assert len(mailbox.messages(subject=pre_event_reminder_subject)) == len(GUESTS)
 
-    # each message once: three invitations, three confirmations, three reminders (+ nothing else)
+    # each guest got each message once: the invitation, the confirmation, the reminder; nothing else
+    # went out (the walk-in has no e-mail address; a "send me a test" of issue 14 goes to the
+    # administrator: count it here when it is added)
     for _name, _local, address, _language in GUESTS:
+        mailbox.wait_for(address, confirmation_subject)
         assert len(mailbox.messages(address, invitation_subject)) == 1
-    assert all(Mailbox.text(m) for m in mailbox.messages())
+        assert len(mailbox.messages(address, confirmation_subject)) == 1
+    assert len(mailbox.messages()) == 3 * len(GUESTS)
