@@ -1,0 +1,259 @@
+"""Issue 14's "Done when": a new forum set up in Chromium from an empty database.
+
+The site runs the way ``scripts/serve`` runs it (``--empty``: no demo), its worker delivering the
+mail over SMTP to a real server on loopback; one administrator is made with
+``flask users create --admin``, and after that no CLI command is used: everything happens in the
+browser, and every e-mail is read from the SMTP server.
+
+Steps of issue 14 that the site cannot do yet are marked ``# ISSUE14: <part>``; each says what
+goes there. Search for "ISSUE14" to find them all.
+"""
+
+import io
+import math
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+
+from tests.journey.site import (
+    OwnDatabase,
+    ServedSite,
+    SmtpServer,
+    flashes,
+    guest_link,
+    new_page,
+    sign_in,
+    switch_language,
+)
+
+pytestmark = pytest.mark.browser
+
+ADMIN_EMAIL = "secretariat@forum.example"
+ADMIN_PASSWORD = "a long secretariat passphrase"
+SLUG = "battery-safety"
+TITLE = "Battery Safety Forum"
+TITLE_ZH = "电池安全论坛"
+TIMEZONE = "Asia/Shanghai"
+#: (name, Chinese name, e-mail, the language the guest answers in)
+GUESTS = [
+    ("Anna Berg", None, "anna.berg@example.org", "en"),
+    ("Tom Okafor", None, "tom.okafor@example.org", "en"),
+    ("Li Na", "李娜", "li.na@example.cn", "zh"),
+]
+#: how often the worker's beat looks for due reminders (an ordinary setting; 60 s by default)
+SCHEDULE_SECONDS = 10
+#: screenshots of the journey, for people to look at (nothing is compared)
+SHOTS = Path("/tmp/shots-journey")
+
+
+def invitation_subject(subject: str) -> bool:
+    return subject in (f"Invitation: {TITLE}", f"邀请函：{TITLE_ZH}")
+
+
+def confirmation_subject(subject: str) -> bool:
+    return subject in (f"Confirmed: {TITLE}", f"报名确认：{TITLE_ZH}")
+
+
+def pre_event_reminder_subject(subject: str) -> bool:
+    # not "Reminder: your invitation to …" (the reminder to non-responders)
+    return subject in (f"Reminder: {TITLE}", f"提醒：{TITLE_ZH}")
+
+
+@pytest.fixture
+def site(tmp_path):
+    """scripts/serve --empty, mail to an aiosmtpd server; (site, mailbox). Stopped whatever happens."""
+    with OwnDatabase() as database_url, SmtpServer() as smtp:
+        served = ServedSite(tmp_path / "instance", smtp.port, database_url, settings={
+            "EVENTSVC_REGISTRATION_SCHEDULE_SECONDS": str(SCHEDULE_SECONDS),
+            "EVENTSVC_MAIL_SWEEP_SECONDS": "10",
+        })
+        try:
+            served.start()
+            yield served, smtp.mailbox
+        finally:
+            served.stop()
+
+
+@pytest.fixture
+def open_page(browser):
+    """open_page(url, language=None): a page with cookies of its own (one person); all closed after the test."""
+    contexts = []
+
+    def open_(base_url, language=None):
+        page = new_page(browser, base_url, language)
+        contexts.append(page.context)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def test_a_secretariat_sets_up_a_new_forum_from_an_empty_site_and_its_guests_answer_by_mail(site, open_page):
+    served, mailbox = site
+    url = served.url
+    SHOTS.mkdir(exist_ok=True)
+
+    # The one CLI command: the first administrator.
+    out = served.flask("users", "create", ADMIN_EMAIL, "--name", "Forum Secretariat", "--admin",
+                       "--password", ADMIN_PASSWORD)
+    assert "administrator" in out
+
+    organizer = open_page(url, language="en")
+    sign_in(organizer, url, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    # --- the organizer creates the event (today's form) ---------------------------------------
+    today = datetime.now(ZoneInfo(TIMEZONE)).date()
+    organizer.goto(f"{url}/manage/e/new")
+    organizer.locator("#title").fill(TITLE)
+    organizer.locator("#title_local").fill(TITLE_ZH)
+    organizer.locator("#slug").fill(SLUG)
+    organizer.locator("#start_date").fill(today.isoformat())
+    organizer.locator("#end_date").fill((today + timedelta(days=3)).isoformat())
+    organizer.locator("#timezone").fill(TIMEZONE)
+    organizer.locator("#venue").fill("China National Convention Center")
+    organizer.locator("#registration_mode").select_option("invitation")
+    # ISSUE14: settings — turn walk-ins on here, in the event form ("walk-ins on" at creation;
+    # today the form has no such setting, so the walk-in step below cannot pass yet).
+    organizer.get_by_role("button", name="Create event").click()
+    organizer.wait_for_url(f"{url}/manage/e/{SLUG}")
+    assert "Event created as a draft" in flashes(organizer)
+    organizer.get_by_role("button", name="Publish").click()
+    organizer.wait_for_selector(".status-published")
+
+    # ISSUE14: questions — on the event's registration-questions page, add two questions:
+    # a required single choice with its label and choices in English and Chinese (e.g. "Dietary
+    # needs" / "饮食要求": None / Vegetarian / Halal, 无 / 素食 / 清真) and an optional short text
+    # (e.g. "Arrival flight" / "抵达航班"); check both are listed in that order.
+
+    # ISSUE14: mail templates — on the event's e-mail page, open the invitation in Chinese, change
+    # its wording (e.g. subject "诚挚邀请：{event}" and a sentence of the body), save, preview it
+    # with a real guest's data (after the first guest exists, or with the page's sample) and check
+    # the preview shows the new wording; then invitation_subject() above must accept the new
+    # Chinese subject (Li Na gets the Chinese invitation if invited with language zh).
+
+    # --- the organizer invites three guests (today's invitation page) --------------------------
+    for name, name_local, address, _language in GUESTS:
+        organizer.goto(f"{url}/manage/e/{SLUG}/invitations")
+        organizer.get_by_role("button", name="Invite a guest").click()
+        organizer.locator("#name").fill(name)
+        if name_local:
+            organizer.locator("#name_local").fill(name_local)
+        organizer.locator("#email").fill(address)
+        organizer.get_by_role("button", name="Invite", exact=True).click()
+        organizer.wait_for_url(lambda u: "/invitations/new" not in u)
+    organizer.goto(f"{url}/manage/e/{SLUG}/invitations")
+    listed = organizer.inner_text("main")
+    assert all(address in listed for _, _, address, _ in GUESTS)
+
+    # --- the invitations arrive at the SMTP server, delivered by serve's worker -----------------
+    links = {}
+    for _name, _local, address, _language in GUESTS:
+        [invitation] = mailbox.wait_for(address, invitation_subject)
+        links[address] = guest_link(invitation)
+        assert links[address].startswith(f"{url}/g/")
+
+    # --- each guest opens the link and accepts; one switches the page to Chinese -----------------
+    for name, name_local, address, language in GUESTS:
+        guest = open_page(url)
+        guest.goto(links[address])
+        if language == "zh":
+            switch_language(guest, "zh")
+            assert "接受邀请" in guest.inner_text("main")
+        assert name in guest.inner_text("main") or (name_local and name_local in guest.inner_text("main"))
+        # ISSUE14: questions — the guest answers the two questions here, in the page's language
+        # (the Chinese guest sees the Chinese label and choices: pick "素食"; the English ones
+        # pick "Vegetarian" / "Halal" and fill the flight); check that accepting without the
+        # required answer is refused with the question named, and nothing changed.
+        guest.screenshot(path=str(SHOTS / f"guest-{language}-{address.split('@')[0]}.png"), full_page=True)
+        guest.locator("button.accept-button").click()
+        guest.wait_for_selector(".reg-confirmed")
+        status = guest.inner_text("#status")
+        assert ("已确认" if language == "zh" else "onfirmed") in status
+
+    # --- the organizer sees three confirmed registrations ---------------------------------------
+    organizer.goto(f"{url}/manage/e/{SLUG}/registrations?status=confirmed")
+    rows = organizer.locator("table tbody tr")
+    assert rows.count() == 3
+    listed = organizer.inner_text("table")
+    assert all(address in listed or name in listed for name, _, address, _ in GUESTS)
+    assert "Confirmed 3" in organizer.inner_text("main")
+    organizer.screenshot(path=str(SHOTS / "registrations.png"), full_page=True)
+
+    # --- a pre-event reminder, due while the test runs --------------------------------------------
+    # ISSUE14: reminder — today the reminder is the registration settings' "hours before the event
+    # starts" (24 = "1 day before") and the event starts at its first session; replace the two
+    # steps below with issue 14's scheduled reminder ("1 day before", to confirmed guests) once it
+    # exists, keeping the session that makes it due a minute or two from now.
+    organizer.goto(f"{url}/manage/e/{SLUG}/registration-settings")
+    organizer.locator("#reminder_hours_before").fill("24")
+    organizer.get_by_role("button", name="Save").click()
+    assert "Registration settings saved" in flashes(organizer)
+    # the first session starts 24 h and at least 90 s from now (event time): the reminder becomes
+    # due in about two minutes, after every guest is confirmed
+    now = datetime.now(ZoneInfo(TIMEZONE))
+    starts = datetime.fromtimestamp(math.ceil((now + timedelta(hours=24, seconds=90)).timestamp() / 60) * 60,
+                                    ZoneInfo(TIMEZONE))
+    organizer.goto(f"{url}/manage/e/{SLUG}/sessions/new")
+    organizer.locator("#title").fill("Opening plenary")
+    organizer.locator("#starts_at").fill(starts.strftime("%Y-%m-%dT%H:%M"))
+    organizer.locator("#ends_at").fill((starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    organizer.get_by_role("button", name="Save").first.click()
+    organizer.wait_for_url(lambda u: "/sessions/new" not in u)
+    due = starts - timedelta(hours=24)
+    if datetime.now(ZoneInfo(TIMEZONE)) < due - timedelta(seconds=30):
+        # not a timing assertion: checked only while the reminder is clearly not due yet
+        assert mailbox.messages(subject=pre_event_reminder_subject) == []
+
+    # --- the XLSX export lists the three guests (while the clock runs towards the reminder) ------
+    organizer.goto(f"{url}/manage/e/{SLUG}/registrations")
+    with organizer.expect_download() as download:
+        organizer.get_by_role("link", name="XLSX").click()
+    book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()), read_only=True)
+    sheet = [list(row) for row in book.active.iter_rows(values_only=True)]
+    header, body = sheet[0], sheet[1:]
+    exported = " ".join(str(cell) for row in body for cell in row if cell is not None)
+    assert len(body) == 3
+    assert all(address in exported for _, _, address, _ in GUESTS)
+    assert header  # ISSUE14: questions — the two questions are columns here (by their English
+    # label), with each guest's answer: "Vegetarian" for Li Na (the English choice, whatever
+    # language she answered in), and the flight number typed.
+
+    # --- a walk-in at the desk ----------------------------------------------------------------
+    organizer.goto(f"{url}/checkin/e/{SLUG}/walk-in")
+    if organizer.url.endswith("/walk-in"):  # the desk's form (not sent back to the scanner)
+        organizer.locator("#name").fill("Walk-in Guest")
+        organizer.get_by_role("button", name="Register and print the badge").click()
+        assert "Walk-in Guest is registered" in flashes(organizer)
+        # ISSUE14: walk-in arrived — the walk-in counts as arrived at once: the arrivals page (or
+        # the overview's "Arrived" figure) shows 1 arrived, recorded at the desk's gate, without
+        # any scan.
+    else:
+        # ISSUE14: settings — today no page can turn walk-ins on for a new event, so the desk says
+        # "This event does not take walk-ins" (the issue's first bullet). Once the event form has
+        # the setting (step above), the branch above runs and this one must go: replace the
+        # if/else by the walk-in steps and their assertions.
+        assert "does not take walk-ins" in flashes(organizer)
+
+    # --- the reminder goes out once, when the clock passes it -----------------------------------
+    for _name, _local, address, _language in GUESTS:
+        [reminder] = mailbox.wait_for(address, pre_event_reminder_subject)
+        assert guest_link(reminder).startswith(f"{url}/g/")
+    # no second one after more periods of the beat (the period is claimed once; the reminder too)
+    beat_periods = 3
+    organizer.wait_for_timeout(beat_periods * SCHEDULE_SECONDS * 1000)
+    for _name, _local, address, _language in GUESTS:
+        assert len(mailbox.messages(address, pre_event_reminder_subject)) == 1
+    assert len(mailbox.messages(subject=pre_event_reminder_subject)) == len(GUESTS)
+
+    # each guest got each message once: the invitation, the confirmation, the reminder; nothing else
+    # went out (the walk-in has no e-mail address; a "send me a test" of issue 14 goes to the
+    # administrator: count it here when it is added)
+    for _name, _local, address, _language in GUESTS:
+        mailbox.wait_for(address, confirmation_subject)
+        assert len(mailbox.messages(address, invitation_subject)) == 1
+        assert len(mailbox.messages(address, confirmation_subject)) == 1
+    assert len(mailbox.messages()) == 3 * len(GUESTS)
