@@ -23,7 +23,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from eventsvc.audit.service import record
 from eventsvc.core import storage
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import local

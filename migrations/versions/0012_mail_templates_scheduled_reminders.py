@@ -1,7 +1,7 @@
 """guests' e-mail: the organizer's wording, scheduled reminders, outbox keys
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 
 - mail_templates: an event's own subject and body of a kind of guest e-mail, per language.
 - scheduled_reminders: "N hours (days) before the event" reminders, to confirmed guests or to
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

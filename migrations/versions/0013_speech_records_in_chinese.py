@@ -1,7 +1,7 @@
 """speakers: speech records' abstract and summary in Chinese
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 
 - speech_records.abstract_local / summary_local: the Chinese proceedings show them, falling back
   to the English text where they are empty.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0013'
-down_revision = '0009'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
