@@ -5,6 +5,7 @@ Values come from ``mail_values`` as for the real message; only the link is an ex
 
 from dataclasses import dataclass
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -56,7 +57,11 @@ def preview_guests(event: Event) -> list[PreviewGuest]:
 
 def preview_values(event: Event, kind: str, language: str, guest: PreviewGuest | None) -> dict[str, str]:
     """The placeholders of ``kind`` for this guest (an example guest when the event has none yet)."""
-    person = guest.person if guest else Person(name=_("Guest name"))
+    if guest:
+        person = guest.person
+    else:
+        with force_locale(language):  # the example guest is named in the message's language
+            person = Person(name=_("Guest name"))
     link = example_link()
     invitation = guest.invitation if guest else None
     session = db.session.scalar(select(AgendaItem).where(AgendaItem.event_id == event.id)
