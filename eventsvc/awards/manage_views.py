@@ -11,11 +11,9 @@ from flask import (
     Response,
     abort,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -33,10 +31,9 @@ from eventsvc.awards.forms import (
     choices,
 )
 from eventsvc.awards.models import AwardProgram
-from eventsvc.core import storage
+from eventsvc.core import jobs as core_jobs
 from eventsvc.core.errors import NotFound, ServiceError
 from eventsvc.core.i18n import current_language
-from eventsvc.core.jobs import JobState
 from eventsvc.core.manage_nav import add_tab
 from eventsvc.core.spreadsheets import ImportRejected, export_response
 from eventsvc.events import people as event_people
@@ -339,17 +336,14 @@ def certificates_job(event, job_id: str):
 @bp.get("/certificate-jobs/<job_id>/status")
 @requires_event_role(ORGANIZER)
 def certificates_job_status(event, job_id: str):
-    return jsonify(_certificates_job(event, job_id).public()), 200, {"Cache-Control": "private, no-store"}
+    return core_jobs.status_response(_certificates_job(event, job_id))
 
 
 @bp.get("/certificate-jobs/<job_id>/certificates.pdf")
 @requires_event_role(ORGANIZER)
 def certificates_job_pdf(event, job_id: str):
     job = _certificates_job(event, job_id)
-    if job.state != JobState.DONE or not storage.exists(job.result_key):
-        abort(404)
-    return send_file(storage.path(job.result_key), mimetype="application/pdf", as_attachment=True,
-                     download_name=job.params.get("filename") or "certificates.pdf", max_age=0)
+    return core_jobs.result_response(job, job.params.get("filename") or "certificates.pdf")
 
 
 # --- run sheet --------------------------------------------------------------------------------

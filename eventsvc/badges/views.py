@@ -8,11 +8,9 @@ from flask import (
     Response,
     abort,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -34,7 +32,7 @@ from eventsvc.badges.service import (
     qr_svg,
     reissue_badge,
 )
-from eventsvc.core import storage
+from eventsvc.core import jobs as core_jobs
 from eventsvc.core.errors import NotFound, ServiceError
 from eventsvc.core.jobs import BackgroundJob
 from eventsvc.core.manage_nav import add_tab
@@ -113,17 +111,14 @@ def print_job(event: Event, job_id: str):
 @bp.get("/<slug>/badges/jobs/<job_id>/status")
 @requires_event_role(ORGANIZER)
 def print_job_status(event: Event, job_id: str):
-    return jsonify(_job(event, job_id).public()), 200, PRIVATE
+    return core_jobs.status_response(_job(event, job_id))
 
 
 @bp.get("/<slug>/badges/jobs/<job_id>/badges.pdf")
 @requires_event_role(ORGANIZER)
 def print_job_pdf(event: Event, job_id: str):
     job = _job(event, job_id)
-    if job.state != jobs.DONE or not storage.exists(job.result_key):
-        abort(404)
-    return send_file(storage.path(job.result_key), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"badges-{event.slug}-{job.id[:6]}.pdf", max_age=0)
+    return core_jobs.result_response(job, f"badges-{event.slug}-{job.id[:6]}.pdf")
 
 
 @bp.get("/<slug>/badges/<int:registration_id>/badge.pdf")

@@ -265,3 +265,22 @@ def prune_old_files() -> int:
     db.session.commit()
     tasks.prune_periodic_runs(timedelta(days=1).total_seconds())
     return removed
+
+
+# --- answers of the job pages (badge print jobs, certificate batches, large imports) -----------
+
+def status_response(job: BackgroundJob):
+    """The progress poll's answer: the job as the page's script reads it, never cached."""
+    from flask import jsonify
+
+    return jsonify(job.public()), 200, {"Cache-Control": "private, no-store"}
+
+
+def result_response(job: BackgroundJob, download_name: str):
+    """The finished job's PDF as a download; 404 while it is not done or its file is gone."""
+    from flask import abort, send_file
+
+    if job.state != JobState.DONE or not storage.exists(job.result_key):
+        abort(404)
+    return send_file(storage.path(job.result_key), mimetype="application/pdf", as_attachment=True,
+                     download_name=download_name, max_age=0)

@@ -12,7 +12,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -23,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from eventsvc.core import jobs as core_jobs
 from eventsvc.core import storage
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import local
@@ -195,7 +195,7 @@ def import_job(event: Event, job_id: str):
 @bp.get("/<slug>/invitations/import-jobs/<job_id>/status")
 @requires_event_role(ORGANIZER)
 def import_job_status(event: Event, job_id: str):
-    return jsonify(_import_job(event, job_id).public()), 200, {"Cache-Control": "private, no-store"}
+    return core_jobs.status_response(_import_job(event, job_id))
 
 
 @bp.post("/<slug>/invitations/import-jobs/<job_id>/confirm")

@@ -1,4 +1,4 @@
-/* A background job's page (a certificate batch...): polls the job's status and shows its progress
+/* A background job's page (a badge print job, a certificate batch, a large import): polls the job's status and shows its progress
  * until its file is ready. The element with data-job-status-url carries the translated texts in
  * data-text-* attributes ({done}, {total} and {count} are filled in). */
 (function () {

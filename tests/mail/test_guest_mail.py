@@ -5,7 +5,6 @@ event's outbox with its resend. Mail is read from a real SMTP server on loopback
 import threading
 from datetime import timedelta
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, update
 
 from eventsvc.core.types import utcnow
@@ -17,6 +16,7 @@ from eventsvc.registration import schedule
 from eventsvc.registration.reminders import ScheduledReminder
 from tests.registration.conftest import organizer  # noqa: F401 (fixture)
 from tests.registration.helpers import guest_post, invite
+from tests.support.database import page_statements
 from tests.support.web import login, post_form
 
 ZH_SUBJECT = "诚挚邀请：{event_title}"
@@ -224,16 +224,7 @@ def test_the_outbox_page_costs_the_same_queries_for_3_and_30_messages(app, organ
     client, slug = organizer
 
     def count_queries(path):
-        statements = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(1)  # noqa: E731
-        sa_event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            sa_event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
+        return page_statements(app, client, path)
 
     for i in range(3):
         invite(app, slug, f"few{i}@example.org", name=f"Few {i}", name_local=None)

@@ -11,6 +11,7 @@ from eventsvc.extensions import db
 from eventsvc.registration.models import Invitation, Registration
 from eventsvc.registration.questions.models import Answer
 from tests.registration.helpers import guest_post, invite
+from tests.support.database import page_statements
 from tests.support.web import csrf_token, post_form
 
 DIET = {"kind": "single_choice", "label": "Dietary needs", "label_local": "饮食需求",
@@ -214,23 +215,13 @@ def test_a_question_for_vips_only_is_not_asked_of_other_guests(app, organizer):
 
 
 def test_the_list_costs_the_same_number_of_queries_with_answers_for_3_and_12_guests(app, organizer):
-    from sqlalchemy import event as sa_event
 
     client, slug = organizer
     _add_question(client, slug, DIET)
     _add_question(client, slug, {"kind": "short_text", "label": "Arrival flight", "key": "flight"})
 
     def count_queries(path):
-        statements = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(1)  # noqa: E731
-        sa_event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            sa_event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
+        return page_statements(app, client, path)
 
     def add(i):
         token = invite(app, slug, f"g{i}@example.cn", name=f"Guest {i}")

@@ -3,12 +3,12 @@
 import io
 
 from openpyxl import load_workbook
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from eventsvc.extensions import db
 from eventsvc.registration.models import Category
 from tests.registration.helpers import guest_post, invite, registrations
+from tests.support.database import page_statements
 from tests.support.web import csrf_token, login, post_form
 
 
@@ -38,16 +38,7 @@ def test_lists_cost_the_same_number_of_queries_for_5_and_25_guests(app, organize
     client, slug = organizer
 
     def count_queries(path):
-        statements = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(1)  # noqa: E731
-        sa_event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            sa_event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
+        return page_statements(app, client, path)
 
     tokens = _invite_many(app, slug, 5)
     for token in tokens:

@@ -72,3 +72,25 @@ def restore_rows(db, rows: dict) -> None:
                 if "id" in table.c and table.c.id.type.python_type is int:
                     conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                                       f"coalesce((SELECT max(id) FROM \"{table.name}\"), 0) + 1, false)"))
+
+
+def page_statements(app, client, path: str) -> int:
+    """How many SQL statements a GET of ``path`` issues (the page must answer 200): list pages are
+    held to a count that does not grow with their rows."""
+    from sqlalchemy import event as sa_event
+
+    from eventsvc.extensions import db
+
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def listener(*args):
+        statements.append(1)
+
+    sa_event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", listener)
+    return len(statements)
