@@ -12,6 +12,7 @@ once, the answers in the XLSX export, and a walk-in counted as arrived without a
 
 import io
 import math
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -142,6 +143,7 @@ def test_a_secretariat_sets_up_a_new_forum_from_an_empty_site_and_its_guests_ans
     organizer.locator("#kind").select_option("short_text")
     organizer.locator("#key").fill("arrival_flight")
     organizer.get_by_role("button", name="Add the question").click()
+    organizer.locator("article.question-row").nth(1).wait_for()
     rows = organizer.locator("article.question-row").all_inner_texts()
     assert len(rows) == 2 and "Dietary needs" in rows[0] and "饮食要求" in rows[0] and "Arrival flight" in rows[1]
     organizer.screenshot(path=str(SHOTS / "questions.png"), full_page=True)
@@ -151,12 +153,16 @@ def test_a_secretariat_sets_up_a_new_forum_from_an_empty_site_and_its_guests_ans
     standard_body = organizer.locator("#body").input_value()
     organizer.locator("#subject").fill(INVITATION_SUBJECT_ZH)
     organizer.locator("#body").fill("我们诚挚邀请您出席{event_title}。\n\n" + standard_body)
-    organizer.get_by_role("button", name="Save").click()
+    # previewed before it is saved: the draft as a guest would read it
     organizer.get_by_role("button", name="Preview").click()
-    preview = organizer.locator(".mail-preview")
-    assert INVITATION_SUBJECT_ZH.format(event_title=TITLE_ZH) in preview.inner_text()
-    assert f"我们诚挚邀请您出席{TITLE_ZH}。" in preview.inner_text()
+    subject_zh = INVITATION_SUBJECT_ZH.format(event_title=TITLE_ZH)
+    organizer.wait_for_function(
+        "(subject) => document.querySelector('.mail-preview .mail-subject')?.textContent === subject", arg=subject_zh)
+    preview = organizer.inner_text(".mail-preview")
+    assert f"我们诚挚邀请您出席{TITLE_ZH}。" in preview
     organizer.screenshot(path=str(SHOTS / "invitation-zh-preview.png"), full_page=True)
+    organizer.get_by_role("button", name="Save").click()
+    organizer.get_by_text("The wording is saved").wait_for()
 
     # --- the organizer invites three guests (today's invitation page) --------------------------
     for name, name_local, address, language in GUESTS:
@@ -224,6 +230,7 @@ def test_a_secretariat_sets_up_a_new_forum_from_an_empty_site_and_its_guests_ans
     organizer.locator("#unit").select_option("days")
     organizer.locator("#audience").select_option("confirmed")
     organizer.get_by_role("button", name="Schedule").click()
+    organizer.get_by_text("Reminder scheduled.").wait_for()
     assert organizer.locator("main table tbody tr").count() == 1
     organizer.screenshot(path=str(SHOTS / "reminders.png"), full_page=True)
     # the first session starts 24 h and at least 90 s from now (event time): the reminder becomes
@@ -263,6 +270,7 @@ def test_a_secretariat_sets_up_a_new_forum_from_an_empty_site_and_its_guests_ans
     organizer.goto(f"{url}/checkin/e/{SLUG}/walk-in")
     organizer.locator("#name").fill("Walk-in Guest")
     organizer.get_by_role("button", name="Register and print the badge").click()
+    organizer.wait_for_url(lambda u: re.search(r"/walk-in/\d+$", u) is not None)  # the badge's page
     assert "Walk-in Guest is registered" in flashes(organizer)
     # counted as arrived at once, with no scan: the arrivals dashboard says 1
     organizer.goto(f"{url}/manage/e/{SLUG}/arrivals")
