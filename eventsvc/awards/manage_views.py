@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from eventsvc.awards import batches, importing, service
@@ -270,7 +271,7 @@ def award_import(event, program_id: int):
             status = error.status
         else:
             db.session.commit()
-            flash(_("%(count)d award(s) imported.", count=len(awards)), "success")
+            flash(ngettext("%(num)d award imported.", "%(num)d awards imported.", len(awards)), "success")
             return redirect(url_for(".program_detail", slug=event.slug, program_id=program.id))
     return render_template("awards/program.html", event=event, program=program,
                            awards=service.awards_of_program(program), import_form=form, report=report,

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from flask import Response
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -26,7 +27,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.upload_limits import UploadLimits
 
-CSV_MIME = "text/csv; charset=utf-8"
+CSV_MIME = "text/csv"  # Flask adds "; charset=utf-8" to text types
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -52,7 +53,8 @@ class ImportRejected(ServiceError):
 
     def __init__(self, errors: list[RowError]):
         super().__init__("import_rejected",
-                         _("Nothing was imported: %(count)d row(s) have errors.", count=len(errors)),
+                         ngettext("Nothing was imported: %(num)d row has errors.",
+                                  "Nothing was imported: %(num)d rows have errors.", len(errors)),
                          details={"rows": [e.to_json() for e in errors]})
         self.errors = errors
 

@@ -305,5 +305,5 @@ def agenda_ics(token):
         if item.room:
             entry.add("location", local(item.room, "name") + (f", {local(event, 'venue')}" if event.venue else ""))
         calendar.add_component(entry)
-    return Response(calendar.to_ical(), mimetype="text/calendar; charset=utf-8",
+    return Response(calendar.to_ical(), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="{event.slug}-agenda.ics"'})

@@ -24,6 +24,12 @@ def home():
     return render_template("web/home.html", events=events)
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico where a page names no icon (a PDF, a JSON answer)."""
+    return redirect(url_for("static", filename="img/favicon.svg"), code=301)
+
+
 @bp.get("/language/<code>")
 def set_language(code: str):
     response = redirect(safe_next_url(request.args.get("next")) or url_for("web.home"))

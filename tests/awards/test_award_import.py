@@ -56,7 +56,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_reports_every_bad_line(
     response = _upload(organizer_client, demo, demo_program_id, "recipients.csv", csv, _launch_id(app))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Nothing was imported: 5 row(s) have errors." in html
+    assert "Nothing was imported: 5 rows have errors." in html
     assert _report_rows(html) == [
         ("3", "person_email", "No person has this e-mail address."),
         ("4", "presenter", "“Somebody Else” has no role in the ceremony session."),
@@ -78,7 +78,7 @@ def test_a_good_xlsx_with_chinese_headers_imports_every_row_in_file_order(
     book.save(buffer)
     response = _upload(organizer_client, demo, demo_program_id, "名单.xlsx", buffer.getvalue(), _launch_id(app))
     assert response.status_code == 302
-    assert "2 award(s) imported." in organizer_client.get(response.location).get_data(as_text=True)
+    assert "2 awards imported." in organizer_client.get(response.location).get_data(as_text=True)
     with app.app_context():
         new = db.session.scalars(select(Award).where(Award.certificate_number.in_(
             ["SH100-2023-0006", "SH100-2023-0007"])).order_by(Award.certificate_number)).all()

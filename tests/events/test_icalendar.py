@@ -19,7 +19,7 @@ def _events(body: bytes):
 
 def test_the_feed_is_valid_icalendar_with_every_session_at_the_right_time(client, demo):
     response = client.get(f"/e/{demo}/agenda.ics")
-    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     body = response.data
     assert body.startswith(b"BEGIN:VCALENDAR\r\n") and body.endswith(b"END:VCALENDAR\r\n")
     assert all(len(line) <= 75 for line in body.split(b"\r\n"))  # folded lines

@@ -56,6 +56,7 @@ ROUTES = {
     # operations: every actor of the matrix asks from loopback, which may read it (see tests/ops/test_metrics.py
     # for the refusals to other networks and the bearer token)
     "/metrics": OPS_FROM_LOOPBACK,
+    "/favicon.ico": PUBLIC,
     "/language/<code>": PUBLIC.at(code="language"),
     "/login": PUBLIC,
     "/logout": SIGNED_IN_PAGE,

@@ -85,6 +85,7 @@ def test_formulas_in_names_come_back_as_text_from_every_csv_and_xlsx_export(
     for rule, url in EXPORT_RULES.items():
         csv_response = organizer_client.get(url.format(slug=demo, fmt="csv"))
         assert csv_response.status_code == 200, rule
+        assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8", rule  # one charset, not two
         cells = [cell for row in read_csv_rows(csv_response.get_data(as_text=True)) for cell in row]
         assert not [c for c in cells if c.startswith(FORMULA_STARTS)], rule
         assert {"'=1+2", "'+1", "'-1+1", "'@SUM(1)"} & set(c.split(" #")[0] for c in cells), rule

@@ -58,7 +58,7 @@ def test_a_large_import_with_bad_rows_names_them_and_writes_nothing(app, organiz
     job_url = response.headers["Location"]
     assert client.get(job_url + "/status").get_json()["status"] == "failed"
     page = client.get(job_url).get_data(as_text=True)
-    assert "Nothing was imported: 1 row(s) have errors." in page and "Line 42" in page
+    assert "Nothing was imported: 1 row has errors." in page and "Line 42" in page
     refused = post_form(client, job_url + "/confirm", {"send": "1"}, from_path=job_url, follow_redirects=True)
     assert "The preview has expired" in refused.get_data(as_text=True)
     assert _count(app, Invitation) == 0

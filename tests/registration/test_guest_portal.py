@@ -171,7 +171,9 @@ def test_the_personal_agenda_lists_the_guests_sessions(app, client, open_event):
     slug = open_event()
     token = invite(app, slug, "li@example.org")
     guest_post(client, token, "accept")
-    ics = client.get(f"/g/{token}/agenda.ics").get_data(as_text=True)
+    answer = client.get(f"/g/{token}/agenda.ics")
+    assert answer.headers["Content-Type"] == "text/calendar; charset=utf-8"  # one charset, not two
+    ics = answer.get_data(as_text=True)
     assert "BEGIN:VCALENDAR" in ics and "SUMMARY:Plenary" in ics
     assert "Battery Seminar" not in ics  # not chosen
     guest_post(client, token, "sessions", {"sessions": [seminar_id(app, slug)]})

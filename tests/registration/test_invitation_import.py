@@ -57,7 +57,7 @@ def test_a_300_row_spreadsheet_with_one_bad_row_imports_nothing_and_names_that_r
     response = _upload(client, slug, _xlsx(rows), "guests.xlsx")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Nothing was imported: 1 row(s) have errors." in page
+    assert "Nothing was imported: 1 row has errors." in page
     assert "<td>138</td>" in page and "guest136@@example" in page
     assert _count(app, Invitation) == 0
 

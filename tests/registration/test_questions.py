@@ -142,7 +142,7 @@ def test_an_import_with_a_bad_choice_names_the_line_and_imports_nothing(app, org
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Nothing was imported: 1 row(s) have errors." in page
+    assert "Nothing was imported: 1 row has errors." in page
     assert "3" in page and "“Fish” is not one of the choices" in page
     assert _count(app, Invitation) == 0 and _count(app, Answer) == 0
 

@@ -170,6 +170,8 @@ def test_remind_resend_and_revoke(app, organizer, smtp_server, send_outbox):
     assert sorted(m["To"] for m in smtp_server.inbox.messages) == [
         "Guest 1 <guest1@example.org>", "Guest 2 <guest2@example.org>"]
     assert all(m["Subject"].startswith("Reminder") for m in smtp_server.inbox.messages)
+    listed = client.get(f"/manage/e/{slug}/invitations").get_data(as_text=True)
+    assert listed.count("1 reminder sent") == 2 and "reminder(s)" not in listed  # a plural form, not "(s)"
 
     from eventsvc.registration.models import Invitation
 
