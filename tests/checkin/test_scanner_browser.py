@@ -120,14 +120,14 @@ def test_scanner_works_offline_and_uploads_its_queue_when_back(camera_page, live
 
         person = db.session.get(Registration, guests["confirmed"][3]).person
         email, name = person.email, person.name
-    page.locator("#manual summary").click()
+    page.locator("#search-toggle").click()
     page.fill("#search-input", email)
     page.locator("#search-results li").first.wait_for()
     assert name in page.locator("#search-results").inner_text()
     page.fill("#search-input", email.split("@")[0])
     page.wait_for_selector("#search-empty:not([hidden])")
     page.fill("#search-input", "")
-    page.locator("#manual summary").click()
+    page.locator("#search-toggle").click()
     # the page reloads without network (service worker cache) and keeps its queue
     served = []
 
