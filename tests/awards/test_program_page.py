@@ -7,31 +7,39 @@ from sqlalchemy import select
 from eventsvc.awards import service
 from eventsvc.awards.models import AwardProgram
 from eventsvc.demo import loader
+from eventsvc.events.enums import SessionKind
 from eventsvc.events.models import AgendaItem
 from eventsvc.extensions import db
 from eventsvc.people.identity import find_or_create_organization
 
 
-def _awards_at_the_opening_plenary_too(app, program_id):
-    """Two more awards of the demo program, handed over at another ceremony (the opening plenary),
-    numbered 1 and 2 in the order of that ceremony."""
+def _awards_at_an_earlier_ceremony_added_later(app, program_id):
+    """Two more awards of the demo program, handed over at a ceremony added after the launching
+    ceremony but held before it (08:00), numbered 1 and 2 in that ceremony's order."""
     with app.app_context():
         program = db.session.get(AwardProgram, program_id)
-        plenary = db.session.scalar(select(AgendaItem).where(AgendaItem.title == "Opening Plenary"))
-        for name in ("Plenary Winner One", "Plenary Winner Two"):
+        launch = db.session.scalar(select(AgendaItem).where(AgendaItem.kind == SessionKind.LAUNCHING_CEREMONY))
+        morning = AgendaItem(event_id=program.event_id, kind=SessionKind.LAUNCHING_CEREMONY, room_id=launch.room_id,
+                             title="Morning Ceremony", starts_at=loader.at(8), ends_at=loader.at(8, 45))
+        db.session.add(morning)
+        db.session.flush()
+        for name in ("Morning Winner One", "Morning Winner Two"):
             organization = find_or_create_organization(program.event, name)
             service.create_award(program, service.AwardData(
-                recipient_organization_id=organization.id, agenda_item_id=plenary.id, issue_date=loader.DAY))
+                recipient_organization_id=organization.id, agenda_item_id=morning.id, issue_date=loader.DAY))
         db.session.commit()
 
 
-def test_the_program_numbers_its_awards_once_across_its_ceremonies(app, organizer_client, demo, demo_program_id):
-    _awards_at_the_opening_plenary_too(app, demo_program_id)
+def test_the_program_numbers_its_awards_once_in_stage_order_across_its_ceremonies(
+        app, organizer_client, demo, demo_program_id):
+    _awards_at_an_earlier_ceremony_added_later(app, demo_program_id)
     html = organizer_client.get(f"/manage/e/{demo}/awards/programs/{demo_program_id}").get_data(as_text=True)
     assert re.findall(r'<td class="num award-number">(\d+)</td>', html) == ["1", "2", "3", "4", "5", "6", "7"]
-    # the rows follow the program's order: the plenary's two first, then the launching ceremony's five
-    numbers = re.findall(r"<code>(SH100-\d{4}-\d{4})</code>", html)
-    assert numbers[2:] == [f"SH100-2023-{n:04d}" for n in range(1, 6)]
+    # in the run sheet's order: the morning ceremony's two (numbered last), then the launching ceremony's five
+    expected = ["SH100-2023-0006", "SH100-2023-0007"] + [f"SH100-2023-{n:04d}" for n in range(1, 6)]
+    assert re.findall(r"<code>(SH100-\d{4}-\d{4})</code>", html) == expected
+    run_sheet = organizer_client.get(f"/manage/e/{demo}/awards/run-sheet").get_data(as_text=True)
+    assert re.findall(r"<code>(SH100-\d{4}-\d{4})</code>", run_sheet) == expected
 
 
 def test_the_program_page_has_the_events_tabs_with_awards_current(organizer_client, demo, demo_program_id):
