@@ -5,17 +5,12 @@
   if (!root) return;
   var T = JSON.parse(document.getElementById("arrivals-i18n").textContent);
   var $ = function (id) { return document.getElementById(id); };
-  var tz = root.dataset.timezone;
 
   function el(tag, text, cls) {
     var e = document.createElement(tag);
     if (text !== undefined && text !== null) e.textContent = text;
     if (cls) e.className = cls;
     return e;
-  }
-
-  function time(iso) {
-    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", timeZone: tz });
   }
 
   function chart(points) {
@@ -32,12 +27,12 @@
       var h = (H - pad * 2) * p.count / max, r = document.createElementNS(ns, "rect");
       r.setAttribute("x", pad + i * bw + 1); r.setAttribute("width", Math.max(1, bw - 2));
       r.setAttribute("y", H - pad - h); r.setAttribute("height", h); r.setAttribute("fill", "#2f855a");
-      var title = document.createElementNS(ns, "title"); title.textContent = time(p.at) + ": " + p.count;
+      var title = document.createElementNS(ns, "title"); title.textContent = p.label + ": " + p.count;
       r.appendChild(title); svg.appendChild(r);
       if (i === 0 || i === points.length - 1 || points.length < 8 || i % Math.ceil(points.length / 6) === 0) {
         var t = document.createElementNS(ns, "text");
         t.setAttribute("x", pad + i * bw + bw / 2); t.setAttribute("y", H - 6);
-        t.setAttribute("font-size", "11"); t.setAttribute("text-anchor", "middle"); t.textContent = time(p.at);
+        t.setAttribute("font-size", "11"); t.setAttribute("text-anchor", "middle"); t.textContent = p.label;
         svg.appendChild(t);
       }
     });
@@ -51,7 +46,9 @@
     $("arrived").textContent = d.arrived;
     $("expected").textContent = d.expected;
     $("missing").textContent = Math.max(0, d.expected - d.arrived);
-    $("updated").textContent = time(d.generated_at);
+    // Times arrive formatted for the page's language and the event's zone (checkin/reports.py).
+    $("updated").textContent = d.updated;
+    $("zone").textContent = d.zone;
     var vips = $("vips");
     vips.textContent = "";
     d.vips_missing.forEach(function (v) {
@@ -60,7 +57,8 @@
       if (v.organization) { li.appendChild(el("br")); li.appendChild(el("small", v.organization)); }
       vips.appendChild(li);
     });
-    $("vips-empty").hidden = d.vips_missing.length > 0;
+    $("vips-empty").hidden = d.vips_missing.length > 0 || d.vips_expected === 0;
+    $("vips-none").hidden = d.vips_expected > 0;
     var cats = $("by-category");
     cats.textContent = "";
     d.by_category.forEach(function (c) {
@@ -70,6 +68,7 @@
       fill.style.background = c.color;
       bar.appendChild(fill); li.appendChild(bar); cats.appendChild(li);
     });
+    $("categories-empty").hidden = d.by_category.length > 0;
     var gates = $("by-gate");
     gates.textContent = "";
     d.by_gate.forEach(function (g) {
