@@ -152,6 +152,7 @@ def arrivals(event: Event, language: str, bucket_minutes: int = 15) -> dict:
         .where(*confirmed, Category.is_vip.is_(True), Registration.id.not_in(arrived_ids))
         .options(selectinload(Registration.person).selectinload(Person.organization))
         .order_by(Registration.id)).all()
+    vips_expected = sum(c["expected"] for c in by_category if c["is_vip"])
     now = utcnow()
     return {
         "expected": total_expected, "arrived": arrived_by_gate.get(ENTRANCE_GATE, 0),
@@ -159,7 +160,9 @@ def arrivals(event: Event, language: str, bucket_minutes: int = 15) -> dict:
         "vips_missing": [{"registration_id": r.id, "name": r.person.name, "name_local": r.person.name_local,
                           "organization": r.person.organization.display_name(language)
                           if r.person.organization else None} for r in missing_vips],
-        "vips_expected": sum(c["expected"] for c in by_category if c["is_vip"]),
+        "vips_expected": vips_expected,
+        # What the VIP block says: "none" (no VIP on the list), "all_arrived" or "missing".
+        "vip_state": "none" if not vips_expected else ("missing" if missing_vips else "all_arrived"),
         "generated_at": now.isoformat(),
         "updated": format_event_time(now, event.timezone, "short", language),
         "zone": zone_name(event.timezone, now, language),

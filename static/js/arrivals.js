@@ -57,8 +57,8 @@
       if (v.organization) { li.appendChild(el("br")); li.appendChild(el("small", v.organization)); }
       vips.appendChild(li);
     });
-    $("vips-empty").hidden = d.vips_missing.length > 0 || d.vips_expected === 0;
-    $("vips-none").hidden = d.vips_expected > 0;
+    $("vips-empty").hidden = d.vip_state !== "all_arrived";
+    $("vips-none").hidden = d.vip_state !== "none";
     var cats = $("by-category");
     cats.textContent = "";
     d.by_category.forEach(function (c) {
