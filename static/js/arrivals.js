@@ -20,6 +20,11 @@
     if (!points.length) return;
     var W = 600, H = 180, pad = 24, max = Math.max.apply(null, points.map(function (p) { return p.count; })) || 1;
     var bw = (W - pad * 2) / points.length;
+    // the axis: every step-th bucket and the last one, never two labels on top of each other
+    var step = points.length < 8 ? 1 : Math.ceil(points.length / 6), last = points.length - 1, ticks = {};
+    for (var k = 0; k <= last; k += step) { ticks[k] = true; }
+    if (!ticks[last]) { if (last % step < step / 2) { delete ticks[last - last % step]; } ticks[last] = true; }
+    if (last > 0 && !ticks[0]) { ticks[0] = true; }
     var ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
     svg.setAttribute("role", "img");
@@ -29,7 +34,7 @@
       r.setAttribute("y", H - pad - h); r.setAttribute("height", h); r.setAttribute("fill", "#2f855a");
       var title = document.createElementNS(ns, "title"); title.textContent = p.label + ": " + p.count;
       r.appendChild(title); svg.appendChild(r);
-      if (i === 0 || i === points.length - 1 || points.length < 8 || i % Math.ceil(points.length / 6) === 0) {
+      if (ticks[i]) {
         var t = document.createElementNS(ns, "text");
         t.setAttribute("x", pad + i * bw + bw / 2); t.setAttribute("y", H - 6);
         t.setAttribute("font-size", "11"); t.setAttribute("text-anchor", "middle"); t.textContent = p.label;

@@ -4,6 +4,8 @@ the page's language and the event's zone."""
 import re
 from datetime import date
 
+import pytest
+from playwright.sync_api import expect
 from sqlalchemy import delete, select
 
 from eventsvc.accounts.models import User
@@ -61,3 +63,27 @@ def test_arrival_times_read_24_hour_in_chinese_and_name_the_zone(organizer_clien
     assert not re.search(r"AM|PM|上午|下午", chinese["updated"]) and re.fullmatch(r"\d\d:\d\d", chinese["updated"])
     page = organizer_client.get(f"/manage/e/{demo}/arrivals").get_data(as_text=True)
     assert '<small id="zone">中国标准时间</small>' in page
+
+
+@pytest.mark.browser
+def test_the_chinese_dashboard_draws_its_axis_in_24_hours(browser, live_server, staff_api, guests, badge, demo):
+    staff_api.scan(badge(guests["confirmed"][0]), device_time="2023-10-26T01:36:00+00:00")  # 09:36 in Beijing
+    staff_api.scan(badge(guests["confirmed"][31]), device_time="2023-10-26T09:36:00+00:00")  # 17:36
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto(live_server.url + "/login")
+        page.locator("input[name=email]").fill(loader.ORGANIZER_EMAIL)
+        page.locator("input[name=password]").fill(loader.ORGANIZER_PASSWORD)
+        page.locator("form button[type=submit]").click()
+        page.wait_for_load_state()
+        page.goto(f"{live_server.url}/manage/e/{demo}/arrivals")
+        axis = page.locator("#chart svg text")
+        expect(axis.first).to_have_text("09:30", timeout=20_000)
+        labels = axis.all_text_contents()
+        assert "17:30" in labels and not any(re.search(r"AM|PM|上午|下午", t) for t in labels), labels
+        expect(page.locator("#updated")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+        expect(page.locator("#zone")).to_have_text("中国标准时间")
+    finally:
+        context.close()
