@@ -7,14 +7,17 @@ import enum
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eventsvc.core.labels import labelled
 from eventsvc.core.types import Timestamps, UTCDateTime, enum_column, utcnow
 from eventsvc.extensions import db
 
 
+@labelled({"organizer": _l("Organizer"), "staff": _l("Staff")})
 class EventRoleKind(enum.StrEnum):
     ORGANIZER = "organizer"
     STAFF = "staff"

@@ -1,13 +1,16 @@
 """Forms of the organizer's award pages; the rules themselves live in service.py."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from eventsvc.awards.enums import AwardProgramKind
 from eventsvc.core.forms import DateField, IntegerField, bounded_int, optional_int
+from eventsvc.core.labels import choices as label_choices
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -27,10 +30,10 @@ class PersonPickerField(HiddenField):
 
 
 class ProgramForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=choices([
-        ("license", _l("License")), ("certificate", _l("Certificate")), ("honour", _l("Honour"))]))
+    kind = SelectField(_l("Kind"), choices=choices(label_choices(AwardProgramKind)))
     name = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=300)])
-    name_local = StringField(_l("Name (Chinese)"), validators=[Optional(), Length(max=300)])
+    name_local = StringField(lazy_pgettext("name of a place or thing", "Name (Chinese)"),
+                             validators=[Optional(), Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     issuer_id = SelectField(_l("Issuing organization"), coerce=optional_int, validate_choice=False)
     number_prefix = StringField(

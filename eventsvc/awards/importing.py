@@ -16,6 +16,7 @@ with every bad row's line and reason.
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from eventsvc.audit.service import record
@@ -56,7 +57,8 @@ def import_awards(program: AwardProgram, filename: str, data: bytes, *, agenda_i
     if not rows:
         raise ServiceError("no_rows", _("The file has a header but no rows."), field="file")
     if len(rows) > MAX_ROWS:
-        raise ServiceError("too_many_rows", _("Import at most %(n)d rows at once.", n=MAX_ROWS), field="file")
+        raise ServiceError("too_many_rows", ngettext("Import at most %(n)d row at once.",
+                                                           "Import at most %(n)d rows at once.", MAX_ROWS, n=MAX_ROWS), field="file")
     if not any(k in KNOWN for row in rows for k in row.values):
         raise ServiceError("no_known_columns",
                            _("No known column found; the first line must name the columns, e.g. organization."),

@@ -11,8 +11,6 @@ of another event is "wrong event".
 """
 
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -25,6 +23,7 @@ from eventsvc.badges.models import BadgeKey
 from eventsvc.checkin.enums import Direction, ScanResult
 from eventsvc.checkin.models import CheckIn
 from eventsvc.core.errors import NotFound, PermissionDenied
+from eventsvc.core.i18n import format_event_time
 from eventsvc.events.models import AgendaItem, Event, Participation
 from eventsvc.extensions import db
 from eventsvc.people.models import Organization, Person
@@ -119,10 +118,6 @@ def display_name(row, language: str) -> str:
     return row.name_local if language == "zh" and row.name_local else row.name
 
 
-def local_time(moment: datetime, timezone: str) -> str:
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
-
-
 # --- deciding ------------------------------------------------------------------------------
 
 @dataclass
@@ -201,7 +196,7 @@ def message_for(result: ScanResult, reason: str | None, row, language: str, *, f
             return _("Goodbye, %(name)s: exit recorded.", name=name)
         return _("Welcome, %(name)s.", name=name)
     if result == ScanResult.ALREADY_CHECKED_IN:
-        when = local_time(first_at, row.timezone) if first_at else "?"
+        when = format_event_time(first_at, row.timezone, "short", language) if first_at else "?"
         return _("%(name)s already checked in at %(time)s (%(gate)s).", name=name, time=when, gate=gate_name)
     if result == ScanResult.NOT_ADMITTED:
         if reason == "no_seat":

@@ -2,7 +2,16 @@
 
 import enum
 
+from flask_babel import lazy_gettext as _l
 
+from eventsvc.core.labels import labelled
+
+
+@labelled({
+    "ok": _l("Checked in"), "already_checked_in": _l("Already checked in"), "not_admitted": _l("Not admitted"),
+    "cancelled": _l("Cancelled"), "revoked": _l("Badge revoked"), "wrong_event": _l("Wrong event"),
+    "invalid": _l("Invalid badge"),
+})
 class ScanResult(enum.StrEnum):
     OK = "ok"
     ALREADY_CHECKED_IN = "already_checked_in"
@@ -13,6 +22,7 @@ class ScanResult(enum.StrEnum):
     INVALID = "invalid"
 
 
+@labelled({"in": _l("Entry"), "out": _l("Exit")})
 class Direction(enum.StrEnum):
     IN = "in"
     OUT = "out"

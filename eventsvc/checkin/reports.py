@@ -6,7 +6,7 @@ Every function here runs a fixed number of queries whatever the number of guests
 import base64
 import hashlib
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -16,6 +16,7 @@ from eventsvc.badges.codes import active_key, public_keys
 from eventsvc.checkin.enums import Direction, ScanResult
 from eventsvc.checkin.models import ENTRANCE_GATE, CheckIn
 from eventsvc.checkin.service import SESSION_GATE_PREFIX
+from eventsvc.core.i18n import format_event_time, zone_name
 from eventsvc.core.types import utcnow
 from eventsvc.events.models import AgendaItem, Event, Participation
 from eventsvc.extensions import db
@@ -103,7 +104,11 @@ def roster(event: Event) -> dict:
 
 
 def arrivals(event: Event, language: str, bucket_minutes: int = 15) -> dict:
-    """Arrived vs expected by category and by gate, arrivals over time, VIPs still missing."""
+    """Arrived vs expected by category and by gate, arrivals over time, VIPs still missing.
+
+    Times come formatted here, in ``language`` and the event's zone (the page's script shows
+    them as they are), so that a Chinese page reads 07:36 and an English one 7:36 AM.
+    """
     confirmed = (Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
     categories = db.session.scalars(select(Category).where(Category.event_id == event.id)
                                     .order_by(Category.position)).all()
@@ -138,7 +143,8 @@ def arrivals(event: Event, language: str, bucket_minutes: int = 15) -> dict:
     times = db.session.scalars(
         select(func.coalesce(CheckIn.device_time, CheckIn.scanned_at))
         .where(CheckIn.event_id == event.id, CheckIn.gate == ENTRANCE_GATE, *LIVE_ENTRY)).all()
-    over_time = _histogram(times, bucket_minutes)
+    over_time = [{"at": at.isoformat(), "label": format_event_time(at, event.timezone, "short", language),
+                  "count": count} for at, count in _histogram(times, bucket_minutes)]
     arrived_ids = select(CheckIn.registration_id).where(
         CheckIn.event_id == event.id, CheckIn.gate == ENTRANCE_GATE, *LIVE_ENTRY)
     missing_vips = db.session.scalars(
@@ -146,17 +152,24 @@ def arrivals(event: Event, language: str, bucket_minutes: int = 15) -> dict:
         .where(*confirmed, Category.is_vip.is_(True), Registration.id.not_in(arrived_ids))
         .options(selectinload(Registration.person).selectinload(Person.organization))
         .order_by(Registration.id)).all()
+    vips_expected = sum(c["expected"] for c in by_category if c["is_vip"])
+    now = utcnow()
     return {
         "expected": total_expected, "arrived": arrived_by_gate.get(ENTRANCE_GATE, 0),
         "by_category": by_category, "by_gate": by_gate, "over_time": over_time,
         "vips_missing": [{"registration_id": r.id, "name": r.person.name, "name_local": r.person.name_local,
                           "organization": r.person.organization.display_name(language)
                           if r.person.organization else None} for r in missing_vips],
-        "generated_at": utcnow().isoformat(),
+        "vips_expected": vips_expected,
+        # What the VIP block says: "none" (no VIP on the list), "all_arrived" or "missing".
+        "vip_state": "none" if not vips_expected else ("missing" if missing_vips else "all_arrived"),
+        "generated_at": now.isoformat(),
+        "updated": format_event_time(now, event.timezone, "short", language),
+        "zone": zone_name(event.timezone, now, language),
     }
 
 
-def _histogram(times, bucket_minutes: int) -> list[dict]:
+def _histogram(times, bucket_minutes: int) -> list[tuple[datetime, int]]:
     if not times:
         return []
     step = timedelta(minutes=bucket_minutes)
@@ -167,7 +180,7 @@ def _histogram(times, bucket_minutes: int) -> list[dict]:
     first, last = min(counts), max(counts)
     out, cursor = [], first
     while cursor <= last and len(out) < 500:
-        out.append({"at": cursor.isoformat(), "count": counts.get(cursor, 0)})
+        out.append((cursor, counts.get(cursor, 0)))
         cursor += step
     return out
 

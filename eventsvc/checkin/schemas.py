@@ -120,4 +120,8 @@ class ArrivalsSchema(Schema):
     by_gate = fields.List(fields.Dict())
     over_time = fields.List(fields.Dict())
     vips_missing = fields.List(fields.Dict())
+    vips_expected = fields.Int(metadata={"description": "Confirmed guests in VIP categories"})
+    vip_state = fields.Str(metadata={"description": "none (no VIP on the list), all_arrived or missing"})
     generated_at = fields.Str()
+    updated = fields.Str(metadata={"description": "generated_at as a time in the event's zone and the caller's language"})
+    zone = fields.Str(metadata={"description": "The event's time zone, named in the caller's language"})

@@ -1,15 +1,24 @@
 """Language choice and locale-aware formatting of dates and times in an event's zone.
 
 Each capability keeps its own catalog in ``eventsvc/<capability>/translations``;
-Flask-Babel merges them, so that two capabilities never edit one file.
+Flask-Babel merges them, so that two capabilities never edit one file (``scripts/i18n.py
+check`` refuses one English text with two translations).
+
+This module is the one owner of how a date or time reads: pages, scripts' JSON and mail
+ask these functions (or the Jinja filters made from them), never ``strftime``/``isoformat``.
+``fmt`` is a Babel width ("short", "medium", …) so that each language gets its own
+pattern (English "7:36 AM", Chinese "07:36"); times always come with their zone named
+where the zone is not obvious (``zone_name``).
 """
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
 from babel.dates import format_time as _babel_format_time
+from babel.dates import get_timezone_name as _babel_timezone_name
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -66,27 +75,51 @@ def _zone(tz: str | None) -> ZoneInfo:
     return ZoneInfo(tz or "UTC")
 
 
-def format_event_datetime(value: datetime | None, tz: str | None, fmt: str = "medium") -> str:
+def _locale(language: str | None):
+    return language or get_locale()
+
+
+WIDTHS = ("short", "medium", "long", "full")
+
+
+def format_event_datetime(value: datetime | None, tz: str | None, fmt: str = "medium",
+                          language: str | None = None, with_zone: bool = False) -> str:
+    """A moment in the event's zone; a width gives that width's date with a time to the minute
+    (Babel's own medium and longer times carry seconds, which nobody here needs)."""
     if value is None:
         return ""
-    return _babel_format_datetime(value.astimezone(_zone(tz)), fmt, locale=get_locale())
+    moment, locale = value.astimezone(_zone(tz)), Locale.parse(_locale(language))
+    if fmt in WIDTHS:
+        text = locale.datetime_formats[fmt].format(
+            _babel_format_time(moment, "short", locale=locale), _babel_format_date(moment, fmt, locale=locale))
+    else:
+        text = _babel_format_datetime(moment, fmt, locale=locale)
+    return f"{text} ({zone_name(tz, value, language)})" if with_zone else text
 
 
-def format_event_time(value: datetime | None, tz: str | None, fmt: str = "HH:mm") -> str:
+def format_event_time(value: datetime | None, tz: str | None, fmt: str = "HH:mm",
+                      language: str | None = None) -> str:
     if value is None:
         return ""
-    return _babel_format_time(value.astimezone(_zone(tz)), fmt, locale=get_locale())
+    return _babel_format_time(value.astimezone(_zone(tz)), fmt, locale=_locale(language))
 
 
-def format_day(value: date | datetime | None, tz: str | None = None, fmt: str = "full") -> str:
+def zone_name(tz: str | None, at: datetime | None = None, language: str | None = None) -> str:
+    """The zone's name in the page's language at ``at`` (now by default): "China Standard Time", "中国标准时间"."""
+    moment = (at or datetime.now(_zone(tz))).astimezone(_zone(tz))
+    return _babel_timezone_name(moment, width="long", locale=_locale(language))
+
+
+def format_day(value: date | datetime | None, tz: str | None = None, fmt: str = "full",
+               language: str | None = None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(_zone(tz)).date()
-    return _babel_format_date(value, fmt, locale=get_locale())
+    return _babel_format_date(value, fmt, locale=_locale(language))
 
 
-def format_date_range(start: date, end: date) -> str:
+def format_date_range(start: date, end: date, language: str | None = None) -> str:
     if start == end:
-        return format_day(start, fmt="long")
-    return f"{format_day(start, fmt='long')} – {format_day(end, fmt='long')}"
+        return format_day(start, fmt="long", language=language)
+    return f"{format_day(start, fmt='long', language=language)} – {format_day(end, fmt='long', language=language)}"

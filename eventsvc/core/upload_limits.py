@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import openpyxl
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from eventsvc.core.errors import ServiceError
 
@@ -98,12 +99,15 @@ class UploadLimits:
             raise self.too_many_rows()
 
     def too_many_rows(self) -> ServiceError:
-        return _too_large("too_many_rows", _("The file has more than %(count)s rows: split it into smaller files.",
-                                             count=f"{self.max_rows:,}"))
+        return _too_large("too_many_rows", ngettext(
+            "The file has more than %(count)s row: split it into smaller files.",
+            "The file has more than %(count)s rows: split it into smaller files.", self.max_rows,
+            count=f"{self.max_rows:,}"))
 
     def too_many_columns(self) -> ServiceError:
-        return _too_large("too_many_columns", _("The file has more than %(count)s columns.",
-                                                count=f"{self.max_columns:,}"))
+        return _too_large("too_many_columns", ngettext(
+            "The file has more than %(count)s column.", "The file has more than %(count)s columns.",
+            self.max_columns, count=f"{self.max_columns:,}"))
 
     def deadline(self) -> "Deadline":
         return Deadline(time.monotonic() + self.max_seconds)

@@ -9,6 +9,7 @@ confirms; a session outside the event's dates is always refused.
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
@@ -137,8 +138,9 @@ def _check_session(event: Event, item: AgendaItem) -> None:
     if item.capacity is not None and item.capacity < 0:
         raise ServiceError("bad_capacity", _("Capacity cannot be negative."), field="capacity")
     if item.capacity is not None and item.capacity < (item.seats_taken or 0):
-        raise ServiceError("capacity_below_seats", _(
-            "%(n)d seats are already taken; the capacity cannot be lower.", n=item.seats_taken), field="capacity")
+        raise ServiceError("capacity_below_seats", ngettext(
+            "%(n)d seat is already taken; the capacity cannot be lower.",
+            "%(n)d seats are already taken; the capacity cannot be lower.", item.seats_taken, n=item.seats_taken), field="capacity")
 
 
 def _overlaps_after_change(event: Event, item: AgendaItem, confirm: bool) -> list:

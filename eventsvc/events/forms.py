@@ -6,6 +6,7 @@ Forms only parse input; the rules live in service.py and agenda.py.
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField, URLField
@@ -51,7 +52,7 @@ class EventForm(FlaskForm):
     end_date = DateField(_l("Last day"), validators=[InputRequired()])
     timezone = StringField(_l("Time zone"), default="Asia/Shanghai", validators=[DataRequired(), Length(max=64)],
                            description=_l("IANA name, e.g. Asia/Shanghai or Europe/Berlin."))
-    registration_mode = SelectField(_l("Registration"), choices=_choices(REGISTRATION_MODE_LABELS),
+    registration_mode = SelectField(lazy_pgettext("registration mode", "Registration"), choices=_choices(REGISTRATION_MODE_LABELS),
                                     default="invitation")
     capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0)],
                             description=_l("Confirmed guests at most; empty: no limit."))
@@ -83,7 +84,8 @@ class CopyEventForm(FlaskForm):
 
 class RoomForm(FlaskForm):
     name = StringField(_l("Room name"), validators=[DataRequired(), Length(max=200)])
-    name_local = StringField(_l("Name in Chinese"), validators=[Optional(), Length(max=200)])
+    name_local = StringField(lazy_pgettext("name of a place or thing", "Name in Chinese"),
+                             validators=[Optional(), Length(max=200)])
     capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0)])
     position = IntegerField(_l("Column order"), validators=[Optional(), NumberRange(0, MAX_POSITION)])
 

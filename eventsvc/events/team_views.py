@@ -11,8 +11,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from eventsvc.accounts.models import EventRoleKind
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import current_language
+from eventsvc.core.labels import choices
 from eventsvc.core.manage_nav import add_tab
 from eventsvc.events import team
 from eventsvc.events.manage_views import show_error
@@ -23,7 +25,7 @@ from eventsvc.extensions import db
 bp = Blueprint("team", __name__, url_prefix="/manage/e")
 add_tab("team.members", _l("Team"), ("team.",), position=115)
 
-ROLE_LABELS = {"organizer": _l("Organizer"), "staff": _l("Staff")}
+ROLE_LABELS = dict(choices(EventRoleKind))
 
 
 class InviteForm(FlaskForm):

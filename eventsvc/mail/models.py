@@ -3,13 +3,16 @@
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from eventsvc.core.labels import labelled
 from eventsvc.core.types import UTCDateTime, enum_column, utcnow
 from eventsvc.extensions import db
 
 
+@labelled({"queued": _l("Queued"), "sent": _l("Sent"), "failed": _l("Failed")})
 class MessageStatus(enum.StrEnum):
     QUEUED = "queued"
     SENT = "sent"

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -109,7 +110,8 @@ def _optional(value: str | None, field: str, max_length: int) -> str | None:
 
 def _within(value: str, field: str, max_length: int) -> str:
     if len(value) > max_length:
-        raise ServiceError("too_long", _("Keep this to %(n)d characters or fewer.", n=max_length), field=field)
+        raise ServiceError("too_long", ngettext("Keep this to %(n)d character or fewer.",
+                                                     "Keep this to %(n)d characters or fewer.", max_length, n=max_length), field=field)
     return value
 
 

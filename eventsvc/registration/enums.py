@@ -2,7 +2,16 @@
 
 import enum
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
+from eventsvc.core.labels import labelled
+
+
+@labelled({
+    "draft": _l("Draft"), "sent": _l("Sent"), "opened": _l("Opened"), "accepted": _l("Accepted"),
+    "declined": _l("Declined"), "expired": _l("Expired"), "revoked": lazy_pgettext("invitation status", "Revoked"),
+})
 class InvitationStatus(enum.StrEnum):
     DRAFT = "draft"
     SENT = "sent"
@@ -13,6 +22,10 @@ class InvitationStatus(enum.StrEnum):
     REVOKED = "revoked"
 
 
+@labelled({
+    "pending": _l("Pending approval"), "confirmed": _l("Confirmed"), "waitlisted": _l("Waitlisted"),
+    "cancelled": _l("Cancelled"), "rejected": _l("Rejected"),
+})
 class RegistrationStatus(enum.StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
@@ -21,6 +34,8 @@ class RegistrationStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+@labelled({"invitation": _l("invited"), "self": _l("self-registered"), "walk_in": _l("walk-in"),
+           "import": _l("imported")})
 class RegistrationSource(enum.StrEnum):
     INVITATION = "invitation"
     SELF = "self"
@@ -28,12 +43,18 @@ class RegistrationSource(enum.StrEnum):
     IMPORT = "import"
 
 
+@labelled({"confirmed": _l("Confirmed"), "waitlisted": _l("Waitlisted"), "cancelled": _l("Cancelled")})
 class SeatStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
 
 
+@labelled({
+    "short_text": _l("Short text"), "long_text": _l("Long text"), "single_choice": _l("Single choice"),
+    "multiple_choice": _l("Multiple choice"), "checkbox": _l("Checkbox (consent)"), "number": _l("Number"),
+    "date": _l("Date"),
+})
 class QuestionKind(enum.StrEnum):
     """What a custom registration question asks for (registration.questions)."""
 

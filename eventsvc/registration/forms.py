@@ -1,6 +1,7 @@
 """Forms of the registration pages (CSRF comes with FlaskForm)."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -72,7 +73,7 @@ class CategoryForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    registration_mode = SelectField(_l("Registration"), choices=[
+    registration_mode = SelectField(lazy_pgettext("registration mode", "Registration"), choices=[
         ("invitation", _l("Invitation only")), ("approval", _l("Open, approval required")),
         ("open", _l("Open"))])
     capacity = IntegerField(_l("Capacity (empty: no limit)"), validators=[Optional(), NumberRange(min=0)])

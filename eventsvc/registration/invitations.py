@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from eventsvc.audit.service import record
 from eventsvc.core.errors import Conflict, NotFound, ServiceError
-from eventsvc.core.i18n import local
+from eventsvc.core.i18n import format_date_range, local
 from eventsvc.core.spreadsheets import ImportRejected, RowError, read_rows
 from eventsvc.core.types import utcnow
 from eventsvc.events.models import AgendaItem, Event
@@ -59,8 +59,7 @@ def fill_placeholders(text: str | None, invitation: Invitation) -> str:
     person, event = invitation.person, invitation.event
     values = _SafeDict(
         name=local(person, "name", lang), event=local(event, "title", lang),
-        dates=f"{event.start_date.isoformat()}" + ("" if event.end_date == event.start_date
-                                                  else f" – {event.end_date.isoformat()}"),
+        dates=format_date_range(event.start_date, event.end_date, lang),
         venue=local(event, "venue", lang), category=invitation.category.display_label(lang)
         if invitation.category else "",
         organization=local(person.organization, "name", lang) if person.organization else "")

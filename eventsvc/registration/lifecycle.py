@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -189,8 +190,9 @@ def set_capacity(event: Event, new_capacity: int | None) -> list[Registration]:
     """Change the event's places in one conditional UPDATE (never below those confirmed), then promote."""
     confirmed = capacity.change_limit(event, "confirmed_count", new_capacity)
     if confirmed is not None:
-        raise ServiceError("below_confirmed", _("%(count)d guests are already confirmed: the capacity cannot "
-                                                "be lower.", count=confirmed), field="capacity")
+        raise ServiceError("below_confirmed", ngettext(
+            "%(count)d guest is already confirmed: the capacity cannot be lower.",
+            "%(count)d guests are already confirmed: the capacity cannot be lower.", confirmed, count=confirmed), field="capacity")
     return promote_from_waitlist(event.id)
 
 

@@ -16,6 +16,7 @@ from wtforms.validators import Optional
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.forms import IntegerField
 from eventsvc.core.input import int_arg
+from eventsvc.core.labels import choices
 from eventsvc.core.manage_nav import add_tab
 from eventsvc.events.manage_views import show_error
 from eventsvc.events.models import Event
@@ -31,7 +32,7 @@ bp = Blueprint("guest_mail", __name__, url_prefix="/manage/e")
 add_tab("guest_mail.emails", _l("E-mails"), ("guest_mail.email", "guest_mail.reminder"), position=125)
 add_tab("guest_mail.outbox_page", _l("Outbox"), ("guest_mail.outbox",), position=127)
 
-STATE_LABELS = {"queued": _l("Queued"), "sent": _l("Sent"), "failed": _l("Failed")}
+STATE_LABELS = dict(choices(MessageStatus))
 
 
 class WordingForm(FlaskForm):

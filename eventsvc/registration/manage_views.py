@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from eventsvc.core import jobs as core_jobs
@@ -147,7 +148,7 @@ def invitation_import(event: Event):
         db.session.commit()
         storage.delete(upload_key)
         session.pop(key_name, None)
-        flash(_("%(count)d invitations imported.", count=len(created)), "success")
+        flash(ngettext("%(count)d invitation imported.", "%(count)d invitations imported.", len(created), count=len(created)), "success")
         return redirect(url_for(".invitations", slug=event.slug))
     rows, rejected, key, status = None, None, None, 200
     if form.validate_on_submit():
@@ -215,7 +216,8 @@ def import_job_confirm(event: Event, job_id: str):
 def invitations_remind(event: Event):
     count = invitation_service.remind_unanswered(event)
     db.session.commit()
-    flash(_("Reminders queued for %(count)d guests who have not answered.", count=count), "success")
+    flash(ngettext("Reminder queued for %(count)d guest who has not answered.",
+                   "Reminders queued for %(count)d guests who have not answered.", count, count=count), "success")
     return redirect(url_for(".invitations", slug=event.slug))
 
 
@@ -360,8 +362,9 @@ def settings(event: Event):
             status = 422
         else:
             db.session.commit()
-            flash(_("Registration settings saved.") + (" " + _("%(count)d guests promoted from the waitlist.",
-                                                              count=len(promoted)) if promoted else ""),
+            flash(_("Registration settings saved.") + (" " + ngettext(
+                "%(count)d guest promoted from the waitlist.", "%(count)d guests promoted from the waitlist.",
+                len(promoted), count=len(promoted)) if promoted else ""),
                   "success")
             return redirect(url_for(".settings", slug=event.slug))
     elif form.is_submitted():

@@ -23,6 +23,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eventsvc.core.errors import ServiceError
+from eventsvc.core.labels import choices, labelled
 from eventsvc.core.types import UTCDateTime, enum_column, utcnow
 from eventsvc.events.models import Event
 from eventsvc.events.service import copies_into_next_edition
@@ -33,15 +34,14 @@ from eventsvc.mail.models import MailTemplate
 MAX_HOURS = 60 * 24
 
 
+@labelled({"confirmed": _l("Confirmed guests (badge link and the first day's agenda)"),
+           "unanswered": _l("Invited guests who have not answered")})
 class ReminderAudience(enum.StrEnum):
     CONFIRMED = "confirmed"
     UNANSWERED = "unanswered"
 
 
-AUDIENCE_LABELS = {
-    ReminderAudience.CONFIRMED: _l("Confirmed guests (badge link and the first day's agenda)"),
-    ReminderAudience.UNANSWERED: _l("Invited guests who have not answered"),
-}
+AUDIENCE_LABELS = {ReminderAudience(value): text for value, text in choices(ReminderAudience)}
 
 
 class ScheduledReminder(db.Model):

@@ -6,6 +6,7 @@ dropped twice at once is released once and a session never holds more than its s
 """
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from eventsvc.core.errors import ServiceError
@@ -139,8 +140,9 @@ def set_session_capacity(item: AgendaItem, new_capacity: int | None) -> list[Ses
     """Change a session's seats in one conditional UPDATE (never below those taken), then promote."""
     taken = capacity.change_limit(item, "seats_taken", new_capacity)
     if taken is not None:
-        raise ServiceError("capacity_below_seats", _("%(n)d seats are already taken; the capacity cannot be lower.",
-                                                     n=taken), field="capacity")
+        raise ServiceError("capacity_below_seats", ngettext(
+            "%(n)d seat is already taken; the capacity cannot be lower.",
+            "%(n)d seats are already taken; the capacity cannot be lower.", taken, n=taken), field="capacity")
     return promote(item.id)
 
 

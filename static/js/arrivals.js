@@ -5,17 +5,12 @@
   if (!root) return;
   var T = JSON.parse(document.getElementById("arrivals-i18n").textContent);
   var $ = function (id) { return document.getElementById(id); };
-  var tz = root.dataset.timezone;
 
   function el(tag, text, cls) {
     var e = document.createElement(tag);
     if (text !== undefined && text !== null) e.textContent = text;
     if (cls) e.className = cls;
     return e;
-  }
-
-  function time(iso) {
-    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", timeZone: tz });
   }
 
   function chart(points) {
@@ -25,6 +20,11 @@
     if (!points.length) return;
     var W = 600, H = 180, pad = 24, max = Math.max.apply(null, points.map(function (p) { return p.count; })) || 1;
     var bw = (W - pad * 2) / points.length;
+    // the axis: every step-th bucket and the last one, never two labels on top of each other
+    var step = points.length < 8 ? 1 : Math.ceil(points.length / 6), last = points.length - 1, ticks = {};
+    for (var k = 0; k <= last; k += step) { ticks[k] = true; }
+    if (!ticks[last]) { if (last % step < step / 2) { delete ticks[last - last % step]; } ticks[last] = true; }
+    if (last > 0 && !ticks[0]) { ticks[0] = true; }
     var ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
     svg.setAttribute("role", "img");
@@ -32,12 +32,12 @@
       var h = (H - pad * 2) * p.count / max, r = document.createElementNS(ns, "rect");
       r.setAttribute("x", pad + i * bw + 1); r.setAttribute("width", Math.max(1, bw - 2));
       r.setAttribute("y", H - pad - h); r.setAttribute("height", h); r.setAttribute("fill", "#2f855a");
-      var title = document.createElementNS(ns, "title"); title.textContent = time(p.at) + ": " + p.count;
+      var title = document.createElementNS(ns, "title"); title.textContent = p.label + ": " + p.count;
       r.appendChild(title); svg.appendChild(r);
-      if (i === 0 || i === points.length - 1 || points.length < 8 || i % Math.ceil(points.length / 6) === 0) {
+      if (ticks[i]) {
         var t = document.createElementNS(ns, "text");
         t.setAttribute("x", pad + i * bw + bw / 2); t.setAttribute("y", H - 6);
-        t.setAttribute("font-size", "11"); t.setAttribute("text-anchor", "middle"); t.textContent = time(p.at);
+        t.setAttribute("font-size", "11"); t.setAttribute("text-anchor", "middle"); t.textContent = p.label;
         svg.appendChild(t);
       }
     });
@@ -51,7 +51,9 @@
     $("arrived").textContent = d.arrived;
     $("expected").textContent = d.expected;
     $("missing").textContent = Math.max(0, d.expected - d.arrived);
-    $("updated").textContent = time(d.generated_at);
+    // Times arrive formatted for the page's language and the event's zone (checkin/reports.py).
+    $("updated").textContent = d.updated;
+    $("zone").textContent = d.zone;
     var vips = $("vips");
     vips.textContent = "";
     d.vips_missing.forEach(function (v) {
@@ -60,7 +62,8 @@
       if (v.organization) { li.appendChild(el("br")); li.appendChild(el("small", v.organization)); }
       vips.appendChild(li);
     });
-    $("vips-empty").hidden = d.vips_missing.length > 0;
+    $("vips-empty").hidden = d.vip_state !== "all_arrived";
+    $("vips-none").hidden = d.vip_state !== "none";
     var cats = $("by-category");
     cats.textContent = "";
     d.by_category.forEach(function (c) {
@@ -70,6 +73,7 @@
       fill.style.background = c.color;
       bar.appendChild(fill); li.appendChild(bar); cats.appendChild(li);
     });
+    $("categories-empty").hidden = d.by_category.length > 0;
     var gates = $("by-gate");
     gates.textContent = "";
     d.by_gate.forEach(function (g) {

@@ -8,6 +8,11 @@
   var bar = box.querySelector("progress");
   var message = box.querySelector("[role=status]");
   var download = box.querySelector("[data-job-download]");
+  // A count's wording: data-text-<name>-one for exactly one (English), else data-text-<name>.
+  function counted(name, n) {
+    var one = box.dataset[name + "One"];
+    return (Number(n) === 1 && one) ? one : box.dataset[name];
+  }
   function show(job) {
     var running = job.status === "queued" || job.status === "running";
     if (!running && box.hasAttribute("data-reload-when-finished")) {
@@ -17,12 +22,12 @@
     if (job.done || job.status === "done") { bar.value = job.percent; }
     box.dataset.status = job.status;
     if (job.status === "done") {
-      message.textContent = box.dataset.textDone.replace("{count}", job.total);
+      message.textContent = counted("textDone", job.total).replace("{count}", job.total);
       if (download) { download.hidden = false; }
     } else if (job.status === "failed" || job.status === "interrupted") {
       message.textContent = job.status === "failed" ? box.dataset.textFailed : box.dataset.textInterrupted;
     } else if (job.total) {
-      message.textContent = box.dataset.textProgress.replace("{done}", job.done).replace("{total}", job.total);
+      message.textContent = counted("textProgress", job.total).replace("{done}", job.done).replace("{total}", job.total);
     } else {
       message.textContent = box.dataset.textPreparing;
     }

@@ -362,7 +362,7 @@
       var strong = document.createElement("strong");
       strong.textContent = row.name + (row.name_local ? " · " + row.name_local : "");
       var small = document.createElement("small");
-      small.textContent = [row.organization, row.category, row.email, row.status !== "confirmed" ? row.status : null]
+      small.textContent = [row.organization, row.category, row.email, row.status !== "confirmed" ? (T.statuses[row.status] || row.status) : null]
         .filter(Boolean).join(" · ");
       text.appendChild(strong); text.appendChild(document.createElement("br")); text.appendChild(small);
       var already = state.gate && row.checked_in && row.checked_in[state.gate];

@@ -103,7 +103,7 @@ def test_chinese_headers_are_understood(app, organizer):
     client, slug = organizer
     data = "姓名,中文名,邮箱,单位,类别\nLiu Yang,刘洋,liu@example.cn,中国汽车技术研究中心,贵宾\n".encode()
     response = _upload(client, slug, data, "名单.csv")
-    assert "Preview: 1 guests, no errors" in response.get_data(as_text=True)
+    assert "Preview: 1 guest, no errors" in response.get_data(as_text=True)
 
 
 def test_a_large_file_imports_every_row_in_one_go(app, organizer):

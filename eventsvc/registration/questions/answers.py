@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import exists, false, func, select, true
 from sqlalchemy.orm import selectinload
 
@@ -126,7 +127,8 @@ def _clean_one(question: Question, raw: Any, held: Answer | None) -> Clean:
             raise ValueError(_("Enter text."))
         value = str(raw).strip()
         if len(value) > TEXT_LIMITS[kind]:
-            raise ValueError(_("At most %(n)d characters.", n=TEXT_LIMITS[kind]))
+            raise ValueError(ngettext("At most %(n)d character.", "At most %(n)d characters.", TEXT_LIMITS[kind],
+                                      n=TEXT_LIMITS[kind]))
         return Clean(question, value)
     if kind == K.NUMBER:
         if isinstance(raw, bool):

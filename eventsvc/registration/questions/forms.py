@@ -6,17 +6,13 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from eventsvc.core.forms import bounded_int
+from eventsvc.core.labels import choices as label_choices
 from eventsvc.registration.enums import QuestionKind
 from eventsvc.registration.forms import CheckboxList
 from eventsvc.registration.questions.models import Question
 from eventsvc.registration.questions.service import ChoiceInput, QuestionInput
 
-KIND_LABELS = {
-    QuestionKind.SHORT_TEXT: _l("Short text"), QuestionKind.LONG_TEXT: _l("Long text"),
-    QuestionKind.SINGLE_CHOICE: _l("Single choice"), QuestionKind.MULTIPLE_CHOICE: _l("Multiple choice"),
-    QuestionKind.CHECKBOX: _l("Checkbox (consent)"), QuestionKind.NUMBER: _l("Number"),
-    QuestionKind.DATE: _l("Date"),
-}
+KIND_LABELS = {QuestionKind(value): text for value, text in label_choices(QuestionKind)}
 
 
 class QuestionForm(FlaskForm):

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
@@ -81,7 +82,7 @@ def _text(value: str | None, limit: int, name: str, *, required: bool = False, w
     if required and not value:
         raise ServiceError("required", what or _("Enter a label."), field=name)
     if len(value) > limit:
-        raise ServiceError("too_long", _("At most %(n)d characters.", n=limit), field=name)
+        raise ServiceError("too_long", ngettext("At most %(n)d character.", "At most %(n)d characters.", limit, n=limit), field=name)
     return value or None
 
 
@@ -147,7 +148,8 @@ def _set_choices(question: Question, kind: QuestionKind, wanted: list[ChoiceInpu
     if not any((c.label or "").strip() for c in wanted):
         raise ServiceError("choices_required", _("Give at least one choice."), field="choices")
     if len(wanted) > MAX_CHOICES:
-        raise ServiceError("too_many_choices", _("At most %(n)d choices.", n=MAX_CHOICES), field="choices")
+        raise ServiceError("too_many_choices", ngettext("At most %(n)d choice.", "At most %(n)d choices.",
+                                                                       MAX_CHOICES, n=MAX_CHOICES), field="choices")
     existing = {c.key: c for c in question.choices}
     answered = _answered_choice_ids(question) if existing else set()
     seen_labels: set[str] = set()
