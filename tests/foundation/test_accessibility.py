@@ -87,21 +87,25 @@ def _world(app) -> dict:
         registration = db.session.scalar(select(Registration).where(Registration.invitation_id == invitation.id))
         set_representation(registration, awards[0].recipient_organization)
         token = issue_link(invitation)
+        # guest171 has not answered yet: their portal asks to accept or decline
+        unanswered = issue_link(db.session.scalar(select(Invitation).join(Person).where(
+            Person.email == "guest171@guests.example")))
         staff = db.session.scalar(select(User).where(User.email == loader.STAFF_EMAIL))
         walk_in = checkin.register_walk_in(event, staff, name="Walk-in Guest")
-        plenary = db.session.scalar(select(AgendaItem.id).where(AgendaItem.title == "Opening Plenary"))
+        items = dict(db.session.execute(select(AgendaItem.title, AgendaItem.id)).all())
         director = db.session.scalar(select(Person.id).where(Person.name == "Xie Zhaoxu"))
         db.session.commit()
-        return {"slug": event.slug, "token": token, "walk_in": walk_in.id, "plenary": plenary,
+        return {"slug": event.slug, "token": token, "unanswered": unanswered, "walk_in": walk_in.id,
+                "plenary": items["Opening Plenary"], "seminar": next(i for t, i in items.items() if "Seminar" in t),
                 "director": director, "number": awards[0].certificate_number, "code": awards[0].verification_code}
 
 
 def _public_and_guest_pages(w: dict) -> list[str]:
     e, g = f"/e/{w['slug']}", f"/g/{w['token']}"
-    return ["/", e, f"{e}/agenda", f"{e}/s/{w['plenary']}", f"{e}/speakers", f"{e}/speakers/{w['director']}",
-            f"{e}/proceedings", f"{e}/awards", f"{e}/register", "/verify", f"/verify?number={w['number']}",
-            f"/verify/{w['code']}", "/login", "/e/no-such-event",  # the error page
-            g, f"{g}/badge"]
+    return ["/", e, f"{e}/agenda", f"{e}/s/{w['plenary']}", f"{e}/s/{w['seminar']}", f"{e}/speakers",
+            f"{e}/speakers/{w['director']}", f"{e}/proceedings", f"{e}/awards", f"{e}/register", "/verify",
+            f"/verify?number={w['number']}", f"/verify/{w['code']}", "/login", "/e/no-such-event",  # the error page
+            g, f"{g}/badge", f"/g/{w['unanswered']}"]
 
 
 def _door_pages(w: dict) -> list[str]:
