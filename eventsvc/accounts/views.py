@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from eventsvc.accounts import password_links
 from eventsvc.accounts.forms import LoginForm, SetPasswordForm
+from eventsvc.accounts.landing import landing_for
 from eventsvc.accounts.models import User
 from eventsvc.accounts.service import authenticate, end_sessions
 from eventsvc.core.clients import client_address, safe_next_url
@@ -49,7 +50,7 @@ def login():
         else:
             login_user(user, remember=form.remember.data)
             flash(_("Welcome back, %(name)s.", name=user.name or user.email), "success")
-            return redirect(safe_next_url(request.args.get("next")) or url_for("web.dashboard"))
+            return redirect(safe_next_url(request.args.get("next")) or landing_for(user).url)
     elif request.method == "POST":
         status = 422
     return render_template("accounts/login.html", form=form), status, headers
@@ -90,7 +91,7 @@ def set_password(token: str):
             logout_user()
             login_user(user)
             flash(_("Your password is set. Welcome, %(name)s.", name=user.name or user.email), "success")
-            return redirect(url_for("web.dashboard"))
+            return redirect(landing_for(user).url)
     elif request.method == "POST":
         status = 422
     return _no_referrer(render_template("accounts/set_password.html", form=form, email=link.user.email), status)

@@ -369,19 +369,23 @@ def awards_by_ids(ids: list[int]) -> list[Award]:
                               .order_by(Award.id)).all()
 
 
+def _in_stage_order(query):
+    """Ceremony by start time (awards of no ceremony last), then the order within the ceremony:
+    the run sheet's order, and the program page numbers its awards 1, 2, 3 … in it."""
+    return query.outerjoin(AgendaItem, Award.agenda_item_id == AgendaItem.id).order_by(
+        AgendaItem.starts_at.is_(None), AgendaItem.starts_at, Award.agenda_item_id, Award.position, Award.id)
+
+
 def awards_of_program(program: AwardProgram) -> list[Award]:
-    return db.session.scalars(
-        select(Award).where(Award.program_id == program.id).options(*award_loads())
-        .order_by(Award.agenda_item_id.is_(None), Award.agenda_item_id, Award.position, Award.id)).all()
+    return db.session.scalars(_in_stage_order(
+        select(Award).where(Award.program_id == program.id).options(*award_loads()))).all()
 
 
 def run_sheet(event: Event) -> list[Award]:
-    """Every award of the event in stage order: ceremony by start time, then position."""
-    return db.session.scalars(
-        select(Award).join(AwardProgram).outerjoin(AgendaItem, Award.agenda_item_id == AgendaItem.id)
-        .where(AwardProgram.event_id == event.id)
-        .options(*award_loads())
-        .order_by(AgendaItem.starts_at.is_(None), AgendaItem.starts_at, Award.position, Award.id)).all()
+    """Every award of the event in stage order."""
+    return db.session.scalars(_in_stage_order(
+        select(Award).join(AwardProgram).where(AwardProgram.event_id == event.id)
+        .options(*award_loads()))).all()
 
 
 def ceremony_sessions(event: Event) -> list[AgendaItem]:

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from babel import Locale
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +33,7 @@ from eventsvc.checkin.decision import (
 from eventsvc.checkin.enums import Direction, ScanResult
 from eventsvc.checkin.models import ENTRANCE_GATE, CheckIn
 from eventsvc.core.errors import NotFound, ServiceError
+from eventsvc.core.i18n import format_day, format_event_time
 from eventsvc.core.metrics import scan_recorded
 from eventsvc.core.types import utcnow
 from eventsvc.events.models import AgendaItem, Event
@@ -238,11 +240,22 @@ def count_at_gate(event_id: int, gate: str) -> int:
 
 
 def gates(event: Event, language: str) -> list[dict]:
+    """The doors of ``event``: the entrance, then each session's, in order of time.
+
+    ``text`` is what staff choose from: a session's title with its day and time in the event's
+    zone ("Opening plenary · Fri, Mar 31 09:00", "开幕全体大会 · 3月31日周五 09:00"), since on a
+    two-day event the same hour comes twice.
+    """
     items = db.session.scalars(
         select(AgendaItem).where(AgendaItem.event_id == event.id).order_by(AgendaItem.starts_at, AgendaItem.id))
-    result = [{"gate": ENTRANCE_GATE, "label": _("Entrance"), "session_id": None}]
+    entrance = _("Entrance")
+    result = [{"gate": ENTRANCE_GATE, "label": entrance, "text": entrance, "session_id": None}]
+    day_pattern = Locale.parse(language).datetime_skeletons["MMMEd"].pattern  # the language's short day
     for item in items:
-        result.append({"gate": f"{SESSION_GATE_PREFIX}{item.id}", "label": item.display_title(language),
+        title = item.display_title(language)
+        when = (f"{format_day(item.starts_at, event.timezone, day_pattern)} "
+                f"{format_event_time(item.starts_at, event.timezone)}")
+        result.append({"gate": f"{SESSION_GATE_PREFIX}{item.id}", "label": title, "text": f"{title} · {when}",
                        "session_id": item.id, "starts_at": item.starts_at,
                        "requires_registration": item.requires_registration, "is_closed": item.is_closed})
     return result

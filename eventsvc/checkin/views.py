@@ -79,7 +79,7 @@ def walk_in(event: Event):
                                     .order_by(Category.position)).all()
     form.category_id.choices = [(0, "—")] + [(c.id, c.display_label(current_language())) for c in categories]
     gates = service.desk_gates(event, current_language())
-    form.gate.choices = [(g["gate"], g["label"]) for g in gates]
+    form.gate.choices = [(g["gate"], g["text"]) for g in gates]
     if not form.is_submitted():
         # walk-ins are ordinary guests unless the desk says otherwise
         form.category_id.data = next((c.id for c in categories if c.code == "guest"), 0)

@@ -75,6 +75,10 @@ class Event(Timestamps, db.Model):
     def is_published(self) -> bool:
         return self.status == EventStatus.PUBLISHED
 
+    @property
+    def is_archived(self) -> bool:
+        return self.status == EventStatus.ARCHIVED
+
     def display_title(self, locale: str = "en") -> str:
         return self.title_local if locale.startswith("zh") and self.title_local else self.title
 

@@ -22,7 +22,6 @@ from sqlalchemy import and_, select
 from eventsvc.accounts.api_auth import api_user, documented_refusals
 from eventsvc.accounts.models import EventRole, EventRoleKind, User
 from eventsvc.core.errors import PermissionDenied
-from eventsvc.events.enums import EventStatus
 from eventsvc.events.models import Event
 from eventsvc.extensions import db
 
@@ -61,23 +60,6 @@ def can_create_events(user: User | None) -> bool:
 def can_manage_accounts(user: User | None) -> bool:
     """The accounts page and the event-creator toggle: administrators only."""
     return is_admin(user)
-
-
-def staff_only_events(user: User) -> list[Event] | None:
-    """The events of a user whose only roles are staff (where they land after sign-in), else None.
-
-    Administrators, event creators and anyone organizing an event get the organizer dashboard.
-    Archived events are left out unless there is nothing else.
-    """
-    if user.is_admin or user.can_create_events:
-        return None
-    rows = db.session.execute(
-        select(Event, EventRole.role).join(EventRole, EventRole.event_id == Event.id)
-        .where(EventRole.user_id == user.id).order_by(Event.start_date.desc(), Event.id.desc())).all()
-    if not rows or any(role != STAFF for _, role in rows):
-        return None
-    events = [event for event, _ in rows]
-    return [e for e in events if e.status != EventStatus.ARCHIVED] or events
 
 
 def template_permissions() -> dict:

@@ -4,12 +4,13 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from eventsvc.accounts.landing import LandingKind, landing_for
 from eventsvc.accounts.models import EventRole
 from eventsvc.core.clients import safe_next_url
 from eventsvc.core.i18n import LANGUAGE_COOKIE
 from eventsvc.events.enums import EventStatus
 from eventsvc.events.models import AgendaItem, Event
-from eventsvc.events.permissions import managed_events_query, staff_only_events
+from eventsvc.events.permissions import managed_events_query
 from eventsvc.extensions import db
 from eventsvc.registration.models import Registration
 
@@ -41,11 +42,12 @@ def set_language(code: str):
 @bp.get("/manage")
 @login_required
 def dashboard():
-    """Where one lands after sign-in: the organizer's events, or door staff's scanner."""
-    if (staff_events := staff_only_events(current_user)) is not None:
-        if len(staff_events) == 1:
-            return redirect(url_for("checkin.scanner", slug=staff_events[0].slug))
-        return render_template("web/scanners.html", events=staff_events)
+    """The organizer's events; door staff get their scanner or its list instead (``accounts.landing`` decides)."""
+    landing = landing_for(current_user)
+    if landing.kind == LandingKind.SCANNER:
+        return redirect(landing.url)
+    if landing.kind == LandingKind.SCANNER_LIST:
+        return render_template("web/scanners.html", events=landing.events)
     events = db.session.scalars(managed_events_query(current_user)).all()
     ids = [e.id for e in events]
     roles = dict(db.session.execute(

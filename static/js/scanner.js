@@ -14,6 +14,18 @@
   var state = { gate: null, count: 0, lastCode: null, lastSeen: 0, showing: false, hideTimer: null,
                 lastAnswer: null, audio: null, syncing: false, ready: false, scanning: false };
 
+  /* The gate and direction this device works at, per event: kept across reloads, online or not. */
+  var placeKey = "eventsvc-scanner-place:" + root.dataset.slug;
+  function rememberPlace() {
+    var direction = document.querySelector('input[name="direction"]:checked');
+    try {
+      localStorage.setItem(placeKey, JSON.stringify({ gate: gateSelect.value || null, direction: direction ? direction.value : "in" }));
+    } catch (e) { /* private mode: nothing is remembered */ }
+  }
+  function rememberedPlace() {
+    try { return JSON.parse(localStorage.getItem(placeKey)) || {}; } catch (e) { return {}; }
+  }
+
   var device = localStorage.getItem("eventsvc-device");
   if (!device) {
     device = "scanner-" + Math.random().toString(36).slice(2, 8);
@@ -167,6 +179,7 @@
     var cat = $("answer-category");
     cat.textContent = [p.category, p.category_local].filter(Boolean).join(" · ");
     cat.style.background = p.category_color || "transparent";
+    cat.style.color = p.category_color ? readableOn(p.category_color) : "";
     cat.hidden = !p.category;
     $("answer-message").textContent = (answer.message || "") + (offline ? " " + T.offline_note : "");
     var accepted = answer.result === "ok" && answer.reason !== "exit";
@@ -182,6 +195,17 @@
     beep(answer.result);
     clearTimeout(state.hideTimer);
     state.hideTimer = setTimeout(hide, answer.result === "ok" ? 2000 : 4000);
+  }
+
+  /* Dark or white text, whichever reads better on a category's colour (contrast AA). */
+  function readableOn(hex) {
+    var m = /^#?([0-9a-f]{6})$/i.exec(String(hex).trim());
+    if (!m) return "";
+    var n = parseInt(m[1], 16), rgb = [n >> 16, (n >> 8) & 255, n & 255].map(function (c) {
+      c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    var l = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+    return (1.05 / (l + 0.05)) >= ((l + 0.05) / 0.0601) ? "#fff" : "#1a202c";  /* white vs #1a202c */
   }
 
   function hide() { answerBox.hidden = true; state.showing = false; clearTimeout(state.hideTimer); }
@@ -248,18 +272,42 @@
     if (!same) scan({ code: code });
   }
 
-  gateSelect.addEventListener("change", function () {
-    state.gate = gateSelect.value;
-    state.lastCode = null;
-    root.dataset.gate = state.gate;
-    var walkIn = $("walk-in-link");  /* the walk-in desk checks its guests in at this gate */
-    if (walkIn) walkIn.search = "?gate=" + encodeURIComponent(state.gate);
+  /* Sound needs a tap first: the gate's choice is one, and so is any tap after a reload that restored it. */
+  function wakeAudio() {
     try { state.audio = state.audio || new (window.AudioContext || window.webkitAudioContext)(); state.audio.resume(); } catch (e) { state.audio = null; }
+  }
+  document.addEventListener("pointerdown", function () { if (state.audio && state.audio.state === "running") return; wakeAudio(); });
+
+  function useGate(gate) {
+    if (gate === state.gate) return;  /* the same gate again: no new count, the badge in view is not scanned twice */
+    state.gate = gate;
+    state.lastCode = null;
+    root.dataset.gate = gate;
+    var walkIn = $("walk-in-link");  /* the walk-in desk checks its guests in at this gate */
+    if (walkIn) walkIn.search = "?gate=" + encodeURIComponent(gate);
     state.count = 0; $("gate-count").textContent = "–";
     refreshCount();
     startCamera();
     search();
+  }
+
+  gateSelect.addEventListener("change", function () {
+    wakeAudio();
+    rememberPlace();
+    useGate(gateSelect.value);
   });
+  Array.prototype.forEach.call(document.querySelectorAll('input[name="direction"]'), function (radio) {
+    radio.addEventListener("change", rememberPlace);
+  });
+
+  /* Shown at once; the gate is put to work once the offline store is open (useGate below). */
+  function restorePlace() {
+    var place = rememberedPlace();
+    var radio = document.querySelector('input[name="direction"][value="' + (place.direction === "out" ? "out" : "in") + '"]');
+    if (radio) radio.checked = true;
+    var known = Array.prototype.some.call(gateSelect.options, function (o) { return o.value && o.value === place.gate; });
+    if (known && !gateSelect.value) gateSelect.value = place.gate;  /* a session since removed: choose again */
+  }
 
   $("code-form").addEventListener("submit", function (event) {
     event.preventDefault();
@@ -269,6 +317,27 @@
   });
 
   /* --- manual search, online or from the roster --- */
+  /* Opened, it sits at the top of the screen above the camera, so that its results stay above a phone's keyboard. */
+  var toggle = $("search-toggle"), panel = $("manual");
+  var onScreenKeyboard = window.matchMedia("(pointer: coarse), (max-width: 600px)");
+  function openSearch(open) {
+    panel.hidden = !open;
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    root.classList.toggle("searching", open);
+    if (open) {
+      /* on a phone or a tablet the keyboard takes the lower half: the search goes to the top */
+      if (onScreenKeyboard.matches) toggle.scrollIntoView({ block: "start", behavior: "instant" });
+      $("search-input").focus({ preventScroll: true });
+    } else {
+      $("search-input").value = "";
+      render([]);
+    }
+  }
+  toggle.addEventListener("click", function () { openSearch(panel.hidden); });
+  $("search-input").addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { openSearch(false); toggle.focus(); }
+  });
+
   var searchTimer = null;
   $("search-input").addEventListener("input", function () {
     clearTimeout(searchTimer);
@@ -299,6 +368,8 @@
       var already = state.gate && row.checked_in && row.checked_in[state.gate];
       button.type = "button";
       button.textContent = already ? T.checked_in : T.check_in;
+      /* one "Check in" per row: the name tells a screen reader's user which */
+      button.setAttribute("aria-label", (already ? T.checked_in_name : T.check_in_name).replace("{name}", row.name));
       button.disabled = !state.gate;
       button.className = already ? "secondary outline" : "";
       button.addEventListener("click", function () { scan({ registration_id: row.registration_id }).then(search); });
@@ -331,6 +402,8 @@
       .then(function () { root.dataset.cached = "1"; }, function () {});
   }
 
+  restorePlace();
   store.open().then(function () { if (store.roster) { state.ready = true; root.dataset.ready = "1"; } })
+    .then(function () { if (gateSelect.value) useGate(gateSelect.value); })
     .then(refreshRoster).then(showNet).then(sync);
 })();

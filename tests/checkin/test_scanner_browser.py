@@ -120,14 +120,14 @@ def test_scanner_works_offline_and_uploads_its_queue_when_back(camera_page, live
 
         person = db.session.get(Registration, guests["confirmed"][3]).person
         email, name = person.email, person.name
-    page.locator("#manual summary").click()
+    page.locator("#search-toggle").click()
     page.fill("#search-input", email)
     page.locator("#search-results li").first.wait_for()
     assert name in page.locator("#search-results").inner_text()
     page.fill("#search-input", email.split("@")[0])
     page.wait_for_selector("#search-empty:not([hidden])")
     page.fill("#search-input", "")
-    page.locator("#manual summary").click()
+    page.locator("#search-toggle").click()
     # the page reloads without network (service worker cache) and keeps its queue
     served = []
 
@@ -142,13 +142,16 @@ def test_scanner_works_offline_and_uploads_its_queue_when_back(camera_page, live
         flask.request_started.disconnect(record, app)
     assert served == [], "the offline reload reached the server"
     assert page.locator("#net").inner_text() == "Offline"
-    page.wait_for_function("() => document.getElementById('queue-length').textContent === '5'")
-    page.select_option("#gate", "entrance")
+    # the gate is remembered: the camera is back at work at once, and still shows the first
+    # badge, scanned again after the reload: already checked in
+    assert page.locator("#gate").input_value() == "entrance"
+    page.locator("#answer[data-result='already_checked_in']").wait_for(state="visible")
+    page.wait_for_function("() => document.getElementById('queue-length').textContent === '6'")
+    page.evaluate("document.getElementById('answer-next').click()")
     page.fill("#code-input", typed_code)
     page.press("#code-input", "Enter")
     page.locator("#answer[data-result='already_checked_in']").wait_for(state="visible")
     page.evaluate("document.getElementById('answer-next').click()")
-    # the camera still shows the first badge: scanned again after the reload, already checked in
     page.wait_for_function("() => document.getElementById('queue-length').textContent === '7'")
     context.set_offline(False)
     page.wait_for_function("() => document.getElementById('queue-length').textContent === '0'", timeout=20_000)

@@ -3,7 +3,8 @@ placeholders, the preview with a real guest, the test send, scheduled reminders 
 event's outbox with its resend. Mail is read from a real SMTP server on loopback."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
@@ -140,14 +141,19 @@ def test_send_me_a_test_reaches_the_organizer_by_smtp(app, organizer, smtp_serve
     assert "/g/example-personal-link" in _text(smtp_server, mail)  # never the guest's own key
 
 
-def _event_in_two_hours(app, slug):
+def _event_tomorrow_morning(app, slug):
+    """The event's sessions move to tomorrow from 09:00 where it takes place, so that they stay on
+    one day whatever the time of day the test runs (its reminder, two days before, is due now)."""
     with app.app_context():
         event = event_by_slug(slug)
+        zone = ZoneInfo(event.timezone)
+        tomorrow = datetime.now(zone).date() + timedelta(days=1)
+        first_start = datetime.combine(tomorrow, time(9), zone)
         items = db.session.scalars(select(AgendaItem).where(AgendaItem.event_id == event.id)).all()
-        shift = utcnow() + timedelta(hours=2) - min(item.starts_at for item in items)
+        shift = first_start - min(item.starts_at for item in items)
         for item in items:
             item.starts_at, item.ends_at = item.starts_at + shift, item.ends_at + shift
-        event.start_date = event.end_date = (utcnow() + timedelta(hours=2)).date()
+        event.start_date = event.end_date = tomorrow
         db.session.commit()
 
 
@@ -157,10 +163,10 @@ def test_a_scheduled_reminder_goes_out_once_even_when_the_task_runs_twice_and_co
     tokens = [invite(app, slug, f"guest{i}@example.org", name=f"Guest {i}", name_local=None) for i in range(3)]
     guest_post(app.test_client(), tokens[0], "accept")
     guest_post(app.test_client(), tokens[1], "accept")  # guest 2 does not answer
-    _event_in_two_hours(app, slug)
+    _event_tomorrow_morning(app, slug)
     for audience in ("confirmed", "unanswered"):
         response = post_form(client, f"/manage/e/{slug}/reminders",
-                             {"amount": "1", "unit": "days", "audience": audience})
+                             {"amount": "2", "unit": "days", "audience": audience})
         assert response.status_code == 302
     send_outbox()
     smtp_server.inbox.messages.clear()

@@ -30,7 +30,7 @@ def test_the_link_sets_the_password_and_signs_the_staff_member_in_at_their_scann
     assert page.status_code == 200 and "You will sign in as new@example.org." in page.get_data(as_text=True)
     assert page.headers["Referrer-Policy"] == "no-referrer"
     response = _set(client, path)
-    assert response.status_code == 302 and response.headers["Location"].endswith("/manage")
+    assert response.status_code == 302 and response.headers["Location"] == f"/checkin/e/{demo}"
     assert client.get("/manage").headers["Location"].endswith(f"/checkin/e/{demo}")
     assert client.get(f"/checkin/e/{demo}").status_code == 200
     # and the password works from now on
