@@ -182,8 +182,9 @@ def pytest_terminal_summary(terminalreporter):
         seconds = sum(report.duration for report in reports)
         terminalreporter.write_line(f"API fuzz: {cases} generated requests in {len(reports)} tests, "
                                     f"{seconds:.0f} s (tests/fuzz)")
-    # the multi-host test's figures (tests/multihost), one line per scenario, passed or failed
+    # the multi-host test's figures (tests/multihost), one line per scenario, and the accessibility
+    # sweep's summary (tests/foundation/test_accessibility.py), passed or failed
     figures = [value for outcome in ("passed", "failed") for report in terminalreporter.stats.get(outcome, [])
-               for key, value in getattr(report, "user_properties", ()) if key == "multihost"]
+               for key, value in getattr(report, "user_properties", ()) if key in ("multihost", "accessibility")]
     for line in figures:
         terminalreporter.write_line(line)

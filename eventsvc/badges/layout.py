@@ -14,6 +14,7 @@ from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from eventsvc.core import colors
 from eventsvc.documents.pdf import (
     FONT,
     draw_qr_path,
@@ -56,20 +57,6 @@ class BadgeContent:
     event_title: str = ""
     event_title_local: str = ""
     event_date: str = ""
-
-
-def _rgb(color: str) -> tuple[float, float, float]:
-    try:
-        value = int(color.lstrip("#")[:6], 16)
-    except ValueError:
-        value = 0x4A5568
-    return ((value >> 16) & 255) / 255, ((value >> 8) & 255) / 255, (value & 255) / 255
-
-
-def _text_on(rgb: tuple[float, float, float]) -> tuple[float, float, float]:
-    """Black or white, whichever reads better on the band."""
-    r, g, b = rgb
-    return (0, 0, 0) if 0.299 * r + 0.587 * g + 0.114 * b > 0.6 else (1, 1, 1)
 
 
 def _centred(canvas: Canvas, text: str, y: float, start: float, minimum: float = 6,
@@ -138,11 +125,10 @@ def draw_badge(canvas: Canvas, badge: BadgeContent, qr: tuple[int, str] | None =
     draw_qr_path(canvas, qr or qr_path(badge.code), (WIDTH - qr_size) / 2, bottom, qr_size)
 
     # the category band
-    band = _rgb(badge.color)
-    canvas.setFillColorRGB(*band)
+    canvas.setFillColorRGB(*colors.rgb(badge.color))
     canvas.rect(0, 0, WIDTH, BAND_HEIGHT, stroke=0, fill=1)
     label = " · ".join(t for t in (badge.category_local, badge.category) if t) or " "
-    canvas.setFillColorRGB(*_text_on(band))
+    canvas.setFillColorRGB(*colors.rgb(colors.text_color_on(badge.color)))
     size = fit_font_size(label, TEXT_WIDTH, 22, 8)
     canvas.setFont(FONT, size)
     canvas.drawCentredString(WIDTH / 2, (BAND_HEIGHT - size * 0.7) / 2, label)

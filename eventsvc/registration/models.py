@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eventsvc.core.colors import text_color_on
 from eventsvc.core.types import Timestamps, UTCDateTime, enum_column, utcnow
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
@@ -48,6 +49,11 @@ class Category(Timestamps, db.Model):
 
     def display_label(self, locale: str = "en") -> str:
         return self.label_local if locale.startswith("zh") and self.label_local else self.label
+
+    @property
+    def text_color(self) -> str:
+        """Black or white, for text on the category's colour (core.colors decides)."""
+        return text_color_on(self.color)
 
 
 invitation_sessions = Table(

@@ -28,6 +28,7 @@
     var ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
     svg.setAttribute("role", "img");
+    svg.setAttribute("aria-labelledby", "chart-title");  /* the section heading names the chart */
     points.forEach(function (p, i) {
       var h = (H - pad * 2) * p.count / max, r = document.createElementNS(ns, "rect");
       r.setAttribute("x", pad + i * bw + 1); r.setAttribute("width", Math.max(1, bw - 2));

@@ -3,7 +3,9 @@
  *   <form data-question="Sure?">        asks before submitting
  *   <input data-autosubmit>             submits its form when changed
  *   <button data-print> / <a data-print> prints the page
- *   <span data-color="#0b6e4f">         sets the CSS variable --color (category colours) */
+ *   <span data-color="#0b6e4f" data-text-color="#ffffff">
+ *                                       sets the CSS variables --color and --text-color (category
+ *                                       colours; the server picks the text colour, core/colors.py) */
 (function () {
   "use strict";
 
@@ -27,6 +29,7 @@
   function paint(root) {
     Array.prototype.forEach.call(root.querySelectorAll("[data-color]"), function (el) {
       if (/^#[0-9a-fA-F]{3,8}$/.test(el.dataset.color)) { el.style.setProperty("--color", el.dataset.color); }
+      if (/^#[0-9a-fA-F]{3,8}$/.test(el.dataset.textColor || "")) { el.style.setProperty("--text-color", el.dataset.textColor); }
     });
   }
   if (document.readyState === "loading") {
