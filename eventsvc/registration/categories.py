@@ -10,17 +10,36 @@ from eventsvc.core.errors import Conflict, NotFound, ServiceError
 from eventsvc.core.i18n import local
 from eventsvc.events.models import Event
 from eventsvc.events.people import labels_people
-from eventsvc.events.service import copies_into_next_edition
+from eventsvc.events.service import copies_into_next_edition, sets_up_new_events
 from eventsvc.extensions import db
 from eventsvc.registration.models import Category, Invitation, Registration
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
+#: What every new event starts with, so that its badges carry a band from the first print:
+#: (code, label, Chinese label, band colour, VIP). Organizers rename, recolour or delete them as
+#: any other category. Each colour carries white text at 4.5:1 or more (WCAG AA), on the badge
+#: band and the pages' category pills alike.
+DEFAULT_CATEGORIES = (
+    ("guest", "Guest", "嘉宾", "#2b6cb0", False),
+    ("speaker", "Speaker", "演讲嘉宾", "#6b46c1", False),
+    ("vip", "VIP", "贵宾", "#c53030", True),
+    ("press", "Press", "媒体", "#9c4221", False),
+    ("staff", "Staff", "工作人员", "#4a5568", False),
+)
+
 
 def list_categories(event: Event) -> list[Category]:
     return db.session.scalars(select(Category).where(Category.event_id == event.id)
                               .order_by(Category.position, Category.id)).all()
+
+
+@sets_up_new_events
+def add_default_categories(event: Event) -> None:
+    """A new event's guest categories (events.service.create_event): DEFAULT_CATEGORIES."""
+    for code, label, label_local, color, is_vip in DEFAULT_CATEGORIES:
+        create_category(event, code=code, label=label, label_local=label_local, color=color, is_vip=is_vip)
 
 
 @copies_into_next_edition
