@@ -3,6 +3,7 @@
 import re
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from eventsvc.audit.service import record
@@ -13,6 +14,7 @@ from eventsvc.events.people import labels_people
 from eventsvc.events.service import copies_into_next_edition, sets_up_new_events
 from eventsvc.extensions import db
 from eventsvc.registration.models import Category, Invitation, Registration
+from eventsvc.registration.questions.models import question_categories
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -100,6 +102,26 @@ def update_category(category: Category, *, label: str, label_local: str | None, 
         category.position = position
     record("category.updated", event_id=category.event_id, obj=category)
     return category
+
+
+def delete_category(category: Category) -> None:
+    """Remove a category nobody carries yet (a default one the event does not need, say).
+
+    One that invitations, registrations or registration questions use is refused
+    (``category_in_use``): deleting it would leave guests without a band, or turn a question
+    asked of that category alone into one asked of everybody."""
+    used = sum(db.session.scalar(select(func.count()).select_from(model).where(model.category_id == category.id))
+               for model in (Invitation, Registration))
+    if used:
+        raise Conflict("category_in_use", ngettext(
+            "%(num)d invitation or registration carries this category: give it another one first.",
+            "%(num)d invitations and registrations carry this category: give them another one first.", used))
+    if db.session.scalar(select(func.count()).select_from(question_categories)
+                         .where(question_categories.c.category_id == category.id)):
+        raise Conflict("category_in_use", _("A registration question is asked of this category: change the "
+                                            "question first."))
+    record("category.deleted", event_id=category.event_id, obj=category, code=category.code)
+    db.session.delete(category)
 
 
 def category_for(event: Event, category_id: int) -> Category:

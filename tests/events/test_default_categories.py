@@ -87,3 +87,27 @@ def test_the_next_edition_keeps_its_sources_categories_not_the_defaults(app, dem
 def test_each_default_colour_carries_white_text_at_wcag_aa_contrast():
     for code, _, _, colour, _ in DEFAULT_CATEGORIES:
         assert _contrast_with_white(colour) >= 4.5, (code, colour, _contrast_with_white(colour))
+
+
+def test_a_default_category_nobody_carries_is_deleted_and_one_in_use_is_kept_with_a_reason(
+        app, demo, organizer_client):
+    token = csrf_token(organizer_client, "/manage/e/new")
+    organizer_client.post("/manage/e/new", data={**NEW_EVENT, "csrf_token": token})
+    with app.app_context():
+        press = next(c.id for c in list_categories(event_by_slug("summit-2025")) if c.code == "press")
+    page = organizer_client.get("/manage/e/summit-2025/categories").get_data(as_text=True)
+    token = csrf_token(organizer_client, "/manage/e/summit-2025/categories")
+    assert "Delete “Press”" in page
+    deleted = organizer_client.post(f"/manage/e/summit-2025/categories/{press}/delete",
+                                    data={"csrf_token": token}, follow_redirects=True)
+    assert "Category “Press” deleted." in deleted.get_data(as_text=True)
+    assert [c[0] for c in _categories(app, "summit-2025")] == ["guest", "speaker", "vip", "staff"]
+
+    # the demo's VIPs carry theirs: it stays, and the page says why
+    with app.app_context():
+        vip = next(c.id for c in list_categories(event_by_slug(demo)) if c.code == "vip")
+    before = _categories(app, demo)
+    kept = organizer_client.post(f"/manage/e/{demo}/categories/{vip}/delete", data={"csrf_token": token},
+                                 follow_redirects=True)
+    assert "carry this category: give them another one first." in kept.get_data(as_text=True)
+    assert _categories(app, demo) == before
