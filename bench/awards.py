@@ -29,6 +29,9 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.readiness import wait_until  # noqa: E402
+
 PORT = 0  # chosen at start: a free port on loopback
 
 
@@ -76,14 +79,13 @@ def serve(database_url: str, limit: int):
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{PORT}", "--log-level", "warning",
          "eventsvc:create_app()"], cwd=ROOT, env=env)
-    for _ in range(300):
-        try:
-            requests.get(f"http://127.0.0.1:{PORT}/healthz", timeout=5)
-            return process
-        except requests.RequestException:
-            time.sleep(0.1)
-    process.terminate()
-    raise SystemExit("gunicorn did not start")
+    try:
+        wait_until(lambda: requests.get(f"http://127.0.0.1:{PORT}/healthz", timeout=5), what="gunicorn",
+                   process=process)
+    except (RuntimeError, requests.RequestException) as error:
+        process.terminate()
+        raise SystemExit(str(error)) from None
+    return process
 
 
 def timed(pool, fn, items):

@@ -35,6 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.readiness import wait_until  # noqa: E402
+
 SECRET = "bench-only-secret-key-not-for-production"
 #: production refuses a loopback address for the links it builds; nothing follows them here
 PUBLIC_BASE_URL = "https://bench.example.org"
@@ -111,17 +114,13 @@ def start_gunicorn(url: str, workers: int, port: int, threads: int = 1) -> subpr
     # workers), keeping the end for the error message
     process.log = collections.deque(maxlen=200)
     threading.Thread(target=lambda: process.log.extend(process.stderr), daemon=True).start()
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            if process.poll() is not None:
-                time.sleep(0.2)  # the reader takes the last lines
-                raise RuntimeError("gunicorn did not start: " + b"".join(process.log).decode()[-2000:]) from None
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not open its port in 30 s")
+    def port_open() -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+
+    wait_until(port_open, what=f"gunicorn on port {port}", process=process,
+               log=lambda: b"".join(process.log).decode(errors="replace"))
+    return process
 
 
 def stop(process: subprocess.Popen) -> None:

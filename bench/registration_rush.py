@@ -30,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.readiness import STARTUP_TIMEOUT, wait_until  # noqa: E402
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -61,20 +63,14 @@ class Gunicorn:
         """The end of what gunicorn and the app wrote to stderr (tracebacks of 500s)."""
         return "".join(self._log)[-chars:]
 
-    def wait_ready(self, timeout: float = 30) -> "Gunicorn":
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.process.wait()
-                time.sleep(0.2)  # let the reader thread take the last lines
-                raise RuntimeError("gunicorn exited: " + self.log_tail(2000))
-            try:
-                urllib.request.urlopen(self.url + "/api/v1/openapi.json", timeout=2)
-                return self
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start in time")
+    def wait_ready(self, timeout: float = STARTUP_TIMEOUT) -> "Gunicorn":
+        try:
+            wait_until(lambda: urllib.request.urlopen(self.url + "/api/v1/openapi.json", timeout=5),
+                       what=f"gunicorn on {self.url}", process=self.process, log=self.log_tail, timeout=timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -2,8 +2,12 @@
 
 Columns (English or Chinese headers; see ALIASES):
   organization, organization_local   recipient organization, matched by name (any case), local or
-                                     short name (people.identity); created when not found, given
-                                     the local name when it had none
+                                     short name (people.identity); created when not found. A known
+                                     one gets the name in the other script it lacked (its Chinese
+                                     name; or its Latin name, when only its Chinese name was
+                                     known); a Chinese name that is not its own (it has another,
+                                     or another organization has this one) refuses the row: an
+                                     import never renames an organization silently
   person_email                       recipient person, a person of this event by e-mail
   person_name, person_name_local     recipient person created by name when there is no e-mail
   citation, citation_local
@@ -68,6 +72,7 @@ def import_awards(program: AwardProgram, filename: str, data: bytes, *, agenda_i
     errors: list[RowError] = []
     planned = []
     seen_orgs: dict[str, int] = {}
+    seen_locals: dict[int, tuple[str, int]] = {}  # organization id: (Chinese name, line)
     for row in rows:
         v = row.values
         row_errors = []
@@ -79,12 +84,21 @@ def import_awards(program: AwardProgram, filename: str, data: bytes, *, agenda_i
             row_errors.append(RowError(row.line, "organization", _("Give the recipient organization or person.")))
         if (org_name or org_local) and (len(org_name) > 300 or len(org_local) > 300):
             row_errors.append(RowError(row.line, "organization", _("Keep names under 300 characters.")))
-        elif (org_name or org_local) and identity.find_organization(program.event, org_name, org_local) is None:
+        elif org_local and (clash := identity.local_name_clash(program.event, org_name, org_local)):
+            row_errors.append(RowError(row.line, "organization_local", _clash_message(clash)))
+        elif (org_name or org_local) and (known := identity.find_organization(
+                program.event, org_name, org_local)) is None:
             key = (org_name or org_local).lower()
             if key in seen_orgs:
                 row_errors.append(RowError(row.line, "organization", _(
                     "The same new organization is already on line %(line)d.", line=seen_orgs[key])))
             seen_orgs[key] = row.line
+        elif org_local and not known.name_local:  # one Chinese name for it from the whole file
+            first_local, first_line = seen_locals.setdefault(known.id, (org_local, row.line))
+            if first_local != org_local:
+                row_errors.append(RowError(row.line, "organization_local", _(
+                    "Line %(line)d gives this organization another Chinese name, “%(local)s”.",
+                    line=first_line, local=first_local)))
         person = None
         if email:
             person = lookup.person_by_email(email)
@@ -135,6 +149,15 @@ def import_awards(program: AwardProgram, filename: str, data: bytes, *, agenda_i
             position=order, issue_date=issue_date), audit=False))
     record("award.imported", event_id=program.event_id, obj=program, rows=len(awards), file=filename)
     return awards
+
+
+def _clash_message(clash: identity.LocalNameClash) -> str:
+    if clash.owner is not None:
+        return _("“%(local)s” is the Chinese name of another organization of this event, %(other)s; correct "
+                 "the file, or the organizations first.", local=clash.given, other=clash.owner.name)
+    return _("%(name)s is called “%(stored)s” in Chinese at this event, not “%(given)s”; correct the file, "
+             "or the organization’s Chinese name first.", name=clash.organization.name,
+             stored=clash.organization.name_local, given=clash.given)
 
 
 class _Lookup:

@@ -3,7 +3,8 @@
 Layout of a badge, top to bottom: the event (title in both scripts, date), the name large
 (local script first, then Latin), position, organization, the QR code (46 mm including its
 quiet zone: modules of about 1 mm scan from arm's length), and the category band in the
-category's colour. Long names and organizations shrink, then wrap to two lines.
+category's colour (none for a guest without a category). Long names and organizations shrink,
+then wrap to two lines.
 """
 
 from collections.abc import Callable, Sequence
@@ -119,15 +120,18 @@ def draw_badge(canvas: Canvas, badge: BadgeContent, qr: tuple[int, str] | None =
             top = _centred_lines(canvas, text, top, start, 5.5, grey=grey) - 2
 
     # the QR, centred in the space left, as large as it allows but never under 40 mm
-    space = top - 2 - BAND_HEIGHT
+    label = " · ".join(t for t in (badge.category_local, badge.category) if t)
+    floor = BAND_HEIGHT if label else MARGIN
+    space = top - 2 - floor
     qr_size = max(40 * mm, min(QR_SIZE, space))
-    bottom = BAND_HEIGHT + max(0, (space - qr_size) / 2)
+    bottom = floor + max(0, (space - qr_size) / 2)
     draw_qr_path(canvas, qr or qr_path(badge.code), (WIDTH - qr_size) / 2, bottom, qr_size)
 
-    # the category band
+    # the category band; a guest without a category gets none (an empty band reads as a category)
+    if not label:
+        return
     canvas.setFillColorRGB(*colors.rgb(badge.color))
     canvas.rect(0, 0, WIDTH, BAND_HEIGHT, stroke=0, fill=1)
-    label = " · ".join(t for t in (badge.category_local, badge.category) if t) or " "
     canvas.setFillColorRGB(*colors.rgb(colors.text_color_on(badge.color)))
     size = fit_font_size(label, TEXT_WIDTH, 22, 8)
     canvas.setFont(FONT, size)

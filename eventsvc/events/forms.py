@@ -101,7 +101,10 @@ class SessionForm(FlaskForm):
     description_local = TextAreaField(_l("Description in Chinese"), validators=[Optional()])
     capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=0)],
                             description=_l("Leave empty when the room or the event limits it."))
-    requires_registration = BooleanField(_l("Guests take a seat separately"))
+    requires_registration = BooleanField(
+        _l("Guests book a seat separately"),
+        description=_l("Guests choose this session on their invitation page while seats are left, then join "
+                       "its waitlist; its door admits only guests with a confirmed seat and the people on stage."))
     is_closed = BooleanField(_l("Closed: only guests invited to this session"))
     confirm_overlaps = BooleanField(_l("Save even though it clashes with the sessions named above"))
 

@@ -135,7 +135,7 @@ class AgendaItem(Timestamps, db.Model):
     capacity: Mapped[int | None]
     #: confirmed seats, kept by the registration service under a row lock
     seats_taken: Mapped[int] = mapped_column(default=0)
-    #: guests must take a seat separately (seminars with limited seats)
+    #: guests must book a seat separately (seminars with limited seats): only those with one are admitted
     requires_registration: Mapped[bool] = mapped_column(default=False)
     #: only guests invited to this session are admitted (closed council meetings)
     is_closed: Mapped[bool] = mapped_column(default=False)

@@ -128,9 +128,23 @@ def _check_settings(data: dict, event: Event | None) -> dict:
     return data
 
 
+#: What other capabilities give every new event (registration: the default guest categories):
+#: each ``setup(event)`` adds rows to its own tables once the event exists. A next edition is a
+#: copy instead (NEXT_EDITION_COPIERS below): it keeps what its source had. Filled when those
+#: modules are imported.
+NEW_EVENT_SETUPS: list[Callable[[Event], None]] = []
+
+
+def sets_up_new_events(setup: Callable[[Event], None]) -> Callable[[Event], None]:
+    """Decorator: ``create_event`` calls ``setup(event)`` for every new event."""
+    NEW_EVENT_SETUPS.append(setup)
+    return setup
+
+
 def create_event(data: dict, *, creator: User) -> Event:
     """A new event (a draft unless ``status`` says otherwise); the creator becomes its organizer
-    (administrators need no role). Every setting is checked first (``_check_settings``)."""
+    (administrators need no role). Every setting is checked first (``_check_settings``); then
+    NEW_EVENT_SETUPS give it what every event starts with (the default guest categories)."""
     data = _check_settings(data, None)
     status = data.pop("status", None) or EventStatus.DRAFT
     slug = data.pop("slug")
@@ -142,6 +156,8 @@ def create_event(data: dict, *, creator: User) -> Event:
         db.session.add(EventRole(user_id=creator.id, event_id=event.id, role=EventRoleKind.ORGANIZER))
     record("event.created", event_id=event.id, obj=event, slug=slug)
     set_status(event, status)
+    for setup in NEW_EVENT_SETUPS:
+        setup(event)
     return event
 
 

@@ -226,7 +226,7 @@ def _find_or_create_organizations(event_id: int | None,
     texts = [text for pair in distinct for text in pair if text]
     index = _OrganizationIndex(_candidates(event_id, texts))
     for pair in distinct:
-        _fill_in(index.find(*pair), pair[1], index)
+        _fill_in(index.find(*pair), *pair, index)
     planned, rows = _OrganizationIndex(), []
     for name, name_local in distinct:  # after filling in: a local name alone may now find one
         if index.find(name, name_local) is None and planned.find(name, name_local) is None:
@@ -245,13 +245,57 @@ def _find_or_create_organizations(event_id: int | None,
     return [found[pair] for pair in wanted]
 
 
-def _fill_in(org: Organization | None, name_local: str | None, index: _OrganizationIndex | None = None) -> None:
-    """Give a known organization the local name it lacked (an award import naming an organization
-    we knew in English only, say)."""
-    if org is not None and name_local and not org.name_local:
-        org.name_local = name_local
-        if index is not None:
-            index.add(org)
+def _fill_in(org: Organization | None, name: str, name_local: str | None,
+             index: _OrganizationIndex | None = None) -> None:
+    """Give a known organization the name in the other script that it lacked, never replacing one
+    it has (local_name_clash finds those for imports to refuse):
+
+    - known in English only, told its Chinese name too: the Chinese name is kept beside it;
+    - known by its Chinese name only (its name was that Chinese name), told a Latin name too: the
+      Latin name becomes its name, the Chinese one its local name.
+    """
+    if org is None or not name_local or org.name_local:
+        return
+    if (name != name_local and name_key(org.name) == name_key(name_local)
+            and name_key(name) != name_key(org.short_name or "")):
+        org.name = name  # no other organization of the event has this name: it would have been found
+    org.name_local = name_local
+    if index is not None:
+        index.add(org)
+
+
+@dataclass(frozen=True)
+class LocalNameClash:
+    """A (name, Chinese name) pair that finds ``organization`` with a Chinese name not its own."""
+
+    organization: Organization
+    #: the Chinese name given
+    given: str
+    #: the other organization of the event that has the Chinese name given, if one does
+    owner: Organization | None = None
+
+
+def local_name_clash(event: Owner | None, name: str | None, name_local: str | None) -> LocalNameClash | None:
+    """Whether a Chinese name given with a name contradicts the organization the name finds: it
+    has another Chinese name, or another organization of the event is called so.
+
+    ``find_or_create_organization`` keeps the stored names in that case (an import of a typo
+    must not rename an organization its other pages and certificates show); imports ask this
+    first and refuse the row with a sentence, so the organizer corrects the file or the
+    organization on purpose."""
+    name, name_local = _organization_names(name, name_local)
+    if not name_local or name == name_local:
+        return None
+    index = _OrganizationIndex(_candidates(owner_id(event), [name, name_local]))
+    org = index.find(name, name_local)
+    if org is None:
+        return None
+    if org.name_local and org.name_local != name_local:
+        return LocalNameClash(org, name_local)
+    owner = index.by_local.get(name_local) or index.by_name.get(name_key(name_local))
+    if owner is not None and owner.id != org.id:
+        return LocalNameClash(org, name_local, owner)
+    return None
 
 
 def _find_or_create_one(event_id: int | None, name: str, name_local: str | None) -> Organization:
@@ -263,7 +307,7 @@ def _find_or_create_one(event_id: int | None, name: str, name_local: str | None)
         if org is None:
             raise ServiceError("organization_conflict", _("Try again: the organization changed meanwhile."),
                                field="organization")
-    _fill_in(org, name_local)
+    _fill_in(org, name, name_local)
     return org
 
 

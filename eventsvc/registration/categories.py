@@ -3,6 +3,7 @@
 import re
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from eventsvc.audit.service import record
@@ -10,17 +11,37 @@ from eventsvc.core.errors import Conflict, NotFound, ServiceError
 from eventsvc.core.i18n import local
 from eventsvc.events.models import Event
 from eventsvc.events.people import labels_people
-from eventsvc.events.service import copies_into_next_edition
+from eventsvc.events.service import copies_into_next_edition, sets_up_new_events
 from eventsvc.extensions import db
 from eventsvc.registration.models import Category, Invitation, Registration
+from eventsvc.registration.questions.models import question_categories
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+#: What every new event starts with, so that its badges carry a band from the first print:
+#: (code, label, Chinese label, band colour, VIP). Organizers rename, recolour or delete them as
+#: any other category. Each colour carries white text at 4.5:1 or more (WCAG AA), on the badge
+#: band and the pages' category pills alike.
+DEFAULT_CATEGORIES = (
+    ("guest", "Guest", "嘉宾", "#2b6cb0", False),
+    ("speaker", "Speaker", "演讲嘉宾", "#6b46c1", False),
+    ("vip", "VIP", "贵宾", "#c53030", True),
+    ("press", "Press", "媒体", "#9c4221", False),
+    ("staff", "Staff", "工作人员", "#4a5568", False),
+)
 
 
 def list_categories(event: Event) -> list[Category]:
     return db.session.scalars(select(Category).where(Category.event_id == event.id)
                               .order_by(Category.position, Category.id)).all()
+
+
+@sets_up_new_events
+def add_default_categories(event: Event) -> None:
+    """A new event's guest categories (events.service.create_event): DEFAULT_CATEGORIES."""
+    for code, label, label_local, color, is_vip in DEFAULT_CATEGORIES:
+        create_category(event, code=code, label=label, label_local=label_local, color=color, is_vip=is_vip)
 
 
 @copies_into_next_edition
@@ -81,6 +102,26 @@ def update_category(category: Category, *, label: str, label_local: str | None, 
         category.position = position
     record("category.updated", event_id=category.event_id, obj=category)
     return category
+
+
+def delete_category(category: Category) -> None:
+    """Remove a category nobody carries yet (a default one the event does not need, say).
+
+    One that invitations, registrations or registration questions use is refused
+    (``category_in_use``): deleting it would leave guests without a band, or turn a question
+    asked of that category alone into one asked of everybody."""
+    used = sum(db.session.scalar(select(func.count()).select_from(model).where(model.category_id == category.id))
+               for model in (Invitation, Registration))
+    if used:
+        raise Conflict("category_in_use", ngettext(
+            "%(num)d invitation or registration carries this category: give it another one first.",
+            "%(num)d invitations and registrations carry this category: give them another one first.", used))
+    if db.session.scalar(select(func.count()).select_from(question_categories)
+                         .where(question_categories.c.category_id == category.id)):
+        raise Conflict("category_in_use", _("A registration question is asked of this category: change the "
+                                            "question first."))
+    record("category.deleted", event_id=category.event_id, obj=category, code=category.code)
+    db.session.delete(category)
 
 
 def category_for(event: Event, category_id: int) -> Category:

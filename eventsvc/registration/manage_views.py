@@ -333,6 +333,22 @@ def category_update(event: Event, category_id: int):
     return redirect(url_for(".categories", slug=event.slug))
 
 
+@bp.post("/<slug>/categories/<int:category_id>/delete")
+@requires_event_role(ORGANIZER)
+def category_delete(event: Event, category_id: int):
+    category = category_service.category_for(event, category_id)
+    label = category.label
+    try:
+        category_service.delete_category(category)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Category “%(label)s” deleted.", label=label), "success")
+    return redirect(url_for(".categories", slug=event.slug), 303)
+
+
 # --- settings ------------------------------------------------------------------------------
 
 #: the form's names of the fields events.service checks under the model's names

@@ -53,7 +53,7 @@ from eventsvc.registration.enums import RegistrationStatus, SeatStatus
 from eventsvc.registration.forms import DeclineForm, DetailsForm
 from eventsvc.registration.models import SessionSeat
 from eventsvc.registration.questions import answers as answer_service
-from eventsvc.registration.transitions import Actor, guest_actions
+from eventsvc.registration.transitions import Actor, guest_actions, guest_standing
 
 bp = Blueprint("portal", __name__, url_prefix="/g")
 
@@ -123,7 +123,8 @@ def _page(guest: Guest, token: str, *, raw_answers=None, answer_errors=None, sta
         counts=service.seat_counts(items), chosen=chosen, seat_positions=seat_positions,
         position=service.waitlist_position(registration) if registration else None,
         form=form, decline_form=DeclineForm(formdata=None), portal_sections=PORTAL_SECTIONS,
-        actions=guest_actions(registration, invitation), questions=questions, answer_values=answer_values,
+        actions=guest_actions(registration, invitation), standing=guest_standing(registration, invitation),
+        questions=questions, answer_values=answer_values,
         answer_errors=answer_errors or {}, answers_editable=answer_service.guest_may_edit(registration),
         held_answers=held), status
 

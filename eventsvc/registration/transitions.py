@@ -173,3 +173,31 @@ def guest_actions(registration, invitation) -> set[str]:
             if invitation.status in INVITATION["decline"].sources:
                 actions.add("decline")
     return actions
+
+
+class GuestStanding(enum.StrEnum):
+    """Where a guest stands, as the portal's first heading says it."""
+
+    REGISTERED = "registered"  # pending, confirmed or waitlisted
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    DECLINED = "declined"
+    INVITED = "invited"
+
+
+def guest_standing(registration, invitation) -> GuestStanding:
+    """The one reading of a guest's registration and invitation for the portal's heading.
+
+    A registration that was cancelled says so, however it came to be: "Cancel my registration"
+    (which also marks an accepted invitation declined), "I cannot attend" after accepting, or the
+    organizer. "Declined" is for a guest who declined without ever registering.
+    """
+    if registration is not None:
+        if registration.status in ACTIVE:
+            return GuestStanding.REGISTERED
+        if registration.status == R.REJECTED:
+            return GuestStanding.REJECTED
+        return GuestStanding.CANCELLED
+    if invitation is not None and invitation.status == InvitationStatus.DECLINED:
+        return GuestStanding.DECLINED
+    return GuestStanding.INVITED

@@ -168,3 +168,53 @@ def test_too_many_columns_and_broken_files_are_refused_with_a_sentence(
         api = _upload_api(organizer_client, organizer_api, demo, demo_program_id, filename, data)
         assert (api.status_code, api.json["message"]) == (status, sentence), filename
     assert _counts(app, demo_program_id) == before
+
+
+def test_an_organization_known_by_its_chinese_name_only_gets_its_latin_name_from_the_import(
+        app, organizer_client, demo, demo_program_id):
+    with app.app_context():
+        db.session.add(Organization(event_id=event_by_slug(demo).id, name="铜网有限公司"))  # Chinese only
+        db.session.commit()
+    before = _counts(app, demo_program_id)[1]
+    csv = "organization,organization_local,citation\nCopper Grid Ltd.,铜网有限公司,Qualified.\n".encode()
+    response = _upload(organizer_client, demo, demo_program_id, "recipients.csv", csv, _launch_id(app))
+    assert response.status_code == 302
+    with app.app_context():
+        award = db.session.scalar(select(Award).where(Award.citation == "Qualified."))
+        assert (award.recipient_organization.name, award.recipient_organization.name_local) == (
+            "Copper Grid Ltd.", "铜网有限公司")
+    assert _counts(app, demo_program_id)[1] == before  # the same organization, both names now
+    program = f"/manage/e/{demo}/awards/programs/{demo_program_id}"
+    assert "Copper Grid Ltd." in organizer_client.get(program).get_data(as_text=True)
+    organizer_client.get("/language/zh")
+    assert "铜网有限公司" in organizer_client.get(program).get_data(as_text=True)
+
+
+def test_a_chinese_name_that_is_not_the_organizations_own_refuses_the_row_and_changes_nothing(
+        app, organizer_client, demo, demo_program_id):
+    with app.app_context():
+        event_id = event_by_slug(demo).id
+        db.session.add_all([Organization(event_id=event_id, name="Copper Grid Ltd.", name_local="铜网有限公司"),
+                            Organization(event_id=event_id, name="Tin Grid Ltd.")])  # English only
+        db.session.commit()
+    before = _counts(app, demo_program_id)
+    csv = ("organization,organization_local,citation\n"
+           "Copper Grid Ltd.,铜网公司,Qualified.\n"                   # line 2: it is called 铜网有限公司
+           "Tin Grid Ltd.,京华充电科技有限公司,Qualified.\n"           # line 3: Jinghua's Chinese name
+           "Tin Grid Ltd.,锡网有限公司,Qualified.\n"                   # line 4: fine alone...
+           "TIN GRID LTD.,锡网公司,Qualified.\n").encode()             # line 5: ...but not with line 4
+    response = _upload(organizer_client, demo, demo_program_id, "recipients.csv", csv, _launch_id(app))
+    assert response.status_code == 422
+    assert _report_rows(response.get_data(as_text=True)) == [
+        ("2", "organization_local", "Copper Grid Ltd. is called “铜网有限公司” in Chinese at this event, "
+                                    "not “铜网公司”; correct the file, or the organization’s Chinese name first."),
+        ("3", "organization_local", "“京华充电科技有限公司” is the Chinese name of another organization of this "
+                                    "event, Jinghua Charging Technology Co., Ltd.; correct the file, or the "
+                                    "organizations first."),
+        ("5", "organization_local", "Line 4 gives this organization another Chinese name, “锡网有限公司”."),
+    ]
+    assert _counts(app, demo_program_id) == before
+    with app.app_context():
+        names = dict(db.session.execute(select(Organization.name, Organization.name_local).where(
+            Organization.name.in_(["Copper Grid Ltd.", "Tin Grid Ltd."]))).all())
+        assert names == {"Copper Grid Ltd.": "铜网有限公司", "Tin Grid Ltd.": None}

@@ -29,6 +29,13 @@ class PrintedPdf:
         results = sorted(results, key=lambda r: (round(r.position.top_left.y / 200), r.position.top_left.x))
         return [r.text for r in results]
 
+    def image(self, page: int = 1, dpi: int = 72) -> Image.Image:
+        """A page rasterized in colour (at 72 dpi a pixel is a point)."""
+        stem = self.folder / f"colour-{id(self)}-{page}-{dpi}"
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", "-f", str(page), "-l", str(page),
+                        str(self.path), str(stem)], check=True)
+        return Image.open(f"{stem}.png").convert("RGB")
+
     def text(self) -> str:
         return subprocess.run(["pdftotext", "-layout", str(self.path), "-"], capture_output=True, text=True,
                               check=True).stdout

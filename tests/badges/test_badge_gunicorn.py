@@ -13,6 +13,7 @@ import requests
 from eventsvc import PROJECT_ROOT
 from eventsvc.demo import loader
 from tests.support.live_server import free_port
+from tests.support.readiness import answers, wait_until
 
 
 class Gunicorn:
@@ -27,14 +28,9 @@ class Gunicorn:
 
     def __enter__(self):
         try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    if requests.get(self.url + "/healthz", timeout=5).ok:
-                        return self
-                except requests.RequestException:
-                    time.sleep(0.2)
-            raise RuntimeError("gunicorn did not start")
+            wait_until(lambda: answers(self.url + "/healthz"), what=f"gunicorn on {self.url}",
+                       process=self.process)
+            return self
         except BaseException:
             self.__exit__()  # never leave a server behind
             raise

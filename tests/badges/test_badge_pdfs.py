@@ -235,3 +235,31 @@ def test_when_a_worker_process_fails_the_batch_is_still_complete_and_right(print
     document = printed(render_badges(badges, SHEET))
     assert document.qr_codes(53) == [b.code for b in badges[208:]]
     assert document.qr_codes(27) == [b.code for b in badges[104:108]]
+
+
+def _band_colours(pdf) -> set[tuple[int, int, int]]:
+    """The colours of a thin strip across the band's place (the badge's lowest 19 mm), inside its edges."""
+    page = pdf.image()
+    width, height = page.size
+    y = height - 8  # about 3 mm above the bottom edge
+    return {page.getpixel((x, y)) for x in range(20, width - 20, 4)}
+
+
+def test_a_guest_without_a_category_gets_no_band_and_one_with_a_category_gets_its_colour(
+        app, demo, organizer_client, printed):
+    with app.app_context():
+        registration = registration_of("Zhang Hua")  # a VIP: the band is the VIP's red
+        registration_id, colour = registration.id, registration.category.color
+    with_band = printed(_badge_pdf(organizer_client, demo, registration_id))
+    red = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    assert all(max(abs(a - b) for a, b in zip(c, red, strict=True)) < 12 for c in _band_colours(with_band))
+    assert "贵宾" in with_band.text()
+
+    with app.app_context():
+        registration_of("Zhang Hua").category_id = None
+        db.session.commit()
+    without = printed(_badge_pdf(organizer_client, demo, registration_id))
+    assert _band_colours(without) == {(255, 255, 255)}  # white paper: no grey band
+    text = without.text()
+    assert "贵宾" not in text and "VIP" not in text
+    assert without.qr_codes()  # the QR still reads

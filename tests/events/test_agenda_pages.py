@@ -188,3 +188,13 @@ def test_event_settings_refuse_a_last_day_before_the_first_and_change_nothing(or
     with app.app_context():
         event = event_by_slug(demo)
         assert event.title == "China Electric Vehicle 100 Forum 2023" and event.end_date == date(2023, 3, 31)
+
+
+def test_the_session_form_says_that_guests_book_their_seats_and_what_that_means(organizer_client, demo):
+    page = organizer_client.get(f"/manage/e/{demo}/sessions/new").get_data(as_text=True)
+    assert "Guests take a seat separately" not in page
+    assert "Guests book a seat separately" in page
+    assert "its door admits only guests with a confirmed seat" in page
+    organizer_client.get("/language/zh")
+    chinese = organizer_client.get(f"/manage/e/{demo}/sessions/new").get_data(as_text=True)
+    assert "嘉宾需单独预订座位" in chinese

@@ -137,6 +137,7 @@ ROUTES = {
     "/account/password/<token>": UNKNOWN_ONE_TIME_LINK.at(token="unknown_link"),
     "/manage/e/<slug>/categories": ORGANIZER,
     "/manage/e/<slug>/categories/<int:category_id>": ORGANIZER,
+    "/manage/e/<slug>/categories/<int:category_id>/delete": ORGANIZER,
     "/manage/e/<slug>/registration-settings": ORGANIZER,
     "/manage/e/<slug>/questions": ORGANIZER,
     "/manage/e/<slug>/questions/<int:question_id>": ORGANIZER,

@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 from eventsvc import PROJECT_ROOT
 from tests.support import database
 from tests.support.live_server import free_port
+from tests.support.readiness import wait_until
 
 #: limits, in seconds, of the waits below (never an assertion about speed)
 START_TIMEOUT = 360
@@ -157,14 +158,9 @@ class ServedSite:
         return self
 
     def _wait_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"scripts/serve exited ({self.process.returncode}):\n{self.log()}")
-            if self._answers("/healthz") and "ready." in self.worker_log():
-                return
-            time.sleep(1)
-        raise AssertionError(f"scripts/serve not ready after {START_TIMEOUT} s:\n{self.log()}\n{self.worker_log()}")
+        wait_until(lambda: self._answers("/healthz") and "ready." in self.worker_log(), what="scripts/serve",
+                   process=self.process, log=lambda: f"{self.log()}\n{self.worker_log()}",
+                   timeout=START_TIMEOUT, interval=1)
 
     def _answers(self, path: str) -> bool:
         try:

@@ -5,13 +5,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
-
-import requests
 
 from eventsvc.core.paths import PROJECT_ROOT
 from tests.support.live_server import free_port
+from tests.support.readiness import answers, wait_until
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
@@ -35,16 +33,9 @@ class Gunicorn:
 
     def __enter__(self):
         try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError("gunicorn exited")
-                try:
-                    if requests.get(self.url + "/healthz", timeout=5).ok:
-                        return self
-                except requests.RequestException:
-                    time.sleep(0.2)
-            raise RuntimeError("gunicorn did not start")
+            wait_until(lambda: answers(self.url + "/healthz"), what=f"gunicorn on {self.url}",
+                       process=self.process)
+            return self
         except BaseException:
             self.__exit__()
             raise

@@ -17,6 +17,7 @@ import requests
 from eventsvc.core.paths import PROJECT_ROOT
 from tests.ops.servers import Gunicorn
 from tests.support.live_server import free_port
+from tests.support.readiness import wait_until
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -40,15 +41,13 @@ class Nginx:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
     def __enter__(self):
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                requests.get(self.url + "/healthz", timeout=2)
-                return self
-            except requests.RequestException:
-                time.sleep(0.1)
-        self.__exit__()
-        raise RuntimeError("nginx did not start")
+        try:  # any answer will do: nginx is up (its upstreams may still be starting)
+            wait_until(lambda: requests.get(self.url + "/healthz", timeout=2), what=f"nginx on {self.url}",
+                       process=self.process, interval=0.1)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
 
     def __exit__(self, *exc):
         self.process.terminate()

@@ -11,11 +11,9 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from eventsvc import PROJECT_ROOT
@@ -24,6 +22,7 @@ from eventsvc.extensions import db
 from tests.mail.conftest import SmtpServer
 from tests.support import database
 from tests.support.live_server import free_port
+from tests.support.readiness import answers, wait_until
 
 SETTINGS = {
     "EVENTSVC_ENV": "testing",
@@ -48,11 +47,9 @@ class Redis:
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        deadline = time.monotonic() + 10
-        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
-                             text=True).stdout.strip() != "PONG":
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.1)
+        wait_until(lambda: subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
+                                          text=True).stdout.strip() == "PONG",
+                   what=f"redis-server on port {self.port}", process=self.process, interval=0.1)
 
     def stop(self):
         self.process.terminate()
@@ -87,17 +84,15 @@ class Cluster:
         return process
 
     def _wait_for_heartbeat(self, name: str, process: subprocess.Popen) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert process.poll() is None, self.log(name, 6000)
+        def reported() -> bool:
             with self.app.app_context():
                 seen = db.session.scalar(select(WorkerHeartbeat.hostname).where(
                     WorkerHeartbeat.hostname.startswith(f"{name}@")))
                 db.session.remove()
-            if seen:
-                return
-            time.sleep(0.2)
-        raise AssertionError(f"worker {name} never reported:\n{self.log(name, 6000)}")
+            return seen is not None
+
+        wait_until(reported, what=f"worker {name} (its first heartbeat)", process=process,
+                   log=lambda: self.log(name))
 
     def kill(self, name: str) -> None:
         """SIGKILL: the worker dies mid-task, acknowledging nothing and cleaning nothing up."""
@@ -118,14 +113,9 @@ class Cluster:
              "--timeout", "60", "eventsvc:create_app()"],
             cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.web_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.web_url + "/login", timeout=5).ok:
-                    return self.web_url
-            except requests.RequestException:
-                time.sleep(0.2)
-        raise AssertionError("gunicorn did not start:\n" + self.log("web", 6000))
+        wait_until(lambda: answers(self.web_url + "/login"), what=f"gunicorn on {self.web_url}",
+                   process=self.processes["web"], log=lambda: self.log("web"))
+        return self.web_url
 
     def stop(self) -> None:
         for process in list(self.processes.values()):

@@ -223,3 +223,27 @@ def test_other_capabilities_routes_get_the_same_clear_page_for_a_bad_link(app, o
     page, api = responses.values()
     assert page.status_code == 404 and "This link is not valid" in page.get_data(as_text=True)
     assert api.status_code == 404 and api.json["code"] == "unknown_link"
+
+
+def test_after_cancel_my_registration_the_page_says_it_is_cancelled_not_declined(app, client, open_event):
+    slug = open_event()
+    token = invite(app, slug, "li@example.org")
+    guest_post(client, token, "accept")
+    guest_post(client, token, "cancel")
+    assert registrations(app, slug) == [("li@example.org", "cancelled")]
+    page = client.get(f"/g/{token}").get_data(as_text=True)
+    assert "Your registration is cancelled" in page
+    assert "You declined this invitation" not in page
+    assert "You can still accept below" in page  # an invited guest comes back by accepting again
+    client.get("/language/zh")
+    assert "您的报名已取消" in client.get(f"/g/{token}").get_data(as_text=True)
+
+
+def test_declining_after_accepting_also_says_the_registration_is_cancelled(app, client, open_event):
+    slug = open_event()
+    token = invite(app, slug, "li@example.org")
+    guest_post(client, token, "accept")
+    guest_post(client, token, "decline", {"reason": "Travelling that week"})
+    page = client.get(f"/g/{token}").get_data(as_text=True)
+    assert "Your registration is cancelled" in page and "Travelling that week" in page
+    assert "You declined this invitation" not in page

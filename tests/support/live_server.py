@@ -6,6 +6,8 @@ from contextlib import contextmanager
 
 from werkzeug.serving import make_server
 
+from tests.support.readiness import STARTUP_TIMEOUT
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -32,10 +34,6 @@ class LiveServer:
         self.thread.join(timeout=5)
 
 
-#: seconds to wait for gunicorn; generous for a loaded 2-core machine (no assertion is about time)
-GUNICORN_TIMEOUT = 180
-
-
 @contextmanager
 def gunicorn(app, workers: int = 4):
     """The app's database served by gunicorn with several worker processes (the race tests)."""
@@ -43,6 +41,6 @@ def gunicorn(app, workers: int = 4):
 
     server = Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], workers=workers)
     try:
-        yield server.wait_ready(timeout=GUNICORN_TIMEOUT)
+        yield server.wait_ready(timeout=STARTUP_TIMEOUT)
     finally:
         server.stop()
