@@ -30,7 +30,8 @@ class Endpoints(MethodView):
         endpoint, secret = service.create_endpoint(api_event().id, data["url"], data["kinds"],
                                                    description=data.get("description"), user_id=api_user().id)
         db.session.commit()
-        return {**EndpointSchema().dump(endpoint), "secret": secret}
+        endpoint.secret = secret  # on this object, for this answer only: no column holds it
+        return endpoint
 
 
 @blp.route("/webhooks/<int:endpoint_id>")
