@@ -3,6 +3,7 @@ and nobody else's reach."""
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from eventsvc.extensions import db
@@ -115,3 +116,19 @@ def test_the_api_creates_lists_and_deletes_endpoints_with_the_secret_once(
 
     assert client.delete(f"{base}/{body['id']}", headers=organizer_api).status_code == 204
     assert client.get(f"{base}/{body['id']}", headers=organizer_api).status_code == 404
+
+
+def test_rotating_the_key_encryption_secret_keeps_the_signing_secrets_readable(app, demo, organizer_client,
+                                                                              monkeypatch, receiver):
+    from eventsvc.webhooks.signing import SecretUnreadable, open_secret, reseal_secrets
+
+    [secret] = SECRET.findall(_create(organizer_client, demo, receiver.url).get_data(as_text=True))
+    old = app.config.get("BADGE_KEY_ENCRYPTION_KEY") or app.config["SECRET_KEY"]
+    monkeypatch.setitem(app.config, "BADGE_KEY_ENCRYPTION_KEY", "a-brand-new-key-encryption-secret")
+    with app.app_context():
+        endpoint = db.session.scalar(select(WebhookEndpoint))
+        with pytest.raises(SecretUnreadable):  # a new key-encryption secret does not open the old seal
+            open_secret(endpoint.secret_sealed)
+        assert reseal_secrets(old) == {"reencrypted": 1, "current": 0, "unreadable": 0}
+        db.session.commit()
+        assert open_secret(db.session.scalar(select(WebhookEndpoint)).secret_sealed) == secret
