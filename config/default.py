@@ -136,6 +136,22 @@ WORKER_HEARTBEAT_SECONDS = 15
 MAIL_DELIVER_AFTER_COMMIT = True
 MAIL_SWEEP_SECONDS = 30
 MAIL_LEASE_SECONDS = 120
+# Webhooks (eventsvc/webhooks): delivery rows are written with the change and sent by workers,
+# kicked after the commit and swept every WEBHOOK_SWEEP_SECONDS. A receiver has
+# WEBHOOK_TIMEOUT_SECONDS to answer; a failed attempt is retried after the pauses below (the last
+# repeats) until WEBHOOK_MAX_ATTEMPTS, then marked failed. Endpoints must be https:// on a public
+# address; WEBHOOKS_ALLOW_LOOPBACK = True (EVENTSVC_WEBHOOKS_ALLOW_LOOPBACK=true) also allows
+# http(s)://127.0.0.1, [::1] and localhost, for a receiver on a developer's machine (tests allow
+# them anyway). Never set it in production: it lets endpoints call the server itself.
+WEBHOOKS_DELIVER_AFTER_COMMIT = True
+WEBHOOKS_ALLOW_LOOPBACK = False
+WEBHOOK_SWEEP_SECONDS = 30
+WEBHOOK_LEASE_SECONDS = 60
+WEBHOOK_TIMEOUT_SECONDS = 10
+WEBHOOK_MAX_ATTEMPTS = 6
+WEBHOOK_BACKOFF_SECONDS = (60, 300, 1800, 7200, 21600)
+# How long a process trusts what it knows of an event's webhook subscribers (see webhooks/service.py)
+WEBHOOK_SUBSCRIBER_CACHE_SECONDS = 10
 # Expiring invitations whose links have expired, and pre-event reminders: checked this often.
 REGISTRATION_SCHEDULE_SECONDS = 60
 

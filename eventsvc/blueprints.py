@@ -47,6 +47,9 @@ from eventsvc.registration.questions.views import bp as questions_bp
 from eventsvc.registration.schedule import send_due_reminders  # noqa: F401  (periodic tasks for the worker)
 from eventsvc.web.admin_views import bp as admin_bp
 from eventsvc.web.views import bp as web_bp
+from eventsvc.webhooks import tasks as webhook_tasks  # noqa: F401  (delivery task and sweep for the worker)
+from eventsvc.webhooks.api import blp as webhooks_api
+from eventsvc.webhooks.views import bp as webhooks_bp
 
 
 def register(app: Flask) -> None:
@@ -66,6 +69,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(badges_bp)
     app.register_blueprint(badges_portal_bp)
     app.register_blueprint(checkin_bp)
+    app.register_blueprint(webhooks_bp)
 
     app.register_blueprint(agenda_bp)
     app.register_blueprint(people_pages_bp)
@@ -80,6 +84,7 @@ def register(app: Flask) -> None:
     api.register_blueprint(awards_api)
     api.register_blueprint(badges_api)
     api.register_blueprint(checkin_api)
+    api.register_blueprint(webhooks_api)
     init_api_auth(app)
 
     app.cli.add_command(accounts_cli.users_cli)

@@ -27,11 +27,12 @@ from eventsvc.registration.questions.models import (
     question_categories,
 )
 from eventsvc.registration.reminders import ScheduledReminder
+from eventsvc.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AgendaItem", "Answer", "ApiToken", "AuditEvent", "BackgroundJob", "Award", "AwardProgram", "BadgeKey", "Category",
     "CheckIn", "Choice", "Event", "EventRole", "GuestLink", "Invitation", "MailTemplate", "Organization",
     "OutgoingMessage", "Participation", "PasswordLink", "PeriodicRun", "Person", "Question", "RateLimitHit",
     "Registration", "Room", "ScheduledReminder", "SessionSeat",
-    "SpeechRecord", "User", "WorkerHeartbeat", "answer_choices", "invitation_sessions", "question_categories",
+    "SpeechRecord", "User", "WebhookDelivery", "WebhookEndpoint", "WorkerHeartbeat", "answer_choices", "invitation_sessions", "question_categories",
 ]

@@ -28,6 +28,8 @@ from eventsvc.people.identity import carry_organization
 from eventsvc.people.models import Organization, Person
 from eventsvc.registration.mail_values import tell_guest
 from eventsvc.registration.models import Registration
+from eventsvc.webhooks.enums import WebhookKind
+from eventsvc.webhooks.service import emit
 
 PREFIX_PATTERN = re.compile(r"^[A-Z0-9]{2,12}$")
 MAX_DIGITS = 8
@@ -300,6 +302,11 @@ def mark_presented(award: Award) -> Award:
     award.status = AwardStatus.PRESENTED
     award.presented_at = utcnow()
     record("award.presented", event_id=award.program.event_id, obj=award, number=award.certificate_number)
+    emit(award.program.event_id, WebhookKind.AWARD_PRESENTED, lambda: {
+        "award_id": award.id, "program": award.program.name, "certificate_number": award.certificate_number,
+        "recipient_person_id": award.recipient_person_id,
+        "recipient_organization_id": award.recipient_organization_id,
+        "presented_at": award.presented_at.isoformat()})
     _tell_certificate(award)
     return award
 

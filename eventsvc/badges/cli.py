@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 
 from eventsvc.badges.codes import reencrypt_keys
 from eventsvc.extensions import db
+from eventsvc.webhooks.signing import reseal_secrets
 
 badges_cli = AppGroup("badges", help="Badge signing keys.")
 
@@ -25,8 +26,10 @@ def _names(keys) -> str:
 def check_keys():
     """Check that every stored signing key opens with the key-encryption secret configured now."""
     outcome = reencrypt_keys(old_secret=None)
+    hooks = reseal_secrets(old_secret=None)
     db.session.rollback()
-    click.echo(f"readable {len(outcome['current'])}, unreadable {len(outcome['unreadable'])}")
+    click.echo(f"readable {len(outcome['current'])}, unreadable {len(outcome['unreadable'])}; "
+               f"webhook secrets readable {hooks['current']}, unreadable {hooks['unreadable']}")
     if outcome["unreadable"]:
         raise click.ClickException(
             f"these keys do not open with the current key-encryption secret: {_names(outcome['unreadable'])}; "
@@ -40,9 +43,11 @@ def check_keys():
 def rotate_kek(old_secret):
     """Re-encrypt every stored badge signing key with the current key-encryption secret."""
     outcome = reencrypt_keys(old_secret)
+    hooks = reseal_secrets(old_secret)  # the webhook signing secrets are sealed with the same secret
     db.session.commit()
     click.echo(f"re-encrypted {len(outcome['reencrypted'])}, already current {len(outcome['current'])}, "
-               f"unreadable {len(outcome['unreadable'])}")
+               f"unreadable {len(outcome['unreadable'])}; webhook secrets re-encrypted {hooks['reencrypted']}, "
+               f"unreadable {hooks['unreadable']}")
     if outcome["unreadable"]:
         raise click.ClickException(
             f"neither the old nor the current secret opens: {_names(outcome['unreadable'])}; "

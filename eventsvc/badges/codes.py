@@ -16,15 +16,15 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.badges.models import BadgeKey
+from eventsvc.core import sealing
 from eventsvc.core.errors import ServiceError
 from eventsvc.extensions import db
 
@@ -62,27 +62,14 @@ class BadgeKeyUnreadable(ServiceError):
     status = 503
 
 
-def key_encryption_secret() -> str:
-    config = current_app.config
-    return str(config.get("BADGE_KEY_ENCRYPTION_KEY") or config["SECRET_KEY"])
-
-
-def _wrapping_key(secret: str | None = None) -> bytes:
-    secret = key_encryption_secret() if secret is None else secret
-    return hashlib.sha256(b"eventsvc badge key wrapping\x00" + secret.encode()).digest()
-
-
 def _encrypt_private(raw: bytes, secret: str | None = None) -> bytes:
     nonce = hashlib.sha256(raw).digest()[:12]  # deterministic per key; the key is never reused for other data
-    return nonce + AESGCM(_wrapping_key(secret)).encrypt(nonce, raw, b"badge-key")
+    return sealing.seal(raw, b"badge-key", secret=secret, nonce=nonce)
 
 
 def _open(blob: bytes, secret: str | None = None) -> bytes | None:
     """The raw private key, or None when this secret does not open it."""
-    try:
-        return AESGCM(_wrapping_key(secret)).decrypt(blob[:12], blob[12:], b"badge-key")
-    except (InvalidTag, ValueError):
-        return None
+    return sealing.unseal(blob, b"badge-key", secret=secret)
 
 
 def _decrypt_private(key: BadgeKey) -> bytes:

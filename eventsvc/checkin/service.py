@@ -12,6 +12,7 @@ one badge at one gate give exactly one ``ok`` (the partial unique index on
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from babel import Locale
 from flask_babel import gettext as _
@@ -44,6 +45,8 @@ from eventsvc.registration import lifecycle
 from eventsvc.registration.enums import RegistrationSource
 from eventsvc.registration.models import Category, Registration
 from eventsvc.registration.transitions import Actor
+from eventsvc.webhooks.enums import WebhookKind
+from eventsvc.webhooks.service import emit
 
 SESSION_GATE_PREFIX = "session-"
 
@@ -145,6 +148,8 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
                     result=ScanResult.ALREADY_CHECKED_IN, is_duplicate=True))
                 values.update(result=ScanResult.OK, is_duplicate=False)
             checkin_id = db.session.connection().execute(_INSERT_CHECKIN, values).scalar_one()
+            if values["result"] == ScanResult.OK:
+                emit(row.event_id, WebhookKind.CHECKIN_RECORDED, partial(_checkin_payload, checkin_id, values, row))
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
@@ -164,6 +169,13 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
             first_scan=({"at": first_at, "gate": scan.gate, "gate_label": gate_name}
                         if result == ScanResult.ALREADY_CHECKED_IN else None))
     raise CheckInError("busy", _("Too many simultaneous scans of this badge; scan again."), status=409)
+
+
+def _checkin_payload(checkin_id: int, values: dict, row) -> dict:
+    """What a check-in webhook says (only built when the event has a subscriber)."""
+    return {"checkin_id": checkin_id, "registration_id": values["registration_id"], "gate": values["gate"],
+            "direction": values["direction"].value, "scanned_at": values["scanned_at"].isoformat(),
+            "undone": values["undone_at"] is not None, "person": person_details(row, "en")}
 
 
 def _session_title(row, language: str) -> str | None:

@@ -8,7 +8,7 @@ organizer views are imported, with a position that orders them left to right::
 Today: Overview 10, Agenda 20, People 25, Rooms 30 (events); Invitations 40, Registrations 50,
 Categories 60, Questions 65 (registration); Badges 70; Awards 80; Arrivals 90, Scanner 100 (checkin);
 Event settings 110, Team 115 (events); Registration settings 120, E-mails 125, Outbox 127
-(registration); Audit trail 130 (events).
+(registration); Webhooks 128; Audit trail 130 (events).
 
 A tab appears only if its endpoint is registered in the app, and is current when the
 request's endpoint starts with one of its prefixes.

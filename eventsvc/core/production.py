@@ -77,3 +77,6 @@ def check_settings(config, warn=None) -> None:
         warn("EVENTSVC_BADGE_KEY_ENCRYPTION_KEY is not set: the badge signing keys are encrypted with a "
              "key derived from SECRET_KEY, so rotating SECRET_KEY needs `flask badges rotate-kek` "
              "(README: What to back up)")
+    if warn is not None and config.get("WEBHOOKS_ALLOW_LOOPBACK"):
+        warn("WEBHOOKS_ALLOW_LOOPBACK is set: webhook endpoints may call this machine's own loopback "
+             "addresses (meant for a developer's machine only)")

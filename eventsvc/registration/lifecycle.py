@@ -41,6 +41,8 @@ from eventsvc.registration.transitions import (
     Actor,
     Transition,
 )
+from eventsvc.webhooks.enums import WebhookKind
+from eventsvc.webhooks.service import emit
 
 R = RegistrationStatus
 
@@ -93,6 +95,16 @@ def tell(registration: Registration, kind: str) -> None:
     queue_message(kind=kind, to_address=person.email, to_name=person.name, language=registration.language,
                   event_id=registration.event_id,
                   values=guest_values(registration.event, person, registration.language, portal_url(token)))
+
+
+def announce(registration: Registration, kind: WebhookKind, previous=None) -> None:
+    """The webhook of a registration's change (eventsvc.webhooks), in the change's transaction."""
+    emit(registration.event_id, kind, lambda: {
+        "registration_id": registration.id, "status": registration.status.value,
+        "previous_status": previous.value if previous is not None else None,
+        "source": registration.source.value, "person": {
+            "id": registration.person_id, "name": registration.person.name,
+            "name_local": registration.person.name_local, "email": registration.person.email}})
 
 
 def _place(registration: Registration) -> RegistrationStatus:
@@ -160,6 +172,7 @@ def act(registration: Registration, action: str, *, actor: Actor, notify: bool =
     record(transition.audit, event_id=registration.event_id, obj=registration, actor=actor.value,
            previous=previous.value, status=registration.status.value)
     registration_changed(previous.value, registration.status.value)
+    announce(registration, WebhookKind.REGISTRATION_CHANGED, previous)
     if kind and notify:
         tell(registration, kind)
     return outcome
@@ -182,6 +195,7 @@ def promote_from_waitlist(event_id: int) -> list[Registration]:
         candidate.status, candidate.confirmed_at = R.CONFIRMED, utcnow()  # waitlisted_at stays: their turn
         record(REGISTRATION["promote"].audit, event_id=event_id, obj=candidate, actor=Actor.SYSTEM.value)
         registration_changed(R.WAITLISTED.value, R.CONFIRMED.value)
+        announce(candidate, WebhookKind.REGISTRATION_CHANGED, R.WAITLISTED)
         tell(candidate, "registration_promoted")
         promoted.append(candidate)
 
@@ -234,6 +248,7 @@ def register(event: Event, person: Person, *, source: RegistrationSource, actor:
     record(REGISTRATION["register"].audit, event_id=event.id, obj=registration, actor=actor.value,
            status=registration.status.value, source=source.value)
     registration_changed(None, registration.status.value)
+    announce(registration, WebhookKind.REGISTRATION_CREATED)
     if notify:
         tell(registration, f"registration_{registration.status.value}")
     return registration
@@ -265,6 +280,7 @@ def accept_invitation(invitation: Invitation, session_ids=()) -> Outcome:
             seats.choose(registration, session_ids, actor=Actor.GUEST, invitation=invitation)
     invitation.status, invitation.responded_at, invitation.decline_reason = InvitationStatus.ACCEPTED, utcnow(), None
     record(INVITATION["accept"].audit, event_id=invitation.event_id, obj=invitation, actor=Actor.GUEST.value)
+    _announce_answer(invitation, registration)
     return Outcome(registration, changed=True)
 
 
@@ -279,7 +295,17 @@ def decline_invitation(invitation: Invitation, reason: str | None) -> bool:
     invitation.status, invitation.responded_at = InvitationStatus.DECLINED, utcnow()
     invitation.decline_reason = (reason or "").strip()[:2000] or None
     record(INVITATION["decline"].audit, event_id=invitation.event_id, obj=invitation, actor=Actor.GUEST.value)
+    _announce_answer(invitation, registration)
     return True
+
+
+def _announce_answer(invitation: Invitation, registration: Registration | None) -> None:
+    emit(invitation.event_id, WebhookKind.INVITATION_ANSWERED, lambda: {
+        "invitation_id": invitation.id, "answer": invitation.status.value,
+        "decline_reason": invitation.decline_reason,
+        "registration_id": registration.id if registration is not None else None,
+        "person": {"id": invitation.person_id, "name": invitation.person.name,
+                   "name_local": invitation.person.name_local, "email": invitation.person.email}})
 
 
 def cancel_by_guest(registration: Registration, invitation: Invitation | None) -> Outcome:

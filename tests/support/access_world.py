@@ -185,6 +185,8 @@ def build_world(app: Flask) -> World:
         v["import_job_id"] = import_jobs.start_check(a, upload_key="imports/access-matrix.csv",
                                                      filename="guests.csv", rows=1,
                                                      user_id=users["organizer_a"].id).id
+        v["endpoint_id"] = _webhook_endpoint(a, 0)
+        db.session.commit()
     return world
 
 
@@ -335,6 +337,13 @@ def _reminder(event: Event, n: int) -> int:
     return add_reminder(event, "confirmed", n + 1, "hours").id
 
 
+def _webhook_endpoint(event: Event, n: int) -> int:
+    """A webhook endpoint of the event; its deliveries find nobody listening (port 9)."""
+    from eventsvc.webhooks.service import create_endpoint
+
+    return create_endpoint(event.id, f"http://127.0.0.1:9/matrix-{n}", ["checkin.recorded"])[0].id
+
+
 def _team_member(event: Event, email: str) -> int:
     """A staff member of the event's team (the EventRole the team page acts on)."""
     user = create_user(email, "matrix-password-1", name=email.split("@")[0])
@@ -356,6 +365,7 @@ FRESH = {
     "user_id": lambda w, e, a, n: _new_user_id(f"user-{n}@matrix.example"),
     "message_id": lambda w, e, a, n: _failed_message(e, n),
     "reminder_id": lambda w, e, a, n: _reminder(e, n),
+    "endpoint_id": lambda w, e, a, n: _webhook_endpoint(e, n),
     "token": _fresh_link,
     "registration_id": _fresh_registration,
     "invitation_id": _fresh_invitation,
