@@ -3,8 +3,15 @@
 import enum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+
+from eventsvc.core.labels import choices, labelled
 
 
+@labelled({"registration.created": _l("Registration created"), "registration.changed": _l("Registration changed"),
+           "invitation.answered": _l("Invitation answered"), "checkin.recorded": _l("Check-in recorded"),
+           "award.presented": _l("Award presented"), "certificate.issued": _l("Certificate issued"),
+           "webhook.test": lazy_pgettext("webhook delivery", "Test")})
 class WebhookKind(enum.StrEnum):
     REGISTRATION_CREATED = "registration.created"
     REGISTRATION_CHANGED = "registration.changed"
@@ -16,25 +23,19 @@ class WebhookKind(enum.StrEnum):
     TEST = "webhook.test"
 
 
-#: the kinds an organizer can choose, with their labels
-SUBSCRIBABLE = {
-    WebhookKind.REGISTRATION_CREATED: _l("Registration created"),
-    WebhookKind.REGISTRATION_CHANGED: _l("Registration changed"),
-    WebhookKind.INVITATION_ANSWERED: _l("Invitation answered"),
-    WebhookKind.CHECKIN_RECORDED: _l("Check-in recorded"),
-    WebhookKind.AWARD_PRESENTED: _l("Award presented"),
-    WebhookKind.CERTIFICATE_ISSUED: _l("Certificate issued"),
-}
+#: the kinds an organizer can choose (the test delivery goes to every endpoint)
+SUBSCRIBABLE = [kind for kind in WebhookKind if kind is not WebhookKind.TEST]
 
 
+def subscribable_choices() -> list[tuple["WebhookKind", object]]:
+    """(kind, lazy label) for a form's checkboxes."""
+    return [(WebhookKind(value), text) for value, text in choices(WebhookKind) if value != WebhookKind.TEST]
+
+
+@labelled({"pending": lazy_pgettext("webhook delivery", "Pending"),
+           "delivered": lazy_pgettext("webhook delivery", "Delivered"),
+           "failed": lazy_pgettext("webhook delivery", "Failed")})
 class DeliveryStatus(enum.StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
-
-
-STATUS_LABELS = {
-    DeliveryStatus.PENDING: _l("Pending"),
-    DeliveryStatus.DELIVERED: _l("Delivered"),
-    DeliveryStatus.FAILED: _l("Failed"),
-}

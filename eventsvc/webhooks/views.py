@@ -5,6 +5,7 @@ the event. The rules are in service.py; these views parse, call and render."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
@@ -19,18 +20,16 @@ from eventsvc.events.models import Event
 from eventsvc.events.permissions import ORGANIZER, requires_event_role
 from eventsvc.extensions import db
 from eventsvc.webhooks import service
-from eventsvc.webhooks.enums import STATUS_LABELS, SUBSCRIBABLE, DeliveryStatus, WebhookKind
+from eventsvc.webhooks.enums import DeliveryStatus, subscribable_choices
 
 bp = Blueprint("webhooks", __name__, url_prefix="/manage/e")
 add_tab("webhooks.endpoint_list", _l("Webhooks"), ("webhooks.",), position=128)
 
-KIND_LABELS = {**{kind.value: label for kind, label in SUBSCRIBABLE.items()}, WebhookKind.TEST.value: _l("Test")}
-
 
 class EndpointForm(FlaskForm):
     url = StringField(_l("Address (https://…)"), validators=[Length(max=500)])
-    description = StringField(_l("Description"), validators=[Optional(), Length(max=200)])
-    kinds = SelectMultipleField(_l("Send these events"), choices=[(k.value, label) for k, label in SUBSCRIBABLE.items()],
+    description = StringField(lazy_pgettext("webhook endpoint", "Description"), validators=[Optional(), Length(max=200)])
+    kinds = SelectMultipleField(_l("Send these events"), choices=[(k.value, text) for k, text in subscribable_choices()],
                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 
 
@@ -44,8 +43,7 @@ def _endpoint_or_404(event: Event, endpoint_id: int):
 @bp.get("/<slug>/webhooks")
 @requires_event_role(ORGANIZER)
 def endpoint_list(event: Event):
-    return render_template("webhooks/list.html", event=event, endpoints=service.endpoints_of(event.id),
-                           kind_labels=KIND_LABELS)
+    return render_template("webhooks/list.html", event=event, endpoints=service.endpoints_of(event.id))
 
 
 @bp.route("/<slug>/webhooks/new", methods=["GET", "POST"])
@@ -63,8 +61,7 @@ def endpoint_new(event: Event):
             status = error.status
         else:
             # the secret is in this answer only: no redirect to a page that could show it again
-            response = render_template("webhooks/created.html", event=event, endpoint=endpoint, secret=secret,
-                                       kind_labels=KIND_LABELS)
+            response = render_template("webhooks/created.html", event=event, endpoint=endpoint, secret=secret)
             return response, 201, {"Cache-Control": "no-store"}
     elif form.is_submitted():
         status = 422
@@ -77,7 +74,7 @@ def endpoint_deliveries(event: Event, endpoint_id: int):
     endpoint = _endpoint_or_404(event, endpoint_id)
     page = service.deliveries_of(endpoint, page=int_arg("page", minimum=1) or 1)
     return render_template("webhooks/deliveries.html", event=event, endpoint=endpoint, page=page,
-                           kind_labels=KIND_LABELS, status_labels=STATUS_LABELS, pending=DeliveryStatus.PENDING)
+                           pending=DeliveryStatus.PENDING)
 
 
 @bp.post("/<slug>/webhooks/<int:endpoint_id>/test")
