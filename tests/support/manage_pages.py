@@ -2,8 +2,9 @@
 accessibility): each GET route under /manage that answers an HTML page, its parameters filled
 from the demo data (eventsvc/demo/loader.py).
 
-The demo has no registration question and no background job, so ``demo_manage_urls`` makes one
-of each (a choice question, a badge print job, a certificate job, an import check) before it
+The demo has no registration question, background job or webhook endpoint, so ``demo_manage_urls``
+makes one of each (a choice question, a badge print job, a certificate job, an import check, an
+endpoint) before it
 answers: their pages are organizer pages too. With TASKS_EAGER (the tests) the jobs are done.
 
 A new GET route under /manage makes ``demo_manage_urls`` raise until its parameters are known
@@ -28,6 +29,7 @@ from eventsvc.registration import import_jobs
 from eventsvc.registration.models import Category, Registration
 from eventsvc.registration.questions.models import Question
 from eventsvc.registration.questions.service import ChoiceInput, QuestionInput, create_question
+from eventsvc.webhooks import service as webhooks
 
 #: GET routes under /manage that answer something other than a page: left out, with the reason
 NOT_PAGES = {
@@ -127,7 +129,16 @@ def _demo_values(event: Event) -> dict:
                                           selection=BadgeSelection(category_id=smallest_category)).id,
         "certificate_job_id": _certificate_job(event, program_ids[0], user_id),
         "import_job_id": _import_job(event, user_id),
+        "endpoint_id": _webhook_endpoint(event),
     }
+
+
+def _webhook_endpoint(event: Event) -> int:
+    """The demo has no webhook endpoint: one that nobody listens at (port 9), for its delivery log."""
+    existing = webhooks.endpoints_of(event.id)
+    if existing:
+        return existing[0].id
+    return webhooks.create_endpoint(event.id, "http://127.0.0.1:9/demo", ["award.presented"])[0].id
 
 
 def _question(event: Event) -> int:
