@@ -25,7 +25,8 @@ KIND_LABELS = {
     "checkin": _l("Check-ins"), "award": _l("Awards"), "award_program": _l("Award programs"),
     "event": _l("Event settings"), "team": _l("Team"), "category": _l("Categories"), "room": _l("Rooms"),
     "session": _l("Sessions"), "participation": _l("People on stage"), "speech": _l("Speeches"),
-    "person": _l("People"), "organization": _l("Organizations"),
+    "person": _l("People"), "organization": _l("Organizations"), "question": _l("Questions"),
+    "answers": _l("Answers"), "account": _l("Accounts"),
 }
 
 #: a sentence per action (unknown actions show their code)
@@ -51,6 +52,11 @@ ACTION_LABELS = {
     "team.member_invited": _l("Team member invited"), "team.link_resent": _l("Team member's link sent again"),
     "team.role_changed": _l("Team role changed"), "team.member_removed": _l("Team member removed"),
     "category.created": _l("Category added"), "category.updated": _l("Category changed"),
+    "category.deleted": _l("Category deleted"),
+    "question.created": _l("Question added"), "question.updated": _l("Question changed"),
+    "question.moved": _l("Question moved"), "question.deleted": _l("Question deleted"),
+    "answers.updated": _l("Answers changed"),
+    "account.password_set": _l("Password set"), "account.event_creator_granted": _l("Allowed to create events"),
     "room.created": _l("Room added"), "room.updated": _l("Room changed"), "room.deleted": _l("Room deleted"),
     "session.created": _l("Session added"), "session.updated": _l("Session changed"),
     "session.cancelled": _l("Session cancelled"), "session.deleted": _l("Session deleted"),
