@@ -68,7 +68,7 @@ def test_the_trail_lists_a_registration_change_and_a_check_in_undo_with_who_and_
         assert db.session.get(Person, history["cancelled_person"]).name in cancelled
         assert db.session.get(Person, history["scanned_person"]).name in undone
     assert "Door Staff" in undone and "Door Staff" not in cancelled
-    assert "Times in China Standard Time" in page  # the zone, named in the page's language
+    assert "(China Standard Time)" in page  # the zone, named in the page's language
     assert rows.index(undone) < rows.index(cancelled)  # newest first
 
 
