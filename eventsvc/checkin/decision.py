@@ -22,6 +22,7 @@ from eventsvc.badges.codes import BadgeCodeError, parse_badge_code
 from eventsvc.badges.models import BadgeKey
 from eventsvc.checkin.enums import Direction, ScanResult
 from eventsvc.checkin.models import CheckIn
+from eventsvc.core.colors import text_color_on
 from eventsvc.core.errors import NotFound, PermissionDenied
 from eventsvc.core.i18n import format_event_time
 from eventsvc.events.models import AgendaItem, Event, Participation
@@ -108,6 +109,7 @@ def person_details(row, language: str) -> dict | None:
         "organization": row.org_name, "organization_local": row.org_name_local,
         "category": row.category, "category_local": row.category_local,
         "category_code": row.category_code, "category_color": row.category_color,
+        "category_text_color": text_color_on(row.category_color) if row.category_color else None,
         "is_vip": bool(row.is_vip), "photo": None,
     }
 

@@ -36,6 +36,7 @@ class ScanPersonSchema(Schema):
     category_local = fields.Str(allow_none=True)
     category_code = fields.Str(allow_none=True)
     category_color = fields.Str(allow_none=True)
+    category_text_color = fields.Str(allow_none=True, metadata={"description": "black or white, whichever reads on category_color"})
     is_vip = fields.Bool()
     photo = fields.Str(allow_none=True)
 

@@ -136,7 +136,8 @@
                unverified: local.unverified,
                message: sentence(local) + (local.unverified ? " " + T.unverified : ""), person: p ? { name: p.name, name_local: p.name_local,
                organization: p.organization, organization_local: p.organization_local, category: p.category,
-               category_local: p.category_local, category_color: p.category_color, registration_id: p.id } : null }, true);
+               category_local: p.category_local, category_color: p.category_color,
+               category_text_color: p.category_text_color, registration_id: p.id } : null }, true);
       });
     });
   }
@@ -179,7 +180,7 @@
     var cat = $("answer-category");
     cat.textContent = [p.category, p.category_local].filter(Boolean).join(" · ");
     cat.style.background = p.category_color || "transparent";
-    cat.style.color = p.category_color ? readableOn(p.category_color) : "";
+    cat.style.color = p.category_text_color || "";  /* chosen by the server (core.colors) */
     cat.hidden = !p.category;
     $("answer-message").textContent = (answer.message || "") + (offline ? " " + T.offline_note : "");
     var accepted = answer.result === "ok" && answer.reason !== "exit";
@@ -195,17 +196,6 @@
     beep(answer.result);
     clearTimeout(state.hideTimer);
     state.hideTimer = setTimeout(hide, answer.result === "ok" ? 2000 : 4000);
-  }
-
-  /* Dark or white text, whichever reads better on a category's colour (contrast AA). */
-  function readableOn(hex) {
-    var m = /^#?([0-9a-f]{6})$/i.exec(String(hex).trim());
-    if (!m) return "";
-    var n = parseInt(m[1], 16), rgb = [n >> 16, (n >> 8) & 255, n & 255].map(function (c) {
-      c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
-    });
-    var l = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
-    return (1.05 / (l + 0.05)) >= ((l + 0.05) / 0.0601) ? "#fff" : "#1a202c";  /* white vs #1a202c */
   }
 
   function hide() { answerBox.hidden = true; state.showing = false; clearTimeout(state.hideTimer); }
