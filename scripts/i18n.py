@@ -137,7 +137,7 @@ def fill(locale: str) -> None:
                 changed = True
         if changed:
             with po.open("wb") as f:
-                write_po(f, catalog, width=100, omit_header=False)
+                write_po(f, catalog, width=76, omit_header=False)
 
 
 if __name__ == "__main__":
