@@ -25,8 +25,9 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 
+from eventsvc.core import leases
 from eventsvc.core.text import clean_line, has_controls
 from eventsvc.core.types import utcnow
 from eventsvc.extensions import db
@@ -119,36 +120,10 @@ def transport():
 
 
 def claim_next() -> OutgoingMessage | None:
-    """Take the next due message for MAIL_LEASE_SECONDS in a short transaction of its own, so no
-    lock is held while the mail server answers. A message whose claim expired (its sender died
-    mid-conversation) is due again."""
-    for _ in range(5):  # another sender may claim the one picked first: pick again
-        now = utcnow()
-        db.session.connection(execution_options={"sqlite_immediate": True})
-        query = (select(OutgoingMessage.id)
-                 .where(OutgoingMessage.status == MessageStatus.QUEUED, OutgoingMessage.next_attempt_at <= now,
-                        _unclaimed(now))
-                 .order_by(OutgoingMessage.next_attempt_at, OutgoingMessage.id).limit(1))
-        if db.engine.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        message_id = db.session.scalar(query)
-        if message_id is None:
-            db.session.rollback()
-            return None
-        lease = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
-        claimed = db.session.execute(
-            update(OutgoingMessage)
-            .where(OutgoingMessage.id == message_id, OutgoingMessage.status == MessageStatus.QUEUED,
-                   _unclaimed(now))
-            .values(claimed_until=lease).execution_options(synchronize_session=False)).rowcount
-        db.session.commit()
-        if claimed:
-            return db.session.get(OutgoingMessage, message_id)
-    return None
-
-
-def _unclaimed(now):
-    return or_(OutgoingMessage.claimed_until.is_(None), OutgoingMessage.claimed_until < now)
+    """Take the next due message for MAIL_LEASE_SECONDS (core.leases): no lock is held while the
+    mail server answers, and a message whose claim expired (its sender died mid-conversation)
+    is due again."""
+    return leases.claim_next(OutgoingMessage, MessageStatus.QUEUED, current_app.config["MAIL_LEASE_SECONDS"])
 
 
 #: errors of the connection or of the server as a whole, not of one message: the message

@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import or_, select, update
 
+from eventsvc.core import leases
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.text import clean_line
 from eventsvc.core.types import utcnow
@@ -81,35 +81,11 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tupl
 
 # --- claiming and recording ----------------------------------------------------------------------
 
-def _unclaimed(now: datetime):
-    return or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now)
-
-
 def claim_next(now: datetime | None = None) -> WebhookDelivery | None:
-    """Take the next due delivery for WEBHOOK_LEASE_SECONDS, in a short transaction of its own."""
-    for _ in range(5):  # another worker may claim the one picked first: pick again
-        now_ = now or utcnow()
-        db.session.connection(execution_options={"sqlite_immediate": True})
-        query = (select(WebhookDelivery.id)
-                 .where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.next_attempt_at <= now_,
-                        _unclaimed(now_))
-                 .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(1))
-        if db.engine.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        delivery_id = db.session.scalar(query)
-        if delivery_id is None:
-            db.session.rollback()
-            return None
-        lease = now_ + timedelta(seconds=current_app.config["WEBHOOK_LEASE_SECONDS"])
-        claimed = db.session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == DeliveryStatus.PENDING,
-                   _unclaimed(now_))
-            .values(claimed_until=lease).execution_options(synchronize_session=False)).rowcount
-        db.session.commit()
-        if claimed:
-            return db.session.get(WebhookDelivery, delivery_id)
-    return None
+    """Take the next due delivery for WEBHOOK_LEASE_SECONDS (core.leases), in a short transaction
+    of its own."""
+    return leases.claim_next(WebhookDelivery, DeliveryStatus.PENDING, current_app.config["WEBHOOK_LEASE_SECONDS"],
+                             now)
 
 
 def deliver(delivery: WebhookDelivery, now: datetime | None = None) -> str:
