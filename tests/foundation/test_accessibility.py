@@ -28,7 +28,6 @@ from eventsvc.people.models import Person
 from eventsvc.registration.links import issue_link
 from eventsvc.registration.models import Invitation, Registration
 from eventsvc.registration.representation import set_representation
-from tests.support.database import is_postgres_run
 from tests.support.manage_pages import demo_manage_urls
 
 pytestmark = pytest.mark.browser
@@ -151,8 +150,7 @@ def _check(page, base: str, path: str, where: str, sweep: Sweep, phone: bool) ->
             sweep.fail(where, path, f"a target under 24 px: {target}")
 
 
-@pytest.mark.skipif(is_postgres_run(), reason="the pages are the same on PostgreSQL: the SQLite run sweeps them "
-                                              "(a few minutes on a loaded machine, once is enough)")
+@pytest.mark.sqlite_run  # the pages are the same on PostgreSQL: scripts/test sweeps them once, in the SQLite run
 def test_no_page_of_any_kind_has_a_serious_accessibility_violation(app, demo, live_server, browser,
                                                                        record_property):
     world = _world(app)
