@@ -5,6 +5,7 @@ import threading
 from contextlib import contextmanager
 
 from werkzeug.serving import make_server
+from werkzeug.wsgi import ClosingIterator
 
 from tests.support.readiness import STARTUP_TIMEOUT
 
@@ -16,10 +17,32 @@ def free_port() -> int:
 
 
 class LiveServer:
+    """Werkzeug's threaded server; ``stop`` also waits for the requests still running (a page's
+    last fetches after the test has closed its browser), so that no request of a finished test
+    holds the database while the next step empties it (on PostgreSQL that was a deadlock)."""
+
     def __init__(self, app):
         self.port = free_port()
-        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self.running = 0
+        self.idle = threading.Condition()
+        self.server = make_server("127.0.0.1", self.port, self._counted(app), threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def _counted(self, app):
+        def done():
+            with self.idle:
+                self.running -= 1
+                self.idle.notify_all()
+
+        def wsgi(environ, start_response):
+            with self.idle:
+                self.running += 1
+            try:
+                return ClosingIterator(app(environ, start_response), done)
+            except BaseException:
+                done()
+                raise
+        return wsgi
 
     @property
     def url(self) -> str:
@@ -32,6 +55,8 @@ class LiveServer:
     def stop(self):
         self.server.shutdown()
         self.thread.join(timeout=5)
+        with self.idle:
+            self.idle.wait_for(lambda: self.running == 0, timeout=STARTUP_TIMEOUT)
 
 
 @contextmanager
