@@ -109,7 +109,12 @@ def delete_category(category: Category) -> None:
 
     One that invitations, registrations or registration questions use is refused
     (``category_in_use``): deleting it would leave guests without a band, or turn a question
-    asked of that category alone into one asked of everybody."""
+    asked of that category alone into one asked of everybody.
+
+    The category's row is locked first: a request giving a guest this category holds a key lock
+    on it until it commits, so the count below waits for it and sees its row (without the lock
+    the count could miss it and ON DELETE SET NULL would take the guest's category silently)."""
+    db.session.execute(select(Category.id).where(Category.id == category.id).with_for_update())
     used = sum(db.session.scalar(select(func.count()).select_from(model).where(model.category_id == category.id))
                for model in (Invitation, Registration))
     if used:

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from eventsvc.core.errors import NotFound, ServiceError
 from eventsvc.core.types import utcnow
+from eventsvc.events.models import Event
 from eventsvc.extensions import db
 from eventsvc.webhooks import signing, tasks
 from eventsvc.webhooks.addresses import check_url
@@ -61,6 +62,8 @@ def create_endpoint(event_id: int, url: str, kinds: list[str], *, description: s
     unknown = set(kinds or ()) - {kind.value for kind in SUBSCRIBABLE}
     if unknown or not chosen:
         raise WebhookError("no_kinds", _("Choose at least one kind of event to send."), field="kinds")
+    # One new endpoint per event at a time, so that two at once cannot both count 19 and make 21.
+    db.session.execute(select(Event.id).where(Event.id == event_id).with_for_update())
     if len(endpoints_of(event_id)) >= MAX_ENDPOINTS:
         raise WebhookError("too_many_endpoints", _("An event can have at most %(n)d webhook endpoints.",
                                                    n=MAX_ENDPOINTS))
