@@ -47,6 +47,15 @@ class FirstScanSchema(Schema):
     gate_label = fields.Str()
 
 
+class OccupancySchema(Schema):
+    session_id = fields.Int()
+    label = fields.Str(metadata={"description": "the room's name, else the session's title"})
+    inside = fields.Int(metadata={"description": "people inside now (latest scan at this door is an entry)"})
+    capacity = fields.Int(allow_none=True, metadata={"description": "the room's capacity, else the session's seats"})
+    is_full = fields.Bool()
+    refuses_when_full = fields.Bool(metadata={"description": "this door answers room_full while the room is full"})
+
+
 class ScanAnswerSchema(Schema):
     checkin_id = fields.Int()
     result = fields.Str(metadata={"enum": [r.value for r in ScanResult]})
@@ -60,6 +69,8 @@ class ScanAnswerSchema(Schema):
     replayed = fields.Bool(metadata={"description": "true when this nonce was already recorded"})
     person = fields.Nested(ScanPersonSchema, allow_none=True)
     first_scan = fields.Nested(FirstScanSchema, allow_none=True)
+    occupancy = fields.Nested(OccupancySchema, allow_none=True,
+                              metadata={"description": "at a session door: who is inside its room now"})
 
 
 class BatchAnswerSchema(Schema):
