@@ -98,8 +98,9 @@ class Door:
                 "capacity": self.capacity, "is_full": self.is_full, "refuses_when_full": self.refuses_when_full}
 
 
-def door(session_id: int, registration_id: int | None = None) -> Door | None:
-    """The door of session ``session_id`` now (one statement), or None when there is no such session."""
+def door(session_id: int, registration_id: int | None = None, *, event_id: int | None = None) -> Door | None:
+    """The door of session ``session_id`` now (one statement), or None when there is no such session
+    (of ``event_id``, when given)."""
     guest = (_guest_last_direction(session_id, registration_id) if registration_id is not None
              else select(None).scalar_subquery())
     row = db.session.execute(
@@ -108,7 +109,8 @@ def door(session_id: int, registration_id: int | None = None) -> Door | None:
                _inside_count(session_id).label("inside"),
                case((guest == Direction.IN, True), else_=False).label("guest_inside"))
         .outerjoin(Room, Room.id == AgendaItem.room_id)
-        .where(AgendaItem.id == session_id)).first()
+        .where(AgendaItem.id == session_id, *([AgendaItem.event_id == event_id] if event_id is not None else []))
+    ).first()
     if row is None:
         return None
     return Door(session_id=session_id, inside=row.inside or 0, capacity=row.capacity,

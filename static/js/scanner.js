@@ -90,11 +90,25 @@
   var countVersion = 0;
   function setCount(n) { countVersion += 1; state.count = n; $("gate-count").textContent = n; }
 
+  /* At a session door: its room's people inside against the capacity ("Main Hall 312 / 400"),
+     from the server (checkin/occupancy.py) with every answer; offline it stays as last known. */
+  function showOccupancy(o) {
+    var box = $("occupancy");
+    if (!o) { box.hidden = true; return; }
+    $("occupancy-room").textContent = o.label;
+    $("occupancy-figure").textContent = o.inside + (o.capacity === null ? "" : " / " + o.capacity);
+    box.classList.toggle("occupancy-full", !!o.is_full);
+    box.hidden = false;
+  }
+
   function refreshCount() {
     if (!state.gate || !online()) return Promise.resolve();
     var asked = countVersion;
     return request("GET", "/checkin/count?gate=" + encodeURIComponent(state.gate))
-      .then(function (data) { if (asked === countVersion) setCount(data.count); }, function () {});
+      .then(function (data) {
+        if (asked === countVersion) setCount(data.count);
+        if (asked === countVersion) showOccupancy(data.occupancy);
+      }, function () {});
   }
 
   window.addEventListener("online", function () { showNet(); sync(); });
@@ -114,6 +128,7 @@
     return attempt.then(function (answer) {
       if (answer.result === "ok" && answer.person) store.markEntered(answer.person.registration_id, item.gate, answer.scanned_at);
       if (answer.result === "ok" && answer.reason !== "exit") setCount(state.count + 1);
+      if (answer.gate === state.gate) showOccupancy(answer.occupancy);
       show(answer, false);
     }, function (error) {
       if (error.status && error.status < 500) { show({ result: "invalid", message: error.message }, false); return; }
@@ -276,6 +291,7 @@
     var walkIn = $("walk-in-link");  /* the walk-in desk checks its guests in at this gate */
     if (walkIn) walkIn.search = "?gate=" + encodeURIComponent(gate);
     state.count = 0; $("gate-count").textContent = "–";
+    showOccupancy(null);
     refreshCount();
     startCamera();
     search();
