@@ -54,13 +54,13 @@ def _scan_a_seated_guest_at_the_seminar(app, client, demo, organizer_api):
                                                            SessionSeat.status == SeatStatus.CONFIRMED))
         registration = seat.registration
         code = sign_badge_code(registration.event_id, registration.id, registration.badge_version)
-        gate = f"session-{seminar.id}"
+        gate, seminar_id = f"session-{seminar.id}", seminar.id
         db.session.commit()
     for scan_gate in ("entrance", gate):
         response = client.post(f"/api/v1/events/{demo}/scans", headers=organizer_api, json={
             "code": code, "gate": scan_gate, "nonce": uuid.uuid4().hex, "device": "=1+2"})
         assert response.status_code in (200, 201), response.get_json()
-    return seminar.id
+    return seminar_id
 
 
 def _change_a_guest_for_the_audit_trail(app, client, demo, organizer_api):
