@@ -106,8 +106,9 @@
     var asked = countVersion;
     return request("GET", "/checkin/count?gate=" + encodeURIComponent(state.gate))
       .then(function (data) {
-        if (asked === countVersion) setCount(data.count);
-        if (asked === countVersion) showOccupancy(data.occupancy);
+        if (asked !== countVersion) return;
+        setCount(data.count);
+        showOccupancy(data.occupancy);
       }, function () {});
   }
 
