@@ -199,6 +199,9 @@
     cat.style.color = p.category_text_color || "";  /* chosen by the server (core.colors) */
     cat.hidden = !p.category;
     $("answer-message").textContent = (answer.message || "") + (offline ? " " + T.offline_note : "");
+    var o = answer.occupancy;  /* at a session door: "Main Hall 312 / 400" */
+    $("answer-occupancy").textContent = o ? o.label + " " + o.inside + (o.capacity === null ? "" : " / " + o.capacity) : "";
+    $("answer-occupancy").hidden = !o;
     var accepted = answer.result === "ok" && answer.reason !== "exit";
     $("answer-undo").hidden = !accepted;
     if (accepted) {

@@ -74,6 +74,7 @@ def test_the_scanner_of_a_session_door_shows_the_room_and_refuses_when_full(brow
                 page.locator("#code-input").fill(badge(fourth))
                 page.locator("#code-input").press("Enter")
                 expect(page.locator("#answer-title")).to_have_text("Room full" if language == "en" else "会场已满")
+                expect(page.locator("#answer-occupancy")).to_have_text("Hall 3 3 / 3" if language == "en" else "三号厅 3 / 3")
                 expect(page.locator("#occupancy-room")).to_have_text("Hall 3" if language == "en" else "三号厅")
                 expect(page.locator("#occupancy")).to_have_class("occupancy occupancy-full")
                 page.screenshot(path=str(SHOTS / f"scanner-room-full-{language}-{size}.png"), full_page=True)
