@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from eventsvc.accounts.api_auth import api_user
 from eventsvc.accounts.models import User
-from eventsvc.checkin import reports, service
+from eventsvc.checkin import occupancy, reports, service
 from eventsvc.checkin.enums import Direction
 from eventsvc.checkin.schemas import (
     ArrivalsSchema,
@@ -120,8 +120,10 @@ class GateCount(MethodView):
     def get(self, args, slug):
         """Guests checked in at one gate."""
         event = api_event()
-        service.session_id_of_gate(args["gate"])
-        return {"gate": args["gate"], "count": service.count_at_gate(event.id, args["gate"])}
+        session_id = service.session_id_of_gate(args["gate"])
+        door = occupancy.door(session_id, event_id=event.id) if session_id is not None else None
+        return {"gate": args["gate"], "count": service.count_at_gate(event.id, args["gate"]),
+                "occupancy": door.as_answer(staff_language(api_user())) if door else None}
 
 
 @blp.route("/<slug>/checkin/search")

@@ -206,6 +206,8 @@ def message_for(result: ScanResult, reason: str | None, row, language: str, *, f
         if reason == "not_invited":
             return _("%(name)s is not invited to this closed session.", name=name)
         return _("%(name)s's registration is not confirmed.", name=name)
+    if result == ScanResult.ROOM_FULL:
+        return _("The room is full: %(name)s can come in when someone leaves.", name=name)
     if result == ScanResult.CANCELLED:
         return _("%(name)s's registration was cancelled.", name=name)
     if result == ScanResult.REVOKED:

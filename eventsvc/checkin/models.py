@@ -29,6 +29,8 @@ class CheckIn(db.Model):
         ),
         Index("ix_checkins_event_scanned", "event_id", "scanned_at"),
         Index("ix_checkins_registration", "registration_id"),
+        # who is inside a session's room now, and for how long (checkin/occupancy.py, attendance.py)
+        Index("ix_checkins_agenda_item", "agenda_item_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

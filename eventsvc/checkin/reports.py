@@ -6,19 +6,21 @@ Every function here runs a fixed number of queries whatever the number of guests
 import base64
 import hashlib
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from eventsvc.accounts.models import User
 from eventsvc.badges.codes import active_key, public_keys
+from eventsvc.checkin import occupancy
+from eventsvc.checkin.attendance import minutes_inside
 from eventsvc.checkin.enums import Direction, ScanResult
 from eventsvc.checkin.models import ENTRANCE_GATE, CheckIn
 from eventsvc.checkin.service import SESSION_GATE_PREFIX
 from eventsvc.core.i18n import format_event_time, zone_name
 from eventsvc.core.types import utcnow
-from eventsvc.events.models import AgendaItem, Event, Participation
+from eventsvc.events.models import AgendaItem, Event, Participation, Room
 from eventsvc.extensions import db
 from eventsvc.people.models import Person
 from eventsvc.registration.enums import RegistrationStatus, SeatStatus
@@ -155,7 +157,9 @@ def arrivals(event: Event, language: str, bucket_minutes: int = 15) -> dict:
         .order_by(Registration.id)).all()
     vips_expected = sum(c["expected"] for c in by_category if c["is_vip"])
     now = utcnow()
+    rooms = room_occupancy(event, sessions, language, now)
     return {
+        "rooms": rooms,
         "expected": total_expected, "arrived": arrived_by_gate.get(ENTRANCE_GATE, 0),
         "by_category": by_category, "by_gate": by_gate, "over_time": over_time,
         "vips_missing": [{"registration_id": r.id, "name": r.person.name, "name_local": r.person.name_local,
@@ -168,6 +172,79 @@ def arrivals(event: Event, language: str, bucket_minutes: int = 15) -> dict:
         "updated": format_event_time(now, event.timezone, "short", language),
         "zone": zone_name(event.timezone, now, language),
     }
+
+
+def room_occupancy(event: Event, sessions: list[AgendaItem], language: str, now: datetime) -> list[dict]:
+    """Each session door: its room, who is inside now against the capacity (checkin.occupancy's
+    rule), and whether the session is on now, still to come or over. Two queries."""
+    inside = occupancy.inside_by_session(event.id)
+    rooms = {r.id: r for r in db.session.scalars(select(Room).where(Room.event_id == event.id))}
+    out = []
+    for s in sessions:
+        room = rooms.get(s.room_id)
+        capacity = room.capacity if room and room.capacity is not None else s.capacity
+        count = inside.get(s.id, 0)
+        out.append({
+            "session_id": s.id, "gate": f"{SESSION_GATE_PREFIX}{s.id}", "session": s.display_title(language),
+            "room": room.display_name(language) if room else None, "inside": count, "capacity": capacity,
+            "is_full": capacity is not None and count >= capacity, "refuses_when_full": s.refuse_when_full,
+            "state": "ended" if s.ends_at <= now else ("live" if s.starts_at <= now else "upcoming"),
+            "time": f"{format_event_time(s.starts_at, event.timezone, 'short', language)}–"
+                    f"{format_event_time(s.ends_at, event.timezone, 'short', language)}",
+        })
+    return out
+
+
+def session_attendance(item: AgendaItem, language: str) -> list[dict]:
+    """The per-session attendance report: each guest admitted at its door, with their minutes
+    inside (checkin.attendance.minutes_inside, the one owner of that figure), first entry and last
+    exit. A fixed number of queries."""
+    minutes = minutes_inside(item)
+    if not minutes:
+        return []
+    at = func.coalesce(CheckIn.device_time, CheckIn.scanned_at)
+    span = {rid: (first, last_out) for rid, first, last_out in db.session.execute(
+        select(CheckIn.registration_id, func.min(case((CheckIn.direction == Direction.IN, at))),
+               func.max(case((CheckIn.direction == Direction.OUT, at))))
+        .where(CheckIn.agenda_item_id == item.id, CheckIn.registration_id.in_(list(minutes)),
+               CheckIn.result.in_((ScanResult.OK, ScanResult.ALREADY_CHECKED_IN)), CheckIn.undone_at.is_(None))
+        .group_by(CheckIn.registration_id))}
+    people = db.session.execute(
+        select(Registration.id, Person, Category)
+        .join(Person, Person.id == Registration.person_id)
+        .outerjoin(Category, Category.id == Registration.category_id)
+        .where(Registration.id.in_(list(minutes)))
+        .options(selectinload(Person.organization))).all()
+    length = max(1, int((item.ends_at - item.starts_at).total_seconds() // 60))
+    rows = []
+    for registration_id, person, category in people:
+        first, last_out = span.get(registration_id, (None, None))
+        rows.append({
+            "registration_id": registration_id, "name": person.name, "name_local": person.name_local,
+            "organization": person.organization.display_name(language) if person.organization else None,
+            "email": person.email, "category": category.display_label(language) if category else None,
+            "minutes": minutes[registration_id], "percent": round(100 * minutes[registration_id] / length),
+            "first_in": _as_datetime(first), "last_out": _as_datetime(last_out),
+        })
+    rows.sort(key=lambda r: (-r["minutes"], r["name"].casefold()))
+    return rows
+
+
+def _as_datetime(value):
+    """A time from an aggregate (SQLite hands back text or a naive UTC value), aware in UTC."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(str(value))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def session_attendance_rows(event: Event, item: AgendaItem, language: str):
+    """The report as spreadsheet rows (times in UTC, as the other exports)."""
+    for r in session_attendance(item, language):
+        yield [r["name"], r["name_local"], r["organization"], r["email"], r["category"], r["minutes"],
+               r["percent"], r["first_in"].isoformat(timespec="seconds") if r["first_in"] else "",
+               r["last_out"].isoformat(timespec="seconds") if r["last_out"] else ""]
 
 
 def _histogram(times, bucket_minutes: int) -> list[tuple[datetime, int]]:

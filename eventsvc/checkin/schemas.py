@@ -47,6 +47,15 @@ class FirstScanSchema(Schema):
     gate_label = fields.Str()
 
 
+class OccupancySchema(Schema):
+    session_id = fields.Int()
+    label = fields.Str(metadata={"description": "the room's name, else the session's title"})
+    inside = fields.Int(metadata={"description": "people inside now (latest scan at this door is an entry)"})
+    capacity = fields.Int(allow_none=True, metadata={"description": "the room's capacity, else the session's seats"})
+    is_full = fields.Bool()
+    refuses_when_full = fields.Bool(metadata={"description": "this door answers room_full while the room is full"})
+
+
 class ScanAnswerSchema(Schema):
     checkin_id = fields.Int()
     result = fields.Str(metadata={"enum": [r.value for r in ScanResult]})
@@ -60,6 +69,8 @@ class ScanAnswerSchema(Schema):
     replayed = fields.Bool(metadata={"description": "true when this nonce was already recorded"})
     person = fields.Nested(ScanPersonSchema, allow_none=True)
     first_scan = fields.Nested(FirstScanSchema, allow_none=True)
+    occupancy = fields.Nested(OccupancySchema, allow_none=True,
+                              metadata={"description": "at a session door: who is inside its room now"})
 
 
 class BatchAnswerSchema(Schema):
@@ -97,6 +108,8 @@ class GateQuerySchema(Schema):
 class GateCountSchema(Schema):
     gate = fields.Str()
     count = fields.Int()
+    occupancy = fields.Nested(OccupancySchema, allow_none=True,
+                              metadata={"description": "at a session door: who is inside its room now"})
 
 
 class SearchQuerySchema(Schema):
@@ -114,7 +127,21 @@ class SearchResultSchema(Schema):
     checked_in = fields.Dict()
 
 
+class RoomOccupancySchema(Schema):
+    session_id = fields.Int()
+    gate = fields.Str()
+    session = fields.Str()
+    room = fields.Str(allow_none=True)
+    inside = fields.Int(metadata={"description": "people inside now: their latest scan at this door is an entry"})
+    capacity = fields.Int(allow_none=True, metadata={"description": "the room's capacity, else the session's seats"})
+    is_full = fields.Bool()
+    refuses_when_full = fields.Bool()
+    state = fields.Str(metadata={"description": "live, upcoming or ended"})
+    time = fields.Str(metadata={"description": "start–end in the event's zone"})
+
+
 class ArrivalsSchema(Schema):
+    rooms = fields.List(fields.Nested(RoomOccupancySchema))
     expected = fields.Int()
     arrived = fields.Int()
     by_category = fields.List(fields.Dict())

@@ -22,7 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from eventsvc.accounts.models import User
 from eventsvc.audit.service import record
 from eventsvc.audit.trail import subject_people
+from eventsvc.checkin import occupancy
 from eventsvc.checkin.decision import (
+    Decision,
     authorize,
     check_signature,
     decide,
@@ -86,6 +88,8 @@ class ScanAnswer:
     first_scan: dict | None = None
     replayed: bool = False
     extra: dict = field(default_factory=dict)
+    #: at a session door: its room's people inside against the capacity (checkin/occupancy.py)
+    occupancy: dict | None = None
 
 
 def session_id_of_gate(gate: str) -> int | None:
@@ -130,6 +134,13 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
             raise CheckInError("unknown_gate", _("This session is not part of the event."), field="gate")
         signature_error = code.error or check_signature(code, row)
         decision = decide(row, scan.direction, payload, signature_error)
+        door = None
+        if session_id is not None:  # the entrance pays nothing for occupancy
+            full, door = occupancy.at_door(session_id, decision.registration_id, scan.direction, decision.result,
+                                           offline=from_batch)
+            if full:
+                decision = Decision(ScanResult.ROOM_FULL, "room_full", decision.registration_id,
+                                    decision.badge_version)
         values = dict(
             event_id=row.event_id, registration_id=decision.registration_id, gate=scan.gate,
             agenda_item_id=session_id, direction=scan.direction, result=decision.result,
@@ -167,7 +178,9 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
             is_duplicate=duplicate,
             person=person_details(row, language) if decision.registration_id else None,
             first_scan=({"at": first_at, "gate": scan.gate, "gate_label": gate_name}
-                        if result == ScanResult.ALREADY_CHECKED_IN else None))
+                        if result == ScanResult.ALREADY_CHECKED_IN else None),
+            occupancy=(occupancy.after_scan(door, scan.direction, result, values["undone_at"] is not None)
+                       .as_answer(language) if door else None))
     raise CheckInError("busy", _("Too many simultaneous scans of this badge; scan again."), status=409)
 
 
@@ -209,7 +222,12 @@ def recorded_answer(event_id: int, nonce: str, language: str) -> ScanAnswer | No
         is_duplicate=entry.is_duplicate,
         person=person_details(row, language) if entry.registration_id else None,
         first_scan={"at": first_at, "gate": first_gate, "gate_label": gate_name} if first_at else None,
-        replayed=True)
+        replayed=True, occupancy=_door_answer(entry.agenda_item_id, language))
+
+
+def _door_answer(session_id: int | None, language: str) -> dict | None:
+    door = occupancy.door(session_id) if session_id is not None else None
+    return door.as_answer(language) if door else None
 
 
 def record_batch(slug: str, user: User, scans: list[ScanInput], *, language: str = "en") -> list[ScanAnswer]:

@@ -22,7 +22,7 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from eventsvc.badges.codes import sign_badge_code
-from eventsvc.checkin import reports, service
+from eventsvc.checkin import occupancy, reports, service
 from eventsvc.checkin.models import ENTRANCE_GATE
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.forms import bounded_int
@@ -30,14 +30,14 @@ from eventsvc.core.i18n import current_language
 from eventsvc.core.manage_nav import add_tab
 from eventsvc.core.security_headers import allows_wasm
 from eventsvc.core.spreadsheets import export_response
-from eventsvc.events.models import Event
+from eventsvc.events.models import AgendaItem, Event
 from eventsvc.events.permissions import ORGANIZER, STAFF, requires_event_role
 from eventsvc.extensions import db
 from eventsvc.registration.enums import RegistrationSource
 from eventsvc.registration.models import Category, Registration
 
 bp = Blueprint("checkin", __name__)
-add_tab("checkin.arrivals", _l("Arrivals"), ("checkin.arrivals",), position=90)
+add_tab("checkin.arrivals", _l("Arrivals"), ("checkin.arrivals", "checkin.session_attendance"), position=90)
 add_tab("checkin.scanner", _l("Scanner"), ("checkin.scanner", "checkin.walk_in"), position=100)
 
 
@@ -153,3 +153,35 @@ def export_attendance(event: Event, fmt: str):
     headers = [_("Session"), _("Starts (UTC)"), _("Name"), _("Name (Chinese)"), _("E-mail"), _("Entered at (UTC)")]
     return export_response(f"{event.slug}-attendance", headers,
                            reports.attendance_rows(event, current_language()), fmt)
+
+
+def _session_of(event: Event, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    return item
+
+
+@bp.get("/manage/e/<slug>/sessions/<int:item_id>/attendance")
+@requires_event_role(ORGANIZER)
+def session_attendance(event: Event, item_id: int):
+    """Each guest's minutes inside the session's room (checkin.attendance owns the figure)."""
+    item = _session_of(event, item_id)
+    language = current_language()
+    door = occupancy.door(item.id, event_id=event.id)
+    return render_template("checkin/session_attendance.html", event=event, item=item, door=door,
+                           rows=reports.session_attendance(item, language),
+                           length=max(1, int((item.ends_at - item.starts_at).total_seconds() // 60)),
+                           sessions=service.gates(event, language)[1:])
+
+
+@bp.get("/manage/e/<slug>/sessions/<int:item_id>/attendance.<fmt>")
+@requires_event_role(ORGANIZER)
+def export_session_attendance(event: Event, item_id: int, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    item = _session_of(event, item_id)
+    headers = [_("Name"), _("Name (Chinese)"), _("Organization"), _("E-mail"), _("Category"), _("Minutes inside"),
+               _("Share of the session (%)"), _("First entry (UTC)"), _("Last exit (UTC)")]
+    return export_response(f"{event.slug}-session-{item.id}-attendance", headers,
+                           reports.session_attendance_rows(event, item, current_language()), fmt)

@@ -26,7 +26,7 @@ from eventsvc.extensions import db
 from eventsvc.people.models import Person
 
 SESSION_FIELDS = ("kind", "title", "title_local", "description", "description_local", "starts_at", "ends_at",
-                  "room_id", "capacity", "requires_registration", "is_closed", "status")
+                  "room_id", "capacity", "requires_registration", "is_closed", "refuse_when_full", "status")
 SPEECH_FIELDS = ("speaker_id", "title", "title_local", "abstract", "abstract_local", "language", "position",
                  "planned_start", "planned_end", "actual_start", "actual_end", "status", "summary", "summary_local",
                  "video_url")

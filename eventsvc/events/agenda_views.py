@@ -66,7 +66,8 @@ def _session_form(event: Event, item: AgendaItem | None) -> SessionForm:
     data = None
     if item is not None and request.method == "GET":
         data = {k: getattr(item, k) for k in ("title", "title_local", "description", "description_local",
-                                              "capacity", "requires_registration", "is_closed", "room_id")}
+                                              "capacity", "requires_registration", "is_closed", "refuse_when_full",
+                                              "room_id")}
         data.update(kind=item.kind.value, starts_at=_local(event, item.starts_at), ends_at=_local(event, item.ends_at))
     form = SessionForm(data=data)
     form.set_rooms(_rooms(event), lambda r: local(r, "name"))

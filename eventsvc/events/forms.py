@@ -106,6 +106,10 @@ class SessionForm(FlaskForm):
         description=_l("Guests choose this session on their invitation page while seats are left, then join "
                        "its waitlist; its door admits only guests with a confirmed seat and the people on stage."))
     is_closed = BooleanField(_l("Closed: only guests invited to this session"))
+    refuse_when_full = BooleanField(
+        _l("Refuse entry at the door once full"),
+        description=_l("Its door answers \"room full\" to guests coming in while the people inside reach the "
+                       "room's capacity (the session's seats when it has no room or the room no capacity)."))
     confirm_overlaps = BooleanField(_l("Save even though it clashes with the sessions named above"))
 
     def set_rooms(self, rooms, locale_name):
@@ -114,7 +118,7 @@ class SessionForm(FlaskForm):
     def service_data(self) -> dict:
         return {name: self._fields[name].data for name in (
             "kind", "title", "title_local", "starts_at", "ends_at", "room_id", "description",
-            "description_local", "capacity", "requires_registration", "is_closed")}
+            "description_local", "capacity", "requires_registration", "is_closed", "refuse_when_full")}
 
 
 class ParticipationForm(FlaskForm):

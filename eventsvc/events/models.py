@@ -7,7 +7,16 @@ collide with the SQLAlchemy session.
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc.core.types import Timestamps, UTCDateTime, enum_column
@@ -139,6 +148,8 @@ class AgendaItem(Timestamps, db.Model):
     requires_registration: Mapped[bool] = mapped_column(default=False)
     #: only guests invited to this session are admitted (closed council meetings)
     is_closed: Mapped[bool] = mapped_column(default=False)
+    #: its door answers "room full" to an entry while the room holds its capacity (checkin/occupancy.py)
+    refuse_when_full: Mapped[bool] = mapped_column(default=False, server_default=false())
     status: Mapped[SessionStatus] = mapped_column(
         enum_column(SessionStatus, "session_status"), default=SessionStatus.SCHEDULED)
     #: iCalendar UID, stable across edits and copies of the row

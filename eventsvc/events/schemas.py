@@ -92,6 +92,7 @@ class SessionSchema(Schema):
     capacity = fields.Int(allow_none=True)
     requires_registration = fields.Bool()
     is_closed = fields.Bool()
+    refuse_when_full = fields.Bool(metadata={"description": "its door refuses entry while the room is full"})
     status = fields.Str()
 
 
@@ -113,6 +114,7 @@ class SessionInSchema(Schema):
     capacity = fields.Int(allow_none=True, minimum=0)
     requires_registration = fields.Bool()
     is_closed = fields.Bool()
+    refuse_when_full = fields.Bool()
     status = fields.Str(validate=fields.one_of(SessionStatus))
     confirm_overlaps = fields.Bool(load_default=False, metadata={
         "description": "save even though the session clashes with others (409 otherwise)"})

@@ -301,7 +301,7 @@ def copy_event(source: Event, *, slug: str, start_date: date, title: str | None 
             description=item.description, description_local=item.description_local,
             starts_at=moved(item.starts_at), ends_at=moved(item.ends_at), room=rooms.get(item.room_id),
             capacity=item.capacity, requires_registration=item.requires_registration, is_closed=item.is_closed,
-            status=item.status, seats_taken=0)
+            refuse_when_full=item.refuse_when_full, status=item.status, seats_taken=0)
         for part in item.participations:
             if part.person_id not in people:
                 people[part.person_id] = carry_person(copy, part.person, organizations)

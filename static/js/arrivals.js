@@ -84,7 +84,35 @@
       tr.appendChild(el("td", g.expected === null ? T.none : g.expected));
       gates.appendChild(tr);
     });
+    rooms(d.rooms || []);
     chart(d.over_time);
+  }
+
+  // Each session door: its room, who is inside now against the capacity (checkin/occupancy.py).
+  function rooms(list) {
+    var box = $("rooms");
+    box.textContent = "";
+    list.forEach(function (r) {
+      var li = el("li", null, r.state + (r.is_full ? " full" : "")), head = el("div");
+      head.appendChild(el("span", T[r.state], "tag"));
+      if (r.is_full) { head.appendChild(el("span", T.full, "tag danger")); }
+      if (r.refuses_when_full) { head.appendChild(el("span", T.refuses, "tag")); }
+      li.appendChild(head);
+      li.appendChild(el("strong", r.room || r.session));
+      li.appendChild(el("br"));
+      li.appendChild(el("small", (r.room ? r.session + " · " : "") + r.time));
+      li.appendChild(el("p", r.inside + (r.capacity === null ? "" : " / " + r.capacity) + " " + T.inside, "room-figure"));
+      if (r.capacity) {
+        var bar = el("div", null, "bar"), fill = el("span");
+        fill.style.width = Math.min(100, 100 * r.inside / r.capacity) + "%";
+        bar.appendChild(fill); li.appendChild(bar);
+      }
+      var link = el("a", T.report);
+      link.href = T.report_url.replace(/\/0\/attendance$/, "/" + r.session_id + "/attendance");
+      li.appendChild(link);
+      box.appendChild(li);
+    });
+    $("rooms-empty").hidden = list.length > 0;
   }
 
   function refresh() {

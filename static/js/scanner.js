@@ -90,11 +90,26 @@
   var countVersion = 0;
   function setCount(n) { countVersion += 1; state.count = n; $("gate-count").textContent = n; }
 
+  /* At a session door: its room's people inside against the capacity ("Main Hall 312 / 400"),
+     from the server (checkin/occupancy.py) with every answer; offline it stays as last known. */
+  function showOccupancy(o) {
+    var box = $("occupancy");
+    if (!o) { box.hidden = true; return; }
+    $("occupancy-room").textContent = o.label;
+    $("occupancy-figure").textContent = o.inside + (o.capacity === null ? "" : " / " + o.capacity);
+    box.classList.toggle("occupancy-full", !!o.is_full);
+    box.hidden = false;
+  }
+
   function refreshCount() {
     if (!state.gate || !online()) return Promise.resolve();
     var asked = countVersion;
     return request("GET", "/checkin/count?gate=" + encodeURIComponent(state.gate))
-      .then(function (data) { if (asked === countVersion) setCount(data.count); }, function () {});
+      .then(function (data) {
+        if (asked !== countVersion) return;
+        setCount(data.count);
+        showOccupancy(data.occupancy);
+      }, function () {});
   }
 
   window.addEventListener("online", function () { showNet(); sync(); });
@@ -114,6 +129,7 @@
     return attempt.then(function (answer) {
       if (answer.result === "ok" && answer.person) store.markEntered(answer.person.registration_id, item.gate, answer.scanned_at);
       if (answer.result === "ok" && answer.reason !== "exit") setCount(state.count + 1);
+      if (answer.gate === state.gate) showOccupancy(answer.occupancy);
       show(answer, false);
     }, function (error) {
       if (error.status && error.status < 500) { show({ result: "invalid", message: error.message }, false); return; }
@@ -183,6 +199,9 @@
     cat.style.color = p.category_text_color || "";  /* chosen by the server (core.colors) */
     cat.hidden = !p.category;
     $("answer-message").textContent = (answer.message || "") + (offline ? " " + T.offline_note : "");
+    var o = answer.occupancy;  /* at a session door: "Main Hall 312 / 400" */
+    $("answer-occupancy").textContent = o ? o.label + " " + o.inside + (o.capacity === null ? "" : " / " + o.capacity) : "";
+    $("answer-occupancy").hidden = !o;
     var accepted = answer.result === "ok" && answer.reason !== "exit";
     $("answer-undo").hidden = !accepted;
     if (accepted) {
@@ -276,6 +295,7 @@
     var walkIn = $("walk-in-link");  /* the walk-in desk checks its guests in at this gate */
     if (walkIn) walkIn.search = "?gate=" + encodeURIComponent(gate);
     state.count = 0; $("gate-count").textContent = "–";
+    showOccupancy(null);
     refreshCount();
     startCamera();
     search();

@@ -125,6 +125,8 @@ ROUTES = {
     "/manage/e/<slug>/sessions/<int:item_id>/delete": ORGANIZER,
     "/manage/e/<slug>/sessions/<int:item_id>/people": ORGANIZER,
     "/manage/e/<slug>/sessions/<int:item_id>/speeches/new": ORGANIZER,
+    "/manage/e/<slug>/sessions/<int:item_id>/attendance": ORGANIZER,
+    "/manage/e/<slug>/sessions/<int:item_id>/attendance.<fmt>": ORGANIZER,
     "/manage/e/<slug>/speeches/<int:speech_id>": ORGANIZER,
     "/manage/e/<slug>/speeches/<int:speech_id>/delete": ORGANIZER,
     "/manage/e/<slug>/participations/<int:part_id>/delete": ORGANIZER,

@@ -24,6 +24,7 @@ EXPORT_RULES = {
     "/manage/e/<slug>/attendance.<fmt>": "/manage/e/{slug}/attendance.{fmt}",
     "/manage/e/<slug>/awards/export.<any(csv, xlsx):fmt>": "/manage/e/{slug}/awards/export.{fmt}",
     "/manage/e/<slug>/audit.<fmt>": "/manage/e/{slug}/audit.{fmt}",
+    "/manage/e/<slug>/sessions/<int:item_id>/attendance.<fmt>": "/manage/e/{slug}/sessions/{seminar}/attendance.{fmt}",
 }
 
 
@@ -53,12 +54,13 @@ def _scan_a_seated_guest_at_the_seminar(app, client, demo, organizer_api):
                                                            SessionSeat.status == SeatStatus.CONFIRMED))
         registration = seat.registration
         code = sign_badge_code(registration.event_id, registration.id, registration.badge_version)
-        gate = f"session-{seminar.id}"
+        gate, seminar_id = f"session-{seminar.id}", seminar.id
         db.session.commit()
     for scan_gate in ("entrance", gate):
         response = client.post(f"/api/v1/events/{demo}/scans", headers=organizer_api, json={
             "code": code, "gate": scan_gate, "nonce": uuid.uuid4().hex, "device": "=1+2"})
         assert response.status_code in (200, 201), response.get_json()
+    return seminar_id
 
 
 def _change_a_guest_for_the_audit_trail(app, client, demo, organizer_api):
@@ -80,17 +82,17 @@ def test_every_export_is_listed_here(app):
 def test_formulas_in_names_come_back_as_text_from_every_csv_and_xlsx_export(
         app, client, demo, organizer_client, organizer_api):
     _rename_everyone_to_formulas(app)
-    _scan_a_seated_guest_at_the_seminar(app, client, demo, organizer_api)
+    seminar = _scan_a_seated_guest_at_the_seminar(app, client, demo, organizer_api)
     _change_a_guest_for_the_audit_trail(app, client, demo, organizer_api)
     for rule, url in EXPORT_RULES.items():
-        csv_response = organizer_client.get(url.format(slug=demo, fmt="csv"))
+        csv_response = organizer_client.get(url.format(slug=demo, fmt="csv", seminar=seminar))
         assert csv_response.status_code == 200, rule
         assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8", rule  # one charset, not two
         cells = [cell for row in read_csv_rows(csv_response.get_data(as_text=True)) for cell in row]
         assert not [c for c in cells if c.startswith(FORMULA_STARTS)], rule
         assert {"'=1+2", "'+1", "'-1+1", "'@SUM(1)"} & set(c.split(" #")[0] for c in cells), rule
 
-        xlsx_response = organizer_client.get(url.format(slug=demo, fmt="xlsx"))
+        xlsx_response = organizer_client.get(url.format(slug=demo, fmt="xlsx", seminar=seminar))
         assert xlsx_response.status_code == 200, rule
         xlsx_cells = [cell for row in read_xlsx_cells(xlsx_response.data) for cell in row]
         formulas = [c for c in xlsx_cells if isinstance(c.value, str) and c.value.startswith(FORMULA_STARTS)]

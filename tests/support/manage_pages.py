@@ -36,6 +36,7 @@ NOT_PAGES = {
     "/manage/e/<slug>/attendance.<fmt>": "a CSV or XLSX export",
     "/manage/e/<slug>/audit.<fmt>": "a CSV or XLSX export",
     "/manage/e/<slug>/checkins.<fmt>": "a CSV or XLSX export",
+    "/manage/e/<slug>/sessions/<int:item_id>/attendance.<fmt>": "a CSV or XLSX export",
     "/manage/e/<slug>/awards/export.<any(csv, xlsx):fmt>": "a CSV or XLSX export",
     "/manage/e/<slug>/awards/<int:award_id>/certificate.pdf": "a PDF",
     "/manage/e/<slug>/awards/run-sheet.pdf": "a PDF",
