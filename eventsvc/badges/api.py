@@ -5,7 +5,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from eventsvc.accounts.api_auth import api_user
-from eventsvc.badges.schemas import BadgeKeysSchema, BadgePdfQuerySchema, BadgeSchema, ReissueSchema
+from eventsvc.badges.schemas import (
+    BadgeKeysSchema,
+    BadgePdfQuerySchema,
+    BadgeSchema,
+    ReissueSchema,
+    StationPrintAnswerSchema,
+    StationPrintSchema,
+)
 from eventsvc.badges.service import (
     badge_code,
     badge_registration,
@@ -13,6 +20,7 @@ from eventsvc.badges.service import (
     public_key_document,
     reissue_badge,
 )
+from eventsvc.badges.stations import print_answer, print_at_station
 from eventsvc.core.api_links import pdf_answer
 from eventsvc.events.permissions import ORGANIZER, STAFF, api_event, api_event_role
 from eventsvc.extensions import db
@@ -84,3 +92,22 @@ class BadgePdf(MethodView):
         return Response(pdf, mimetype="application/pdf", headers={
             "Cache-Control": "private, no-store",
             "Content-Disposition": f'inline; filename="badge-{registration.id}.pdf"'})
+
+
+@blp.route("/<slug>/print-stations/<int:station_id>/prints")
+class StationPrints(MethodView):
+    @api_event_role(STAFF)
+    @blp.arguments(StationPrintSchema)
+    @blp.response(201, StationPrintAnswerSchema)
+    def post(self, args, slug, station_id):
+        """Print a guest's badge at a print station (staff, right after the check-in).
+
+        The first print of the current badge is counted as a print; a second one is a reprint,
+        refused with 409 ``reprint_needs_confirmation`` unless ``confirm`` is true (the staff
+        confirmed). Counted on the station and audited. The answer says where the label is.
+        """
+        event = api_event()
+        done = print_at_station(event, station_id, args["registration_id"], confirmed=args["confirm"],
+                                reissue=args["reissue"], reason=args["reason"], user_id=api_user().id)
+        db.session.commit()
+        return print_answer(event, done)

@@ -115,6 +115,8 @@
       if (answer.result === "ok" && answer.person) store.markEntered(answer.person.registration_id, item.gate, answer.scanned_at);
       if (answer.result === "ok" && answer.reason !== "exit") setCount(state.count + 1);
       show(answer, false);
+      /* an accepted entry: a print station on this device prints the badge (print-station.js) */
+      if (answer.result === "ok" && answer.reason !== "exit") document.dispatchEvent(new CustomEvent("eventsvc:scan-accepted", { detail: answer }));
     }, function (error) {
       if (error.status && error.status < 500) { show({ result: "invalid", message: error.message }, false); return; }
       return answerOffline(item);
