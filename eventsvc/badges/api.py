@@ -15,12 +15,13 @@ from eventsvc.badges.schemas import (
 )
 from eventsvc.badges.service import (
     badge_code,
+    badge_pdf,
     badge_registration,
     print_one_badge,
     public_key_document,
     reissue_badge,
 )
-from eventsvc.badges.stations import print_answer, print_at_station
+from eventsvc.badges.stations import print_answer, print_at_station, send_to_queue
 from eventsvc.core.api_links import pdf_answer
 from eventsvc.events.permissions import ORGANIZER, STAFF, api_event, api_event_role
 from eventsvc.extensions import db
@@ -109,5 +110,9 @@ class StationPrints(MethodView):
         event = api_event()
         done = print_at_station(event, station_id, args["registration_id"], confirmed=args["confirm"],
                                 reissue=args["reissue"], reason=args["reason"], user_id=api_user().id)
+        if done.station.print_on_server:
+            # counted only once the printer's queue took it (a ServiceError rolls the print back)
+            send_to_queue(done.station, badge_pdf(done.registration, done.station.layout),
+                          f"badge-{done.registration.id}")
         db.session.commit()
         return print_answer(event, done)

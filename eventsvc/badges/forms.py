@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as pgettext_lazy
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from eventsvc.badges.layout import CARD_CR80, LABEL_4X3, LABEL_100X75, SHEET, SINGLE
@@ -43,4 +43,7 @@ class PrintStationForm(FlaskForm):
     layout = SelectField(_l("Label layout"), choices=STATION_LAYOUT_CHOICES, default=LABEL_100X75)
     printer_name = StringField(_l("Printer (optional)"), validators=[Optional(), Length(max=120)],
                                description=_l("The printer's name or its CUPS queue, so that staff find it."))
+    print_on_server = BooleanField(_l("Print from the server to this CUPS queue"), description=_l(
+        "For a printer on the server's network: the server sends each label with lp, "
+        "instead of the station's browser printing it."))
     notes = TextAreaField(_l("Notes (optional)"), validators=[Optional(), Length(max=500)])

@@ -43,6 +43,9 @@ class PrintStation(db.Model):
     #: the printer's name (the CUPS queue, or what is written on it), for the organizer
     printer_name: Mapped[str | None] = mapped_column(String(120))
     notes: Mapped[str | None] = mapped_column(String(500))
+    #: the server sends each label to the CUPS queue ``printer_name`` (``lp``) instead of the
+    #: station's browser printing it: for a printer attached to the server's network
+    print_on_server: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_print_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: every label printed here, first prints and reprints

@@ -74,3 +74,5 @@ class StationPrintAnswerSchema(Schema):
     reprint_count = fields.Int()
     label_url = fields.Str(metadata={"description": "the HTML label the station's browser prints"})
     label_pdf_url = fields.Str(metadata={"description": "the same label as a PDF"})
+    sent_to_printer = fields.Bool(metadata={
+        "description": "true: the server sent the label to the station's CUPS queue; false: the browser prints label_url"})

@@ -13,6 +13,8 @@ the badge marked printed, so that two stations printing the same guest at the sa
 one first print and one refused reprint; the station's counters grow by a conditional UPDATE.
 """
 
+import re
+import subprocess
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,7 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from eventsvc.audit.service import record
-from eventsvc.badges.layout import STATION_LAYOUTS
+from eventsvc.badges.layout import PAGES, STATION_LAYOUTS
 from eventsvc.badges.models import PrintStation
 from eventsvc.badges.service import badge_registration, mark_printed, reissue_badge
 from eventsvc.core.errors import Conflict, NotFound, ServiceError
@@ -31,6 +33,8 @@ from eventsvc.extensions import db
 from eventsvc.registration.enums import RegistrationStatus
 from eventsvc.registration.models import Registration
 
+#: a CUPS queue name as ``lp -d`` takes it
+QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,120}")
 FIRST = "first"
 REPRINT = "reprint"
 
@@ -76,16 +80,21 @@ def _validate(event: Event, name: str, layout: str, station_id: int | None = Non
 
 
 def save_station(event: Event, *, name: str, layout: str, printer_name: str | None = None,
-                 notes: str | None = None, station: PrintStation | None = None,
+                 notes: str | None = None, print_on_server: bool = False, station: PrintStation | None = None,
                  user_id: int | None = None) -> PrintStation:
     """Create a station (``station`` None) or change one; audited."""
     name = _validate(event, name, layout, station.id if station else None)
+    printer_name = (printer_name or "").strip()
+    if print_on_server and not QUEUE_NAME.fullmatch(printer_name):
+        raise ServiceError("queue_required", _("Printing from the server needs the printer's CUPS queue name "
+                                               "(letters, digits, - and _)."), field="printer_name")
     created = station is None
     if created:
         station = PrintStation(event_id=event.id)
         db.session.add(station)
     station.name, station.layout = name, layout
-    station.printer_name = (printer_name or "").strip()[:120] or None
+    station.printer_name = printer_name[:120] or None
+    station.print_on_server = bool(print_on_server)
     station.notes = (notes or "").strip()[:500] or None
     db.session.flush()
     record("print_station.created" if created else "print_station.updated", event_id=event.id, obj=station,
@@ -157,6 +166,24 @@ def print_at_station(event: Event, station_id: int, registration_id: int, *, con
     return StationPrint(station, registration, kind, registration.badge_version, reissued=reissue)
 
 
+def send_to_queue(station: PrintStation, pdf: bytes, title: str) -> None:
+    """The label PDF to the station's CUPS queue (``lp``), for a station printed from the server.
+
+    Raises ServiceError ``printer_unreachable`` (503) when lp refuses: the caller rolls back, so that
+    a label that never reached the printer is not counted."""
+    page = PAGES[station.layout]
+    command = ["lp", "-d", station.printer_name, "-t", title[:100], "-o",
+               f"PageSize=Custom.{page.width_mm:g}x{page.height_mm:g}mm", "-"]
+    try:
+        done = subprocess.run(command, input=pdf, capture_output=True, timeout=15, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        done = None
+    if done is None or done.returncode != 0:
+        raise ServiceError("printer_unreachable",
+                           _("The printer of station %(name)s did not take the label; check it and print again.",
+                             name=station.name), status=503)
+
+
 def last_printed(registration: Registration) -> datetime | None:
     return registration.badge_printed_at if is_printed(registration) else None
 
@@ -177,4 +204,4 @@ def print_answer(event: Event, done: StationPrint) -> dict:
     return {"kind": done.kind, "registration_id": done.registration.id, "badge_version": done.badge_version,
             "reissued": done.reissued, "station_id": station.id, "station_name": station.name,
             "layout": station.layout, "print_count": station.print_count, "reprint_count": station.reprint_count,
-            "label_url": label("html"), "label_pdf_url": label("pdf")}
+            "label_url": label("html"), "label_pdf_url": label("pdf"), "sent_to_printer": station.print_on_server}

@@ -46,6 +46,7 @@ from eventsvc.core import jobs as core_jobs
 from eventsvc.core.errors import NotFound, ServiceError
 from eventsvc.core.jobs import BackgroundJob
 from eventsvc.core.manage_nav import add_tab
+from eventsvc.core.security_headers import framed_by_self
 from eventsvc.events.manage_views import show_error
 from eventsvc.events.models import Event
 from eventsvc.events.permissions import ORGANIZER, STAFF, requires_event_role
@@ -207,7 +208,7 @@ def station_create(event: Event):
     try:
         station = stations.save_station(event, name=form.name.data, layout=form.layout.data,
                                         printer_name=form.printer_name.data, notes=form.notes.data,
-                                        user_id=current_user.id)
+                                        print_on_server=form.print_on_server.data, user_id=current_user.id)
         db.session.commit()
     except ServiceError as error:
         show_error(form, error)
@@ -226,7 +227,7 @@ def station_edit(event: Event, station_id: int):
         try:
             stations.save_station(event, name=form.name.data, layout=form.layout.data,
                                   printer_name=form.printer_name.data, notes=form.notes.data, station=station,
-                                  user_id=current_user.id)
+                                  print_on_server=form.print_on_server.data, user_id=current_user.id)
             db.session.commit()
         except ServiceError as error:
             show_error(form, error)
@@ -255,6 +256,7 @@ def station_delete(event: Event, station_id: int):
 
 @bp.get("/<slug>/print-stations/<int:station_id>/labels/<int:registration_id>.<any(html, pdf):fmt>")
 @requires_event_role(STAFF)
+@framed_by_self  # printed from a hidden iframe of the scanner page
 def station_label(event: Event, station_id: int, registration_id: int, fmt: str):
     """The label of a guest's current badge in the station's layout: the HTML label the station's
     browser prints, or the PDF (for a printer fed by ``lp``). Reading it counts nothing: the print

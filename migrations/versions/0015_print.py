@@ -27,6 +27,7 @@ def upgrade():
         sa.Column('layout', sa.String(length=20), nullable=False),
         sa.Column('printer_name', sa.String(length=120), nullable=True),
         sa.Column('notes', sa.String(length=500), nullable=True),
+        sa.Column('print_on_server', sa.Boolean(), nullable=False),
         sa.Column('created_at', eventsvc.core.types.UTCDateTime(), nullable=False),
         sa.Column('last_print_at', eventsvc.core.types.UTCDateTime(), nullable=True),
         sa.Column('print_count', sa.Integer(), nullable=False),

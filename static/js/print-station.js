@@ -67,7 +67,9 @@
     say((options.confirm ? T.reprinting : T.printing).replace("{name}", last.name).replace("{station}", stationName()));
     return post(registrationId, options).then(function (answer) {
       if (answer.status === 201) {
-        printLabel(answer.data.label_url);
+        /* a station printed from the server: its queue already has the label */
+        if (answer.data.sent_to_printer) { printed += 1; box.dataset.printed = String(printed); }
+        else printLabel(answer.data.label_url);
         say(T.printed.replace("{name}", last.name), "ok");
         box.dataset.lastKind = answer.data.kind;
       } else if (answer.status === 409) {
