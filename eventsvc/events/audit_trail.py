@@ -26,7 +26,7 @@ KIND_LABELS = {
     "event": _l("Event settings"), "team": _l("Team"), "category": _l("Categories"), "room": _l("Rooms"),
     "session": _l("Sessions"), "participation": _l("People on stage"), "speech": _l("Speeches"),
     "person": _l("People"), "organization": _l("Organizations"), "question": _l("Questions"),
-    "answers": _l("Answers"), "account": _l("Accounts"),
+    "answers": _l("Answers"), "account": _l("Accounts"), "print_station": _l("Print stations"),
 }
 
 #: a sentence per action (unknown actions show their code)
