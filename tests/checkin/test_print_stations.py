@@ -159,3 +159,21 @@ def test_two_stations_printing_one_guest_at_once_give_one_first_print_and_one_re
     assert [a.json()["kind"] for a in answers if a.status_code == 201] == ["first"]
     counts = [station_row(app, s)[:2] for s in (one, two)]
     assert sorted(counts) == [(0, 0), (1, 0)]
+
+
+def test_the_walk_in_desk_prints_the_new_guests_badge_at_the_devices_station(staff_client, staff_api, demo, app):
+    from tests.support.web import post_form
+
+    station = make_station(app, demo, "Walk-in desk")
+    response = post_form(staff_client, f"/checkin/e/{demo}/walk-in",
+                         {"name": "Zhao Min", "name_local": "赵敏", "category_id": ""})
+    assert response.status_code == 302
+    badge_page = staff_client.get(response.headers["Location"]).get_data(as_text=True)
+    registration_id = int(badge_page.split('data-registration-id="')[1].split('"')[0])
+    assert f'<option value="{station}">Walk-in desk</option>' in badge_page
+    assert "js/print-station.js" in badge_page
+    # what the page's script asks: a first print, then only a confirmed reprint
+    first = staff_api.post(f"/print-stations/{station}/prints", json={"registration_id": registration_id})
+    assert first.status_code == 201 and first.json["kind"] == "first"
+    assert staff_api.post(f"/print-stations/{station}/prints",
+                          json={"registration_id": registration_id}).status_code == 409
