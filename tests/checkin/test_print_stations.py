@@ -56,6 +56,9 @@ def test_a_guest_checked_in_at_a_station_prints_once_and_a_reprint_needs_confirm
         assert verify_badge_code(code).registration_id == guest
     html = client.get(first.json["label_url"])
     assert html.status_code == 200 and code in html.text
+    # printed from a hidden frame of the site's own scanner page, and only of its own pages
+    assert html.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in html.headers["Content-Security-Policy"]
     css = client.get(f"/manage/e/{demo}/print-stations/labels.css")
     assert "@page label-100x75 { size: 100mm 75mm" in css.text
 
