@@ -5,14 +5,23 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from eventsvc.accounts.api_auth import api_user
-from eventsvc.badges.schemas import BadgeKeysSchema, BadgePdfQuerySchema, BadgeSchema, ReissueSchema
+from eventsvc.badges.schemas import (
+    BadgeKeysSchema,
+    BadgePdfQuerySchema,
+    BadgeSchema,
+    ReissueSchema,
+    StationPrintAnswerSchema,
+    StationPrintSchema,
+)
 from eventsvc.badges.service import (
     badge_code,
+    badge_pdf,
     badge_registration,
     print_one_badge,
     public_key_document,
     reissue_badge,
 )
+from eventsvc.badges.stations import print_answer, print_at_station, send_to_queue
 from eventsvc.core.api_links import pdf_answer
 from eventsvc.events.permissions import ORGANIZER, STAFF, api_event, api_event_role
 from eventsvc.extensions import db
@@ -84,3 +93,26 @@ class BadgePdf(MethodView):
         return Response(pdf, mimetype="application/pdf", headers={
             "Cache-Control": "private, no-store",
             "Content-Disposition": f'inline; filename="badge-{registration.id}.pdf"'})
+
+
+@blp.route("/<slug>/print-stations/<int:station_id>/prints")
+class StationPrints(MethodView):
+    @api_event_role(STAFF)
+    @blp.arguments(StationPrintSchema)
+    @blp.response(201, StationPrintAnswerSchema)
+    def post(self, args, slug, station_id):
+        """Print a guest's badge at a print station (staff, right after the check-in).
+
+        The first print of the current badge is counted as a print; a second one is a reprint,
+        refused with 409 ``reprint_needs_confirmation`` unless ``confirm`` is true (the staff
+        confirmed). Counted on the station and audited. The answer says where the label is.
+        """
+        event = api_event()
+        done = print_at_station(event, station_id, args["registration_id"], confirmed=args["confirm"],
+                                reissue=args["reissue"], reason=args["reason"], user_id=api_user().id)
+        if done.station.print_on_server:
+            # counted only once the printer's queue took it (a ServiceError rolls the print back)
+            send_to_queue(done.station, badge_pdf(done.registration, done.station.layout),
+                          f"badge-{done.registration.id}")
+        db.session.commit()
+        return print_answer(event, done)

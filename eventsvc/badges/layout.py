@@ -1,4 +1,11 @@
-"""The printed badge: one A6 page, or four A6 badges on an A4 sheet with cut marks.
+"""The printed badge: one A6 page, four A6 badges on an A4 sheet with cut marks, or a label.
+
+This module is the one owner of badge layouts: the batch PDF, the one-badge PDF, the print
+station's label (PDF and the HTML label a browser prints, whose page sizes come from
+``LABELS`` through ``label_css``) all take their sizes from here.
+
+A label (100×75 mm, 4×3 in, a CR80 card) is landscape: the names and organization on the
+left, the QR on the right as tall as the label allows, the category band along the bottom.
 
 Layout of a badge, top to bottom: the event (title in both scripts, date), the name large
 (local script first, then Latin), position, organization, the QR code (46 mm including its
@@ -28,7 +35,34 @@ from eventsvc.documents.pdf import (
 
 SINGLE = "single"
 SHEET = "sheet"
-LAYOUTS = (SINGLE, SHEET)
+LABEL_100X75 = "label_100x75"
+LABEL_4X3 = "label_4x3in"
+CARD_CR80 = "card_cr80"
+
+
+@dataclass(frozen=True)
+class PageSize:
+    """One page per badge of this size (millimetres, as printed on the label roll's box)."""
+
+    key: str
+    width_mm: float
+    height_mm: float
+
+    @property
+    def size(self) -> tuple[float, float]:
+        return self.width_mm * mm, self.height_mm * mm
+
+
+#: one badge a page: A6, and the common label sizes of desk label printers
+PAGES = {
+    SINGLE: PageSize(SINGLE, 105, 148),
+    LABEL_100X75: PageSize(LABEL_100X75, 100, 75),
+    LABEL_4X3: PageSize(LABEL_4X3, 101.6, 76.2),
+    CARD_CR80: PageSize(CARD_CR80, 85.6, 54),
+}
+#: what a print station can print on (the A4 sheet is for batches only)
+STATION_LAYOUTS = (SINGLE, LABEL_100X75, LABEL_4X3, CARD_CR80)
+LAYOUTS = (SINGLE, SHEET, LABEL_100X75, LABEL_4X3, CARD_CR80)
 
 WIDTH, HEIGHT = A6
 MARGIN = 7 * mm
@@ -138,6 +172,62 @@ def draw_badge(canvas: Canvas, badge: BadgeContent, qr: tuple[int, str] | None =
     canvas.drawCentredString(WIDTH / 2, (BAND_HEIGHT - size * 0.7) / 2, label)
 
 
+def draw_label(canvas: Canvas, badge: BadgeContent, size: tuple[float, float],
+               qr: tuple[int, str] | None = None) -> None:
+    """Draw one landscape label filling ``size``: text on the left, the QR on the right."""
+    width, height = size
+    margin = max(2.5 * mm, height * 0.05)
+    label = " · ".join(t for t in (badge.category_local, badge.category) if t)
+    band = height * 0.17 if label else 0
+    qr_size = min(height - band - margin, width * 0.45)
+    draw_qr_path(canvas, qr or qr_path(badge.code), width - qr_size - margin * 0.5,
+                 band + (height - band - qr_size) / 2, qr_size)
+    text_left, text_width = margin, width - qr_size - margin * 1.5
+    scale = height / (75 * mm)  # type sizes are set for a 75 mm label
+
+    def lines(text: str, top: float, start: float, minimum: float, grey: float) -> float:
+        found, font_size = fit_lines(text, text_width, start * scale, minimum)
+        canvas.setFillGray(grey)
+        canvas.setFont(FONT, font_size)
+        y = top - font_size
+        for line in found:
+            canvas.drawString(text_left, y, line)
+            y -= font_size * 1.15
+        return y + font_size * 1.15 - font_size * 0.35
+
+    top = height - margin
+    title = badge.event_title_local or badge.event_title
+    if title:
+        top = lines(title, top, 7.5, 4.5, 0.35) - 3 * scale
+    if badge.name_local:
+        top = lines(badge.name_local, top, 26, 9, 0) - 2 * scale
+        top = lines(badge.name, top, 13, 6, 0.1) - 3 * scale
+    else:
+        top = lines(badge.name, top, 22, 8, 0) - 3 * scale
+    for text, start, grey in ((badge.position_local or badge.position, 8, 0.25),
+                              (badge.organization_local, 9, 0.05), (badge.organization, 7.5, 0.2)):
+        if text and top > band + 10 * scale:
+            top = lines(text, top, start, 4.5, grey) - 1.5 * scale
+    if not label:
+        return
+    canvas.setFillColorRGB(*colors.rgb(badge.color))
+    canvas.rect(0, 0, width, band, stroke=0, fill=1)
+    canvas.setFillColorRGB(*colors.rgb(colors.text_color_on(badge.color)))
+    font_size = fit_font_size(label, width - 2 * margin, 14 * scale, 6)
+    canvas.setFont(FONT, font_size)
+    canvas.drawCentredString(width / 2, (band - font_size * 0.7) / 2, label)
+
+
+def label_css() -> str:
+    """The HTML label's page sizes, one CSS named page per layout (from ``PAGES``)."""
+    rules = []
+    for page in PAGES.values():
+        name = page.key.replace("_", "-")
+        rules.append(f"@page {name} {{ size: {page.width_mm}mm {page.height_mm}mm; margin: 0; }}\n"
+                     f".label-{name} {{ page: {name}; width: {page.width_mm}mm; height: {page.height_mm}mm; }}")
+    return "\n".join(rules) + "\n"
+
+
 def _cut_marks(canvas: Canvas, x0: float, y0: float, w: float, h: float) -> None:
     """Short lines outside each corner of a badge, where the guillotine cuts."""
     canvas.setStrokeGray(0)
@@ -153,11 +243,12 @@ def _cut_marks(canvas: Canvas, x0: float, y0: float, w: float, h: float) -> None
 
 def render_badges(badges: Sequence[BadgeContent], layout: str = SINGLE, *, title: str = "Badges",
                   progress: Callable[[int], None] | None = None, progress_every: int = 25) -> bytes:
-    """A PDF of the badges: one per A6 page, or four per A4 sheet with cut marks."""
+    """A PDF of the badges: one per page (A6 or a label), or four per A4 sheet with cut marks."""
     if layout not in LAYOUTS:
         raise ValueError(f"unknown badge layout {layout!r}")
     buffer = BytesIO()
-    canvas = new_canvas(buffer, A6 if layout == SINGLE else A4, title=title)
+    page = PAGES.get(layout)
+    canvas = new_canvas(buffer, page.size if page else A4, title=title)
     page_w, page_h = A4
     cell_w, cell_h = page_w / 2, page_h / 2
     w, h = WIDTH * SHEET_SCALE, HEIGHT * SHEET_SCALE
@@ -167,6 +258,9 @@ def render_badges(badges: Sequence[BadgeContent], layout: str = SINGLE, *, title
     for done, (badge, qr) in enumerate(zip(badges, qrs, strict=True), start=1):
         if layout == SINGLE:
             draw_badge(canvas, badge, qr)
+            canvas.showPage()
+        elif page:
+            draw_label(canvas, badge, page.size, qr)
             canvas.showPage()
         else:
             column, row = on_sheet % 2, on_sheet // 2

@@ -51,3 +51,28 @@ class ReissueSchema(Schema):
 class BadgePdfQuerySchema(Schema):
     layout = fields.Str(load_default=SINGLE, validate=validate.OneOf(LAYOUTS), metadata={
         "description": "single: one A6 page; sheet: the badge on an A4 sheet with cut marks"})
+
+
+class StationPrintSchema(Schema):
+    registration_id = fields.Int(required=True, metadata={"description": "the guest checked in (the scan answer's person.registration_id)"})
+    confirm = fields.Bool(load_default=False, metadata={
+        "description": "staff confirm a reprint (the badge was already printed); without it a reprint is refused (409)"})
+    reissue = fields.Bool(load_default=False, metadata={
+        "description": "issue a new badge first (older codes are refused from now on); needs confirm"})
+    reason = fields.Str(load_default="", validate=validate.Length(max=300))
+
+
+class StationPrintAnswerSchema(Schema):
+    kind = fields.Str(metadata={"description": "first or reprint"})
+    registration_id = fields.Int()
+    badge_version = fields.Int()
+    reissued = fields.Bool()
+    station_id = fields.Int()
+    station_name = fields.Str()
+    layout = fields.Str()
+    print_count = fields.Int()
+    reprint_count = fields.Int()
+    label_url = fields.Str(metadata={"description": "the HTML label the station's browser prints"})
+    label_pdf_url = fields.Str(metadata={"description": "the same label as a PDF"})
+    sent_to_printer = fields.Bool(metadata={
+        "description": "true: the server sent the label to the station's CUPS queue; false: the browser prints label_url"})

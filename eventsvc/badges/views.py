@@ -16,14 +16,23 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
 from sqlalchemy import select
 
-from eventsvc.badges import jobs
-from eventsvc.badges.forms import PrintBadgesForm, ReissueBadgeForm
-from eventsvc.badges.layout import LAYOUTS, SINGLE
+from eventsvc.badges import jobs, stations
+from eventsvc.badges.forms import (
+    STATION_LAYOUT_CHOICES,
+    PrintBadgesForm,
+    PrintStationForm,
+    ReissueBadgeForm,
+)
+from eventsvc.badges.layout import LAYOUTS, SINGLE, label_css
 from eventsvc.badges.service import (
     BadgeSelection,
     badge_code,
+    badge_contents,
+    badge_pdf,
     badge_registration,
     badges_query,
     is_changed_since_printed,
@@ -32,17 +41,21 @@ from eventsvc.badges.service import (
     qr_svg,
     reissue_badge,
 )
+from eventsvc.core import colors
 from eventsvc.core import jobs as core_jobs
 from eventsvc.core.errors import NotFound, ServiceError
 from eventsvc.core.jobs import BackgroundJob
 from eventsvc.core.manage_nav import add_tab
+from eventsvc.core.security_headers import framed_by_self
+from eventsvc.events.manage_views import show_error
 from eventsvc.events.models import Event
 from eventsvc.events.permissions import ORGANIZER, STAFF, requires_event_role
 from eventsvc.extensions import db
 from eventsvc.registration.models import Category
 
 bp = Blueprint("badges", __name__, url_prefix="/manage/e")
-add_tab("badges.badge_list", _l("Badges"), ("badges.",), position=70)
+add_tab("badges.badge_list", _l("Badges"), ("badges.badge", "badges.print", "badges.reissue"), position=70)
+add_tab("badges.station_list", _l("Print stations"), ("badges.station",), position=72)
 
 PRIVATE = {"Cache-Control": "private, no-store"}
 
@@ -164,3 +177,120 @@ def reissue(event: Event, registration_id: int):
     flash(_("A new badge (version %(version)s) was issued for %(name)s; the old one is refused at the door.",
             version=version, name=registration.person.name), "success")
     return redirect(url_for(".badge_list", slug=event.slug, _anchor=f"r{registration.id}"))
+
+
+# --- print stations -----------------------------------------------------------------------
+
+def _station(event: Event, station_id: int):
+    try:
+        return stations.get_station(event, station_id)
+    except NotFound:
+        abort(404)
+
+
+def _stations_page(event: Event, form: PrintStationForm, status: int = 200):
+    return render_template("badges/stations.html", event=event, stations=stations.stations(event), form=form,
+                           layouts=dict(STATION_LAYOUT_CHOICES)), status
+
+
+@bp.get("/<slug>/print-stations")
+@requires_event_role(ORGANIZER)
+def station_list(event: Event):
+    return _stations_page(event, PrintStationForm())
+
+
+@bp.post("/<slug>/print-stations")
+@requires_event_role(ORGANIZER)
+def station_create(event: Event):
+    form = PrintStationForm()
+    if not form.validate_on_submit():
+        return _stations_page(event, form, 422)
+    try:
+        station = stations.save_station(event, name=form.name.data, layout=form.layout.data,
+                                        printer_name=form.printer_name.data, notes=form.notes.data,
+                                        print_on_server=form.print_on_server.data, user_id=current_user.id)
+        db.session.commit()
+    except ServiceError as error:
+        show_error(form, error)
+        return _stations_page(event, form, error.status)
+    flash(_("Print station %(name)s added.", name=station.name), "success")
+    return redirect(url_for(".station_list", slug=event.slug))
+
+
+@bp.route("/<slug>/print-stations/<int:station_id>", methods=["GET", "POST"])
+@requires_event_role(ORGANIZER)
+def station_edit(event: Event, station_id: int):
+    station = _station(event, station_id)
+    form = PrintStationForm(obj=station)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            stations.save_station(event, name=form.name.data, layout=form.layout.data,
+                                  printer_name=form.printer_name.data, notes=form.notes.data, station=station,
+                                  print_on_server=form.print_on_server.data, user_id=current_user.id)
+            db.session.commit()
+        except ServiceError as error:
+            show_error(form, error)
+            status = error.status
+        else:
+            flash(_("Print station %(name)s saved.", name=station.name), "success")
+            return redirect(url_for(".station_list", slug=event.slug))
+    elif form.is_submitted():
+        status = 422
+    return render_template("badges/station_edit.html", event=event, station=station, form=form,
+                           delete_form=FlaskForm()), status
+
+
+@bp.post("/<slug>/print-stations/<int:station_id>/delete")
+@requires_event_role(ORGANIZER)
+def station_delete(event: Event, station_id: int):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    station = _station(event, station_id)
+    name = station.name
+    stations.delete_station(station, user_id=current_user.id)
+    db.session.commit()
+    flash(_("Print station %(name)s deleted.", name=name), "success")
+    return redirect(url_for(".station_list", slug=event.slug))
+
+
+@bp.get("/<slug>/print-stations/<int:station_id>/labels/<int:registration_id>.<any(html, pdf):fmt>")
+@requires_event_role(STAFF)
+@framed_by_self  # printed from a hidden iframe of the scanner page
+def station_label(event: Event, station_id: int, registration_id: int, fmt: str):
+    """The label of a guest's current badge in the station's layout: the HTML label the station's
+    browser prints, or the PDF (for a printer fed by ``lp``). Reading it counts nothing: the print
+    was decided and counted by the station's print request (stations.print_at_station)."""
+    station = _station(event, station_id)
+    registration = _registration(event, registration_id)
+    if fmt == "pdf":
+        pdf = badge_pdf(registration, station.layout)
+        db.session.commit()
+        return Response(pdf, mimetype="application/pdf", headers={
+            **PRIVATE, "Content-Disposition": f'inline; filename="label-{registration.id}.pdf"'})
+    [content] = badge_contents(event, [registration])
+    db.session.commit()  # the signing key, if this was the event's first badge
+    return render_template("badges/label.html", event=event, badge=content, station=station,
+                           page_class="label-" + station.layout.replace("_", "-"),
+                           band_class=_band_class(content.color),
+                           qr_svg=Markup(qr_svg(content.code).decode())), 200, PRIVATE
+
+
+def _hex(color: str) -> str:
+    return "{:02x}{:02x}{:02x}".format(*tuple(round(v * 255) for v in colors.rgb(color)))
+
+
+def _band_class(color: str) -> str:
+    """The CSS class of a category band's colour (the page may not carry inline styles)."""
+    return f"label-band-{_hex(color)}"
+
+
+@bp.get("/<slug>/print-stations/labels.css")
+@requires_event_role(STAFF)
+def label_stylesheet(event: Event):
+    """The labels' page sizes, from badges.layout (the one owner of layouts)."""
+    rules = [label_css()]
+    for color in {c.color for c in _categories(event)} | {colors.FALLBACK}:
+        rules.append(f".{_band_class(color)} {{ background: #{_hex(color)}; "
+                     f"color: {colors.text_color_on(color)}; }}\n")
+    return Response("".join(rules), mimetype="text/css", headers={"Cache-Control": "private, max-age=3600"})

@@ -21,6 +21,7 @@ from werkzeug.routing import BuildError
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from eventsvc.badges import stations
 from eventsvc.badges.codes import sign_badge_code
 from eventsvc.checkin import occupancy, reports, service
 from eventsvc.checkin.models import ENTRANCE_GATE
@@ -54,8 +55,8 @@ def service_worker():
 @requires_event_role(STAFF)
 @allows_wasm  # the QR decoder is WebAssembly
 def scanner(event: Event):
-    return render_template("checkin/scanner.html", event=event,
-                           gates=service.gates(event, current_language()))
+    return render_template("checkin/scanner.html", event=event, gates=service.gates(event, current_language()),
+                           print_stations=stations.stations(event))
 
 
 class WalkInForm(FlaskForm):
@@ -116,7 +117,7 @@ def walk_in_badge(event: Event, registration_id: int):
     qr_svg = segno.make_qr(code, error="m").svg_inline(scale=5, border=2)
     pdf_url = _badge_pdf_url(event, registration)
     return render_template("checkin/walk_in_badge.html", event=event, registration=registration,
-                           qr_svg=qr_svg, pdf_url=pdf_url)
+                           qr_svg=qr_svg, pdf_url=pdf_url, print_stations=stations.stations(event))
 
 
 def _badge_pdf_url(event: Event, registration: Registration) -> str | None:

@@ -45,9 +45,20 @@ HEADERS = {
 }
 
 
-def content_security_policy(wasm: bool = False) -> str:
-    policy = dict(POLICY, **({"script-src": WASM_SCRIPT_SRC} if wasm else {}))
+def content_security_policy(wasm: bool = False, framed_by_self: bool = False) -> str:
+    policy = dict(POLICY, **({"script-src": WASM_SCRIPT_SRC} if wasm else {}),
+                  **({"frame-ancestors": "'self'"} if framed_by_self else {}))
     return "; ".join(f"{name} {value}" for name, value in policy.items())
+
+
+def framed_by_self(view: Callable) -> Callable:
+    """Marks a view whose page this site's own pages load in a frame (a print station's label,
+    printed from a hidden iframe): frame-ancestors 'self' and X-Frame-Options SAMEORIGIN."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.framed_by_self = True
+        return view(*args, **kwargs)
+    return wrapper
 
 
 def allows_wasm(view: Callable) -> Callable:
@@ -79,7 +90,11 @@ def hsts_value() -> str | None:
 def add_security_headers(response: Response) -> Response:
     """The defaults; a view that set a stricter value itself keeps it (a password link: no-referrer)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_security_policy(wasm=g.get("csp_allows_wasm", False)))
+    framed = g.get("framed_by_self", False)
+    headers.setdefault("Content-Security-Policy", content_security_policy(
+        wasm=g.get("csp_allows_wasm", False), framed_by_self=framed))
+    if framed:
+        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     for name, value in HEADERS.items():
         headers.setdefault(name, value)
     if hsts := hsts_value():

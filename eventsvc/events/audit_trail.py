@@ -26,7 +26,7 @@ KIND_LABELS = {
     "event": _l("Event settings"), "team": _l("Team"), "category": _l("Categories"), "room": _l("Rooms"),
     "session": _l("Sessions"), "participation": _l("People on stage"), "speech": _l("Speeches"),
     "person": _l("People"), "organization": _l("Organizations"), "question": _l("Questions"),
-    "answers": _l("Answers"), "account": _l("Accounts"),
+    "answers": _l("Answers"), "account": _l("Accounts"), "print_station": _l("Print stations"),
 }
 
 #: a sentence per action (unknown actions show their code)
@@ -41,6 +41,9 @@ ACTION_LABELS = {
     "invitation.accepted": _l("Invitation accepted"), "invitation.declined": _l("Invitation declined"),
     "invitation.revoked": _l("Invitation revoked"),
     "badge.reissued": _l("Badge re-issued"),
+    "badge.printed": _l("Badge printed at a station"), "badge.reprinted": _l("Badge reprinted at a station"),
+    "print_station.created": _l("Print station added"), "print_station.updated": _l("Print station changed"),
+    "print_station.deleted": _l("Print station deleted"),
     "checkin.walk_in": _l("Walk-in registered at the desk"), "checkin.undone": _l("Check-in undone"),
     "award.created": _l("Award added"), "award.updated": _l("Award changed"), "award.presented": _l("Award presented"),
     "award.presented_undone": _l("Award presentation undone"), "award.revoked": _l("Award revoked"),

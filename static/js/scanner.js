@@ -131,6 +131,8 @@
       if (answer.result === "ok" && answer.reason !== "exit") setCount(state.count + 1);
       if (answer.gate === state.gate) showOccupancy(answer.occupancy);
       show(answer, false);
+      /* an accepted entry: a print station on this device prints the badge (print-station.js) */
+      if (answer.result === "ok" && answer.reason !== "exit") document.dispatchEvent(new CustomEvent("eventsvc:scan-accepted", { detail: answer }));
     }, function (error) {
       if (error.status && error.status < 500) { show({ result: "invalid", message: error.message }, false); return; }
       return answerOffline(item);

@@ -186,6 +186,7 @@ def build_world(app: Flask) -> World:
                                                      filename="guests.csv", rows=1,
                                                      user_id=users["organizer_a"].id).id
         v["endpoint_id"] = _webhook_endpoint(a, 0)
+        v["station_id"] = _print_station(a, 0)
         db.session.commit()
     return world
 
@@ -344,6 +345,14 @@ def _webhook_endpoint(event: Event, n: int) -> int:
     return create_endpoint(event.id, f"http://127.0.0.1:9/matrix-{n}", ["checkin.recorded"])[0].id
 
 
+def _print_station(event: Event, n: int) -> int:
+    """A print station of the event (its browser prints the labels)."""
+    from eventsvc.badges.layout import LABEL_100X75
+    from eventsvc.badges.stations import save_station
+
+    return save_station(event, name=f"Matrix desk {n}", layout=LABEL_100X75).id
+
+
 def _team_member(event: Event, email: str) -> int:
     """A staff member of the event's team (the EventRole the team page acts on)."""
     user = create_user(email, "matrix-password-1", name=email.split("@")[0])
@@ -366,6 +375,7 @@ FRESH = {
     "message_id": lambda w, e, a, n: _failed_message(e, n),
     "reminder_id": lambda w, e, a, n: _reminder(e, n),
     "endpoint_id": lambda w, e, a, n: _webhook_endpoint(e, n),
+    "station_id": lambda w, e, a, n: _print_station(e, n + 1),
     "token": _fresh_link,
     "registration_id": _fresh_registration,
     "invitation_id": _fresh_invitation,

@@ -33,6 +33,9 @@ from eventsvc.webhooks import service as webhooks
 
 #: GET routes under /manage that answer something other than a page: left out, with the reason
 NOT_PAGES = {
+    "/manage/e/<slug>/print-stations/<int:station_id>/labels/<int:registration_id>.<any(html, pdf):fmt>":
+        "a label printed from a hidden frame (a bare page of label size, or its PDF)",
+    "/manage/e/<slug>/print-stations/labels.css": "a stylesheet",
     "/manage/e/<slug>/attendance.<fmt>": "a CSV or XLSX export",
     "/manage/e/<slug>/audit.<fmt>": "a CSV or XLSX export",
     "/manage/e/<slug>/checkins.<fmt>": "a CSV or XLSX export",
@@ -131,7 +134,17 @@ def _demo_values(event: Event) -> dict:
         "certificate_job_id": _certificate_job(event, program_ids[0], user_id),
         "import_job_id": _import_job(event, user_id),
         "endpoint_id": _webhook_endpoint(event),
+        "station_id": _print_station(event),
     }
+
+
+def _print_station(event: Event) -> int:
+    """The demo has no print station: one at the entrance desk."""
+    from eventsvc.badges.layout import LABEL_100X75
+    from eventsvc.badges.stations import save_station, stations
+
+    existing = stations(event)
+    return existing[0].id if existing else save_station(event, name="Entrance desk", layout=LABEL_100X75).id
 
 
 def _webhook_endpoint(event: Event) -> int:

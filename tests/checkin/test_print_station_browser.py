@@ -1,0 +1,103 @@
+"""Printing at check-in in a real Chromium: a guest's QR shown to the scanner's camera prints their
+badge on a real CUPS queue (Debian's PDF printer); the printed PDF is read back and its QR decoded."""
+
+import subprocess
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from eventsvc.badges.codes import verify_badge_code
+from eventsvc.badges.layout import LABEL_100X75
+from eventsvc.badges.models import PrintStation
+from eventsvc.extensions import db
+from tests.checkin.test_print_stations import make_station, station_row
+from tests.checkin.test_scanner_browser import camera_page  # noqa: F401 (a fixture)
+from tests.support.cups import start_cups
+from tests.support.readiness import wait_until
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def cups(monkeypatch):
+    printer, stop = start_cups()
+    monkeypatch.setenv("CUPS_SERVER", printer.server)  # the live server's lp prints there
+    yield printer
+    stop()
+
+
+def _decode(pdf, folder) -> list[str]:
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(folder / "printed")], check=True)
+    return [r.text for r in zxingcpp.read_barcodes(Image.open(folder / "printed.png"))]
+
+
+def _choose(page, station_id):
+    page.select_option("#print-station-select", str(station_id))
+    page.select_option("#gate", "entrance")
+
+
+def test_a_guest_shown_to_the_camera_gets_their_badge_printed_once(
+        camera_page, live_server, demo, guests, badge, app, cups, tmp_path):  # noqa: F811
+    station = make_station(app, demo, "Desk 1", LABEL_100X75)
+    with app.app_context():
+        row = db.session.get(PrintStation, station)
+        row.printer_name, row.print_on_server = cups.queue, True
+        db.session.commit()
+    guest = guests["confirmed"][0]
+    code = badge(guest)
+    page, _context = camera_page(live_server, code)
+    page.goto(f"{live_server.url}/checkin/e/{demo}")
+    page.wait_for_selector("#scanner[data-ready='1']")
+    _choose(page, station)
+    page.locator("#answer[data-result='ok']").wait_for(state="visible")
+    page.wait_for_selector("#print-station[data-printed='1']")
+
+    wait_until(lambda: cups.printed(), what="the printed badge in the CUPS queue's folder", timeout=60)
+    [printed] = cups.printed()
+    wait_until(lambda: _decode(printed, tmp_path), what="a readable QR on the printed label", timeout=20)
+    [read] = _decode(printed, tmp_path)
+    with app.app_context():
+        assert verify_badge_code(read).registration_id == guest
+    assert station_row(app, station)[:2] == (1, 0)
+
+    # the same QR again (typed, as a hand scanner would): already checked in, nothing printed
+    page.locator("#answer-next").click()
+    page.fill("#code-input", code)
+    page.locator("#code-form button[type=submit]").click()
+    page.locator("#answer[data-result='already_checked_in']").wait_for(state="visible")
+    assert station_row(app, station)[:2] == (1, 0)
+
+    # a reprint without the staff's confirmation is refused; the dialog asks for it
+    page.locator("#answer-next").click()
+    page.locator("#print-again").click()
+    page.wait_for_selector("#print-station[data-last-kind='refused']")
+    assert page.locator("#reprint-dialog").is_visible()
+    page.locator("#reprint-cancel").click()
+    assert station_row(app, station)[:2] == (1, 0)
+    assert len(cups.printed()) == 1
+
+
+def test_a_station_printing_from_its_browser_loads_the_label_into_the_print_frame(
+        page, live_server, demo, guests, app):
+    from eventsvc.demo import loader
+
+    station = make_station(app, demo, "Desk 2", LABEL_100X75)
+    guest = guests["confirmed"][1]
+    page.goto(live_server.url + "/login")
+    page.get_by_label("E-mail").fill(loader.STAFF_EMAIL)
+    page.get_by_label("Password").fill(loader.STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/checkin/e/*")
+    page.goto(f"{live_server.url}/checkin/e/{demo}")
+    page.wait_for_selector("#print-station-select")
+    _choose(page, station)
+    page.evaluate("id => document.dispatchEvent(new CustomEvent('eventsvc:scan-accepted', {detail: "
+                  "{result: 'ok', direction: 'in', person: {registration_id: id, name: 'x'}}}))", guest)
+    page.wait_for_selector("#print-station[data-printed='1']")
+    frame = page.frame_locator("#print-frame")
+    assert frame.locator("main.label").get_attribute("class") == "label label-label-100x75"
+    # the choice is kept on this device
+    page.reload()
+    assert page.locator("#print-station-select").input_value() == str(station)
+    assert station_row(app, station)[:2] == (1, 0)
