@@ -28,14 +28,13 @@ from eventsvc.badges.service import (
     badges_query,
     is_changed_since_printed,
     print_one_badge,
-    qr_png,
-    qr_svg,
     reissue_badge,
 )
 from eventsvc.core import jobs as core_jobs
 from eventsvc.core.errors import NotFound, ServiceError
 from eventsvc.core.jobs import BackgroundJob
 from eventsvc.core.manage_nav import add_tab
+from eventsvc.documents.qr import qr_png, qr_svg
 from eventsvc.events.models import Event
 from eventsvc.events.permissions import ORGANIZER, STAFF, requires_event_role
 from eventsvc.extensions import db
