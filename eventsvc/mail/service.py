@@ -157,7 +157,7 @@ def compose(event_id: int | None, kind: str, language: str, values: dict,
     """The message a guest gets: the wording filled with ``values``, and its escaped HTML part.
 
     ``draft`` (subject, body): an organizer's unsaved wording, checked like a saved one (preview).
-    ``wordings``: a dict remembering the wordings read, for many messages at once.
+    ``wordings``: a dict remembering the wordings read and the layout rendered, for many messages at once.
     """
     mail_kind = wording.kind_of(kind)
     language = _language(language)
@@ -194,7 +194,7 @@ def _page(language: str, event_title: str, content: Markup, pages: dict | None) 
             pages[key] = render_template("mail/written.html", language=language, event_title=event_title,
                                          content=_SLOT).split(str(_SLOT))
     before, after = pages[key]
-    return before + content + after
+    return before + str(content) + after  # plain strings: Markup would escape the layout
 
 
 def save_wording(event_id: int, kind: str, language: str, subject: str, body: str,

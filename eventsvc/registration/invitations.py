@@ -24,6 +24,7 @@ from eventsvc.extensions import db
 from eventsvc.mail.service import GuestMessage, queue_message, queue_messages
 from eventsvc.people.identity import (
     PersonDetails,
+    check_details,
     find_or_create_people,
     find_or_create_person,
     normalise_email,
@@ -346,12 +347,17 @@ def preview_import(event: Event, filename: str, data: bytes) -> list[ImportRow]:
                 [q for q in questions if answer_service.shown_to(q, category)], raw_answers, by_guest=False)
         except answer_service.AnswersInvalid as error:
             problems.extend(error.named())
+        details = None
+        if not problems:  # the identity rules (lengths, one line), here where the line can be named
+            try:
+                details = check_details(PersonDetails(
+                    name=name, email=email, name_local=v.get("name_local"), organization=v.get("organization"),
+                    position=v.get("position"), phone=v.get("phone"), language=language))
+            except ServiceError as error:
+                problems.append((error.field, error.message))
         if problems:
             errors.extend(RowError(row.line, f, m) for f, m in problems)
             continue
-        details = PersonDetails(name=name, email=email, name_local=v.get("name_local"),
-                                       organization=v.get("organization"), position=v.get("position"),
-                                       phone=v.get("phone"), language=language)
         good.append(ImportRow(row.line, InvitationInput(details, category.code if category else None,
                                                         [i.id for i in items], v.get("message")),
                               category, [local(i, "title") for i in items], cleaned))

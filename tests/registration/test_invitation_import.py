@@ -163,3 +163,15 @@ def test_10000_rows_with_a_bad_line_near_the_end_import_nothing_then_the_fixed_f
     guest = app.test_client()
     response = guest.get(link, follow_redirects=True)
     assert response.status_code == 200 and "嘉宾9999" in response.get_data(as_text=True)
+
+
+def test_a_field_too_long_for_a_person_is_named_with_its_line_in_the_preview(app, organizer):
+    # the identity rules (people.identity.check_details) run in the one validation pass, not at the write
+    client, slug = organizer
+    rows = _rows(3)
+    rows[1][4] = "Engineer " * 40  # line 3: a 360-character position
+    response = _upload(client, slug, _csv(rows), "guests.csv")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "<td>3</td>" in page and "300 characters or fewer" in page
+    assert _count(app, Invitation) == 0
