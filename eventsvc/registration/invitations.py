@@ -185,7 +185,9 @@ def send_invitations(invitations: list[Invitation]) -> list[str]:
                 set_committed_value(invitation, "status", status)
                 set_committed_value(invitation, "sent_at", sent_at)
     tokens = replace_invitation_links(invitations)
-    queue_messages([_message(i, token, reminder=False) for i, token in zip(invitations, tokens, strict=True)])
+    events: dict = {}
+    queue_messages([_message(i, token, reminder=False, events=events)
+                    for i, token in zip(invitations, tokens, strict=True)])
     by_event: dict[int, list[Invitation]] = {}
     for invitation in invitations:
         by_event.setdefault(invitation.event_id, []).append(invitation)
@@ -213,12 +215,14 @@ def _mark_sent(invitation: Invitation, now, *, reminder: bool):
     return INVITATION["remind" if reminder else "send"]
 
 
-def _message(invitation: Invitation, token: str, *, reminder: bool, dedupe_key: str | None = None) -> GuestMessage:
+def _message(invitation: Invitation, token: str, *, reminder: bool, dedupe_key: str | None = None,
+             events: dict | None = None) -> GuestMessage:
     person = invitation.person
     return GuestMessage(kind="invitation_reminder" if reminder else "invitation", to_address=person.email,
                         to_name=person.name, language=invitation.language, event_id=invitation.event_id,
                         dedupe_key=dedupe_key,
                         values=guest_values(invitation.event, person, invitation.language, portal_url(token),
+                                            events=events,
                                             personal_message=fill_placeholders(invitation.message, invitation)))
 
 
@@ -379,6 +383,10 @@ def import_invitations(event: Event, filename: str, data: bytes, *, invited_by_i
     for start in range(0, len(values), IMPORT_PAGE):  # one INSERT ... RETURNING per page, not one per row
         invitations.extend(db.session.scalars(insert(Invitation).returning(Invitation, sort_by_parameter_order=True),
                                               values[start:start + IMPORT_PAGE]))
+    for row, invitation in zip(rows, invitations, strict=True):  # known already: no lazy load each
+        set_committed_value(invitation, "event", event)
+        set_committed_value(invitation, "person", people[row.data.details.email])
+        set_committed_value(invitation, "category", row.category)
     chosen = [{"invitation_id": invitation.id, "agenda_item_id": session_id}
               for row, invitation in zip(rows, invitations, strict=True) for session_id in row.data.session_ids]
     for start in range(0, len(chosen), IMPORT_PAGE):
