@@ -59,6 +59,24 @@ def _cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
+def compare_encoders(event) -> None:
+    """The two QR encoders on the batch's own codes: zxing-cpp (the PDFs' encoder) and qrcode (the
+    screens'), modules only, in this process: whether the PDFs' encoder still earns its place."""
+    from eventsvc.badges.service import badge_contents, badges_query
+    from eventsvc.documents.qr import _screen_code, qr_rows
+
+    codes = [content.code for content in badge_contents(event, db.session.scalars(badges_query(event)).all())]
+    for name, encode in (("zxing-cpp", qr_rows), ("qrcode", lambda code: _screen_code(code, "m").get_matrix())):
+        runs = []
+        for _ in range(3):
+            start = time.process_time()
+            for code in codes:
+                encode(code)
+            runs.append(time.process_time() - start)
+        print(f"QR encoder {name:9}: {statistics.median(runs) / len(codes) * 1000:.2f} ms CPU a code "
+              f"({len(codes)} codes, median of 3)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=1000)
@@ -95,6 +113,7 @@ def main() -> None:
             print(f"{name}: {statistics.median(times):.2f} s  {size / 1e6:.2f} MB  "
                   f"(runs: {', '.join(f'{t:.2f}' for t in times)}; CPU incl. QR workers "
                   f"{statistics.median(cpu):.2f} s; load average {os.getloadavg()[0]:.1f})")
+        compare_encoders(event)
         registration = db.session.scalars(badges_query(event)).first()
         badge_pdf(registration)
         times = []

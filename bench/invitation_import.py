@@ -8,7 +8,8 @@
 One process, in-process calls of the same service the organizer page and the API use
 (eventsvc.registration.invitations.import_invitations), on the demo forum. Prints the
 time to check the file with one bad row (nothing written) and to import the good file.
-Target (TARGETS.md): 10,000 rows in ≤ 10 s, all-or-nothing.
+Target (issue 17): 10,000 rows in ≤ 5 s on SQLite and PostgreSQL, all-or-nothing. The CPU time is
+this process's (not the database server's): steadier than the wall time on a shared machine.
 """
 
 import argparse
@@ -79,7 +80,7 @@ def main() -> None:
         bad = [list(r) for r in table]
         bad[args.rows // 2][2] = "not-an-email"
         name, data = encode(bad, args.format)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         try:
             import_invitations(event, name, data, invited_by_id=None, send=False)
         except ImportRejected as rejected:
@@ -87,18 +88,19 @@ def main() -> None:
             reported = len(rejected.errors)
         else:
             raise SystemExit("the bad file was imported")
-        check_s = time.perf_counter() - started
+        check_s, check_cpu = time.perf_counter() - started, time.process_time() - cpu
 
         name, data = encode(table, args.format)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         created = import_invitations(event, name, data, invited_by_id=None, send=True)
         db.session.commit()
-        import_s = time.perf_counter() - started
+        import_s, import_cpu = time.perf_counter() - started, time.process_time() - cpu
 
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"invitation import, {args.rows} rows ({args.format}), {database}, one process")
-    print(f"  file with one bad row: refused in {check_s:.2f} s, {reported} row(s) reported, nothing written")
-    print(f"  good file: {len(created)} invitations (and their e-mails queued) in {import_s:.2f} s")
+    print(f"  file with one bad row: refused in {check_s:.2f} s ({check_cpu:.2f} s CPU), {reported} row(s) reported, nothing written")
+    print(f"  good file: {len(created)} invitations (and their e-mails queued) in {import_s:.2f} s"
+          f" ({import_cpu:.2f} s CPU in this process)")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ link acts only for its own person. /g/<token>/badge shows the section on its own
 from flask import Blueprint, Response, abort, render_template, request
 
 from eventsvc.badges.layout import LAYOUTS, SINGLE
-from eventsvc.badges.service import badge_code, badge_pdf, qr_png, qr_svg
+from eventsvc.badges.service import badge_code, badge_pdf
+from eventsvc.documents.qr import qr_png, qr_svg
 from eventsvc.extensions import db
 from eventsvc.registration.access import LinkError
 from eventsvc.registration.enums import RegistrationStatus

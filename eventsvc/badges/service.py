@@ -8,9 +8,7 @@ code printed before is refused as ``revoked``.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from io import BytesIO
 
-import segno
 from babel.dates import format_date, format_interval
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
@@ -178,19 +176,6 @@ def print_one_badge(registration: Registration, layout: str = SINGLE) -> bytes:
     pdf = badge_pdf(registration, layout)
     mark_printed({registration.id: registration.badge_version})
     return pdf
-
-
-def qr_svg(code: str) -> bytes:
-    """A standalone SVG (its own namespace and size, white background: scans on any page)."""
-    buffer = BytesIO()
-    segno.make_qr(code, error="m").save(buffer, kind="svg", scale=8, border=4, xmldecl=False, light="#fff")
-    return buffer.getvalue()
-
-
-def qr_png(code: str, scale: int = 10) -> bytes:
-    buffer = BytesIO()
-    segno.make_qr(code, error="m").save(buffer, kind="png", scale=scale, border=4)
-    return buffer.getvalue()
 
 
 # --- printing -----------------------------------------------------------------------------

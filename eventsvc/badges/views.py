@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from markupsafe import Markup
 from sqlalchemy import select
 
 from eventsvc.badges import jobs, stations
@@ -37,8 +36,6 @@ from eventsvc.badges.service import (
     badges_query,
     is_changed_since_printed,
     print_one_badge,
-    qr_png,
-    qr_svg,
     reissue_badge,
 )
 from eventsvc.core import colors
@@ -47,6 +44,7 @@ from eventsvc.core.errors import NotFound, ServiceError
 from eventsvc.core.jobs import BackgroundJob
 from eventsvc.core.manage_nav import add_tab
 from eventsvc.core.security_headers import framed_by_self
+from eventsvc.documents.qr import qr_png, qr_svg, qr_svg_markup
 from eventsvc.events.manage_views import show_error
 from eventsvc.events.models import Event
 from eventsvc.events.permissions import ORGANIZER, STAFF, requires_event_role
@@ -273,7 +271,7 @@ def station_label(event: Event, station_id: int, registration_id: int, fmt: str)
     return render_template("badges/label.html", event=event, badge=content, station=station,
                            page_class="label-" + station.layout.replace("_", "-"),
                            band_class=_band_class(content.color),
-                           qr_svg=Markup(qr_svg(content.code).decode())), 200, PRIVATE
+                           qr_svg=qr_svg_markup(content.code)), 200, PRIVATE
 
 
 def _hex(color: str) -> str:

@@ -1,6 +1,5 @@
 """Pages of the doors: the staff scanner, walk-ins at the desk, the organizers' arrivals and exports."""
 
-import segno
 from flask import (
     Blueprint,
     abort,
@@ -31,6 +30,7 @@ from eventsvc.core.i18n import current_language
 from eventsvc.core.manage_nav import add_tab
 from eventsvc.core.security_headers import allows_wasm
 from eventsvc.core.spreadsheets import export_response
+from eventsvc.documents.qr import qr_svg_markup
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.events.permissions import ORGANIZER, STAFF, requires_event_role
 from eventsvc.extensions import db
@@ -114,7 +114,7 @@ def walk_in_badge(event: Event, registration_id: int):
         abort(404)
     code = sign_badge_code(event.id, registration.id, registration.badge_version)
     db.session.commit()  # the signing key may have been created now
-    qr_svg = segno.make_qr(code, error="m").svg_inline(scale=5, border=2)
+    qr_svg = qr_svg_markup(code, scale=5)
     pdf_url = _badge_pdf_url(event, registration)
     return render_template("checkin/walk_in_badge.html", event=event, registration=registration,
                            qr_svg=qr_svg, pdf_url=pdf_url, print_stations=stations.stations(event))

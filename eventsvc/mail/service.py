@@ -6,12 +6,14 @@ exists exactly when its cause does; once it commits, a worker delivers it (``eve
 """
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from markupsafe import Markup
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.core.errors import ServiceError
@@ -60,6 +62,42 @@ def queue_message(*, kind: str, to_address: str, to_name: str | None, language: 
                          event_id=event_id, subject=subject, body=body, html=html, dedupe_key=dedupe_key)
 
 
+@dataclass(frozen=True)
+class GuestMessage:
+    """One guest message of ``queue_messages``: what ``queue_message`` takes with ``values``."""
+
+    kind: str
+    to_address: str
+    to_name: str | None
+    language: str
+    event_id: int | None
+    values: dict
+    dedupe_key: str | None = None
+
+
+#: outbox rows per INSERT statement of queue_messages
+PAGE = 1000
+
+
+def queue_messages(messages: Sequence[GuestMessage]) -> int:
+    """Many guest messages at once (an import's invitations): each written as ``queue_message``
+    writes it, the wording of each (event, kind, language) read once, the rows added in one
+    statement per page instead of one ORM object each. The caller commits; returns the count."""
+    wordings: dict = {}
+    rows = []
+    for message in messages:
+        language = _language(message.language)
+        written = compose(message.event_id, message.kind, language, message.values, wordings=wordings)
+        rows.append(_outbox_row(kind=message.kind, to_address=message.to_address, to_name=message.to_name,
+                                language=language, event_id=message.event_id, subject=written.subject,
+                                body=written.body, html=written.html, dedupe_key=message.dedupe_key))
+    for start in range(0, len(rows), PAGE):
+        db.session.execute(insert(OutgoingMessage.__table__), rows[start:start + PAGE])  # Core: executemany
+    if rows:
+        tasks.deliver_after_commit()
+    return len(rows)
+
+
 def queue_once(dedupe_key: str, **message) -> OutgoingMessage | None:
     """``queue_message`` unless a message with this key was ever queued (None then).
 
@@ -77,14 +115,21 @@ def queue_once(dedupe_key: str, **message) -> OutgoingMessage | None:
 
 def add_to_outbox(*, kind: str, to_address: str, to_name: str | None, language: str, event_id: int | None,
                   subject: str, body: str, html: str | None, dedupe_key: str | None = None) -> OutgoingMessage:
-    to_name = (clean_line(to_name) or "")[:200] or None
-    message = OutgoingMessage(
-        event_id=event_id, kind=kind, to_address=to_address.strip(), to_name=to_name,
-        subject=clean_line(subject)[:300], body_text=body.strip() + "\n", body_html=html, language=language,
-        message_id=_message_id(), dedupe_key=dedupe_key)
+    message = OutgoingMessage(**_outbox_row(kind=kind, to_address=to_address, to_name=to_name, language=language,
+                                            event_id=event_id, subject=subject, body=body, html=html,
+                                            dedupe_key=dedupe_key))
     db.session.add(message)
     tasks.deliver_after_commit()
     return message
+
+
+def _outbox_row(*, kind: str, to_address: str, to_name: str | None, language: str, event_id: int | None,
+                subject: str, body: str, html: str | None, dedupe_key: str | None) -> dict:
+    """The columns of an outbox row: name and subject on one line, a fresh Message-ID."""
+    return {"event_id": event_id, "kind": kind, "to_address": to_address.strip(),
+            "to_name": (clean_line(to_name) or "")[:200] or None, "subject": clean_line(subject)[:300],
+            "body_text": body.strip() + "\n", "body_html": html, "language": language,
+            "message_id": _message_id(), "dedupe_key": dedupe_key}
 
 
 # --- the organizer's wording -------------------------------------------------------------------
@@ -108,25 +153,48 @@ def wording_of(event_id: int | None, kind: str, language: str) -> tuple[str, str
 
 
 def compose(event_id: int | None, kind: str, language: str, values: dict,
-            draft: tuple[str, str] | None = None) -> Written:
+            draft: tuple[str, str] | None = None, *, wordings: dict | None = None) -> Written:
     """The message a guest gets: the wording filled with ``values``, and its escaped HTML part.
 
     ``draft`` (subject, body): an organizer's unsaved wording, checked like a saved one (preview).
+    ``wordings``: a dict remembering the wordings read and the layout rendered, for many messages at once.
     """
     mail_kind = wording.kind_of(kind)
     language = _language(language)
     if draft is not None:
         wording.check(kind, *draft)
         subject, body, custom = draft[0], draft[1], True
+    elif wordings is not None:
+        key = (event_id, kind, language)
+        if key not in wordings:
+            wordings[key] = wording_of(event_id, kind, language)
+        subject, body, custom = wordings[key]
     else:
         subject, body, custom = wording_of(event_id, kind, language)
     subject = clean_line(wording.fill(subject, values))
     body = wording.tidy(wording.fill(body, values))
-    with force_locale(language):
-        html = render_template("mail/written.html", language=language, event_title=values.get("event_title", ""),
-                               content=wording.to_html(body, values.get(mail_kind.button_link),
-                                                       str(mail_kind.button_label)))
-    return Written(subject, body, html, custom)
+    content = wording.to_html(body, values.get(mail_kind.button_link), str(mail_kind.button_label))
+    return Written(subject, body, _page(language, values.get("event_title", ""), content, wordings), custom)
+
+
+#: where a message's content goes in the page rendered once for many messages (never in a wording:
+#: a message's text is escaped HTML, this is not)
+_SLOT = Markup("<!--eventsvc:content-->")
+
+
+def _page(language: str, event_title: str, content: Markup, pages: dict | None) -> str:
+    """The HTML part: the content in the mail layout; rendered once per language and event title
+    when ``pages`` remembers the layout for many messages."""
+    if pages is None:
+        with force_locale(language):
+            return render_template("mail/written.html", language=language, event_title=event_title, content=content)
+    key = ("page", language, event_title)
+    if key not in pages:
+        with force_locale(language):
+            pages[key] = render_template("mail/written.html", language=language, event_title=event_title,
+                                         content=_SLOT).split(str(_SLOT))
+    before, after = pages[key]
+    return before + str(content) + after  # plain strings: Markup would escape the layout
 
 
 def save_wording(event_id: int, kind: str, language: str, subject: str, body: str,

@@ -15,6 +15,7 @@ Functions work in the caller's transaction and never commit; they raise ServiceE
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Protocol
 
 from email_validator import EmailNotValidError, validate_email
@@ -89,10 +90,17 @@ def normalise_email(value: str | None, field: str = "email") -> str:
     if not value:
         raise ServiceError("email_required", _("Enter an e-mail address."), field=field)
     try:
-        return validate_email(value, check_deliverability=False).normalized.lower()
+        return _normalised(value)
     except EmailNotValidError:
         raise ServiceError("bad_email", _("“%(value)s” is not a valid e-mail address.", value=value),
                            field=field) from None
+
+
+@lru_cache(maxsize=50_000)
+def _normalised(value: str) -> str:
+    """The address checked once (an import checks a row, then finds its person): refusals raise,
+    and are not remembered."""
+    return validate_email(value, check_deliverability=False).normalized.lower()
 
 
 def normalise_name(value: str | None, field: str = "name", *, max_length: int = 200) -> str:

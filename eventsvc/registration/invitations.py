@@ -9,20 +9,22 @@ import string
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from eventsvc.audit.service import record
+from eventsvc.audit.service import record, record_many
 from eventsvc.core.errors import Conflict, NotFound, ServiceError
 from eventsvc.core.i18n import format_date_range, local
 from eventsvc.core.spreadsheets import ImportRejected, RowError, read_rows
 from eventsvc.core.types import utcnow
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
-from eventsvc.mail.service import queue_message
+from eventsvc.mail.service import GuestMessage, queue_message, queue_messages
 from eventsvc.people.identity import (
     PersonDetails,
+    check_details,
     find_or_create_people,
     find_or_create_person,
     normalise_email,
@@ -33,10 +35,11 @@ from eventsvc.registration.enums import InvitationStatus, RegistrationStatus
 from eventsvc.registration.links import (
     issue_link,
     portal_url,
+    replace_invitation_links,
     replace_links,
 )
 from eventsvc.registration.mail_values import guest_values
-from eventsvc.registration.models import Category, Invitation
+from eventsvc.registration.models import Category, Invitation, invitation_sessions
 from eventsvc.registration.questions import answers as answer_service
 from eventsvc.registration.questions.service import list_questions
 from eventsvc.registration.transitions import INVITATION, Actor
@@ -151,24 +154,76 @@ def send_invitation(invitation: Invitation, *, reminder: bool = False, dedupe_ke
 
     A send replaces the invitation's older links; a reminder keeps them working.
     """
-    lifecycle.decide(INVITATION["send"], invitation.status, Actor.ORGANIZER)  # refused once revoked
-    transition = INVITATION["remind" if reminder else "send"]
+    transition = _mark_sent(invitation, utcnow(), reminder=reminder)
     token = issue_link(invitation) if reminder else replace_links(invitation)
-    now = utcnow()
-    if invitation.status in (InvitationStatus.DRAFT, InvitationStatus.EXPIRED):
-        invitation.status = InvitationStatus.SENT
-    invitation.sent_at = invitation.sent_at or now
+    message = _message(invitation, token, reminder=reminder, dedupe_key=dedupe_key)
+    queue_message(kind=message.kind, to_address=message.to_address, to_name=message.to_name,
+                  language=message.language, event_id=message.event_id, dedupe_key=dedupe_key,
+                  values=message.values)
+    record(transition.audit, event_id=invitation.event_id, obj=invitation)
+    return token
+
+
+def send_invitations(invitations: list[Invitation]) -> list[str]:
+    """``send_invitation`` for many at once (an import's "send now"), in a few statements whatever
+    their number: the same rule, links, e-mails and audit entries. The tokens, in order."""
+    if not invitations:
+        return []
+    db.session.flush()
+    now, changed = utcnow(), {}
+    for invitation in invitations:
+        lifecycle.decide(INVITATION["send"], invitation.status, Actor.ORGANIZER)  # refused once revoked
+        state = _sent_state(invitation, now)
+        if state != (invitation.status, invitation.sent_at):
+            changed.setdefault(state, []).append(invitation)
+    for (status, sent_at), group in changed.items():  # an UPDATE per page, not an ORM change per row
+        for start in range(0, len(group), IMPORT_PAGE):
+            page = group[start:start + IMPORT_PAGE]
+            db.session.execute(update(Invitation.__table__).where(Invitation.id.in_([i.id for i in page]))
+                               .values(status=status, sent_at=sent_at))
+            for invitation in page:
+                set_committed_value(invitation, "status", status)
+                set_committed_value(invitation, "sent_at", sent_at)
+    tokens = replace_invitation_links(invitations)
+    events: dict = {}
+    queue_messages([_message(i, token, reminder=False, events=events)
+                    for i, token in zip(invitations, tokens, strict=True)])
+    by_event: dict[int, list[Invitation]] = {}
+    for invitation in invitations:
+        by_event.setdefault(invitation.event_id, []).append(invitation)
+    for event_id, sent in by_event.items():
+        record_many(INVITATION["send"].audit, sent, event_id=event_id)
+    return tokens
+
+
+def _sent_state(invitation: Invitation, now) -> tuple[InvitationStatus, object]:
+    """(status, sent_at) once sent: a draft or an expired invitation becomes sent, the others keep
+    their status; the first sending time stays."""
+    status = invitation.status
+    if status in (InvitationStatus.DRAFT, InvitationStatus.EXPIRED):
+        status = InvitationStatus.SENT
+    return status, invitation.sent_at or now
+
+
+def _mark_sent(invitation: Invitation, now, *, reminder: bool):
+    """The send (or reminder) rule on one invitation: refused once revoked; its status and dates."""
+    lifecycle.decide(INVITATION["send"], invitation.status, Actor.ORGANIZER)  # refused once revoked
+    invitation.status, invitation.sent_at = _sent_state(invitation, now)
     if reminder:
         invitation.last_reminded_at = now
         invitation.reminder_count += 1
+    return INVITATION["remind" if reminder else "send"]
+
+
+def _message(invitation: Invitation, token: str, *, reminder: bool, dedupe_key: str | None = None,
+             events: dict | None = None) -> GuestMessage:
     person = invitation.person
-    queue_message(kind="invitation_reminder" if reminder else "invitation", to_address=person.email,
-                  to_name=person.name, language=invitation.language, event_id=invitation.event_id,
-                  dedupe_key=dedupe_key,
-                  values=guest_values(invitation.event, person, invitation.language, portal_url(token),
-                                      personal_message=fill_placeholders(invitation.message, invitation)))
-    record(transition.audit, event_id=invitation.event_id, obj=invitation)
-    return token
+    return GuestMessage(kind="invitation_reminder" if reminder else "invitation", to_address=person.email,
+                        to_name=person.name, language=invitation.language, event_id=invitation.event_id,
+                        dedupe_key=dedupe_key,
+                        values=guest_values(invitation.event, person, invitation.language, portal_url(token),
+                                            events=events,
+                                            personal_message=fill_placeholders(invitation.message, invitation)))
 
 
 def expire_stale(event: Event) -> int:
@@ -208,6 +263,9 @@ class ImportRow:
     #: checked answers to the event's questions, by question id (registration.questions.answers)
     answers: dict = field(default_factory=dict)
 
+
+#: rows per INSERT statement of an import
+IMPORT_PAGE = 1000
 
 #: the prefix of a column that answers a question (its key or English label)
 ANSWER = "answer:"
@@ -293,12 +351,17 @@ def preview_import(event: Event, filename: str, data: bytes) -> list[ImportRow]:
                 [q for q in questions if answer_service.shown_to(q, category)], raw_answers, by_guest=False)
         except answer_service.AnswersInvalid as error:
             problems.extend(error.named())
+        details = None
+        if not problems:  # the identity rules (lengths, one line), here where the line can be named
+            try:
+                details = check_details(PersonDetails(
+                    name=name, email=email, name_local=v.get("name_local"), organization=v.get("organization"),
+                    position=v.get("position"), phone=v.get("phone"), language=language))
+            except ServiceError as error:
+                problems.append((error.field, error.message))
         if problems:
             errors.extend(RowError(row.line, f, m) for f, m in problems)
             continue
-        details = PersonDetails(name=name, email=email, name_local=v.get("name_local"),
-                                       organization=v.get("organization"), position=v.get("position"),
-                                       phone=v.get("phone"), language=language)
         good.append(ImportRow(row.line, InvitationInput(details, category.code if category else None,
                                                         [i.id for i in items], v.get("message")),
                               category, [local(i, "title") for i in items], cleaned))
@@ -312,24 +375,28 @@ def import_invitations(event: Event, filename: str, data: bytes, *, invited_by_i
     """All or nothing: any bad row raises ImportRejected and nothing is written."""
     rows = preview_import(event, filename, data)
     people = find_or_create_people(event, [r.data.details for r in rows])  # existing people keep their details
-    sessions = {i.id: i for i in db.session.scalars(select(AgendaItem).where(AgendaItem.event_id == event.id))}
+    values = [{"event_id": event.id, "person_id": people[row.data.details.email].id,
+               "category_id": row.category.id if row.category else None, "language": row.data.details.language,
+               "invited_by_id": invited_by_id, "message": row.data.message or None,
+               "status": InvitationStatus.DRAFT} for row in rows]
     invitations = []
-    for row in rows:
-        details = row.data.details
-        person = people[details.email]
-        invitation = Invitation(event=event, person=person, category=row.category,
-                                language=details.language, invited_by_id=invited_by_id,
-                                message=row.data.message or None,
-                                sessions=[sessions[i] for i in row.data.session_ids])
-        db.session.add(invitation)
-        invitations.append(invitation)
-    db.session.flush()
-    for row, invitation in zip(rows, invitations, strict=True):
-        answer_service.store_answers(event.id, invitation.person_id, row.answers)
+    for start in range(0, len(values), IMPORT_PAGE):  # one INSERT ... RETURNING per page, not one per row
+        invitations.extend(db.session.scalars(insert(Invitation).returning(Invitation, sort_by_parameter_order=True),
+                                              values[start:start + IMPORT_PAGE]))
+    for row, invitation in zip(rows, invitations, strict=True):  # known already: no lazy load each
+        set_committed_value(invitation, "event", event)
+        set_committed_value(invitation, "person", people[row.data.details.email])
+        set_committed_value(invitation, "category", row.category)
+    chosen = [{"invitation_id": invitation.id, "agenda_item_id": session_id}
+              for row, invitation in zip(rows, invitations, strict=True) for session_id in row.data.session_ids]
+    for start in range(0, len(chosen), IMPORT_PAGE):
+        db.session.execute(insert(invitation_sessions), chosen[start:start + IMPORT_PAGE])
     record("invitation.imported", event_id=event.id, count=len(invitations), filename=filename)
     if send:
-        for invitation in invitations:
-            send_invitation(invitation)
+        send_invitations(invitations)
+    db.session.flush()
+    answer_service.store_many(event.id, {invitation.person_id: row.answers
+                                         for row, invitation in zip(rows, invitations, strict=True)})
     return invitations
 
 

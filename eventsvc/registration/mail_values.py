@@ -20,17 +20,24 @@ from eventsvc.registration.links import issue_link, portal_url
 from eventsvc.registration.models import Registration
 
 
-def guest_values(event: Event, person: Person, language: str, link: str, **extra) -> dict[str, str]:
-    """The common placeholders (name, title, dates, venue, personal link) plus ``extra``."""
-    with force_locale(language):
-        values = {
-            "guest_name": local(person, "name", language),
-            "event_title": local(event, "title", language),
-            "event_dates": format_date_range(event.start_date, event.end_date),
-            "venue": local(event, "venue", language) or local(event, "city", language) or "—",
-            "portal_link": link,
-            "badge_link": f"{link}/badge",
-        }
+def guest_values(event: Event, person: Person, language: str, link: str, *, events: dict | None = None,
+                 **extra) -> dict[str, str]:
+    """The common placeholders (name, title, dates, venue, personal link) plus ``extra``.
+
+    ``events``: a dict remembering the event's own values per language, for many guests at once."""
+    slot = (event.id, language)
+    if events is None or slot not in events:
+        with force_locale(language):
+            common = {
+                "event_title": local(event, "title", language),
+                "event_dates": format_date_range(event.start_date, event.end_date),
+                "venue": local(event, "venue", language) or local(event, "city", language) or "—",
+            }
+        if events is None:
+            events = {}
+        events[slot] = common
+    values = {"guest_name": local(person, "name", language), **events[slot], "portal_link": link,
+              "badge_link": f"{link}/badge"}
     values.update({key: "" if value is None else str(value) for key, value in extra.items()})
     return values
 

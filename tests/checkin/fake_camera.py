@@ -2,15 +2,14 @@
 
 import io
 
-import segno
 from PIL import Image
+
+from eventsvc.documents.qr import qr_png
 
 
 def badge_video(code: str, path) -> str:
     """One 640x480 4:2:0 frame (Chromium loops it) showing the QR code on white."""
-    buffer = io.BytesIO()
-    segno.make_qr(code, error="m").save(buffer, kind="png", scale=6, border=4)
-    qr = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    qr = Image.open(io.BytesIO(qr_png(code, scale=6))).convert("RGB")
     qr.thumbnail((440, 440))
     frame = Image.new("RGB", (640, 480), "white")
     frame.paste(qr, ((640 - qr.width) // 2, (480 - qr.height) // 2))

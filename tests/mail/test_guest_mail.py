@@ -343,3 +343,28 @@ def test_the_next_edition_keeps_the_wording_and_the_reminders_schedule_unsent(ap
     assert "诚挚邀请：{event_title}" in page
     page = organizer_client.get("/manage/e/ev100-2024/reminders").get_data(as_text=True)
     assert "2 days before" in page and "Sent on" not in page and "Scheduled" in page
+
+
+def test_an_imported_guest_gets_the_same_message_as_one_invited_alone(app, organizer):  # noqa: F811
+    # the import writes its e-mails in bulk (mail.service.queue_messages: the layout rendered once
+    # per language); a guest must not be able to tell
+    from eventsvc.mail.service import GuestMessage, queue_message, queue_messages
+
+    _, slug = organizer
+    with app.app_context():
+        event = event_by_slug(slug)
+        values = {"guest_name": "王芳 <b>", "event_title": event.title, "event_dates": "1–2 June",
+                  "venue": "Hall", "portal_link": "http://127.0.0.1/g/abc", "badge_link": "http://127.0.0.1/g/abc/badge",
+                  "personal_message": ""}
+        for language in ("zh", "en"):
+            alone = queue_message(kind="invitation", to_address="a@example.org", to_name="A", language=language,
+                                  event_id=event.id, values=values)
+            db.session.flush()
+            queue_messages([GuestMessage("invitation", f"b{i}@example.org", "B", language, event.id, values)
+                            for i in range(2)])
+            bulk = db.session.scalars(
+                select(OutgoingMessage).where(OutgoingMessage.to_address == "b1@example.org",
+                                              OutgoingMessage.language == language)).one()
+            assert (bulk.subject, bulk.body_text, bulk.body_html) == (alone.subject, alone.body_text, alone.body_html)
+            assert "王芳 &lt;b&gt;" in bulk.body_html and bulk.message_id != alone.message_id
+        db.session.rollback()

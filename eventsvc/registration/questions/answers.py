@@ -220,25 +220,41 @@ def held_answers(event_id: int, person_id: int | None) -> dict[int, Answer]:
 
 def store_answers(event_id: int, person_id: int, cleaned: Mapping[int, Clean]) -> bool:
     """Write checked answers; an empty one removes the guest's answer. True when something changed."""
+    return person_id in store_many(event_id, {person_id: cleaned})
+
+
+#: people per query of store_many (well under the bound-parameter limits)
+PAGE = 1000
+
+
+def store_many(event_id: int, cleaned: Mapping[int, Mapping[int, Clean]]) -> set[int]:
+    """``store_answers`` for many guests at once ({person id: checked answers}, an import): their
+    answers read in one query per page of people. The people whose answers changed."""
+    cleaned = {person_id: answers for person_id, answers in cleaned.items() if answers}
     if not cleaned:
-        return False
-    existing = {a.question_id: a for a in db.session.scalars(
-        select(Answer).where(Answer.event_id == event_id, Answer.person_id == person_id,
-                             Answer.question_id.in_(list(cleaned))).options(selectinload(Answer.choices)))}
-    changed = False
-    for question_id, clean in cleaned.items():
-        answer = existing.get(question_id)
-        if clean.empty:
-            if answer is not None:
-                db.session.delete(answer)
-                changed = True
-            continue
-        if answer is None:
-            answer = Answer(event_id=event_id, person_id=person_id, question_id=question_id, choices=[])
-            db.session.add(answer)
-        if answer.value != clean.value or list(answer.choices) != list(clean.choices):
-            answer.value, answer.choices = clean.value, list(clean.choices)
-            changed = True
+        return set()
+    people = sorted(cleaned)
+    existing: dict[tuple[int, int], Answer] = {}
+    for start in range(0, len(people), PAGE):
+        for answer in db.session.scalars(
+                select(Answer).where(Answer.event_id == event_id, Answer.person_id.in_(people[start:start + PAGE]))
+                .options(selectinload(Answer.choices))):
+            existing[answer.person_id, answer.question_id] = answer
+    changed = set()
+    for person_id, answers in cleaned.items():
+        for question_id, clean in answers.items():
+            answer = existing.get((person_id, question_id))
+            if clean.empty:
+                if answer is not None:
+                    db.session.delete(answer)
+                    changed.add(person_id)
+                continue
+            if answer is None:
+                answer = Answer(event_id=event_id, person_id=person_id, question_id=question_id, choices=[])
+                db.session.add(answer)
+            if answer.value != clean.value or list(answer.choices) != list(clean.choices):
+                answer.value, answer.choices = clean.value, list(clean.choices)
+                changed.add(person_id)
     db.session.flush()
     return changed
 
