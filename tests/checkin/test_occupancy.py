@@ -1,5 +1,6 @@
 """Who is inside a session's room now, and a door that refuses entry when the room is full."""
 
+import re
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,7 @@ from eventsvc.extensions import db
 from tests.support import database
 from tests.support.readiness import wait_until
 
-START = datetime(2030, 3, 31, 9, 0, tzinfo=UTC)
+START = datetime(2023, 3, 31, 10, 0, tzinfo=UTC)  # 18:00 in Beijing, on the demo forum's day
 
 
 def _room_session(app, demo, *, capacity, refuse, room_name="Hall 3", room_local="三号厅"):
@@ -183,3 +184,20 @@ def test_two_simultaneous_entries_for_the_last_place_give_one_ok_and_one_room_fu
         db.session.remove()
         assert db.session.scalar(select(func.count()).select_from(CheckIn).where(
             CheckIn.gate == gate, CheckIn.result == "room_full")) == 1
+
+
+def test_an_organizer_sets_a_door_to_refuse_and_the_session_form_shows_it(app, demo, client, organizer_api,
+                                                                          organizer_client, staff_api):
+    item = _room_session(app, demo, capacity=1, refuse=False)
+    gate = f"session-{item}"
+    first, second = _more_guests(app, demo, 2)
+    assert _at(staff_api, gate, first)["result"] == "ok"
+    patched = client.patch(f"/api/v1/events/{demo}/sessions/{item}", json={"refuse_when_full": True},
+                           headers=organizer_api)
+    assert patched.status_code == 200 and patched.get_json()["refuse_when_full"] is True
+    assert _at(staff_api, gate, second)["result"] == "room_full"
+    form = organizer_client.get(f"/manage/e/{demo}/sessions/{item}").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*name="refuse_when_full"|name="refuse_when_full"[^>]*checked', form)
+    assert client.patch(f"/api/v1/events/{demo}/sessions/{item}", json={"refuse_when_full": False},
+                        headers=organizer_api).status_code == 200
+    assert _at(staff_api, gate, second)["result"] == "ok"
