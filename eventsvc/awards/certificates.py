@@ -50,6 +50,14 @@ def verification_url(award: Award) -> str:
     return public_base_url() + url_for("awards_public.verify_code", code=award.verification_code)
 
 
+def verify_link(code: str) -> str | None:
+    """The public verification URL of a code; None outside a request without SERVER_NAME."""
+    try:
+        return public_base_url() + url_for("awards_public.verify_code", code=code)
+    except RuntimeError:
+        return None
+
+
 def en_date(day: date) -> str:
     return format_date(day, "long", locale="en")
 
