@@ -141,7 +141,7 @@ def issue(rule: AttendanceRule, qualifying: dict[int, int | None], *, today: dat
     if issued:
         record("attendance_certificate.issued", event_id=rule.event_id, obj=rule, count=len(issued))
     for certificate in issued:
-        emit(rule.event_id, WebhookKind.CERTIFICATE_ISSUED, _payload(certificate, rule))
+        emit(rule.event_id, WebhookKind.CERTIFICATE_ISSUED, lambda c=certificate: _payload(c, rule))
     return issued
 
 

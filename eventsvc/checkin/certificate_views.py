@@ -18,7 +18,7 @@ from eventsvc.awards.forms import RevokeForm
 from eventsvc.checkin import certificates
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.forms import optional_int
-from eventsvc.core.i18n import format_event_time, local
+from eventsvc.core.i18n import format_event_datetime, local
 from eventsvc.events.permissions import ORGANIZER, requires_event_role
 from eventsvc.extensions import db
 
@@ -42,7 +42,7 @@ class ActionForm(FlaskForm):
 def _rule_form(event, formdata=None) -> RuleForm:
     form = RuleForm(formdata=formdata)
     form.agenda_item_id.choices = [("", _("The whole event (checked in at the entrance)"))] + [
-        (str(item.id), f"{format_event_time(item.starts_at, event.timezone, 'MMM d HH:mm')} · {local(item, 'title')}")
+        (str(item.id), f"{format_event_datetime(item.starts_at, event.timezone, 'short')} · {local(item, 'title')}")
         for item in sorted(event.agenda_items, key=lambda i: (i.starts_at, i.id))]
     return form
 
