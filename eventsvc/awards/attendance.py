@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from eventsvc.audit.service import record
+from eventsvc.audit.trail import subject_people
 from eventsvc.awards.certificates import verify_link
 from eventsvc.awards.models import AttendanceCertificate, AttendanceRule
 from eventsvc.awards.service import PREFIX_PATTERN, next_certificate_number, prefix_taken
@@ -206,3 +207,9 @@ def by_code(code: str) -> AttendanceCertificate | None:
 def by_number(number: str) -> AttendanceCertificate | None:
     return db.session.scalar(select(AttendanceCertificate).where(
         AttendanceCertificate.certificate_number == number).options(*certificate_loads()))
+
+
+@subject_people("AttendanceCertificate")
+def _certificate_subjects():
+    """An audit entry about a certificate of attendance is about its guest."""
+    return select(AttendanceCertificate.id.label("object_id"), AttendanceCertificate.person_id.label("person_id"))
