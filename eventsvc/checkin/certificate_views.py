@@ -39,8 +39,9 @@ class ActionForm(FlaskForm):
     """Issue, delete: a button with its CSRF token."""
 
 
-def _rule_form(event, formdata=None) -> RuleForm:
-    form = RuleForm(formdata=formdata)
+def _rule_form(event, **kwargs) -> RuleForm:
+    """The form (``formdata=None`` for a blank one) with the event's sessions to choose from."""
+    form = RuleForm(**kwargs)
     form.agenda_item_id.choices = [("", _("The whole event (checked in at the entrance)"))] + [
         (str(item.id), f"{format_event_datetime(item.starts_at, event.timezone, 'short')} · {local(item, 'title')}")
         for item in sorted(event.agenda_items, key=lambda i: (i.starts_at, i.id))]
