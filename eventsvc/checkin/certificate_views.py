@@ -83,14 +83,18 @@ def rule_create(event):
     return _page(event, form, 422)
 
 
+def _detail(event, rule, status=200, revoke_form=None):
+    return render_template("checkin/attendance_rule.html", event=event, rule=rule,
+                           issued=attendance.certificates_of_rule(rule), action=ActionForm(),
+                           revoke_form=revoke_form or RevokeForm(prefix="revoke"),
+                           has_ended=certificates.has_ended(rule),
+                           required=certificates.required_minutes(rule)), status
+
+
 @bp.get("/<int:rule_id>")
 @requires_event_role(ORGANIZER)
 def rule_detail(event, rule_id: int):
-    rule = attendance.rule_of(event, rule_id)
-    return render_template("checkin/attendance_rule.html", event=event, rule=rule,
-                           issued=attendance.certificates_of_rule(rule), action=ActionForm(),
-                           revoke_form=RevokeForm(prefix="revoke"), has_ended=certificates.has_ended(rule),
-                           required=certificates.required_minutes(rule))
+    return _detail(event, attendance.rule_of(event, rule_id))
 
 
 @bp.post("/<int:rule_id>/issue")
@@ -103,7 +107,7 @@ def rule_issue(event, rule_id: int):
         except ServiceError as error:
             db.session.rollback()
             flash(error.message, "error")
-            return redirect(url_for(".rule_detail", slug=event.slug, rule_id=rule.id)), 303
+            return _detail(event, rule, error.status)
         db.session.commit()
         if issued:
             flash(ngettext("%(num)d certificate issued.", "%(num)d certificates issued.", len(issued)), "success")
@@ -122,7 +126,7 @@ def rule_delete(event, rule_id: int):
         except ServiceError as error:
             db.session.rollback()
             flash(error.message, "error")
-            return redirect(url_for(".rule_detail", slug=event.slug, rule_id=rule.id)), 303
+            return _detail(event, rule, error.status)
         db.session.commit()
         flash(_("Rule deleted."), "success")
     return redirect(url_for(".rules", slug=event.slug)), 303
@@ -134,15 +138,15 @@ def certificate_revoke(event, rule_id: int, certificate_id: int):
     rule = attendance.rule_of(event, rule_id)
     certificate = attendance.certificate_of_rule(rule, certificate_id)
     form = RevokeForm(prefix="revoke")
-    if form.validate_on_submit():
-        try:
-            attendance.revoke(certificate, form.reason.data)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Certificate %(number)s revoked.", number=certificate.certificate_number), "success")
-    else:
+    if not form.validate_on_submit():
         flash(_("Give the reason for the revocation."), "error")
+        return _detail(event, rule, 422, form)
+    try:
+        attendance.revoke(certificate, form.reason.data)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _detail(event, rule, error.status, form)
+    db.session.commit()
+    flash(_("Certificate %(number)s revoked.", number=certificate.certificate_number), "success")
     return redirect(url_for(".rule_detail", slug=event.slug, rule_id=rule.id)), 303

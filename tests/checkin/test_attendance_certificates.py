@@ -278,3 +278,58 @@ def test_two_issue_runs_at_the_same_instant_give_one_certificate_per_guest(app, 
         numbers = db.session.scalars(select(AttendanceCertificate.certificate_number)).all()
     assert dict(rows) == dict.fromkeys(qualified, 1)
     assert len(set(numbers)) == 5 and max(numbers).endswith("-0005")
+
+
+# --- the organizer's pages ----------------------------------------------------------------------
+
+def test_the_organizer_sets_a_rule_issues_revokes_and_bad_input_changes_nothing(app, demo, guests,
+                                                                                 organizer_client):
+    from eventsvc.awards.models import AttendanceCertificate, AttendanceRule
+    from tests.support.web import post_form
+
+    item = _session(app, demo)
+    guest = guests["confirmed"][0]
+    _stay(app, demo, item, guest, 50)
+    base = f"/manage/e/{demo}/attendance-certificates"
+    for bad in ({"agenda_item_id": str(item), "min_percent": "0", "number_prefix": "ATT"},
+                {"agenda_item_id": str(item), "min_percent": "80", "number_prefix": "a b"},
+                {"agenda_item_id": "999999", "min_percent": "80", "number_prefix": "ATT"}):
+        assert post_form(organizer_client, base, bad).status_code == 422, bad
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AttendanceRule)) == 0
+    made = post_form(organizer_client, base, {"agenda_item_id": str(item), "min_percent": "80",
+                                              "number_prefix": "att"})
+    assert made.status_code == 302
+    rule_path = made.headers["Location"]
+    again = post_form(organizer_client, base, {"agenda_item_id": str(item), "min_percent": "50",
+                                               "number_prefix": "ATT2"})
+    assert again.status_code == 422 and "There is already a rule for this session." in again.get_data(as_text=True)
+
+    issued = post_form(organizer_client, f"{rule_path}/issue", {}, from_path=rule_path)
+    assert issued.status_code == 303
+    page = organizer_client.get(rule_path).get_data(as_text=True)
+    assert "1 certificate issued" in page and f"ATT-{date.today().year}-0001" in page
+    with app.app_context():
+        certificate_id = db.session.scalar(select(AttendanceCertificate.id))
+    revoke = f"{rule_path}/certificates/{certificate_id}/revoke"
+    assert post_form(organizer_client, revoke, {"revoke-reason": ""}, from_path=rule_path).status_code == 422
+    assert post_form(organizer_client, revoke, {"revoke-reason": "Badge lent to a colleague"},
+                     from_path=rule_path).status_code == 303
+    with app.app_context():
+        assert db.session.get(AttendanceCertificate, certificate_id).revoked_at is not None
+    # issued numbers must keep verifying: the rule stays
+    refused = post_form(organizer_client, f"{rule_path}/delete", {}, from_path=rule_path)
+    assert refused.status_code == 409
+    assert "Certificates were issued under this rule" in refused.get_data(as_text=True)
+
+
+def test_issuing_before_the_end_is_refused_on_the_page(app, demo, organizer_client):
+    from tests.support.web import post_form
+
+    item = _session(app, demo, start=datetime.now(UTC) - timedelta(minutes=30))
+    rule_path = f"/manage/e/{demo}/attendance-certificates/{_rule(app, demo, item)}"
+    page = organizer_client.get(rule_path).get_data(as_text=True)
+    assert "Can be issued after the end" in page and "Issue certificates</button>" not in page
+    refused = post_form(organizer_client, f"{rule_path}/issue", {}, from_path=rule_path)
+    assert refused.status_code == 409
+    assert "Certificates can be issued once the session has ended." in refused.get_data(as_text=True)
