@@ -24,6 +24,7 @@ from eventsvc.core.tokens import new_token
 from eventsvc.core.types import utcnow
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
+from eventsvc.registration.mail_values import tell_guest
 from eventsvc.registration.models import Registration
 from eventsvc.webhooks.enums import WebhookKind
 from eventsvc.webhooks.service import emit
@@ -141,8 +142,14 @@ def issue(rule: AttendanceRule, qualifying: dict[int, int | None], *, today: dat
     db.session.flush()
     if issued:
         record("attendance_certificate.issued", event_id=rule.event_id, obj=rule, count=len(issued))
+    registrations = {r.id: r for r in db.session.scalars(
+        select(Registration).where(Registration.id.in_([c.registration_id for c in issued])))} if issued else {}
     for certificate in issued:
         emit(rule.event_id, WebhookKind.CERTIFICATE_ISSUED, lambda c=certificate: _payload(c, rule))
+        # the guest's e-mail with the link to it (the award certificates' message, once per certificate)
+        tell_guest(registrations[certificate.registration_id], "certificate_available",
+                   dedupe_key=f"attendance-certificate:{certificate.id}",
+                   certificate_link=f"/attendance-certificates/{certificate.id}.pdf")
     return issued
 
 

@@ -106,6 +106,16 @@ def test_issuing_again_gives_only_the_newly_qualifying_and_never_twice(app, demo
     _stay(app, demo, item, late, 50)  # an offline scanner's upload arrives late
     assert set(_issue(app, rule)) == {late}
     assert set(_certificates(app, rule)) == {first, late}
+    # each guest got one e-mail with the link to their certificate, however often it ran
+    from eventsvc.mail.models import OutgoingMessage
+    from eventsvc.registration.models import Registration
+
+    with app.app_context():
+        mails = db.session.scalars(select(OutgoingMessage).where(
+            OutgoingMessage.kind == "certificate_available")).all()
+        addresses = {db.session.get(Registration, r).person.email for r in (first, late)}
+        assert sorted(m.to_address for m in mails) == sorted(addresses)
+        assert all("/attendance-certificates/" in m.body_text for m in mails)
 
 
 def test_cancelled_guests_do_not_qualify(app, demo, guests):
