@@ -183,7 +183,6 @@ def next_certificate_number(program, year: int) -> str:
 def prefix_taken(prefix: str, *, program_id: int | None = None, rule_id: int | None = None) -> bool:
     """Is this certificate number prefix used by another award program or attendance rule?
     Prefixes are unique across both, so that a number alone identifies one certificate."""
-
     return bool(db.session.scalar(select(AwardProgram.id).where(
         AwardProgram.number_prefix == prefix, AwardProgram.id != (program_id or -1))) or db.session.scalar(
         select(AttendanceRule.id).where(AttendanceRule.number_prefix == prefix,
