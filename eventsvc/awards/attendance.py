@@ -12,6 +12,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from eventsvc.audit.service import record
@@ -87,8 +88,13 @@ def create_rule(event: Event, data: RuleData) -> AttendanceRule:
         raise Conflict("rule_exists", _("There is already a rule for this session."), field="agenda_item_id")
     rule = AttendanceRule(event_id=event.id, agenda_item_id=data.agenda_item_id, min_percent=percent,
                           number_prefix=prefix, number_digits=4, next_sequence=1)
-    db.session.add(rule)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a double-click's twin, saved a moment earlier: refused, not a 500
+            db.session.add(rule)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict("rule_exists", _("There is already a rule for this session."),
+                       field="agenda_item_id") from None
     record("attendance_rule.created", event_id=event.id, obj=rule, prefix=prefix,
            agenda_item_id=data.agenda_item_id, min_percent=percent)
     return rule

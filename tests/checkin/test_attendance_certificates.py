@@ -343,3 +343,35 @@ def test_issuing_before_the_end_is_refused_on_the_page(app, demo, organizer_clie
     refused = post_form(organizer_client, f"{rule_path}/issue", {}, from_path=rule_path)
     assert refused.status_code == 409
     assert "Certificates can be issued once the session has ended." in refused.get_data(as_text=True)
+
+
+@pytest.mark.postgres_only
+def test_a_double_click_on_add_rule_saves_one_rule_and_refuses_the_twin(app, demo):
+    from eventsvc.awards import attendance
+    from eventsvc.awards.models import AttendanceRule
+    from eventsvc.core.errors import Conflict
+    from eventsvc.events.models import Event
+
+    item = _session(app, demo)
+    barrier, answers = threading.Barrier(2), []
+
+    def add(prefix):
+        with app.app_context():
+            event = db.session.scalar(select(Event).where(Event.slug == demo))
+            barrier.wait()
+            try:
+                attendance.create_rule(event, attendance.RuleData(item, 80, prefix))
+                db.session.commit()
+                answers.append("saved")
+            except Conflict as refused:
+                db.session.rollback()
+                answers.append(refused.code)
+
+    threads = [threading.Thread(target=add, args=(prefix,)) for prefix in ("TWINA", "TWINB")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == ["rule_exists", "saved"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AttendanceRule)) == 1
