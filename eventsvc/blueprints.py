@@ -20,6 +20,7 @@ from eventsvc.badges.cli import badges_cli
 from eventsvc.badges.portal_views import bp as badges_portal_bp
 from eventsvc.badges.views import bp as badges_bp
 from eventsvc.checkin.api import blp as checkin_api
+from eventsvc.checkin.certificate_views import bp as attendance_certificates_bp
 from eventsvc.checkin.views import bp as checkin_bp
 from eventsvc.demo.cli import demo_cli
 from eventsvc.events import cli as events_cli  # noqa: F401  (adds "flask users grant")
@@ -69,6 +70,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(badges_bp)
     app.register_blueprint(badges_portal_bp)
     app.register_blueprint(checkin_bp)
+    app.register_blueprint(attendance_certificates_bp)
     app.register_blueprint(webhooks_bp)
 
     app.register_blueprint(agenda_bp)

@@ -2,7 +2,7 @@
 
 from eventsvc.accounts.models import ApiToken, EventRole, PasswordLink, User
 from eventsvc.audit.models import AuditEvent
-from eventsvc.awards.models import Award, AwardProgram
+from eventsvc.awards.models import AttendanceCertificate, AttendanceRule, Award, AwardProgram
 from eventsvc.badges.models import BadgeKey
 from eventsvc.checkin.models import CheckIn
 from eventsvc.core.jobs import BackgroundJob
@@ -30,7 +30,7 @@ from eventsvc.registration.reminders import ScheduledReminder
 from eventsvc.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
-    "AgendaItem", "Answer", "ApiToken", "AuditEvent", "BackgroundJob", "Award", "AwardProgram", "BadgeKey", "Category",
+    "AgendaItem", "Answer", "ApiToken", "AttendanceCertificate", "AttendanceRule", "AuditEvent", "BackgroundJob", "Award", "AwardProgram", "BadgeKey", "Category",
     "CheckIn", "Choice", "Event", "EventRole", "GuestLink", "Invitation", "MailTemplate", "Organization",
     "OutgoingMessage", "Participation", "PasswordLink", "PeriodicRun", "Person", "Question", "RateLimitHit",
     "Registration", "Room", "ScheduledReminder", "SessionSeat",

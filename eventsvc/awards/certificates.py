@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask import current_app, has_request_context, request, url_for
@@ -48,6 +49,14 @@ def public_base_url() -> str:
 
 def verification_url(award: Award) -> str:
     return public_base_url() + url_for("awards_public.verify_code", code=award.verification_code)
+
+
+def verify_link(code: str) -> str | None:
+    """The public verification URL of a code; None outside a request without SERVER_NAME."""
+    try:
+        return public_base_url() + url_for("awards_public.verify_code", code=code)
+    except RuntimeError:
+        return None
 
 
 def en_date(day: date) -> str:
@@ -127,11 +136,7 @@ def wrap(text: str | None, size: float, max_width: float, *, max_lines: int) -> 
 def draw_certificate(canvas: Canvas, award: Award, url: str) -> None:
     width, height = PAGE
     program, issuer = award.program, award.program.issuer
-    canvas.setStrokeColor(GOLD)
-    canvas.setLineWidth(3)
-    canvas.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
-    canvas.setLineWidth(0.8)
-    canvas.rect(16 * mm, 16 * mm, width - 32 * mm, height - 32 * mm)
+    _frame(canvas)
 
     if issuer is not None:
         _centered(canvas, issuer.name_local, height - 30 * mm, 13, color=MUTED)
@@ -167,7 +172,33 @@ def draw_certificate(canvas: Canvas, award: Award, url: str) -> None:
         _centered(canvas, line, y, size, color=MUTED)
         y -= 5.5 * mm
 
-    # footer: facts on the left, QR on the right
+    _footer(canvas, facts, url)
+
+
+# --- certificates of attendance ------------------------------------------------------------------
+
+def attendance_pdf(certificate) -> bytes:
+    """A certificate of attendance (eventsvc.awards.attendance), one A4 landscape page, both languages."""
+    buffer = io.BytesIO()
+    canvas = new_canvas(buffer, PAGE, title=certificate.certificate_number)
+    draw_attendance_certificate(canvas, certificate, verify_link(certificate.verification_code) or "")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _frame(canvas: Canvas) -> None:
+    width, height = PAGE
+    canvas.setStrokeColor(GOLD)
+    canvas.setLineWidth(3)
+    canvas.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+    canvas.setLineWidth(0.8)
+    canvas.rect(16 * mm, 16 * mm, width - 32 * mm, height - 32 * mm)
+
+
+def _footer(canvas: Canvas, facts: list[tuple[str, str]], url: str) -> None:
+    """Facts on the left, the verification QR on the right."""
+    width = PAGE[0]
     left, base = 28 * mm, 26 * mm
     label_width = max(stringWidth(label, FONT, 9) for label, _ in facts) + 4 * mm
     for i, (label, value) in enumerate(reversed(facts)):
@@ -178,13 +209,58 @@ def draw_certificate(canvas: Canvas, award: Award, url: str) -> None:
         canvas.setFillColor(INK)
         canvas.setFont(FONT, fit_font_size(value, width - 110 * mm - label_width, 10))
         canvas.drawString(left + label_width, line_y, value)
-
     qr_size = 34 * mm
     qr_x, qr_y = width - 28 * mm - qr_size, 22 * mm
     draw_qr(canvas, url, qr_x, qr_y, qr_size)
     canvas.setFillColor(MUTED)
     canvas.setFont(FONT, 7)
     canvas.drawCentredString(qr_x + qr_size / 2, qr_y - 3 * mm, "扫码验证 Scan to verify")
+
+
+def draw_attendance_certificate(canvas: Canvas, certificate, url: str) -> None:
+    height = PAGE[1]
+    rule, person = certificate.rule, certificate.person
+    event, item = rule.event, rule.agenda_item
+    _frame(canvas)
+    _centered(canvas, event.title_local, height - 30 * mm, 13, color=MUTED)
+    _centered(canvas, event.title, height - 36 * mm, 10, color=MUTED)
+    title_en, title_zh = "CERTIFICATE OF ATTENDANCE", "出席证书"
+    if certificate.revoked_at is not None:
+        title_en, title_zh = f"{title_en} — REVOKED", f"{title_zh}（已撤销）"
+    _centered(canvas, title_zh, height - 51 * mm, 30, color=BRAND)
+    _centered(canvas, title_en, height - 59 * mm, 14, color=BRAND)
+    _centered(canvas, "兹证明 · This is to certify that", height - 74 * mm, 10, color=MUTED)
+    y = height - 90 * mm
+    if person.name_local:
+        _centered(canvas, person.name_local, y, 24)
+        y -= 24 + 8
+        _centered(canvas, person.name, y, 13)
+        y -= 13 + 18
+    else:
+        _centered(canvas, person.name, y, 24)
+        y -= 24 + 14
+    if item is not None:
+        _centered(canvas, "出席了 · attended the session", y, 10, color=MUTED)
+        y -= 8 * mm
+        _centered(canvas, item.title_local, y, 15)
+        if item.title_local:
+            y -= 6 * mm
+        _centered(canvas, item.title, y, 11)
+    else:
+        _centered(canvas, "出席了本次活动 · attended the event", y, 10, color=MUTED)
+    facts = [("证书编号 Certificate No.", certificate.certificate_number)]
+    if item is not None:
+        zone = ZoneInfo(event.timezone)
+        start, end = item.starts_at.astimezone(zone), item.ends_at.astimezone(zone)
+        facts.append(("会议时间 Session", f"{zh_date(start.date())} {start:%H:%M}–{end:%H:%M}  "
+                                          f"{en_date(start.date())}"))
+    else:
+        span = zh_date(event.start_date) if event.start_date == event.end_date else \
+            f"{zh_date(event.start_date)}–{zh_date(event.end_date)}"
+        facts.append(("活动日期 Event dates", span))
+    facts.append(("颁发日期 Date of issue",
+                  f"{zh_date(certificate.issue_date)}  {en_date(certificate.issue_date)}"))
+    _footer(canvas, facts, url)
 
 
 # --- run sheet --------------------------------------------------------------------------------

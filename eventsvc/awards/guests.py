@@ -7,7 +7,7 @@ The portal belongs to registration (/g/<token>); it includes our section
 
 from flask import Flask
 
-from eventsvc.awards import service
+from eventsvc.awards import attendance, service
 from eventsvc.registration.portal import PORTAL_SECTIONS
 
 PORTAL_SECTION = "awards/_portal_certificates.html"
@@ -20,7 +20,15 @@ def guest_certificates(guest) -> list:
     return service.awards_of_guest(guest.person, guest.event.id, represented.id if represented else None)
 
 
+def guest_attendance_certificates(guest) -> list:
+    """The guest's certificates of attendance at this event (their registration's)."""
+    if guest.registration is None:
+        return []
+    return attendance.certificates_of_registration(guest.registration.id)
+
+
 def init_portal(app: Flask) -> None:
     if PORTAL_SECTION not in PORTAL_SECTIONS:
         PORTAL_SECTIONS.append(PORTAL_SECTION)
     app.jinja_env.globals["guest_certificates"] = guest_certificates
+    app.jinja_env.globals["guest_attendance_certificates"] = guest_attendance_certificates

@@ -2,11 +2,20 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsvc.awards.enums import AwardProgramKind, AwardStatus
-from eventsvc.core.types import Timestamps, UTCDateTime, enum_column
+from eventsvc.core.types import Timestamps, UTCDateTime, enum_column, utcnow
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
 from eventsvc.people.models import Organization, Person
@@ -86,3 +95,67 @@ class Award(Timestamps, db.Model):
     presenter: Mapped[Person | None] = relationship(foreign_keys=[presenter_id])
     agenda_item: Mapped[AgendaItem | None] = relationship()
 
+
+
+class AttendanceRule(Timestamps, db.Model):
+    """An organizer's rule for certificates of attendance: one per session, or one for the whole event.
+
+    A session rule asks for at least ``min_percent`` of the session's scheduled minutes inside its
+    door (eventsvc.checkin.attendance decides the minutes); the whole-event rule (no session) asks
+    for a check-in at the entrance. Certificates are numbered like award certificates, from the
+    rule's own prefix (unique across rules and award programs, so a number alone identifies one).
+    """
+
+    __tablename__ = "attendance_rules"
+    __table_args__ = (
+        UniqueConstraint("number_prefix"),
+        UniqueConstraint("event_id", "agenda_item_id"),
+        # one whole-event rule per event (NULLs are distinct in the constraint above)
+        Index("uq_attendance_rules_whole_event", "event_id", unique=True,
+              sqlite_where=text("agenda_item_id IS NULL"), postgresql_where=text("agenda_item_id IS NULL")),
+        CheckConstraint("min_percent IS NULL OR (min_percent >= 1 AND min_percent <= 100)",
+                        name="percent_range"),
+        CheckConstraint("next_sequence >= 1", name="sequence_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    #: the session; NULL means the whole event (checked in at the entrance)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"))
+    #: a session rule's share of the scheduled minutes a guest must be inside; NULL for the whole event
+    min_percent: Mapped[int | None]
+    number_prefix: Mapped[str] = mapped_column(String(20))
+    number_digits: Mapped[int] = mapped_column(default=4)
+    next_sequence: Mapped[int] = mapped_column(default=1)
+    last_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+    agenda_item: Mapped[AgendaItem | None] = relationship()
+
+
+class AttendanceCertificate(db.Model):
+    """A certificate of attendance: one per guest and rule, ever (the unique constraint)."""
+
+    __tablename__ = "attendance_certificates"
+    __table_args__ = (
+        UniqueConstraint("rule_id", "registration_id"),
+        UniqueConstraint("certificate_number"),
+        UniqueConstraint("verification_code"),
+        Index("ix_attendance_certificates_registration", "registration_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("attendance_rules.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    certificate_number: Mapped[str] = mapped_column(String(60))
+    verification_code: Mapped[str] = mapped_column(String(64))
+    issue_date: Mapped[date] = mapped_column(Date)
+    #: minutes inside the session when it was issued (a session rule); NULL for the whole event
+    minutes_present: Mapped[int | None]
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
+
+    rule: Mapped[AttendanceRule] = relationship()
+    person: Mapped[Person] = relationship()

@@ -6,8 +6,8 @@ Verification needs no login; every lookup is counted per client address (429 pas
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 
-from eventsvc.awards import service, verification
-from eventsvc.awards.certificates import certificates_pdf
+from eventsvc.awards import attendance, service, verification
+from eventsvc.awards.certificates import attendance_pdf, certificates_pdf
 from eventsvc.awards.enums import AwardStatus
 from eventsvc.awards.forms import VerifyForm
 from eventsvc.awards.guests import guest_certificates, init_portal
@@ -110,3 +110,15 @@ def guest_certificate(token: str, award_id: int):
         abort(404)
     return pdf_response(certificates_pdf([award], title=award.certificate_number),
                         f"{award.certificate_number}.pdf", inline=False)
+
+
+@bp.get("/g/<token>/attendance-certificates/<int:certificate_id>.pdf")
+def guest_attendance_certificate(token: str, certificate_id: int):
+    """A guest downloads their own certificate of attendance (not a revoked one); their link is the key."""
+    guest = guest_from_token(token)
+    registration = guest.registration
+    certificate = next((c for c in attendance.certificates_of_registration(registration.id)
+                        if c.id == certificate_id), None) if registration is not None else None
+    if certificate is None or certificate.revoked_at is not None:
+        abort(404)
+    return pdf_response(attendance_pdf(certificate), f"{certificate.certificate_number}.pdf", inline=False)

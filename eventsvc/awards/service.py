@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from eventsvc.audit.service import record
 from eventsvc.audit.trail import subject_people
 from eventsvc.awards.enums import AwardProgramKind, AwardStatus
-from eventsvc.awards.models import Award, AwardProgram
+from eventsvc.awards.models import AttendanceRule, Award, AwardProgram
 from eventsvc.core.errors import Conflict, NotFound, ServiceError
 from eventsvc.core.tokens import new_token
 from eventsvc.core.types import utcnow
@@ -74,7 +74,7 @@ def _check_program(event: Event, data: ProgramData, program: AwardProgram | None
     if data.issuer_id is not None and not _of_event(Organization, data.issuer_id, event.id):
         raise ServiceError("unknown_issuer", _("Choose an existing organization."), field="issuer_id")
     others = select(AwardProgram.id).where(AwardProgram.id != (program.id if program else -1))
-    if db.session.scalar(others.where(AwardProgram.number_prefix == prefix)):
+    if prefix_taken(prefix, program_id=program.id if program else None):
         raise Conflict("prefix_taken", _("Another program already uses this prefix."), field="number_prefix")
     if db.session.scalar(others.where(AwardProgram.event_id == event.id,
                                       AwardProgram.name == data.name.strip())):
@@ -153,28 +153,40 @@ def _free_prefix(prefix: str, year: int) -> str:
     """Certificate prefixes are unique across programs: the copy's carries the new year, e.g. SH100-24."""
     base = f"{prefix[:14]}-{year % 100:02d}"
     candidate, n = base, 2
-    while db.session.scalar(select(AwardProgram.id).where(AwardProgram.number_prefix == candidate)):
+    while prefix_taken(candidate):
         candidate, n = f"{base}-{n}", n + 1
     return candidate
 
 
 # --- numbers ----------------------------------------------------------------------------------
 
-def next_certificate_number(program: AwardProgram, year: int) -> str:
-    """Take the program's next sequence number; numbers are never handed out twice.
+def next_certificate_number(program, year: int) -> str:
+    """Take the next sequence number of a numbering owner (an award program, or an attendance
+    certificate rule: both have ``number_prefix``, ``number_digits`` and ``next_sequence``);
+    numbers are never handed out twice.
 
-    One conditional UPDATE ... RETURNING: PostgreSQL locks the program row until our
+    One conditional UPDATE ... RETURNING: PostgreSQL locks the owner's row until our
     commit, so a concurrent issuer waits and gets the following number; SQLite write
     transactions are serialized (BEGIN IMMEDIATE). A rolled-back issue rolls the counter
     back with it, so no number is ever issued and then given again.
     """
+    model = type(program)
     sequence = db.session.execute(
-        update(AwardProgram).where(AwardProgram.id == program.id)
-        .values(next_sequence=AwardProgram.next_sequence + 1)
-        .returning(AwardProgram.next_sequence)
+        update(model).where(model.id == program.id)
+        .values(next_sequence=model.next_sequence + 1)
+        .returning(model.next_sequence)
         .execution_options(synchronize_session=False)).scalar_one() - 1
     db.session.expire(program, ["next_sequence"])
     return f"{program.number_prefix}-{year}-{sequence:0{program.number_digits}d}"
+
+
+def prefix_taken(prefix: str, *, program_id: int | None = None, rule_id: int | None = None) -> bool:
+    """Is this certificate number prefix used by another award program or attendance rule?
+    Prefixes are unique across both, so that a number alone identifies one certificate."""
+    return bool(db.session.scalar(select(AwardProgram.id).where(
+        AwardProgram.number_prefix == prefix, AwardProgram.id != (program_id or -1))) or db.session.scalar(
+        select(AttendanceRule.id).where(AttendanceRule.number_prefix == prefix,
+                                        AttendanceRule.id != (rule_id or -1))))
 
 
 def add_months(day: date, months: int) -> date:
@@ -307,8 +319,25 @@ def mark_presented(award: Award) -> Award:
         "recipient_person_id": award.recipient_person_id,
         "recipient_organization_id": award.recipient_organization_id,
         "presented_at": award.presented_at.isoformat()})
+    emit(award.program.event_id, WebhookKind.CERTIFICATE_ISSUED, lambda: certificate_issued_payload(award))
     _tell_certificate(award)
     return award
+
+
+def certificate_issued_payload(award: Award) -> dict:
+    """The "certificate.issued" webhook's data for an award certificate: sent when it is presented
+    (a planned one does not verify yet), again if it is presented again after an undo."""
+    from eventsvc.awards.certificates import verify_link  # certificates imports this module
+
+    return {"certificate_kind": "award", "certificate_number": award.certificate_number,
+            "verification_url": verify_link(award.verification_code),
+            "registration_id": db.session.scalar(select(Registration.id).where(
+                Registration.event_id == award.program.event_id,
+                Registration.person_id == award.recipient_person_id)) if award.recipient_person_id else None,
+            "person_id": award.recipient_person_id, "recipient_organization_id": award.recipient_organization_id,
+            "rule_id": None, "agenda_item_id": award.agenda_item_id, "min_percent": None, "minutes_present": None,
+            "award_id": award.id, "issue_date": award.issue_date.isoformat(),
+            "issued_at": award.presented_at.isoformat()}
 
 
 def _tell_certificate(award: Award) -> None:

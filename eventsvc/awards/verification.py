@@ -9,6 +9,10 @@ database, so that the limit holds across all server processes.
 A certificate is valid only once it has been presented: a planned award (printed ahead of the
 ceremony, perhaps) answers "not yet awarded" and nothing else, not even its recipient. A revoked
 one says when it was revoked; the organizer's reason is their note, never shown publicly.
+
+Certificates of attendance (eventsvc.awards.attendance) answer here too, under the same rules:
+the QR's code shows the guest's name and the session, a number only its state. Every answer
+says which kind of certificate it is (``kind``: "award" or "attendance").
 """
 
 from dataclasses import dataclass
@@ -18,8 +22,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from eventsvc.awards import attendance
 from eventsvc.awards.enums import AwardStatus
-from eventsvc.awards.models import Award
+from eventsvc.awards.models import AttendanceCertificate, Award
 from eventsvc.awards.service import award_loads
 from eventsvc.core import rate_limits
 from eventsvc.core.rate_limits import RateLimited  # noqa: F401 (the views catch it from here)
@@ -38,14 +43,23 @@ class Verdict:
     award: Award | None
     #: True when found by the QR code: the answer may show the certificate's contents
     full: bool
+    #: a certificate of attendance (then ``award`` is None)
+    attendance: AttendanceCertificate | None = None
+
+    @property
+    def kind(self) -> str | None:
+        return "attendance" if self.attendance is not None else "award" if self.award is not None else None
 
     def to_json(self) -> dict:
         """Only what the certificate shows (with the QR), or only the state (with a number)."""
+        if self.attendance is not None:
+            return self._attendance_json()
         body: dict = {"status": self.state}
         award = self.award
         if award is None or self.state == NOT_AWARDED:
             return body
         body.update({
+            "kind": "award", "award_kind": award.program.kind.value,
             "certificate_number": award.certificate_number,
             "program": award.program.name,
             "program_local": award.program.name_local,
@@ -70,6 +84,21 @@ class Verdict:
             })
         return body
 
+    def _attendance_json(self) -> dict:
+        certificate = self.attendance
+        rule, event = certificate.rule, certificate.rule.event
+        item = rule.agenda_item
+        body = {"status": self.state, "kind": "attendance", "certificate_number": certificate.certificate_number,
+                "event": event.title, "event_local": event.title_local,
+                "session": item.title if item else None, "session_local": item.title_local if item else None,
+                "issue_date": certificate.issue_date.isoformat()}
+        if self.state == REVOKED:
+            body["revoked_on"] = certificate.revoked_at.date().isoformat()
+        if self.full:
+            body.update({"recipient_person": certificate.person.name,
+                         "recipient_person_local": certificate.person.name_local})
+        return body
+
 
 def state_of(award: Award, today: date | None = None) -> str:
     """What verification answers for an award: the one place that decides it."""
@@ -83,25 +112,33 @@ def state_of(award: Award, today: date | None = None) -> str:
     return VALID
 
 
+def attendance_state(certificate: AttendanceCertificate) -> str:
+    """A certificate of attendance is valid from its issue, for good, unless revoked."""
+    return REVOKED if certificate.revoked_at is not None else VALID
+
+
 def verify_code(code: str, today: date | None = None) -> Verdict:
     code = (code or "").strip()
-    award = None
-    if 20 <= len(code) <= 64:
-        award = db.session.scalar(select(Award).where(Award.verification_code == code).options(*award_loads()))
-    if award is None:
+    if not 20 <= len(code) <= 64:
         return Verdict(UNKNOWN, None, False)
-    return Verdict(state_of(award, today), award, True)
+    award = db.session.scalar(select(Award).where(Award.verification_code == code).options(*award_loads()))
+    if award is not None:
+        return Verdict(state_of(award, today), award, True)
+    if (certificate := attendance.by_code(code)) is not None:
+        return Verdict(attendance_state(certificate), None, True, certificate)
+    return Verdict(UNKNOWN, None, False)
 
 
 def verify_number(number: str, today: date | None = None) -> Verdict:
     number = (number or "").strip().upper()
-    award = None
-    if 0 < len(number) <= 60:
-        award = db.session.scalar(
-            select(Award).where(Award.certificate_number == number).options(*award_loads()))
-    if award is None:
+    if not 0 < len(number) <= 60:
         return Verdict(UNKNOWN, None, False)
-    return Verdict(state_of(award, today), award, False)
+    award = db.session.scalar(select(Award).where(Award.certificate_number == number).options(*award_loads()))
+    if award is not None:
+        return Verdict(state_of(award, today), award, False)
+    if (certificate := attendance.by_number(number)) is not None:
+        return Verdict(attendance_state(certificate), None, False, certificate)
+    return Verdict(UNKNOWN, None, False)
 
 
 def count_lookup(client_address: str, kind: str = "number") -> None:

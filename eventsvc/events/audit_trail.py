@@ -23,6 +23,7 @@ from eventsvc.people.models import Person
 KIND_LABELS = {
     "registration": _l("Registrations"), "invitation": _l("Invitations"), "badge": _l("Badges"),
     "checkin": _l("Check-ins"), "award": _l("Awards"), "award_program": _l("Award programs"),
+    "attendance_rule": _l("Attendance certificate rules"), "attendance_certificate": _l("Certificates of attendance"),
     "event": _l("Event settings"), "team": _l("Team"), "category": _l("Categories"), "room": _l("Rooms"),
     "session": _l("Sessions"), "participation": _l("People on stage"), "speech": _l("Speeches"),
     "person": _l("People"), "organization": _l("Organizations"), "question": _l("Questions"),
@@ -49,6 +50,10 @@ ACTION_LABELS = {
     "award.presented_undone": _l("Award presentation undone"), "award.revoked": _l("Award revoked"),
     "award.imported": _l("Awards imported"), "award_program.created": _l("Award program added"),
     "award_program.updated": _l("Award program changed"),
+    "attendance_rule.created": _l("Attendance certificate rule added"),
+    "attendance_rule.deleted": _l("Attendance certificate rule deleted"),
+    "attendance_certificate.issued": _l("Certificates of attendance issued"),
+    "attendance_certificate.revoked": _l("Certificate of attendance revoked"),
     "event.created": _l("Event created"), "event.updated": _l("Event settings changed"),
     "event.status": _l("Event status changed"), "event.copied": _l("Event copied from another"),
     "event.registration_settings": _l("Registration settings changed"),

@@ -91,6 +91,8 @@ ROUTES = {
     "/g/<token>/badge/qr.<any(png, svg):kind>": GUEST_LINK,
     "/g/<token>/cancel": GUEST_LINK,
     "/g/<token>/certificates/<int:award_id>.pdf": GUEST_LINK_OF_A,
+    "/g/<token>/attendance-certificates/<int:certificate_id>.pdf":
+        GUEST_LINK_OF_A.at(certificate_id="attendance_certificate_id"),
     "/g/<token>/decline": GUEST_LINK,
     "/g/<token>/details": GUEST_LINK,
     "/g/<token>/rejoin": GUEST_LINK,
@@ -205,6 +207,12 @@ ROUTES = {
     "/manage/e/<slug>/awards/<int:award_id>/certificate.pdf": ORGANIZER,
     "/manage/e/<slug>/awards/<int:award_id>/presented": STAFF,
     "/manage/e/<slug>/awards/<int:award_id>/revoke": ORGANIZER,
+    "/manage/e/<slug>/attendance-certificates": ORGANIZER,
+    "/manage/e/<slug>/attendance-certificates/<int:rule_id>": ORGANIZER.at(rule_id="attendance_rule_id"),
+    "/manage/e/<slug>/attendance-certificates/<int:rule_id>/issue": ORGANIZER.at(rule_id="attendance_rule_id"),
+    "/manage/e/<slug>/attendance-certificates/<int:rule_id>/delete": ORGANIZER.at(rule_id="attendance_rule_id"),
+    "/manage/e/<slug>/attendance-certificates/<int:rule_id>/certificates/<int:certificate_id>/revoke":
+        ORGANIZER.at(rule_id="attendance_rule_id", certificate_id="attendance_certificate_id"),
 
     # --- the API ---
     "/api/v1/openapi.json": API_PUBLIC,

@@ -20,6 +20,7 @@ from werkzeug.security import generate_password_hash
 
 from eventsvc.accounts.models import EventRoleKind, User
 from eventsvc.accounts.service import create_api_token, create_user, grant_role
+from eventsvc.awards import attendance
 from eventsvc.awards import batches as certificate_batches
 from eventsvc.awards import service as awards
 from eventsvc.badges import jobs as badge_jobs
@@ -187,6 +188,10 @@ def build_world(app: Flask) -> World:
                                                      user_id=users["organizer_a"].id).id
         v["endpoint_id"] = _webhook_endpoint(a, 0)
         v["station_id"] = _print_station(a, 0)
+        # certificates of attendance: a whole-event rule and guest A's certificate under it
+        rule = attendance.create_rule(a, attendance.RuleData(None, None, "ALPHAATT"))
+        v["attendance_rule_id"] = rule.id
+        v["attendance_certificate_id"] = attendance.issue(rule, {registration.id: None})[0].id
         db.session.commit()
     return world
 
@@ -320,6 +325,12 @@ def _fresh_checkin(world, event, actor, n):
     ).checkin_id
 
 
+def _fresh_attendance_certificate(world, event, actor, n):
+    """A certificate of a new guest under the world's attendance rule (the one the revoke route names)."""
+    rule = attendance.rule_of(event, world.value("attendance_rule_id"))
+    return attendance.issue(rule, {_fresh_registration(world, event, actor, n): None})[0].id
+
+
 def _failed_message(event: Event, n: int) -> int:
     """A message of the event's outbox that failed (the one a resend acts on)."""
     from eventsvc.mail.models import MessageStatus
@@ -389,6 +400,7 @@ FRESH = {
     "program_id": lambda w, e, a, n: awards.create_program(e, awards.ProgramData(
         kind="certificate", name=f"Program {n}", number_prefix=f"P{n:03d}")).id,
     "award_id": _fresh_award,
+    "attendance_certificate_id": _fresh_attendance_certificate,
     "checkin_id": _fresh_checkin,
     "person_id": lambda w, e, a, n: _person(e, f"Person {n}", f"person-{n}@matrix.example").id,
     "org_id": lambda w, e, a, n: find_or_create_organization(e, f"Organization {n}").id,

@@ -2,7 +2,7 @@
 accessibility): each GET route under /manage that answers an HTML page, its parameters filled
 from the demo data (eventsvc/demo/loader.py).
 
-The demo has no registration question, background job or webhook endpoint, so ``demo_manage_urls``
+The demo has no registration question, background job, webhook endpoint or attendance rule, so ``demo_manage_urls``
 makes one of each (a choice question, a badge print job, a certificate job, an import check, an
 endpoint) before it
 answers: their pages are organizer pages too. With TASKS_EAGER (the tests) the jobs are done.
@@ -135,7 +135,25 @@ def _demo_values(event: Event) -> dict:
         "import_job_id": _import_job(event, user_id),
         "endpoint_id": _webhook_endpoint(event),
         "station_id": _print_station(event),
+        "rule_id": _attendance_rule(event, busiest),
     }
+
+
+def _attendance_rule(event: Event, item_id: int) -> int:
+    """The demo has no certificate of attendance: a rule for its busiest session, with two issued
+    (one revoked), so that the rule's page shows its table."""
+    from eventsvc.awards import attendance
+    from eventsvc.awards.models import AttendanceRule
+
+    existing = db.session.scalar(select(AttendanceRule.id).where(AttendanceRule.event_id == event.id))
+    if existing:
+        return existing
+    rule = attendance.create_rule(event, attendance.RuleData(item_id, 80, "DEMOATT"))
+    guests = db.session.scalars(select(Registration.id).where(Registration.event_id == event.id)
+                                .order_by(Registration.id).limit(2)).all()
+    issued = attendance.issue(rule, {guest: 50 + n for n, guest in enumerate(guests)})
+    attendance.revoke(issued[-1], "Scanned in by mistake")
+    return rule.id
 
 
 def _print_station(event: Event) -> int:
