@@ -4,7 +4,7 @@ from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from eventsvc.accounts.api_auth import api_user
+from eventsvc.accounts.api_auth import api_token_to_check, api_user, rechecks_caller
 from eventsvc.accounts.models import User
 from eventsvc.checkin import reports, service
 from eventsvc.checkin.enums import Direction
@@ -50,6 +50,7 @@ def _scan_input(data: dict) -> service.ScanInput:
 
 @blp.route("/<slug>/scans")
 class Scans(MethodView):
+    @rechecks_caller  # the decision query checks the caller's token: no lookup of its own
     @api_event_role(STAFF)
     @blp.arguments(ScanSchema())  # an instance: webargs would build a schema per request from the class
     @blp.response(200, ScanAnswerSchema())
@@ -61,7 +62,8 @@ class Scans(MethodView):
         The same nonce again returns the recorded answer; nothing counts twice.
         """
         user = api_user()
-        return service.record_scan(slug, user, _scan_input(data), language=staff_language(user))
+        return service.record_scan(slug, user, _scan_input(data), language=staff_language(user),
+                                   token_id=api_token_to_check())
 
 
 @blp.route("/<slug>/scans/batch")

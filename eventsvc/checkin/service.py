@@ -116,16 +116,19 @@ def _validate(scan: ScanInput) -> int | None:
 
 
 def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
-                from_batch: bool = False) -> ScanAnswer:
-    """Answer one scan and record it, committing. Safe to call concurrently and to retry."""
+                from_batch: bool = False, token_id: int | None = None) -> ScanAnswer:
+    """Answer one scan and record it, committing. Safe to call concurrently and to retry.
+
+    ``token_id``: the caller's bearer token when the API took it from the process's cache
+    (``accounts.api_auth.rechecks_caller``): the decision query checks it is still live."""
     session_id = _validate(scan)
     code = parse_code(scan.code)
     payload = code.payload
     for _attempt in range(3):
         row = decision_row(slug, user.id, session_id, payload.key_id if payload else None,
                           payload.registration_id if payload else scan.registration_id, scan.gate,
-                          code_event_id=payload.event_id if payload else None)
-        authorize(row, user)
+                          code_event_id=payload.event_id if payload else None, token_id=token_id)
+        authorize(row, user, token_id)
         if session_id is not None and row.session_id is None:
             raise CheckInError("unknown_gate", _("This session is not part of the event."), field="gate")
         signature_error = code.error or check_signature(code, row)
