@@ -46,7 +46,7 @@ from eventsvc.registration.enums import RegistrationSource
 from eventsvc.registration.models import Category, Registration
 from eventsvc.registration.transitions import Actor
 from eventsvc.webhooks.enums import WebhookKind
-from eventsvc.webhooks.service import emit
+from eventsvc.webhooks.service import emit, listens
 
 SESSION_GATE_PREFIX = "session-"
 
@@ -125,6 +125,7 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
     code = parse_code(scan.code)
     payload = code.payload
     for _attempt in range(3):
+        lone = _without_transaction(from_batch)
         row = decision_row(slug, user.id, session_id, payload.key_id if payload else None,
                           payload.registration_id if payload else scan.registration_id, scan.gate,
                           code_event_id=payload.event_id if payload else None, token_id=token_id)
@@ -143,6 +144,8 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
         if scan.undone and decision.result == ScanResult.OK and scan.direction == Direction.IN:
             values.update(undone_at=values["scanned_at"], undone_by_id=user.id)
         first_at = row.first_at
+        if lone and listens(row.event_id, WebhookKind.CHECKIN_RECORDED):
+            db.session.commit()  # leave autocommit: the check-in and its webhook rows commit together
         try:
             if (from_batch and decision.result == ScanResult.ALREADY_CHECKED_IN and scan.device_time and not scan.undone
                     and first_at and scan.device_time < first_at):
@@ -172,6 +175,21 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
             first_scan=({"at": first_at, "gate": scan.gate, "gate_label": gate_name}
                         if result == ScanResult.ALREADY_CHECKED_IN else None))
     raise CheckInError("busy", _("Too many simultaneous scans of this badge; scan again."), status=409)
+
+
+def _without_transaction(from_batch: bool) -> bool:
+    """On PostgreSQL, a single scan (not an offline batch, whose earlier scan may demote a
+    recorded one) sends its decision query and its INSERT each on its own, in autocommit: no
+    BEGIN and COMMIT round trips. Nothing is lost by it: the decision was never a lock (the
+    unique indexes on ``checkins`` settle races, and the INSERT is one statement); a scan whose
+    event has a check-in webhook leaves autocommit before writing, so that its row and the
+    delivery rows commit together. Only when nothing began the session's transaction yet (a
+    token lookup did: then one transaction, as before)."""
+    session = db.session()
+    if from_batch or session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+        return False
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return True
 
 
 def _checkin_payload(checkin_id: int, values: dict, row) -> dict:
