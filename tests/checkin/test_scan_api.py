@@ -326,3 +326,18 @@ def test_a_device_clock_at_the_ends_of_the_calendar_is_refused_and_records_nothi
         assert batch.status_code == 422, moment
     assert _count(app) == 0
     assert staff_api.scan(code, device_time="2023-03-31T09:00:00+08:00").get_json()["result"] == "ok"
+
+
+def test_the_scan_answer_built_directly_is_the_documented_schema_s(staff_api, guests, badge, app):
+    from eventsvc.checkin.api import scan_answer_body
+    from eventsvc.checkin.schemas import ScanAnswerSchema
+    from eventsvc.checkin.service import recorded_answer
+
+    code = badge(guests["confirmed"][20])
+    answers = [staff_api.scan(code, nonce="lean-1"), staff_api.scan(code, nonce="lean-2"),
+               staff_api.scan(badge(guests["cancelled"][0]), nonce="lean-3"), staff_api.scan("NOT-A-BADGE", nonce="lean-4")]
+    assert [a.get_json()["result"] for a in answers] == ["ok", "already_checked_in", "cancelled", "invalid"]
+    with app.test_request_context():
+        for nonce in ("lean-1", "lean-2", "lean-3", "lean-4"):
+            answer = recorded_answer(guests["event_id"], nonce, "zh")
+            assert scan_answer_body(answer) == ScanAnswerSchema().dump(answer), nonce
