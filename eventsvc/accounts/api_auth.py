@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, after_this_request, g, request
+from flask import abort, after_this_request, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -19,6 +19,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 
 from eventsvc.accounts.models import User
 from eventsvc.accounts.service import (
+    cached_api_caller,
     has_pending_token_uses,
     user_for_api_token,
     write_pending_token_uses,
@@ -40,8 +41,14 @@ def api_user() -> User:
 def identify_caller() -> None:
     """Set ``g.api_user`` from the bearer token or the browser's session; 401/400 otherwise."""
     header = request.headers.get("Authorization", "")
+    g.api_token_to_check = None
     if header.startswith("Bearer "):
-        user = user_for_api_token(header[7:].strip(), writing=request.method in UNSAFE)
+        secret = header[7:].strip()
+        cached = cached_api_caller(secret) if _route_rechecks_caller() else None
+        if cached is not None:
+            g.api_token_to_check, g.api_user = cached
+            return
+        user = user_for_api_token(secret, writing=request.method in UNSAFE)
         if has_pending_token_uses():
             after_this_request(_write_token_uses)
         if user is None:
@@ -59,6 +66,26 @@ def identify_caller() -> None:
         g.api_user = current_user._get_current_object()
         return
     abort(401, description="Send an API token: Authorization: Bearer <token>.")
+
+
+def rechecks_caller(view):
+    """Declares on an API method that its own query checks the bearer token again (with
+    ``accounts.service.caller_token_check``, then ``check_cached_caller``): the caller may then
+    come from the tokens this process verified lately, without a query of its own. The method
+    passes ``api_token_to_check()`` to that query. Put it above every other decorator."""
+    view.rechecks_caller = True
+    return view
+
+
+def api_token_to_check() -> int | None:
+    """The id of the cached bearer token the route's own query must check, or None."""
+    return g.get("api_token_to_check")
+
+
+def _route_rechecks_caller() -> bool:
+    view = current_app.view_functions.get(request.endpoint)
+    method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    return bool(getattr(method, "rechecks_caller", False))
 
 
 def _write_token_uses(response):

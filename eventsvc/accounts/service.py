@@ -1,6 +1,7 @@
 """Users, logins with throttling, per-event roles and API tokens."""
 
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -204,8 +205,79 @@ def user_for_api_token(secret: str, *, writing: bool) -> User | None:
     if row is None:
         return None
     token, user = row
-    note_token_use(token, utcnow(), writing=writing)
+    now = utcnow()
+    note_token_use(token, now, writing=writing)
+    _remember_token(secret, token, user, now)
     return user
+
+
+# --- bearer tokens this process verified lately (the scan's hot path) -----------------------
+#
+# A route whose own query checks the caller again (``caller_token_check``: the scan's decision
+# query reads the token's row and its account in the same statement that decides) may take the
+# caller from this map instead of a query of its own. The map is never the last word: a token
+# revoked, or an account deactivated or demoted, in any process is refused by that route's query
+# at once, and this process then forgets the token. Other routes always ask the database.
+# An entry lasts while the token's last use is recorded (TOKEN_USE_PRECISION), so a token in
+# use still has its use written once a minute by the full lookup.
+
+@dataclass(frozen=True)
+class _VerifiedToken:
+    token_id: int
+    user: dict
+    until: datetime
+
+
+_verified_tokens: dict[str, _VerifiedToken] = {}
+#: the account's columns a cached caller carries (a detached copy, never written)
+_CALLER_COLUMNS = ("id", "email", "name", "is_admin", "can_create_events", "active", "language", "session_version")
+
+
+class TokenRefused(ServiceError):
+    """A cached bearer token that its route's own query found revoked (or its account inactive)."""
+
+    status = 401
+
+
+def _remember_token(secret: str, token: ApiToken, user: User, now: datetime) -> None:
+    noted = token.last_used_at if token.last_used_at and now - token.last_used_at < TOKEN_USE_PRECISION else now
+    _verified_tokens[hash_token(secret)] = _VerifiedToken(
+        token.id, {column: getattr(user, column) for column in _CALLER_COLUMNS}, noted + TOKEN_USE_PRECISION)
+
+
+def cached_api_caller(secret: str) -> tuple[int, User] | None:
+    """(token id, a detached copy of its user) when this process verified the token lately;
+    only for a route whose own query checks the token again (``check_cached_caller``)."""
+    entry = _verified_tokens.get(hash_token(secret))
+    if entry is None or utcnow() >= entry.until:
+        return None
+    return entry.token_id, User(**entry.user)
+
+
+def caller_token_check(token_id: int | None):
+    """A column for a route's own query: the caller's ``is_admin`` when the token ``token_id``
+    (a bind parameter, NULL when the caller was verified by the full lookup) is live and its
+    account active, else NULL."""
+    return (select(User.is_admin).join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None), User.active.is_(True))
+            .scalar_subquery())
+
+
+def check_cached_caller(token_id: int | None, is_admin: bool | None, user: User) -> None:
+    """After a route's query read ``caller_token_check``: refuse a cached token found dead (and
+    forget it), and take the account's current ``is_admin``."""
+    if token_id is None:
+        return
+    if is_admin is None:
+        forget_api_token(token_id)
+        raise TokenRefused("unauthorized", _("The bearer token is unknown or revoked."))
+    user.is_admin = is_admin
+
+
+def forget_api_token(token_id: int) -> None:
+    for key, entry in list(_verified_tokens.items()):
+        if entry.token_id == token_id:
+            _verified_tokens.pop(key, None)
 
 
 # --- when a token was last used ------------------------------------------------------------
@@ -297,4 +369,5 @@ def revoke_api_token(token_id: int) -> ApiToken:
     if token is None:
         raise NotFound("unknown_token", _("No such token."))
     token.revoked_at = token.revoked_at or utcnow()
+    forget_api_token(token.id)  # other processes learn it from the route's own query
     return token

@@ -1,10 +1,10 @@
 """JSON API of the doors: scans (one and batched), undo, the offline roster and key, search, figures."""
 
-from flask import g, request
+from flask import g, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from eventsvc.accounts.api_auth import api_user
+from eventsvc.accounts.api_auth import api_token_to_check, api_user, rechecks_caller
 from eventsvc.accounts.models import User
 from eventsvc.checkin import occupancy, reports, service
 from eventsvc.checkin.enums import Direction
@@ -50,6 +50,7 @@ def _scan_input(data: dict) -> service.ScanInput:
 
 @blp.route("/<slug>/scans")
 class Scans(MethodView):
+    @rechecks_caller  # the decision query checks the caller's token: no lookup of its own
     @api_event_role(STAFF)
     @blp.arguments(ScanSchema())  # an instance: webargs would build a schema per request from the class
     @blp.response(200, ScanAnswerSchema())
@@ -61,7 +62,24 @@ class Scans(MethodView):
         The same nonce again returns the recorded answer; nothing counts twice.
         """
         user = api_user()
-        return service.record_scan(slug, user, _scan_input(data), language=staff_language(user))
+        answer = service.record_scan(slug, user, _scan_input(data), language=staff_language(user),
+                                     token_id=api_token_to_check())
+        return jsonify(scan_answer_body(answer))
+
+
+def scan_answer_body(answer: service.ScanAnswer) -> dict:
+    """ScanAnswerSchema's shape, built directly (the scan's hot path skips marshmallow's dump;
+    tests/checkin/test_scan_api.py compares the two)."""
+    first = answer.first_scan
+    return {
+        "checkin_id": answer.checkin_id, "result": answer.result.value, "reason": answer.reason,
+        "message": answer.message, "gate": answer.gate, "direction": answer.direction.value,
+        "nonce": answer.nonce, "scanned_at": answer.scanned_at.isoformat(), "is_duplicate": answer.is_duplicate,
+        "replayed": answer.replayed, "person": answer.person,
+        "first_scan": None if first is None else {
+            "at": first["at"].isoformat() if first["at"] else None, "gate": first["gate"],
+            "gate_label": first["gate_label"]},
+    }
 
 
 @blp.route("/<slug>/scans/batch")

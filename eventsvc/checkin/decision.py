@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Integer, String, and_, bindparam, exists, func, select
 
 from eventsvc.accounts.models import EventRole, User
+from eventsvc.accounts.service import caller_token_check, check_cached_caller
 from eventsvc.badges.codes import BadgeCodeError, parse_badge_code
 from eventsvc.badges.models import BadgeKey
 from eventsvc.checkin.enums import Direction, ScanResult
@@ -53,6 +54,7 @@ def _build_decision_query():
     return (
         select(
             Event.id.label("event_id"), Event.timezone, EventRole.role,
+            caller_token_check(bindparam("token_id", type_=Integer)).label("caller_is_admin"),
             AgendaItem.id.label("session_id"), AgendaItem.title.label("session_title"),
             AgendaItem.title_local.label("session_title_local"),
             AgendaItem.requires_registration, AgendaItem.is_closed,
@@ -83,17 +85,23 @@ DECISION_QUERY = _build_decision_query()
 
 
 def decision_row(slug: str, user_id: int, session_id: int | None, key_id: int | None,
-                registration_id: int | None, gate: str, *, code_event_id: int | None = None):
+                registration_id: int | None, gate: str, *, code_event_id: int | None = None,
+                token_id: int | None = None):
     """``code_event_id`` and ``key_id``: the event and key a badge code names (its public key
-    comes with the row), None for a check-in without a code."""
+    comes with the row), None for a check-in without a code. ``token_id``: the caller's bearer
+    token when it came from the process's cache, checked in this query (``caller_is_admin``)."""
     return db.session.connection().execute(DECISION_QUERY, {
         "slug": slug, "user_id": user_id, "session_id": session_id, "key_id": key_id,
-        "code_event_id": code_event_id, "registration_id": registration_id, "gate": gate}).first()
+        "code_event_id": code_event_id, "registration_id": registration_id, "gate": gate,
+        "token_id": token_id}).first()
 
 
-def authorize(row, user: User) -> None:
+def authorize(row, user: User, token_id: int | None = None) -> None:
+    """The caller may scan here: the event exists, a cached token is still live (401 otherwise)
+    and the caller works at the event (or is an administrator, as the row says now)."""
     if row is None:
         raise NotFound("unknown_event", _("No such event."))
+    check_cached_caller(token_id, row.caller_is_admin, user)
     if row.role is None and not user.is_admin:
         raise PermissionDenied("not_staff", _("You do not work at this event."))
 

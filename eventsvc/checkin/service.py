@@ -48,7 +48,7 @@ from eventsvc.registration.enums import RegistrationSource
 from eventsvc.registration.models import Category, Registration
 from eventsvc.registration.transitions import Actor
 from eventsvc.webhooks.enums import WebhookKind
-from eventsvc.webhooks.service import emit
+from eventsvc.webhooks.service import emit, listens
 
 SESSION_GATE_PREFIX = "session-"
 
@@ -120,16 +120,20 @@ def _validate(scan: ScanInput) -> int | None:
 
 
 def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
-                from_batch: bool = False) -> ScanAnswer:
-    """Answer one scan and record it, committing. Safe to call concurrently and to retry."""
+                from_batch: bool = False, token_id: int | None = None) -> ScanAnswer:
+    """Answer one scan and record it, committing. Safe to call concurrently and to retry.
+
+    ``token_id``: the caller's bearer token when the API took it from the process's cache
+    (``accounts.api_auth.rechecks_caller``): the decision query checks it is still live."""
     session_id = _validate(scan)
     code = parse_code(scan.code)
     payload = code.payload
     for _attempt in range(3):
+        lone = _without_transaction(from_batch)
         row = decision_row(slug, user.id, session_id, payload.key_id if payload else None,
                           payload.registration_id if payload else scan.registration_id, scan.gate,
-                          code_event_id=payload.event_id if payload else None)
-        authorize(row, user)
+                          code_event_id=payload.event_id if payload else None, token_id=token_id)
+        authorize(row, user, token_id)
         if session_id is not None and row.session_id is None:
             raise CheckInError("unknown_gate", _("This session is not part of the event."), field="gate")
         signature_error = code.error or check_signature(code, row)
@@ -151,6 +155,8 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
         if scan.undone and decision.result == ScanResult.OK and scan.direction == Direction.IN:
             values.update(undone_at=values["scanned_at"], undone_by_id=user.id)
         first_at = row.first_at
+        if lone and listens(row.event_id, WebhookKind.CHECKIN_RECORDED):
+            db.session.commit()  # leave autocommit: the check-in and its webhook rows commit together
         try:
             if (from_batch and decision.result == ScanResult.ALREADY_CHECKED_IN and scan.device_time and not scan.undone
                     and first_at and scan.device_time < first_at):
@@ -182,6 +188,21 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
             occupancy=(occupancy.after_scan(door, scan.direction, result, values["undone_at"] is not None)
                        .as_answer(language) if door else None))
     raise CheckInError("busy", _("Too many simultaneous scans of this badge; scan again."), status=409)
+
+
+def _without_transaction(from_batch: bool) -> bool:
+    """On PostgreSQL, a single scan (not an offline batch, whose earlier scan may demote a
+    recorded one) sends its decision query and its INSERT each on its own, in autocommit: no
+    BEGIN and COMMIT round trips. Nothing is lost by it: the decision was never a lock (the
+    unique indexes on ``checkins`` settle races, and the INSERT is one statement); a scan whose
+    event has a check-in webhook leaves autocommit before writing, so that its row and the
+    delivery rows commit together. Only when nothing began the session's transaction yet (a
+    token lookup did: then one transaction, as before)."""
+    session = db.session()
+    if from_batch or session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+        return False
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return True
 
 
 def _checkin_payload(checkin_id: int, values: dict, row) -> dict:

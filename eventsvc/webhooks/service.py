@@ -98,6 +98,11 @@ def forget_subscribers(event_id: int) -> None:
         _subscribers.pop(event_id, None)
 
 
+def listens(event_id: int, kind: WebhookKind | str) -> bool:
+    """Whether an endpoint of the event subscribes to ``kind`` (the cache ``emit`` asks)."""
+    return WebhookKind(kind).value in _subscribed_kinds(event_id)
+
+
 def _subscribed_kinds(event_id: int) -> frozenset[str]:
     ttl = float(current_app.config["WEBHOOK_SUBSCRIBER_CACHE_SECONDS"])
     now = time.monotonic()

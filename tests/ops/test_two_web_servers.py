@@ -8,6 +8,7 @@ tests run tasks at once, TASKS_EAGER; tests/queue has real workers). This test h
 
 import re
 import time
+import uuid
 
 import requests
 
@@ -126,3 +127,47 @@ def test_the_offline_roster_and_its_badge_versions_are_the_same_on_both_servers(
         assert reissued.status_code == 200, reissued.text
         assert roster(b)[1]["badge_version"] == version + 1
         assert roster(a)[0] == roster(b)[0]
+
+
+def test_a_token_revoked_is_refused_at_once_by_every_server_that_cached_it(app, demo, api_token):
+    """The scan takes its caller from a per-process cache of verified tokens (issue 17): a token
+    revoked elsewhere (here the CLI's service call, in this test process) is refused by the next
+    scan on both servers, each of which had it cached, and nothing is recorded."""
+    from eventsvc.accounts.models import ApiToken
+    from eventsvc.accounts.service import revoke_api_token, user_by_email
+    from eventsvc.badges.codes import sign_badge_code
+    from eventsvc.extensions import db
+    from eventsvc.registration.models import Registration
+
+    with app.app_context():
+        staff_id = user_by_email(loader.STAFF_EMAIL).id
+    secret = api_token(staff_id)
+    staff = {"Authorization": f"Bearer {secret}"}
+    with app.app_context():
+        guests = db.session.scalars(db.select(Registration).where(Registration.status == "confirmed")
+                                    .order_by(Registration.id).limit(8)).all()
+        codes = [sign_badge_code(g.event_id, g.id, g.badge_version) for g in guests]
+        token_id = db.session.scalar(db.select(ApiToken.id).where(ApiToken.user_id == staff_id)
+                                     .order_by(ApiToken.id.desc()))
+        db.session.commit()
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+
+    def scan(server, code):
+        response = requests.post(f"{server.url}/api/v1/events/{demo}/scans", headers=staff, timeout=30,
+                                 json={"gate": "entrance", "nonce": uuid.uuid4().hex, "code": code})
+        return response.status_code, response.json().get("result") or response.json().get("code")
+
+    with Gunicorn(url, workers=1) as a, Gunicorn(url, workers=1) as b:
+        for server, (first, second) in ((a, codes[0:2]), (b, codes[2:4])):
+            assert scan(server, first) == (200, "ok")
+            assert scan(server, second) == (200, "ok")  # served from the server's cache
+        with app.app_context():
+            revoke_api_token(token_id)
+            db.session.commit()
+        assert scan(a, codes[4]) == (401, "unauthorized")
+        assert scan(b, codes[5]) == (401, "unauthorized")
+        assert scan(a, codes[6])[0] == 401
+    with app.app_context():
+        from eventsvc.checkin.models import CheckIn
+
+        assert db.session.scalar(db.select(db.func.count()).select_from(CheckIn)) == 4
