@@ -79,6 +79,7 @@ def scan_answer_body(answer: service.ScanAnswer) -> dict:
         "first_scan": None if first is None else {
             "at": first["at"].isoformat() if first["at"] else None, "gate": first["gate"],
             "gate_label": first["gate_label"]},
+        "occupancy": answer.occupancy,
     }
 
 

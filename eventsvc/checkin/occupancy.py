@@ -21,6 +21,7 @@ settings, the count inside and whether this guest is inside); at a door that ref
 (the lock, and the count read again under it).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, select
@@ -123,17 +124,19 @@ def takes_a_place(door_now: Door, direction: Direction, result: ScanResult) -> b
 
 
 def at_door(session_id: int, registration_id: int | None, direction: Direction, result: ScanResult, *,
-            offline: bool) -> tuple[bool, Door | None]:
+            offline: bool, begin: Callable[[], None] = lambda: None) -> tuple[bool, Door | None]:
     """Decide at a session door: (refused because the room is full, the door as it stands).
 
-    Called in the scan's transaction before its row is written; at a door that refuses, the
-    session row stays locked until that transaction ends.
+    Called before the scan's row is written; at a door that refuses, ``begin()`` first leaves the
+    scan's autocommit (checkin.service), so that the session row stays locked until the check-in
+    is committed.
     """
     now = door(session_id, registration_id)
     if now is None or offline or not now.refuses_when_full or now.capacity is None:
         return False, now
     if not takes_a_place(now, direction, result):
         return False, now
+    begin()
     # key_share=True renders FOR NO KEY UPDATE: scans inserting rows that reference the session still pass
     db.session.execute(select(AgendaItem.id).where(AgendaItem.id == session_id).with_for_update(key_share=True))
     now = door(session_id, registration_id)  # read again under the lock: a new statement sees the winner's row

@@ -129,7 +129,7 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
     code = parse_code(scan.code)
     payload = code.payload
     for _attempt in range(3):
-        lone = _without_transaction(from_batch)
+        transaction = _Transaction(lone=_without_transaction(from_batch))
         row = decision_row(slug, user.id, session_id, payload.key_id if payload else None,
                           payload.registration_id if payload else scan.registration_id, scan.gate,
                           code_event_id=payload.event_id if payload else None, token_id=token_id)
@@ -141,7 +141,7 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
         door = None
         if session_id is not None:  # the entrance pays nothing for occupancy
             full, door = occupancy.at_door(session_id, decision.registration_id, scan.direction, decision.result,
-                                           offline=from_batch)
+                                           offline=from_batch, begin=transaction.begin)
             if full:
                 decision = Decision(ScanResult.ROOM_FULL, "room_full", decision.registration_id,
                                     decision.badge_version)
@@ -155,8 +155,8 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
         if scan.undone and decision.result == ScanResult.OK and scan.direction == Direction.IN:
             values.update(undone_at=values["scanned_at"], undone_by_id=user.id)
         first_at = row.first_at
-        if lone and listens(row.event_id, WebhookKind.CHECKIN_RECORDED):
-            db.session.commit()  # leave autocommit: the check-in and its webhook rows commit together
+        if listens(row.event_id, WebhookKind.CHECKIN_RECORDED):
+            transaction.begin()  # the check-in and its webhook rows commit together
         try:
             if (from_batch and decision.result == ScanResult.ALREADY_CHECKED_IN and scan.device_time and not scan.undone
                     and first_at and scan.device_time < first_at):
@@ -188,6 +188,20 @@ def record_scan(slug: str, user: User, scan: ScanInput, *, language: str = "en",
             occupancy=(occupancy.after_scan(door, scan.direction, result, values["undone_at"] is not None)
                        .as_answer(language) if door else None))
     raise CheckInError("busy", _("Too many simultaneous scans of this badge; scan again."), status=409)
+
+
+@dataclass
+class _Transaction:
+    """Whether this scan still runs in autocommit (see ``_without_transaction``), and the way out."""
+
+    lone: bool
+
+    def begin(self) -> None:
+        """Leave autocommit, so that what follows is one transaction: a row lock held until the
+        check-in is written (a door refusing when full), or the check-in and its webhook rows."""
+        if self.lone:
+            db.session.commit()
+            self.lone = False
 
 
 def _without_transaction(from_batch: bool) -> bool:
