@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from eventsvc.audit.service import record
@@ -182,7 +182,14 @@ def next_certificate_number(program, year: int) -> str:
 
 def prefix_taken(prefix: str, *, program_id: int | None = None, rule_id: int | None = None) -> bool:
     """Is this certificate number prefix used by another award program or attendance rule?
-    Prefixes are unique across both, so that a number alone identifies one certificate."""
+    Prefixes are unique across both, so that a number alone identifies one certificate.
+
+    The prefix is claimed first (on PostgreSQL a transaction-level advisory lock on it, which
+    SQLite's write lock makes needless): two requests saving one prefix at once, a program and a
+    rule or two of either, are answered one after the other, so the second sees the first."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                           {"key": f"certificate-prefix:{prefix}"})
     return bool(db.session.scalar(select(AwardProgram.id).where(
         AwardProgram.number_prefix == prefix, AwardProgram.id != (program_id or -1))) or db.session.scalar(
         select(AttendanceRule.id).where(AttendanceRule.number_prefix == prefix,
