@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "invitation.revoked": _l("Invitation revoked"),
     "badge.reissued": _l("Badge re-issued"),
     "checkin.walk_in": _l("Walk-in registered at the desk"), "checkin.undone": _l("Check-in undone"),
+    "checkin.kiosk_started": _l("Self check-in kiosk started"), "checkin.kiosk_left": _l("Self check-in kiosk left"),
     "award.created": _l("Award added"), "award.updated": _l("Award changed"), "award.presented": _l("Award presented"),
     "award.presented_undone": _l("Award presentation undone"), "award.revoked": _l("Award revoked"),
     "award.imported": _l("Awards imported"), "award_program.created": _l("Award program added"),

@@ -43,7 +43,11 @@
         req.result.createObjectStore("meta");
         req.result.createObjectStore("queue", { keyPath: "nonce" });
       };
-      req.onsuccess = function () { resolve(req.result); };
+      req.onsuccess = function () {
+        /* a sign-out deletes the database: let it, instead of blocking it while this page is open */
+        req.result.onversionchange = function () { req.result.close(); };
+        resolve(req.result);
+      };
       req.onerror = function () { reject(req.error); };
     });
   }
@@ -114,6 +118,16 @@
   };
   Store.prototype.queued = function () { return tx(this.db, "queue", "readonly", function (s) { return s.getAll(); }); };
 
+  /* The body of POST .../scans/batch for queued items (the scanner's sync and the sign-out's upload). */
+  function batchBody(items, device) {
+    return { scans: items.map(function (i) {
+      var s = { gate: i.gate, nonce: i.nonce, direction: i.direction, device_time: i.device_time, device: i.device || device };
+      if (i.code) s.code = i.code; else s.registration_id = i.registration_id;
+      if (i.undone) s.undone = true;  // taken back on this device: recorded, not counted
+      return s;
+    }) };
+  }
+
   /* The same rules as the server (checkin/service.py), from the roster and this device's scans. */
   Store.prototype.answer = function (scan) {
     var self = this, roster = this.roster;
@@ -176,5 +190,77 @@
     }));
   };
 
-  window.ScannerOffline = { Store: Store, parseCode: parseCode, base32Decode: base32Decode };
+  /* --- the device as a whole: what a sign-out must upload first, then wipe --- */
+  var PREFIX = "eventsvc-checkin-", CACHE_PREFIX = "eventsvc-scanner-";
+
+  /* The events whose roster this browser keeps (IndexedDB databases eventsvc-checkin-<slug>). */
+  function storedSlugs() {
+    if (!window.indexedDB) return Promise.resolve([]);
+    if (!indexedDB.databases) return Promise.resolve([]);
+    return indexedDB.databases().then(function (list) {
+      return list.map(function (d) { return d.name || ""; }).filter(function (n) { return n.indexOf(PREFIX) === 0; })
+        .map(function (n) { return n.slice(PREFIX.length); });
+    });
+  }
+
+  /* [{slug, items}] for every event with scans waiting for upload on this device. */
+  function pending() {
+    return storedSlugs().then(function (slugs) {
+      return Promise.all(slugs.map(function (slug) {
+        return openDb(slug).then(function (db) {
+          return tx(db, "queue", "readonly", function (s) { return s.getAll(); })
+            .then(function (items) { db.close(); return { slug: slug, items: items || [] }; });
+        });
+      }));
+    }).then(function (all) { return all.filter(function (p) { return p.items.length; }); });
+  }
+
+  /* Upload one event's queue (POST {api}{slug}/scans/batch), then take the uploaded scans off it. */
+  function upload(api, csrf, entry) {
+    return fetch(api + encodeURIComponent(entry.slug) + "/scans/batch", {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "Accept": "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify(batchBody(entry.items, localStorage.getItem("eventsvc-device")))
+    }).then(function (response) {
+      if (!response.ok) throw new Error(response.statusText);
+      return openDb(entry.slug).then(function (db) {
+        return tx(db, "queue", "readwrite", function (s) {
+          entry.items.forEach(function (i) { s.delete(i.nonce); });
+        }).then(function () { db.close(); });
+      });
+    });
+  }
+
+  function deleteDb(name) {
+    return new Promise(function (resolve) {
+      var req = indexedDB.deleteDatabase(name);
+      req.onsuccess = req.onerror = req.onblocked = function () { resolve(); };
+    });
+  }
+
+  /* Remove every roster, key and queue of the scanners from this device: IndexedDB, localStorage
+     (gate, device, kiosk marks), the service worker's cached pages, and the service worker. */
+  function wipe() {
+    var jobs = [storedSlugs().then(function (slugs) {
+      return Promise.all(slugs.map(function (slug) { return deleteDb(PREFIX + slug); }));
+    })];
+    try {
+      Object.keys(localStorage).forEach(function (key) { if (key.indexOf("eventsvc-") === 0) localStorage.removeItem(key); });
+    } catch (e) { /* no storage, nothing kept */ }
+    if (window.caches) {
+      jobs.push(caches.keys().then(function (names) {
+        return Promise.all(names.filter(function (n) { return n.indexOf(CACHE_PREFIX) === 0; })
+          .map(function (n) { return caches.delete(n); }));
+      }));
+    }
+    if (navigator.serviceWorker && navigator.serviceWorker.getRegistrations) {
+      jobs.push(navigator.serviceWorker.getRegistrations().then(function (registrations) {
+        return Promise.all(registrations.map(function (r) { return r.unregister(); }));
+      }));
+    }
+    return Promise.all(jobs).catch(function () {});
+  }
+
+  window.ScannerOffline = { Store: Store, parseCode: parseCode, base32Decode: base32Decode, batchBody: batchBody,
+                            pending: pending, upload: upload, wipe: wipe };
 })();
