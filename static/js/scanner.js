@@ -391,6 +391,7 @@
         var files = [location.href].concat(Array.prototype.map.call(
           document.querySelectorAll("script[src], link[rel=stylesheet]"), function (e) { return e.src || e.href; }));
         files.push(root.dataset.zxingDir + "zxing_reader.wasm");
+        files = files.filter(function (f, i) { return files.indexOf(f) === i; });  /* addAll refuses duplicates */
         return caches.open("eventsvc-scanner-v1").then(function (cache) {
           return online() ? cache.addAll(files) : null;
         });
