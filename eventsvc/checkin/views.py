@@ -150,6 +150,7 @@ def _kiosk_texts(language: str) -> dict:
         "welcome": _("Welcome"),
         "already": _("Already checked in"),
         "refused": _("Not checked in"),
+        "camera_failed": _("The camera is not working: please type your e-mail address and check-in code."),
         "offline_code": _("Without network only the QR code works. Please show your QR code or ask the staff."),
     }
 

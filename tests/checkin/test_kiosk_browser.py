@@ -131,6 +131,8 @@ def test_the_kiosk_survives_a_reload_and_leaves_only_with_the_pin(browser, live_
         page.locator("#kiosk-exit-form button[type=submit]").click()
         page.wait_for_url(f"**/checkin/e/{demo}")
         page.wait_for_selector("#search-toggle")  # the staff scanner again
+        page.wait_for_selector("#scanner[data-ready='1'][data-cached='1']")  # its roster and files loaded
+        page.wait_for_load_state("networkidle")
     finally:
         context.close()
 
