@@ -198,3 +198,38 @@ def test_a_kiosk_of_one_event_cannot_reach_another_events_routes(app, demo, staf
     _start(staff_client, demo)
     other = staff_client.get("/api/v1/events/another-event/checkin/roster")
     assert other.status_code == 403 and other.get_json()["code"] == "kiosk_locked"
+
+
+def test_simultaneous_check_ins_by_code_and_badge_give_one_ok_and_the_limit_holds(
+        live_server, demo, guests, badge, app, api_token):
+    """At the same instant: 5 kiosks send the right code of one guest while a door scans their badge
+    (exactly one ok); then 8 wrong codes for another address (exactly 5 counted as wrong, 3 refused
+    by the limit, whatever the interleaving). Every try counts while it runs (a right one gives its
+    count back when done), so 5 is also the most tries of one address at one instant."""
+    import requests
+
+    from tests.checkin.test_concurrency_and_access import _parallel, _token_for_staff
+
+    guest, other = _guest(app, guests["confirmed"][0]), _guest(app, guests["confirmed"][1])
+    headers = {"Authorization": f"Bearer {_token_for_staff(app, api_token)}"}
+    base = f"{live_server.url}/api/v1/events/{demo}"
+    code = badge(guests["confirmed"][0])
+
+    def check_in(i):
+        if i == 5:
+            return requests.post(f"{base}/scans", json={"code": code, "gate": "entrance", "nonce": uuid.uuid4().hex},
+                                 headers=headers, timeout=60)
+        return requests.post(f"{base}/kiosk/checkin", json={"email": guest["email"], "code": guest["code"],
+                                                           "gate": "entrance", "nonce": uuid.uuid4().hex},
+                             headers=headers, timeout=60)
+
+    responses = _parallel(6, check_in)
+    assert all(r.status_code == 200 for r in responses), [r.text for r in responses]
+    assert sorted(r.json()["result"] for r in responses) == ["already_checked_in"] * 5 + ["ok"]
+    assert _checkins(app, result="ok", registration_id=guests["confirmed"][0]) == 1
+
+    wrong = _parallel(8, lambda i: requests.post(
+        f"{base}/kiosk/checkin", json={"email": other["email"], "code": "ZZZZ-ZZZZ", "gate": "entrance",
+                                       "nonce": uuid.uuid4().hex}, headers=headers, timeout=60))
+    assert sorted(r.status_code for r in wrong) == [403] * 5 + [429] * 3
+    assert _checkins(app, registration_id=guests["confirmed"][1]) == 0
