@@ -105,7 +105,7 @@ def check_in_with_code(slug: str, user: User, *, email: str, code: str, gate: st
     db.session.commit()  # the event's key may have been created now
     if found is None or not hmac.compare_digest(expected, typed):
         raise KioskError("wrong_code", _("This e-mail address and check-in code do not match. "
-                                         "Check the code in your confirmation e-mail, or ask the staff."),
+                                         "Check the code on your personal registration page, or ask the staff."),
                          status=403, field="code")
     rate_limits.give_back("kiosk_code", limit_key, window=CODE_WINDOW)
     return service.record_scan(slug, user, service.ScanInput(

@@ -140,8 +140,9 @@ def _in_both(make) -> dict:
 def _kiosk_texts(language: str) -> dict:
     return {
         "title": _("Self check-in"),
-        "show_qr": _("Hold the QR code of your badge or confirmation e-mail in front of the camera."),
-        "or_code": _("No QR code? Type your e-mail address and the check-in code from your confirmation e-mail."),
+        "show_qr": _("Hold the QR code of your badge (printed or on your phone) in front of the camera."),
+        "or_code": _("No QR code? Type your e-mail address and the check-in code shown on your personal "
+                     "registration page (the link in your e-mails)."),
         "email": _("E-mail"),
         "code": _("Check-in code"),
         "submit": _("Check in"),
