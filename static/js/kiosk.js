@@ -26,7 +26,7 @@
     S.request("POST", "/kiosk/checkin", { email: email, code: code, gate: gate, nonce: S.nonce(), device: S.device })
       .then(function (answer) {
         $("kiosk-email").value = ""; $("kiosk-code").value = "";
-        if (answer.result === "ok" && answer.person) S.store.markEntered(answer.person.registration_id, gate, answer.scanned_at);
+        if (answer.result === "ok" && answer.person) S.store.rememberEntered(answer.person.registration_id, gate, answer.scanned_at);
         S.show(answer, false);
       }, function (error) {
         if (!error.status) { showError("kiosk-code-error", T.offline_code); return; }

@@ -62,13 +62,16 @@
     });
   }
 
-  function Store(slug) { this.slug = slug; this.db = null; this.roster = null; this.keys = {}; this.byId = {}; }
+  function Store(slug) { this.slug = slug; this.db = null; this.roster = null; this.keys = {}; this.byId = {}; this.entered = {}; }
 
   Store.prototype.open = function () {
     var self = this;
     return openDb(this.slug).then(function (db) {
       self.db = db;
-      return tx(db, "meta", "readonly", function (s) { return s.get("roster"); });
+      return tx(db, "meta", "readonly", function (s) { return s.get("entered"); });
+    }).then(function (entered) {
+      self.entered = entered || {};
+      return tx(self.db, "meta", "readonly", function (s) { return s.get("roster"); });
     }).then(function (roster) { return roster ? self.useRoster(roster) : null; });
   };
 
@@ -87,9 +90,14 @@
     return Promise.all(imports).then(function () { return self.replayQueue(); });
   };
 
-  /* A fresh roster forgets what this device scanned offline: put the queued entries back. */
+  /* A fresh roster forgets what this device scanned offline: put the queued entries back; and the
+     roster kept for a reload predates the entries this device saw answered online since: those too. */
   Store.prototype.replayQueue = function () {
     var self = this;
+    Object.keys(this.entered).forEach(function (key) {
+      var parts = key.split("|"), r = self.byId[parts[0]];
+      if (r && !r.checked_in[parts[1]]) r.checked_in[parts[1]] = self.entered[key];
+    });
     return this.queued().then(function (items) {
       items.forEach(function (item) { if (item.local_result === "ok" && !item.undone) self.markEntered(item.registration_id, item.gate, item.device_time); });
     });
@@ -104,6 +112,22 @@
   Store.prototype.markEntered = function (registrationId, gate, at) {
     var r = this.byId[registrationId];
     if (r && !r.checked_in[gate]) r.checked_in[gate] = at;
+  };
+
+  /* An entry the server accepted: kept on the device too, so that a reload without network
+     does not admit (and print for) the same guest again. */
+  Store.prototype.rememberEntered = function (registrationId, gate, at) {
+    this.markEntered(registrationId, gate, at);
+    this.entered[registrationId + "|" + gate] = at;
+    var entered = this.entered;
+    return this.db ? tx(this.db, "meta", "readwrite", function (s) { return s.put(entered, "entered"); }).catch(function () {}) : Promise.resolve();
+  };
+  Store.prototype.forgetEntered = function (registrationId, gate) {
+    var r = this.byId[registrationId];
+    if (r) delete r.checked_in[gate];
+    delete this.entered[registrationId + "|" + gate];
+    var entered = this.entered;
+    return this.db ? tx(this.db, "meta", "readwrite", function (s) { return s.put(entered, "entered"); }).catch(function () {}) : Promise.resolve();
   };
 
   Store.prototype.enqueue = function (item) { return tx(this.db, "queue", "readwrite", function (s) { return s.put(item); }); };

@@ -109,7 +109,7 @@
     if (item.code) body.code = item.code; else body.registration_id = item.registration_id;
     var attempt = online() ? request("POST", "/scans", body) : Promise.reject(new Error("offline"));
     return attempt.then(function (answer) {
-      if (answer.result === "ok" && answer.person) store.markEntered(answer.person.registration_id, item.gate, answer.scanned_at);
+      if (answer.result === "ok" && answer.reason !== "exit" && answer.person) store.rememberEntered(answer.person.registration_id, item.gate, answer.scanned_at);
       if (answer.result === "ok" && answer.reason !== "exit") setCount(state.count + 1);
       show(answer, false);
     }, function (error) {
@@ -213,8 +213,7 @@
       ? store.markUndone(a.nonce).then(function () { return { count: state.count - 1 }; })
       : request("POST", "/scans/" + a.checkin_id + "/undo");
     return done.then(function (data) {
-      var r = a.person && store.byId[a.person.registration_id];
-      if (r) delete r.checked_in[a.gate];
+      if (a.person) store.forgetEntered(a.person.registration_id, a.gate);
       setCount(data.count);
       $("answer-message").textContent = T.undone; $("answer-undo").hidden = true;
       showNet();

@@ -264,3 +264,39 @@ def test_unsent_offline_scans_block_the_sign_out_until_they_are_uploaded(
         assert page.evaluate(DEVICE_STORAGE) == {"databases": [], "local": [], "caches": []}
     finally:
         context.close()
+
+
+def test_the_kiosk_keeps_working_offline_and_does_not_admit_twice_after_a_reload(
+        camera_page, live_server, demo, guests, badge, app):
+    """Checked in online, then the network drops and the kiosk reloads: the page opens from the
+    cache, the badge is answered from the offline roster (already checked in: the device keeps the
+    entries it saw accepted, though its stored roster predates them), nothing is printed twice, and
+    the scan is uploaded when the network is back."""
+    shown = guests["confirmed"][7]
+    page, context = camera_page(live_server, badge(shown), viewport=(1024, 768))
+    page.add_init_script(COUNT_ACCEPTED)
+    _start_kiosk(page, live_server, demo, pin="8642")
+    page.locator("#answer[data-result='ok']").wait_for(state="visible")
+    page.wait_for_selector("#scanner[data-cached='1'][data-decoder='ready']")
+    assert len(page.evaluate("window.__accepted")) == 1
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#scanner[data-kiosk='1'][data-ready='1']")
+    page.wait_for_selector("#net.net-offline")
+    page.locator("#answer[data-result='already_checked_in']").wait_for(state="visible")
+    (name, _email), = _people(app, [shown])
+    assert name in page.locator("#answer-name").inner_text()
+    assert page.evaluate("window.__accepted") == []
+    page.wait_for_function("() => document.getElementById('queue-length').textContent === '1'")
+    # the code form says that only the QR code works without network
+    page.locator("#answer-next").click()
+    page.fill("#kiosk-email", "someone@example.org")
+    page.fill("#kiosk-code", "ABCD-EFGH")
+    page.locator("#kiosk-code-form button[type=submit]").click()
+    page.wait_for_selector("#kiosk-code-error:not([hidden])")
+    assert "only the QR code works" in page.locator("#kiosk-code-error").inner_text()
+    context.set_offline(False)
+    page.wait_for_function("() => document.getElementById('queue-length').textContent === '0'", timeout=20_000)
+    assert _checkins(app, result="ok", registration_id=shown) == 1
+    assert _checkins(app, result="already_checked_in", registration_id=shown) == 1
+    page.wait_for_load_state("networkidle")
