@@ -1,5 +1,7 @@
 """Pages of the doors: the staff scanner, walk-ins at the desk, the organizers' arrivals and exports."""
 
+import time
+
 import segno
 from flask import (
     Blueprint,
@@ -91,7 +93,7 @@ def service_worker():
 @allows_wasm  # the QR decoder is WebAssembly
 def scanner(event: Event):
     return render_template("checkin/scanner.html", event=event,
-                           gates=service.gates(event, current_language()))
+                           gates=service.gates(event, current_language()), rendered=int(time.time()))
 
 
 class KioskStartForm(FlaskForm):
@@ -172,7 +174,7 @@ def kiosk_page(event: Event):
         g["label"] for g in service.gates(event, language) if g["gate"] == lock["gate"]))
     titles = _in_both(event.display_title)
     return render_template("checkin/scanner_kiosk.html", event=event, gate=gate, gate_names=gate_names,
-                           titles=titles, texts=_in_both(_kiosk_texts))
+                           titles=titles, texts=_in_both(_kiosk_texts), rendered=int(time.time()))
 
 
 class WalkInForm(FlaskForm):

@@ -10,7 +10,10 @@
   var $ = function (id) { return document.getElementById(id); };
   var gate = $("gate").value;
   /* A reload offline opens the cached kiosk page; a reload online asks the server, which keeps the lock. */
-  try { localStorage.setItem("eventsvc-kiosk:" + root.dataset.slug, gate); } catch (e) { /* private mode */ }
+  try {  /* when the server last showed this kiosk (scanner.js: a staff scanner cached before it is stale) */
+    var key = "eventsvc-kiosk:" + root.dataset.slug;
+    localStorage.setItem(key, String(Math.max(Number(localStorage.getItem(key) || 0), Number(root.dataset.rendered))));
+  } catch (e) { /* private mode */ }
 
   function showError(id, text) { var p = $(id); p.textContent = text || ""; p.hidden = !text; }
 

@@ -8,6 +8,16 @@
   /* A self check-in kiosk (templates/checkin/scanner_kiosk.html): one locked gate, entries only,
      no search, no undo; kiosk.js adds the e-mail + code check-in and the PIN to leave. */
   var kiosk = root.dataset.kiosk === "1";
+  /* On a kiosk's device the staff scanner must not open from the offline cache in the kiosk's place
+     (online, the server refuses it). The kiosk notes when the server last showed it; a scanner page the
+     server rendered after that is fresh (the lock has gone), one rendered before is a stale copy. */
+  try {
+    var kioskSince = Number(localStorage.getItem("eventsvc-kiosk:" + root.dataset.slug) || 0);
+    if (!kiosk && kioskSince) {
+      if (Number(root.dataset.rendered) <= kioskSince) { location.replace(root.dataset.kioskUrl); return; }
+      localStorage.removeItem("eventsvc-kiosk:" + root.dataset.slug);
+    }
+  } catch (e) { /* no storage: nothing to check */ }
   var T = JSON.parse(document.getElementById("scanner-i18n").textContent);
   var api = root.dataset.api;
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
