@@ -52,9 +52,9 @@ def _code(app, registration_id):
 
 def _sign_in(page, live_server):
     page.goto(live_server.url + "/login")
-    page.get_by_label("E-mail").fill(loader.STAFF_EMAIL)
-    page.get_by_label("Password").fill(loader.STAFF_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.locator("input[name=email]").fill(loader.STAFF_EMAIL)
+    page.locator("input[name=password]").fill(loader.STAFF_PASSWORD)
+    page.locator("form button[type=submit]").click()
     page.wait_for_url("**/checkin/e/*")
 
 
@@ -308,3 +308,29 @@ def test_the_kiosk_keeps_working_offline_and_does_not_admit_twice_after_a_reload
     assert _checkins(app, result="ok", registration_id=shown) == 1
     assert _checkins(app, result="already_checked_in", registration_id=shown) == 2
     page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.sqlite_run  # the pages are the same on PostgreSQL (as the site-wide sweep)
+def test_the_kiosk_pages_have_no_serious_accessibility_violation(browser, live_server, demo):
+    """The site-wide sweep's check (tests/foundation/test_accessibility.py) on the kiosk's two pages,
+    in English and Chinese, on a tablet and a phone (the kiosk page needs a session locked to it)."""
+    from tests.foundation.test_accessibility import Sweep, _check
+
+    sweep = Sweep()
+    for language in ("en", "zh"):
+        for width, height in ((1024, 768), (390, 844)):
+            context = browser.new_context(viewport={"width": width, "height": height})
+            context.add_cookies([{"name": "lang", "value": language, "url": live_server.url}])
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            try:
+                _sign_in(page, live_server)
+                where = f"[{language} {width}]"
+                _check(page, live_server.url, f"/checkin/e/{demo}/kiosk/start", where, sweep, width < 600)
+                _start_kiosk(page, live_server, demo)
+                _check(page, live_server.url, f"/checkin/e/{demo}/kiosk", where, sweep, width < 600)
+                page.wait_for_selector("#scanner[data-ready='1']")
+                page.wait_for_load_state("networkidle")
+            finally:
+                context.close()
+    assert not sweep.failures, "\n".join(sweep.failures)
