@@ -122,6 +122,12 @@ def active_key(event_id: int) -> BadgeKey:
     return key
 
 
+def derived_secret(event_id: int, label: bytes) -> bytes:
+    """A per-event secret for ``label`` (e.g. the kiosk check-in codes), derived from the event's
+    signing key: stable across key-encryption-key rotations, never the key itself."""
+    return hashlib.sha256(b"eventsvc derived\x00" + label + b"\x00" + _decrypt_private(active_key(event_id))).digest()
+
+
 def public_keys(event_id: int) -> dict[int, bytes]:
     rows = db.session.execute(select(BadgeKey.key_id, BadgeKey.public_key).where(BadgeKey.event_id == event_id))
     return {key_id: public for key_id, public in rows}

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from eventsvc.accounts.api_auth import api_token_to_check, api_user, rechecks_caller
 from eventsvc.accounts.models import User
-from eventsvc.checkin import occupancy, reports, service
+from eventsvc.checkin import kiosk, occupancy, reports, service
 from eventsvc.checkin.enums import Direction
 from eventsvc.checkin.schemas import (
     ArrivalsSchema,
@@ -15,6 +15,9 @@ from eventsvc.checkin.schemas import (
     GateCountSchema,
     GateQuerySchema,
     KeysSchema,
+    KioskCheckInSchema,
+    KioskExitAnswerSchema,
+    KioskExitSchema,
     RosterSchema,
     ScanAnswerSchema,
     ScanSchema,
@@ -166,3 +169,34 @@ class Arrivals(MethodView):
         """Arrived vs expected, for the organizers' live dashboard."""
         language = staff_language(api_user())
         return reports.arrivals(api_event(), language)
+
+
+@blp.route("/<slug>/kiosk/checkin")
+class KioskCheckIn(MethodView):
+    @api_event_role(STAFF)
+    @blp.arguments(KioskCheckInSchema())
+    @blp.response(200, ScanAnswerSchema())
+    def post(self, data, slug):
+        """Self check-in at a kiosk by e-mail and check-in code: the same answer as a scan.
+
+        A wrong e-mail and a wrong code give the same 403 ``wrong_code``; 5 tries per e-mail
+        address and event in 15 minutes, then 429.
+        """
+        user = api_user()
+        return kiosk.check_in_with_code(slug, user, email=data["email"], code=data["code"], gate=data["gate"],
+                                        nonce=data["nonce"], device=data.get("device"),
+                                        language=staff_language(user))
+
+
+@blp.route("/<slug>/kiosk/exit")
+class KioskExit(MethodView):
+    @api_event_role(STAFF)
+    @blp.arguments(KioskExitSchema())
+    @blp.response(200, KioskExitAnswerSchema)
+    def post(self, data, slug):
+        """Leave kiosk mode with the staff PIN chosen when it was started (this browser session only)."""
+        user = api_user()
+        staff_language(user)
+        kiosk.leave(api_event(), user, data["pin"])
+        db.session.commit()
+        return {"left": True}

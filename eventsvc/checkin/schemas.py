@@ -153,3 +153,20 @@ class ArrivalsSchema(Schema):
     generated_at = fields.Str()
     updated = fields.Str(metadata={"description": "generated_at as a time in the event's zone and the caller's language"})
     zone = fields.Str(metadata={"description": "The event's time zone, named in the caller's language"})
+
+
+class KioskCheckInSchema(Schema):
+    email = fields.Str(required=True, validate=validate.Length(min=1, max=254))
+    code = fields.Str(required=True, validate=validate.Length(min=1, max=40),
+                      metadata={"description": "the guest's check-in code (portal, confirmation e-mail)"})
+    gate = fields.Str(required=True, validate=validate.Length(min=1, max=40))
+    nonce = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    device = fields.Str(allow_none=True, validate=validate.Length(max=100))
+
+
+class KioskExitSchema(Schema):
+    pin = fields.Str(required=True, validate=validate.Length(min=1, max=20))
+
+
+class KioskExitAnswerSchema(Schema):
+    left = fields.Bool()

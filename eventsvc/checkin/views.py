@@ -1,28 +1,32 @@
 """Pages of the doors: the staff scanner, walk-ins at the desk, the organizers' arrivals and exports."""
 
+import time
+
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
     send_from_directory,
     url_for,
 )
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.routing import BuildError
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from eventsvc.badges import stations
 from eventsvc.badges.codes import sign_badge_code
-from eventsvc.checkin import occupancy, reports, service
+from eventsvc.checkin import kiosk, occupancy, reports, service
 from eventsvc.checkin.models import ENTRANCE_GATE
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.forms import bounded_int
@@ -36,10 +40,46 @@ from eventsvc.events.permissions import ORGANIZER, STAFF, requires_event_role
 from eventsvc.extensions import db
 from eventsvc.registration.enums import RegistrationSource
 from eventsvc.registration.models import Category, Registration
+from eventsvc.registration.portal import PORTAL_SECTIONS
 
 bp = Blueprint("checkin", __name__)
+PORTAL_SECTION = "checkin/portal_section.html"
+if PORTAL_SECTION not in PORTAL_SECTIONS:
+    PORTAL_SECTIONS.append(PORTAL_SECTION)
+
+
+@bp.app_context_processor
+def _portal_helpers():
+    return {"checkin_code_of": _checkin_code_of}
+
+
+def _checkin_code_of(registration: Registration) -> str:
+    """The guest's kiosk check-in code (kiosk.checkin_code), for their portal section."""
+    code = kiosk.checkin_code(registration.event_id, registration.id, registration.badge_version)
+    db.session.commit()  # the event's signing key may have been created now
+    return code
+
+
 add_tab("checkin.arrivals", _l("Arrivals"), ("checkin.arrivals", "checkin.session_attendance"), position=90)
-add_tab("checkin.scanner", _l("Scanner"), ("checkin.scanner", "checkin.walk_in"), position=100)
+add_tab("checkin.scanner", _l("Scanner"), ("checkin.scanner", "checkin.walk_in", "checkin.kiosk_start"),
+        position=100)
+
+
+@bp.before_app_request
+def _kiosk_lock():
+    """A browser session locked as a kiosk reaches only its kiosk page and the kiosk's API routes."""
+    lock = kiosk.current()
+    if lock is None:
+        return None
+    if not current_user.is_authenticated:  # the staff member signed out everywhere: no kiosk any more
+        kiosk.forget()
+        return None
+    if kiosk.allowed(lock, request.endpoint, (request.view_args or {}).get("slug")):
+        return None
+    if request.path.startswith("/api/"):
+        error = kiosk.refuse()
+        return jsonify(error.to_json()), error.status
+    return redirect(url_for("checkin.kiosk", slug=lock["slug"]))
 
 
 @bp.get("/checkin/sw.js")
@@ -56,7 +96,88 @@ def service_worker():
 @allows_wasm  # the QR decoder is WebAssembly
 def scanner(event: Event):
     return render_template("checkin/scanner.html", event=event, gates=service.gates(event, current_language()),
-                           print_stations=stations.stations(event))
+                           print_stations=stations.stations(event), rendered=int(time.time()))
+
+
+class KioskStartForm(FlaskForm):
+    gate = SelectField(_l("Gate"), validate_choice=False)
+    pin = PasswordField(_l("Staff PIN"), validators=[DataRequired(), Length(min=4, max=8)],
+                        render_kw={"inputmode": "numeric", "autocomplete": "new-password"},
+                        description=_l("4 to 8 digits. Staff need it to leave the kiosk; guests must not see it."))
+    pin_again = PasswordField(_l("The PIN again"), validators=[DataRequired(), Length(min=4, max=8)],
+                              render_kw={"inputmode": "numeric", "autocomplete": "new-password"})
+
+
+@bp.route("/checkin/e/<slug>/kiosk/start", methods=["GET", "POST"])
+@requires_event_role(STAFF)
+def kiosk_start(event: Event):
+    """Staff turn this device into a self check-in kiosk for one gate, with a PIN to leave it."""
+    form = KioskStartForm()
+    gates = service.gates(event, current_language())
+    form.gate.choices = [(g["gate"], g["text"]) for g in gates]
+    if not form.is_submitted():
+        form.gate.data = ENTRANCE_GATE
+    status = 200
+    if form.validate_on_submit():
+        try:
+            kiosk.start(event, current_user, gate=form.gate.data, pin=form.pin.data, pin_again=form.pin_again.data)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            (form[error.field].errors if error.field in form else form.pin.errors).append(error.message)
+            status = error.status
+        else:
+            return redirect(url_for("checkin.kiosk", slug=event.slug))
+    elif request.method == "POST":
+        status = 422
+    return render_template("checkin/kiosk_start.html", event=event, form=form), status
+
+
+def _in_both(make) -> dict:
+    """``make(language)`` in English and in Chinese: a kiosk speaks both at once, whatever the page's language."""
+    result = {}
+    for language in ("en", "zh"):
+        with force_locale(language):
+            result[language] = make(language)
+    return result
+
+
+def _kiosk_texts(language: str) -> dict:
+    return {
+        "title": _("Self check-in"),
+        "show_qr": _("Hold the QR code of your badge (printed or on your phone) in front of the camera."),
+        "or_code": _("No QR code? Type your e-mail address and the check-in code shown on your personal "
+                     "registration page (the link in your e-mails)."),
+        "email": _("E-mail"),
+        "code": _("Check-in code"),
+        "submit": _("Check in"),
+        "help": _("Need help? Ask the staff at the desk."),
+        "staff": pgettext("kiosk: the button for staff", "Staff"),
+        "welcome": _("Welcome"),
+        "already": _("Already checked in"),
+        "refused": _("Not checked in"),
+        "camera_failed": _("The camera is not working: please type your e-mail address and check-in code."),
+        "offline_code": _("Without network only the QR code works. Please show your QR code or ask the staff."),
+    }
+
+
+@bp.get("/checkin/e/<slug>/kiosk", endpoint="kiosk")
+@requires_event_role(STAFF)
+@allows_wasm  # the QR decoder is WebAssembly
+def kiosk_page(event: Event):
+    """The kiosk itself: only for a session locked to this event's kiosk (else its start page)."""
+    lock = kiosk.current()
+    if lock is None or lock["slug"] != event.slug:
+        return redirect(url_for("checkin.kiosk_start", slug=event.slug))
+    gate = next((g for g in service.gates(event, current_language()) if g["gate"] == lock["gate"]), None)
+    if gate is None:  # the session of its gate was deleted since
+        kiosk.forget()
+        return redirect(url_for("checkin.kiosk_start", slug=event.slug))
+    gate_names = _in_both(lambda language: next(
+        g["label"] for g in service.gates(event, language) if g["gate"] == lock["gate"]))
+    titles = _in_both(event.display_title)
+    return render_template("checkin/scanner_kiosk.html", event=event, gate=gate, gate_names=gate_names,
+                           titles=titles, texts=_in_both(_kiosk_texts), rendered=int(time.time()))
 
 
 class WalkInForm(FlaskForm):

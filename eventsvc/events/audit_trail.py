@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "print_station.created": _l("Print station added"), "print_station.updated": _l("Print station changed"),
     "print_station.deleted": _l("Print station deleted"),
     "checkin.walk_in": _l("Walk-in registered at the desk"), "checkin.undone": _l("Check-in undone"),
+    "checkin.kiosk_started": _l("Self check-in kiosk started"), "checkin.kiosk_left": _l("Self check-in kiosk left"),
     "award.created": _l("Award added"), "award.updated": _l("Award changed"), "award.presented": _l("Award presented"),
     "award.presented_undone": _l("Award presentation undone"), "award.revoked": _l("Award revoked"),
     "award.imported": _l("Awards imported"), "award_program.created": _l("Award program added"),

@@ -43,7 +43,11 @@
         req.result.createObjectStore("meta");
         req.result.createObjectStore("queue", { keyPath: "nonce" });
       };
-      req.onsuccess = function () { resolve(req.result); };
+      req.onsuccess = function () {
+        /* a sign-out deletes the database: let it, instead of blocking it while this page is open */
+        req.result.onversionchange = function () { req.result.close(); };
+        resolve(req.result);
+      };
       req.onerror = function () { reject(req.error); };
     });
   }
@@ -58,13 +62,16 @@
     });
   }
 
-  function Store(slug) { this.slug = slug; this.db = null; this.roster = null; this.keys = {}; this.byId = {}; }
+  function Store(slug) { this.slug = slug; this.db = null; this.roster = null; this.keys = {}; this.byId = {}; this.entered = {}; }
 
   Store.prototype.open = function () {
     var self = this;
     return openDb(this.slug).then(function (db) {
       self.db = db;
-      return tx(db, "meta", "readonly", function (s) { return s.get("roster"); });
+      return tx(db, "meta", "readonly", function (s) { return s.get("entered"); });
+    }).then(function (entered) {
+      self.entered = entered || {};
+      return tx(self.db, "meta", "readonly", function (s) { return s.get("roster"); });
     }).then(function (roster) { return roster ? self.useRoster(roster) : null; });
   };
 
@@ -83,9 +90,14 @@
     return Promise.all(imports).then(function () { return self.replayQueue(); });
   };
 
-  /* A fresh roster forgets what this device scanned offline: put the queued entries back. */
+  /* A fresh roster forgets what this device scanned offline: put the queued entries back; and the
+     roster kept for a reload predates the entries this device saw answered online since: those too. */
   Store.prototype.replayQueue = function () {
     var self = this;
+    Object.keys(this.entered).forEach(function (key) {
+      var parts = key.split("|"), r = self.byId[parts[0]];
+      if (r && !r.checked_in[parts[1]]) r.checked_in[parts[1]] = self.entered[key];
+    });
     return this.queued().then(function (items) {
       items.forEach(function (item) { if (item.local_result === "ok" && !item.undone) self.markEntered(item.registration_id, item.gate, item.device_time); });
     });
@@ -102,6 +114,22 @@
     if (r && !r.checked_in[gate]) r.checked_in[gate] = at;
   };
 
+  /* An entry the server accepted: kept on the device too, so that a reload without network
+     does not admit (and print for) the same guest again. */
+  Store.prototype.rememberEntered = function (registrationId, gate, at) {
+    this.markEntered(registrationId, gate, at);
+    this.entered[registrationId + "|" + gate] = at;
+    var entered = this.entered;
+    return this.db ? tx(this.db, "meta", "readwrite", function (s) { return s.put(entered, "entered"); }).catch(function () {}) : Promise.resolve();
+  };
+  Store.prototype.forgetEntered = function (registrationId, gate) {
+    var r = this.byId[registrationId];
+    if (r) delete r.checked_in[gate];
+    delete this.entered[registrationId + "|" + gate];
+    var entered = this.entered;
+    return this.db ? tx(this.db, "meta", "readwrite", function (s) { return s.put(entered, "entered"); }).catch(function () {}) : Promise.resolve();
+  };
+
   Store.prototype.enqueue = function (item) { return tx(this.db, "queue", "readwrite", function (s) { return s.put(item); }); };
   Store.prototype.dequeue = function (nonces) {
     return tx(this.db, "queue", "readwrite", function (s) { nonces.forEach(function (n) { s.delete(n); }); });
@@ -113,6 +141,16 @@
     });
   };
   Store.prototype.queued = function () { return tx(this.db, "queue", "readonly", function (s) { return s.getAll(); }); };
+
+  /* The body of POST .../scans/batch for queued items (the scanner's sync and the sign-out's upload). */
+  function batchBody(items, device) {
+    return { scans: items.map(function (i) {
+      var s = { gate: i.gate, nonce: i.nonce, direction: i.direction, device_time: i.device_time, device: i.device || device };
+      if (i.code) s.code = i.code; else s.registration_id = i.registration_id;
+      if (i.undone) s.undone = true;  // taken back on this device: recorded, not counted
+      return s;
+    }) };
+  }
 
   /* The same rules as the server (checkin/service.py), from the roster and this device's scans. */
   Store.prototype.answer = function (scan) {
@@ -176,5 +214,77 @@
     }));
   };
 
-  window.ScannerOffline = { Store: Store, parseCode: parseCode, base32Decode: base32Decode };
+  /* --- the device as a whole: what a sign-out must upload first, then wipe --- */
+  var PREFIX = "eventsvc-checkin-", CACHE_PREFIX = "eventsvc-scanner-";
+
+  /* The events whose roster this browser keeps (IndexedDB databases eventsvc-checkin-<slug>). */
+  function storedSlugs() {
+    if (!window.indexedDB) return Promise.resolve([]);
+    if (!indexedDB.databases) return Promise.resolve([]);
+    return indexedDB.databases().then(function (list) {
+      return list.map(function (d) { return d.name || ""; }).filter(function (n) { return n.indexOf(PREFIX) === 0; })
+        .map(function (n) { return n.slice(PREFIX.length); });
+    });
+  }
+
+  /* [{slug, items}] for every event with scans waiting for upload on this device. */
+  function pending() {
+    return storedSlugs().then(function (slugs) {
+      return Promise.all(slugs.map(function (slug) {
+        return openDb(slug).then(function (db) {
+          return tx(db, "queue", "readonly", function (s) { return s.getAll(); })
+            .then(function (items) { db.close(); return { slug: slug, items: items || [] }; });
+        });
+      }));
+    }).then(function (all) { return all.filter(function (p) { return p.items.length; }); });
+  }
+
+  /* Upload one event's queue (POST {api}{slug}/scans/batch), then take the uploaded scans off it. */
+  function upload(api, csrf, entry) {
+    return fetch(api + encodeURIComponent(entry.slug) + "/scans/batch", {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "Accept": "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify(batchBody(entry.items, localStorage.getItem("eventsvc-device")))
+    }).then(function (response) {
+      if (!response.ok) throw new Error(response.statusText);
+      return openDb(entry.slug).then(function (db) {
+        return tx(db, "queue", "readwrite", function (s) {
+          entry.items.forEach(function (i) { s.delete(i.nonce); });
+        }).then(function () { db.close(); });
+      });
+    });
+  }
+
+  function deleteDb(name) {
+    return new Promise(function (resolve) {
+      var req = indexedDB.deleteDatabase(name);
+      req.onsuccess = req.onerror = req.onblocked = function () { resolve(); };
+    });
+  }
+
+  /* Remove every roster, key and queue of the scanners from this device: IndexedDB, localStorage
+     (gate, device, kiosk marks), the service worker's cached pages, and the service worker. */
+  function wipe() {
+    var jobs = [storedSlugs().then(function (slugs) {
+      return Promise.all(slugs.map(function (slug) { return deleteDb(PREFIX + slug); }));
+    })];
+    try {
+      Object.keys(localStorage).forEach(function (key) { if (key.indexOf("eventsvc-") === 0) localStorage.removeItem(key); });
+    } catch (e) { /* no storage, nothing kept */ }
+    if (window.caches) {
+      jobs.push(caches.keys().then(function (names) {
+        return Promise.all(names.filter(function (n) { return n.indexOf(CACHE_PREFIX) === 0; })
+          .map(function (n) { return caches.delete(n); }));
+      }));
+    }
+    if (navigator.serviceWorker && navigator.serviceWorker.getRegistrations) {
+      jobs.push(navigator.serviceWorker.getRegistrations().then(function (registrations) {
+        return Promise.all(registrations.map(function (r) { return r.unregister(); }));
+      }));
+    }
+    return Promise.all(jobs).catch(function () {});
+  }
+
+  window.ScannerOffline = { Store: Store, parseCode: parseCode, base32Decode: base32Decode, batchBody: batchBody,
+                            pending: pending, upload: upload, wipe: wipe };
 })();

@@ -5,6 +5,19 @@
 
   var root = document.getElementById("scanner");
   if (!root) return;
+  /* A self check-in kiosk (templates/checkin/scanner_kiosk.html): one locked gate, entries only,
+     no search, no undo; kiosk.js adds the e-mail + code check-in and the PIN to leave. */
+  var kiosk = root.dataset.kiosk === "1";
+  /* On a kiosk's device the staff scanner must not open from the offline cache in the kiosk's place
+     (online, the server refuses it). The kiosk notes when the server last showed it; a scanner page the
+     server rendered after that is fresh (the lock has gone), one rendered before is a stale copy. */
+  try {
+    var kioskSince = Number(localStorage.getItem("eventsvc-kiosk:" + root.dataset.slug) || 0);
+    if (!kiosk && kioskSince) {
+      if (Number(root.dataset.rendered) <= kioskSince) { location.replace(root.dataset.kioskUrl); return; }
+      localStorage.removeItem("eventsvc-kiosk:" + root.dataset.slug);
+    }
+  } catch (e) { /* no storage: nothing to check */ }
   var T = JSON.parse(document.getElementById("scanner-i18n").textContent);
   var api = root.dataset.api;
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -73,13 +86,7 @@
     state.syncing = true;
     return store.queued().then(function (items) {
       if (!items.length) return null;
-      var scans = items.map(function (i) {
-        var s = { gate: i.gate, nonce: i.nonce, direction: i.direction, device_time: i.device_time, device: device };
-        if (i.code) s.code = i.code; else s.registration_id = i.registration_id;
-        if (i.undone) s.undone = true;  // taken back on this device: recorded, not counted
-        return s;
-      });
-      return request("POST", "/scans/batch", { scans: scans }).then(function () {
+      return request("POST", "/scans/batch", window.ScannerOffline.batchBody(items, device)).then(function () {
         return store.dequeue(items.map(function (i) { return i.nonce; }));
       }).then(refreshRoster).then(refreshCount);
     }).catch(function () {}).then(function () { state.syncing = false; return showNet(); });
@@ -127,12 +134,10 @@
     if (item.code) body.code = item.code; else body.registration_id = item.registration_id;
     var attempt = online() ? request("POST", "/scans", body) : Promise.reject(new Error("offline"));
     return attempt.then(function (answer) {
-      if (answer.result === "ok" && answer.person) store.markEntered(answer.person.registration_id, item.gate, answer.scanned_at);
+      if (answer.result === "ok" && answer.reason !== "exit" && answer.person) store.rememberEntered(answer.person.registration_id, item.gate, answer.scanned_at);
       if (answer.result === "ok" && answer.reason !== "exit") setCount(state.count + 1);
       if (answer.gate === state.gate) showOccupancy(answer.occupancy);
       show(answer, false);
-      /* an accepted entry: a print station on this device prints the badge (print-station.js) */
-      if (answer.result === "ok" && answer.reason !== "exit") document.dispatchEvent(new CustomEvent("eventsvc:scan-accepted", { detail: answer }));
     }, function (error) {
       if (error.status && error.status < 500) { show({ result: "invalid", message: error.message }, false); return; }
       return answerOffline(item);
@@ -205,8 +210,8 @@
     $("answer-occupancy").textContent = o ? o.label + " " + o.inside + (o.capacity === null ? "" : " / " + o.capacity) : "";
     $("answer-occupancy").hidden = !o;
     var accepted = answer.result === "ok" && answer.reason !== "exit";
-    $("answer-undo").hidden = !accepted;
-    if (accepted) {
+    $("answer-undo").hidden = !accepted || kiosk;
+    if (accepted && !kiosk) {
       state.lastOk = { offline: !!answer.offline, nonce: answer.nonce, checkin_id: answer.checkin_id,
                        person: answer.person, gate: state.gate };
       $("undo-last").hidden = false;
@@ -215,6 +220,11 @@
     answerBox.hidden = false;
     state.showing = true;
     beep(answer.result);
+    /* The contract with the print station (static/js/print-station.js): one event per accepted
+       entry, with the scan API's answer (offline answers carry offline: true and no checkin_id). */
+    if (accepted && !answer.replayed) {
+      document.dispatchEvent(new CustomEvent("eventsvc:scan-accepted", { detail: answer }));
+    }
     clearTimeout(state.hideTimer);
     state.hideTimer = setTimeout(hide, answer.result === "ok" ? 2000 : 4000);
   }
@@ -232,8 +242,7 @@
       ? store.markUndone(a.nonce).then(function () { return { count: state.count - 1 }; })
       : request("POST", "/scans/" + a.checkin_id + "/undo");
     return done.then(function (data) {
-      var r = a.person && store.byId[a.person.registration_id];
-      if (r) delete r.checked_in[a.gate];
+      if (a.person) store.forgetEntered(a.person.registration_id, a.gate);
       setCount(data.count);
       $("answer-message").textContent = T.undone; $("answer-undo").hidden = true;
       showNet();
@@ -321,73 +330,77 @@
     if (known && !gateSelect.value) gateSelect.value = place.gate;  /* a session since removed: choose again */
   }
 
-  $("code-form").addEventListener("submit", function (event) {
+  if ($("code-form")) $("code-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var input = $("code-input"), code = input.value.trim();
     input.value = "";
     if (code) scan({ code: code });
   });
 
-  /* --- manual search, online or from the roster --- */
-  /* Opened, it sits at the top of the screen above the camera, so that its results stay above a phone's keyboard. */
-  var toggle = $("search-toggle"), panel = $("manual");
-  var onScreenKeyboard = window.matchMedia("(pointer: coarse), (max-width: 600px)");
-  function openSearch(open) {
-    panel.hidden = !open;
-    toggle.setAttribute("aria-expanded", open ? "true" : "false");
-    root.classList.toggle("searching", open);
-    if (open) {
-      /* on a phone or a tablet the keyboard takes the lower half: the search goes to the top */
-      if (onScreenKeyboard.matches) toggle.scrollIntoView({ block: "start", behavior: "instant" });
-      $("search-input").focus({ preventScroll: true });
-    } else {
-      $("search-input").value = "";
-      render([]);
+  /* --- manual search, online or from the roster (not on a kiosk: it shows no other guest) --- */
+  var search = kiosk ? function () {} : setUpSearch();
+  function setUpSearch() {
+    /* Opened, it sits at the top of the screen above the camera, so that its results stay above a phone's keyboard. */
+    var toggle = $("search-toggle"), panel = $("manual");
+    var onScreenKeyboard = window.matchMedia("(pointer: coarse), (max-width: 600px)");
+    function openSearch(open) {
+      panel.hidden = !open;
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      root.classList.toggle("searching", open);
+      if (open) {
+        /* on a phone or a tablet the keyboard takes the lower half: the search goes to the top */
+        if (onScreenKeyboard.matches) toggle.scrollIntoView({ block: "start", behavior: "instant" });
+        $("search-input").focus({ preventScroll: true });
+      } else {
+        $("search-input").value = "";
+        render([]);
+      }
     }
-  }
-  toggle.addEventListener("click", function () { openSearch(panel.hidden); });
-  $("search-input").addEventListener("keydown", function (event) {
-    if (event.key === "Escape") { openSearch(false); toggle.focus(); }
-  });
-
-  var searchTimer = null;
-  $("search-input").addEventListener("input", function () {
-    clearTimeout(searchTimer);
-    searchTimer = setTimeout(search, 250);
-  });
-  $("search-form").addEventListener("submit", function (event) { event.preventDefault(); search(); });
-
-  function search() {
-    var q = $("search-input").value.trim();
-    if (!q) { render([]); return; }
-    var lookup = online() ? request("GET", "/checkin/search?q=" + encodeURIComponent(q)).catch(function () { return store.search(q); })
-                          : Promise.resolve(store.search(q));
-    lookup.then(render);
-  }
-
-  function render(rows) {
-    var list = $("search-results");
-    list.textContent = "";
-    $("search-empty").hidden = rows.length > 0 || !$("search-input").value.trim();
-    rows.forEach(function (row) {
-      var li = document.createElement("li"), text = document.createElement("div"), button = document.createElement("button");
-      var strong = document.createElement("strong");
-      strong.textContent = row.name + (row.name_local ? " · " + row.name_local : "");
-      var small = document.createElement("small");
-      small.textContent = [row.organization, row.category, row.email, row.status !== "confirmed" ? (T.statuses[row.status] || row.status) : null]
-        .filter(Boolean).join(" · ");
-      text.appendChild(strong); text.appendChild(document.createElement("br")); text.appendChild(small);
-      var already = state.gate && row.checked_in && row.checked_in[state.gate];
-      button.type = "button";
-      button.textContent = already ? T.checked_in : T.check_in;
-      /* one "Check in" per row: the name tells a screen reader's user which */
-      button.setAttribute("aria-label", (already ? T.checked_in_name : T.check_in_name).replace("{name}", row.name));
-      button.disabled = !state.gate;
-      button.className = already ? "secondary outline" : "";
-      button.addEventListener("click", function () { scan({ registration_id: row.registration_id }).then(search); });
-      li.appendChild(text); li.appendChild(button);
-      list.appendChild(li);
+    toggle.addEventListener("click", function () { openSearch(panel.hidden); });
+    $("search-input").addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { openSearch(false); toggle.focus(); }
     });
+
+    var searchTimer = null;
+    $("search-input").addEventListener("input", function () {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(search, 250);
+    });
+    $("search-form").addEventListener("submit", function (event) { event.preventDefault(); search(); });
+
+    function search() {
+      var q = $("search-input").value.trim();
+      if (!q) { render([]); return; }
+      var lookup = online() ? request("GET", "/checkin/search?q=" + encodeURIComponent(q)).catch(function () { return store.search(q); })
+                            : Promise.resolve(store.search(q));
+      lookup.then(render);
+    }
+
+    function render(rows) {
+      var list = $("search-results");
+      list.textContent = "";
+      $("search-empty").hidden = rows.length > 0 || !$("search-input").value.trim();
+      rows.forEach(function (row) {
+        var li = document.createElement("li"), text = document.createElement("div"), button = document.createElement("button");
+        var strong = document.createElement("strong");
+        strong.textContent = row.name + (row.name_local ? " · " + row.name_local : "");
+        var small = document.createElement("small");
+        small.textContent = [row.organization, row.category, row.email, row.status !== "confirmed" ? (T.statuses[row.status] || row.status) : null]
+          .filter(Boolean).join(" · ");
+        text.appendChild(strong); text.appendChild(document.createElement("br")); text.appendChild(small);
+        var already = state.gate && row.checked_in && row.checked_in[state.gate];
+        button.type = "button";
+        button.textContent = already ? T.checked_in : T.check_in;
+        /* one "Check in" per row: the name tells a screen reader's user which */
+        button.setAttribute("aria-label", (already ? T.checked_in_name : T.check_in_name).replace("{name}", row.name));
+        button.disabled = !state.gate;
+        button.className = already ? "secondary outline" : "";
+        button.addEventListener("click", function () { scan({ registration_id: row.registration_id }).then(search); });
+        li.appendChild(text); li.appendChild(button);
+        list.appendChild(li);
+      });
+    }
+    return search;
   }
 
   /* Load the decoder now, while the network is there: the venue Wi-Fi may drop before the gate is chosen. */
@@ -407,6 +420,7 @@
         var files = [location.href].concat(Array.prototype.map.call(
           document.querySelectorAll("script[src], link[rel=stylesheet]"), function (e) { return e.src || e.href; }));
         files.push(root.dataset.zxingDir + "zxing_reader.wasm");
+        files = files.filter(function (f, i) { return files.indexOf(f) === i; });  /* addAll refuses duplicates */
         return caches.open("eventsvc-scanner-v1").then(function (cache) {
           return online() ? cache.addAll(files) : null;
         });
@@ -414,7 +428,11 @@
       .then(function () { root.dataset.cached = "1"; }, function () {});
   }
 
-  restorePlace();
+  /* What kiosk.js builds on: the same answer screen, request and nonce as a badge scan. */
+  window.EventsvcScanner = { show: show, request: request, online: online, nonce: nonce, device: device,
+                             store: store, showNet: showNet };
+
+  if (!kiosk) restorePlace();
   store.open().then(function () { if (store.roster) { state.ready = true; root.dataset.ready = "1"; } })
     .then(function () { if (gateSelect.value) useGate(gateSelect.value); })
     .then(refreshRoster).then(showNet).then(sync);

@@ -1,11 +1,14 @@
-"""Badge codes of the demo forum's guests, and API clients of its staff."""
+"""Badge codes of the demo forum's guests, API clients of its staff, and a browser with a fake camera."""
 
 import uuid
 
 import pytest
 from sqlalchemy import select
 
+from eventsvc.demo import loader
 from eventsvc.extensions import db
+from tests.checkin.fake_camera import badge_video
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture
@@ -80,3 +83,34 @@ def staff_api(app, demo, api_token):
 
 def new_nonce() -> str:
     return uuid.uuid4().hex
+
+
+@pytest.fixture
+def camera_page(browser, tmp_path):
+    """A signed-in staff page whose camera shows the given badge code.
+
+    The camera flags are per browser process: a second Chromium is launched through the
+    session's Playwright (two sync Playwright instances cannot live in one process).
+    """
+    opened = []
+
+    def open_page(live_server, code: str, viewport=(390, 844)):
+        video = badge_video(code, tmp_path / "badge.y4m")
+        camera_browser = browser.browser_type.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                  f"--use-file-for-fake-video-capture={video}"])
+        opened.append(camera_browser)
+        context = camera_browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(live_server.url + "/login")
+        page.get_by_label("E-mail").fill(loader.STAFF_EMAIL)
+        page.get_by_label("Password").fill(loader.STAFF_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/checkin/e/*")  # door staff land on their scanner
+        return page, context
+
+    yield open_page
+    for camera_browser in opened:
+        camera_browser.close()

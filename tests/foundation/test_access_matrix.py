@@ -103,6 +103,8 @@ ROUTES = {
     # --- the doors ---
     "/checkin/e/<slug>": STAFF,
     "/checkin/e/<slug>/walk-in": STAFF,
+    "/checkin/e/<slug>/kiosk": STAFF,
+    "/checkin/e/<slug>/kiosk/start": STAFF,
     "/checkin/e/<slug>/walk-in/<int:registration_id>": STAFF.at(registration_id="walk_in_registration_id"),
 
     # --- managing an event ---
@@ -257,6 +259,8 @@ ROUTES = {
     "/api/v1/events/<slug>/checkin/count": API_STAFF.at(query={"gate": "gate"}),
     "/api/v1/events/<slug>/checkin/search": API_STAFF.at(query={"q": "Guest"}),
     "/api/v1/events/<slug>/checkin/arrivals": API_ORGANIZER,
+    "/api/v1/events/<slug>/kiosk/checkin": API_STAFF,
+    "/api/v1/events/<slug>/kiosk/exit": API_STAFF,
     "/api/v1/events/<slug>/award-programs": {"GET": API_STAFF_HIDDEN, "POST": API_ORGANIZER_HIDDEN},
     "/api/v1/events/<slug>/award-programs/<int:program_id>": {"GET": API_STAFF_HIDDEN,
                                                               "PATCH": API_ORGANIZER_HIDDEN},
