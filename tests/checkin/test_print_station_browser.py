@@ -12,7 +12,6 @@ from eventsvc.badges.layout import LABEL_100X75
 from eventsvc.badges.models import PrintStation
 from eventsvc.extensions import db
 from tests.checkin.test_print_stations import make_station, station_row
-from tests.checkin.test_scanner_browser import camera_page  # noqa: F401 (a fixture)
 from tests.support.cups import start_cups
 from tests.support.readiness import wait_until
 
@@ -38,7 +37,7 @@ def _choose(page, station_id):
 
 
 def test_a_guest_shown_to_the_camera_gets_their_badge_printed_once(
-        camera_page, live_server, demo, guests, badge, app, cups, tmp_path):  # noqa: F811
+        camera_page, live_server, demo, guests, badge, app, cups, tmp_path):
     station = make_station(app, demo, "Desk 1", LABEL_100X75)
     with app.app_context():
         row = db.session.get(PrintStation, station)
