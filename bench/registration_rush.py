@@ -42,14 +42,15 @@ def free_port() -> int:
 class Gunicorn:
     """eventsvc under gunicorn on loopback; also used by the concurrency tests in tests/registration/."""
 
-    def __init__(self, database_url: str, workers: int = 4, env_name: str = "testing"):
+    def __init__(self, database_url: str, workers: int = 4, env_name: str = "testing",
+                 app_spec: str = "eventsvc:create_app()", extra_env: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "EVENTSVC_ENV": env_name, "EVENTSVC_DATABASE_URL": database_url,
-               "EVENTSVC_PUBLIC_BASE_URL": self.url, "PYTHONPATH": str(ROOT)}
+               "EVENTSVC_PUBLIC_BASE_URL": self.url, "PYTHONPATH": str(ROOT), **(extra_env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-             "--chdir", str(ROOT), "--log-level", "warning", "--timeout", "60", "eventsvc:create_app()"],
+             "--chdir", str(ROOT), "--log-level", "warning", "--timeout", "60", app_spec],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         # read stderr as it comes: a full pipe would block the workers that log a traceback
         self._log = collections.deque(maxlen=400)
