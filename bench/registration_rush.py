@@ -4,17 +4,20 @@
     python bench/registration_rush.py                       # SQLite, 1000 for 100, 4 workers
     python bench/registration_rush.py --database postgresql+psycopg://postgres@127.0.0.1:5433/eventsvc_rush
     python bench/registration_rush.py -n 300 -c 100 --runs 5
+    python bench/registration_rush.py --via form --workers 2   # the public form, as browsers post it
 
 Each run builds a fresh database with the real migrations, starts gunicorn on
 127.0.0.1, sends N registrations through the JSON API from --clients threads at
 once (each also queues its confirmation e-mail in the same transaction), then
 prints throughput, latency percentiles and the confirmed / waitlisted counts read
-back from the database. It exits 1 if any run does not confirm exactly C.
+back from the database, and the workers' CPU time per registration (from /proc). It exits 1
+if any run does not confirm exactly C.
 """
 
 import argparse
 import collections
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -42,14 +45,15 @@ def free_port() -> int:
 class Gunicorn:
     """eventsvc under gunicorn on loopback; also used by the concurrency tests in tests/registration/."""
 
-    def __init__(self, database_url: str, workers: int = 4, env_name: str = "testing"):
+    def __init__(self, database_url: str, workers: int = 4, env_name: str = "testing",
+                 app_spec: str = "eventsvc:create_app()", extra_env: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "EVENTSVC_ENV": env_name, "EVENTSVC_DATABASE_URL": database_url,
-               "EVENTSVC_PUBLIC_BASE_URL": self.url, "PYTHONPATH": str(ROOT)}
+               "EVENTSVC_PUBLIC_BASE_URL": self.url, "PYTHONPATH": str(ROOT), **(extra_env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-             "--chdir", str(ROOT), "--log-level", "warning", "--timeout", "60", "eventsvc:create_app()"],
+             "--chdir", str(ROOT), "--log-level", "warning", "--timeout", "60", app_spec],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         # read stderr as it comes: a full pipe would block the workers that log a traceback
         self._log = collections.deque(maxlen=400)
@@ -139,20 +143,51 @@ def counts(database_url: str) -> dict:
     return rows
 
 
-def rush(base_url: str, slug: str, secret: str, n: int, clients: int) -> tuple[float, list[float], dict]:
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def form_session(base_url: str, slug: str):
+    """A browser's session: the form's page read once for its session cookie and CSRF token."""
     import requests
 
-    url = f"{base_url}/api/v1/events/{slug}/registrations"
-    headers = {"Authorization": f"Bearer {secret}"}
-    local = __import__("threading").local()
+    http = requests.Session()
+    page = http.get(f"{base_url}/e/{slug}/register", timeout=60)
+    assert page.status_code == 200, page.status_code
+    return http, CSRF_FIELD.search(page.text).group(1)
 
-    def one(i: int):
-        http = getattr(local, "http", None) or requests.Session()
-        local.http = http
-        started = time.perf_counter()
-        response = http.post(url, headers=headers, timeout=60,
-                             json={"name": f"Guest {i}", "email": f"guest{i}@rush.example"})
-        return time.perf_counter() - started, response.status_code
+
+def rush(base_url: str, slug: str, secret: str, n: int, clients: int,
+         via: str = "api") -> tuple[float, list[float], dict]:
+    """``via`` "api": POST /api/v1/…/registrations with the organizer's token; "form": the public
+    form /e/<slug>/register as a browser posts it (each client thread reads the form once first)."""
+    import requests
+
+    local = threading.local()
+    if via == "form":
+        url = f"{base_url}/e/{slug}/register"
+        sessions = [form_session(base_url, slug) for _ in range(clients)]  # before the clock starts
+        lock = threading.Lock()
+
+        def one(i: int):
+            if not hasattr(local, "http"):
+                with lock:
+                    local.http, local.token = sessions.pop()
+            started = time.perf_counter()
+            response = local.http.post(url, timeout=60, allow_redirects=False, data={
+                "csrf_token": local.token, "name": f"Guest {i}", "email": f"guest{i}@rush.example",
+                "language": "en"})
+            return time.perf_counter() - started, response.status_code
+    else:
+        url = f"{base_url}/api/v1/events/{slug}/registrations"
+        headers = {"Authorization": f"Bearer {secret}"}
+
+        def one(i: int):
+            http = getattr(local, "http", None) or requests.Session()
+            local.http = http
+            started = time.perf_counter()
+            response = http.post(url, headers=headers, timeout=60,
+                                 json={"name": f"Guest {i}", "email": f"guest{i}@rush.example"})
+            return time.perf_counter() - started, response.status_code
 
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
@@ -162,6 +197,12 @@ def rush(base_url: str, slug: str, secret: str, n: int, clients: int) -> tuple[f
     for _, code in results:
         codes[code] = codes.get(code, 0) + 1
     return elapsed, [r[0] for r in results], codes
+
+
+def cpu_ms(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -177,18 +218,27 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=32, help="concurrent client threads")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--database", default="sqlite", help="'sqlite' or a PostgreSQL URL (recreated)")
+    parser.add_argument("--via", choices=("api", "form"), default="api",
+                        help="the JSON API (organizer's token) or the public form (CSRF, as a browser)")
     args = parser.parse_args()
 
     failures = 0
     kind = "SQLite" if args.database == "sqlite" else "PostgreSQL"
     print(f"registration rush: {args.registrations} registrations for {args.capacity} places, "
-          f"{kind}, gunicorn {args.workers} workers, {args.clients} concurrent clients")
+          f"{kind}, through the {args.via}, gunicorn {args.workers} workers, {args.clients} concurrent clients")
     for run in range(1, args.runs + 1):
         with tempfile.TemporaryDirectory(prefix="rush-") as tmp:
             database_url = fresh_database(args.database, Path(tmp))
             slug, secret = prepare(database_url, args.capacity)
-            with Gunicorn(database_url, workers=args.workers) as server:
-                elapsed, latencies, codes = rush(server.url, slug, secret, args.registrations, args.clients)
+            # the form's per-client and per-address limits would refuse a rush from one machine
+            with Gunicorn(database_url, workers=args.workers, extra_env={
+                    "EVENTSVC_SELF_REGISTRATION_LIMIT_PER_CLIENT": str(10 * args.registrations)}) as server:
+                workers = [int(pid) for pid in Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+                           .read_text().split()]
+                cpu_before = sum(cpu_ms(pid) for pid in workers)
+                elapsed, latencies, codes = rush(server.url, slug, secret, args.registrations, args.clients,
+                                                 args.via)
+                cpu = (sum(cpu_ms(pid) for pid in workers) - cpu_before) / args.registrations
             result = counts(database_url)
         ok = result.get("confirmed", 0) == args.capacity == result["counter"]
         failures += not ok
@@ -197,7 +247,8 @@ def main() -> int:
               f"p50 {statistics.median(ms):6.1f} ms  p95 {percentile(ms, 95):6.1f} ms  "
               f"p99 {percentile(ms, 99):6.1f} ms  | HTTP {codes}  | confirmed {result.get('confirmed', 0)}  "
               f"waitlisted {result.get('waitlisted', 0)}  e-mails queued {result['outbox']}  "
-              f"{'OK' if ok else 'OVER/UNDER-BOOKED'}")
+              f"{'OK' if ok else 'OVER/UNDER-BOOKED'}  | server CPU {cpu:.1f} ms/registration  "
+              f"load average {os.getloadavg()[0]:.2f}")
     return 1 if failures else 0
 
 

@@ -25,6 +25,8 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
 
     # Imported here, not at the top: this file runs before any eventsvc module is imported,
     # and importing, say, eventsvc.core.types must not load every capability with it.
+    from sqlalchemy.orm import configure_mappers
+
     from eventsvc import models  # noqa: F401  (complete metadata before anything uses it)
     from eventsvc.core import (
         clients,
@@ -61,6 +63,8 @@ def create_app(env: str | None = None, overrides: dict | None = None) -> Flask:
     from eventsvc import blueprints
 
     blueprints.register(app)
+    # the mappers' relationships are resolved now, at start-up, not by a worker's first query (~60 ms)
+    configure_mappers()
     input.guard_requests(app)  # after the API's door: who calls is settled before what they send
     errors_http.init_app(app)  # after api.init_app, whose JSON-only handler it replaces
     return app

@@ -44,3 +44,15 @@ def init_app(app: Flask) -> None:
 
 def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds: a request that answers with the rows it
+    has just written (a new registration) shows them without reading each one again (the
+    values are the ones committed; the session ends with the request)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

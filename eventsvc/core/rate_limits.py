@@ -44,6 +44,10 @@ def _digest(key: str) -> str:
     return hashlib.sha256((key or "unknown").encode()).hexdigest()
 
 
+#: purpose -> the window whose start this process last tidied the finished windows at
+_tidied: dict[str, int] = {}
+
+
 def hit(purpose: str, key: str, *, limit: int, window: int, message: str) -> int:
     """Count one request of ``key`` for ``purpose``; RateLimited(message) when it is over ``limit``
     in the current ``window`` (seconds). Returns the count so far in this window."""
@@ -57,9 +61,12 @@ def hit(purpose: str, key: str, *, limit: int, window: int, message: str) -> int
         set_={"hits": RateLimitHit.hits + 1}).returning(RateLimitHit.hits)
     with db.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
         hits = conn.execute(statement).scalar_one()
-        if hits == 1:  # the first request of a new window: forget this purpose's finished ones
+        if hits == 1 and _tidied.get(purpose) != start:
+            # the first request of a new window: forget this purpose's finished ones (once per
+            # window in this process, not for every new key: a new address is a new key)
             conn.execute(delete(RateLimitHit).where(RateLimitHit.purpose == purpose,
                                                     RateLimitHit.window_start < start))
+            _tidied[purpose] = start
     if hits > limit:
         raise RateLimited("rate_limited", message, details={"retry_after": max(1, start + window - now)})
     return hits

@@ -22,6 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.core.errors import ServiceError
@@ -400,6 +401,14 @@ def _person_with(event_id: int | None, email: str) -> Person:
     return person
 
 
+def _insert_person(row: dict) -> Person | None:
+    """A new person in one statement (INSERT … ON CONFLICT DO NOTHING RETURNING, no savepoint);
+    None when the address is already the event's: another request inserted it meanwhile."""
+    dialect = db.session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Person).values(**row)
+    return db.session.scalars(statement.on_conflict_do_nothing().returning(Person)).first()
+
+
 def find_or_create_person(event: Owner | None, details: PersonDetails, *, update: bool = False) -> Person:
     """The event's person with this e-mail, created if new; ``update`` applies the details to one
     we knew. Another event's guest with this address is not looked at."""
@@ -410,10 +419,10 @@ def _find_or_create_person(event_id: int | None, details: PersonDetails, *, upda
     details = _require_email(details)
     person = _people_by_email(event_id, [details.email]).get(details.email)
     if person is None:
-        inserted = _insert_rows(Person, [_person_row(event_id, details, _organization_of(event_id, details))])
-        person = _person_with(event_id, details.email)
-        if inserted:
+        person = _insert_person(_person_row(event_id, details, _organization_of(event_id, details)))
+        if person is not None:
             return person
+        person = _person_with(event_id, details.email)  # another request created them meanwhile
     if update:
         _apply(person, details, _organization_of(event_id, details))
     return person

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from eventsvc.accounts.api_auth import api_user
 from eventsvc.core.api_links import FROM_PATH, NEW_ID, answer_links, link
+from eventsvc.core.db_setup import commit_keeping_loaded
 from eventsvc.core.errors import ServiceError
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.permissions import ORGANIZER, api_event, api_event_role
@@ -115,8 +116,9 @@ class Registrations(MethodView):
         category = invitation_service.category_by_code(event, data["category"])
         if data["category"] and category is None:
             raise ServiceError("unknown_category", "Unknown category.", field="category")
-        cleaned = answer_service.check_answers(answer_service.questions_for(event, category), data["answers"],
-                                               by_guest=False)
+        questions = answer_service.list_questions(event)  # once: checked here, shown in the answer
+        cleaned = answer_service.check_answers(answer_service.questions_for(event, category, questions),
+                                               data["answers"], by_guest=False)
         registration = lifecycle.register(
             event, person, source=RegistrationSource.IMPORT, actor=Actor.ORGANIZER, category=category,
             language=data["language"],
@@ -124,8 +126,9 @@ class Registrations(MethodView):
                             if data["needs_approval"] is None else data["needs_approval"]),
             session_ids=data["session_ids"], notify=data["notify"])
         answer_service.store_answers(event.id, person.id, cleaned)
-        db.session.commit()
-        return answer_service.attach_answers(event, [registration])[0]
+        answer_service.attach_answers(event, [registration], questions)
+        commit_keeping_loaded()  # the answer shows what was just written: nothing is read again
+        return registration
 
 
 @blp.route("/registrations/<int:registration_id>")

@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from eventsvc.audit.service import record
 from eventsvc.core.errors import Conflict, PermissionDenied, ServiceError
@@ -86,12 +87,13 @@ def decide(transition: Transition, status, actor: Actor) -> bool:
 
 # --- effects -----------------------------------------------------------------------------------
 
-def tell(registration: Registration, kind: str) -> None:
-    """Queue the status e-mail with a new portal link (the guest's older links keep working)."""
+def tell(registration: Registration, kind: str, *, new: bool = False) -> None:
+    """Queue the status e-mail with a new portal link (the guest's older links keep working).
+    ``new``: the registration was created in this transaction (it has no links to tidy)."""
     person = registration.person
     if not person.email:
         return
-    token = issue_link(registration)
+    token = issue_link(registration, new=new)
     queue_message(kind=kind, to_address=person.email, to_name=person.name, language=registration.language,
                   event_id=registration.event_id,
                   values=guest_values(registration.event, person, registration.language, portal_url(token)))
@@ -225,16 +227,10 @@ def register(event: Event, person: Person, *, source: RegistrationSource, actor:
     constraint: the second gets ``already_registered`` (409), never a 500.
     """
     decide(REGISTRATION["register"], "new", actor)
-    if registration_of(event.id, person.id) is not None:
+    registration = _insert_registration(event, person, source=source, category=category, invitation=invitation,
+                                        language=language if language in ("en", "zh") else "en")
+    if registration is None:
         raise Conflict("already_registered", _("This person is already registered for this event."))
-    registration = Registration(event=event, person=person, source=source, category=category,
-                                invitation=invitation, language=language if language in ("en", "zh") else "en")
-    try:
-        with db.session.begin_nested():
-            db.session.add(registration)
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict("already_registered", _("This person is already registered for this event.")) from None
     if needs_approval:
         registration.status = R.PENDING
     elif refuse_when_full:
@@ -250,7 +246,22 @@ def register(event: Event, person: Person, *, source: RegistrationSource, actor:
     registration_changed(None, registration.status.value)
     announce(registration, WebhookKind.REGISTRATION_CREATED)
     if notify:
-        tell(registration, f"registration_{registration.status.value}")
+        tell(registration, f"registration_{registration.status.value}", new=True)
+    return registration
+
+
+def _insert_registration(event: Event, person: Person, *, category: Category | None,
+                         invitation: Invitation | None, **values) -> Registration | None:
+    """The new row in one statement (INSERT … ON CONFLICT DO NOTHING RETURNING: no look-up first,
+    no savepoint); None when the person is already registered (or the invitation already used),
+    also when another request registered them at this instant."""
+    dialect = db.session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Registration).values(
+        event_id=event.id, person_id=person.id, category_id=category.id if category else None,
+        invitation_id=invitation.id if invitation else None, **values)
+    registration = db.session.scalars(statement.on_conflict_do_nothing().returning(Registration)).first()
+    if registration is not None:
+        set_committed_value(registration, "seats", [])  # a new registration has none: no query for them
     return registration
 
 

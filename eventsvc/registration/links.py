@@ -25,16 +25,18 @@ def _owner_column(owner: Invitation | Registration):
     return GuestLink.invitation_id if isinstance(owner, Invitation) else GuestLink.registration_id
 
 
-def issue_link(owner: Invitation | Registration) -> str:
+def issue_link(owner: Invitation | Registration, *, new: bool = False) -> str:
     """A new portal link for an invitation or a registration; the older ones keep working.
 
-    The owner's expired links are deleted here, so that the table holds live links only.
+    The owner's expired links are deleted here, so that the table holds live links only
+    (``new``: the owner was created in this transaction and has none).
     """
     if owner.id is None:
         db.session.flush()
-    column = _owner_column(owner)
-    db.session.execute(delete(GuestLink).where(column == owner.id, GuestLink.expires_at <= utcnow())
-                       .execution_options(synchronize_session=False))
+    if not new:
+        db.session.execute(delete(GuestLink).where(_owner_column(owner) == owner.id,
+                                                   GuestLink.expires_at <= utcnow())
+                           .execution_options(synchronize_session=False))
     token = new_token()
     link = GuestLink(token_hash=hash_token(token), expires_at=link_expiry())
     if isinstance(owner, Invitation):

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, make_response, render_template, request
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.core.clients import client_address
+from eventsvc.core.db_setup import commit_keeping_loaded
 from eventsvc.core.errors import Conflict, ServiceError
 from eventsvc.core.i18n import local
 from eventsvc.core.rate_limits import RateLimited
@@ -20,13 +21,13 @@ from eventsvc.registration.questions import answers as answer_service
 bp = Blueprint("registration_public", __name__)
 
 
-def _self_register(event, form, raw_answers) -> None:
+def _self_register(event, form, raw_answers, questions) -> None:
     """Two forms with the same new e-mail at the same instant: the loser retries and finds the
     winner (an "already registered" answer would tell the browser that the address is known)."""
     for attempt in (1, 2):
         try:
             self_registration.self_register(event, form.details(form.email.data), form.sessions.data or [],
-                                            raw_answers)
+                                            raw_answers, questions if attempt == 1 else None)
             db.session.flush()
             return
         except (IntegrityError, Conflict) as error:
@@ -70,7 +71,7 @@ def register(slug):
             page["answer_errors"] = error.errors
     if closed_reason is None and form.validate_on_submit() and not page["answer_errors"]:
         try:
-            _self_register(event, form, raw_answers)
+            _self_register(event, form, raw_answers, questions)
         except answer_service.AnswersInvalid as error:
             db.session.rollback()
             page["answer_errors"], status = error.errors, 422
@@ -79,7 +80,7 @@ def register(slug):
             getattr(form, error.field or "email", form.email).errors.append(error.message)
             status = 422
         else:
-            db.session.commit()
+            commit_keeping_loaded()  # the page shows the event as it was read: not read again
             chosen = [i for i in items if i.id in (form.sessions.data or [])]
             return render_template("registration/check_mail.html", event=event, form=form, sessions=chosen)
     elif form.is_submitted():

@@ -63,7 +63,7 @@ def count_submission(client_address: str | None, email: str | None) -> None:
                     message=_l("Too many registrations with this e-mail address. Please try again later."))
 
 
-def self_register(event: Event, details: PersonDetails, session_ids=(), answers=None) -> None:
+def self_register(event: Event, details: PersonDetails, session_ids=(), answers=None, questions=None) -> None:
     """Register from the public form; the answer for the browser is "check your e-mail" whatever
     happened here, so nothing is returned.
 
@@ -73,11 +73,12 @@ def self_register(event: Event, details: PersonDetails, session_ids=(), answers=
     gets no answer at all. Stored details and existing links are never touched.
 
     ``answers`` (by question key) are checked first (AnswersInvalid lists the wrong ones) and
-    stored with a new registration only: a known guest changes theirs in the portal.
+    stored with a new registration only: a known guest changes theirs in the portal. ``questions``:
+    ``questions_for(event, None)`` when the caller has them already.
     """
     check_open(event)
-    cleaned = answer_service.check_answers(answer_service.questions_for(event, None), answers or {},
-                                           by_guest=True)
+    cleaned = answer_service.check_answers(answer_service.questions_for(event, None) if questions is None
+                                           else questions, answers or {}, by_guest=True)
     person = find_or_create_person(event, details)
     existing = db.session.scalar(select(Registration).where(
         Registration.event_id == event.id, Registration.person_id == person.id))

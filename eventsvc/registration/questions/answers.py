@@ -85,9 +85,10 @@ def shown_to(question: Question, category: Category | None) -> bool:
                                                                      for c in question.categories))
 
 
-def questions_for(event: Event, category: Category | None) -> list[Question]:
-    """The questions a guest of this category is asked, in the organizer's order."""
-    return [q for q in list_questions(event) if shown_to(q, category)]
+def questions_for(event: Event, category: Category | None, listed: list[Question] | None = None) -> list[Question]:
+    """The questions a guest of this category is asked, in the organizer's order (of ``listed``,
+    the event's ``list_questions`` when the caller has them already)."""
+    return [q for q in (list_questions(event) if listed is None else listed) if shown_to(q, category)]
 
 
 def guest_may_edit(registration: Registration | None) -> bool:
@@ -322,11 +323,11 @@ def answer_json(question: Question, answer: Answer | None):
     return answer.value
 
 
-def attach_answers(event: Event, items) -> list:
+def attach_answers(event: Event, items, questions: list[Question] | None = None) -> list:
     """Give each listed registration or invitation ``answers_by_key`` (the API's ``answers``), loaded
-    for the whole list at once; returns the items."""
+    for the whole list at once; returns the items. ``questions``: the event's ``list_questions``."""
     items = list(items)
-    questions = list_questions(event)
+    questions = list_questions(event) if questions is None else questions
     answers = answers_by_person(event.id, [i.person_id for i in items])
     for item in items:
         given = answers.get(item.person_id, {})
