@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 
 from eventsvc.accounts.models import User
 from eventsvc.audit.service import record
+from eventsvc.badges import stations
 from eventsvc.badges.codes import derived_secret
 from eventsvc.checkin import service
 from eventsvc.checkin.enums import Direction
@@ -124,20 +125,27 @@ def _valid_pin(pin: str) -> bool:
     return pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8
 
 
-def start(event: Event, user: User, *, gate: str, pin: str, pin_again: str) -> dict:
-    """Lock this browser session to ``event``'s kiosk at ``gate`` until the staff PIN is given."""
+def start(event: Event, user: User, *, gate: str, pin: str, pin_again: str, station_id: int | None = None) -> dict:
+    """Lock this browser session to ``event``'s kiosk at ``gate`` until the staff PIN is given;
+    with ``station_id``, each guest it checks in gets their badge printed at that print station."""
     gates = {g["gate"] for g in service.gates(event, "en")}
     if gate not in gates:
         raise KioskError("unknown_gate", _("Choose the entrance or a session's door."), field="gate")
+    if station_id is not None:
+        try:
+            stations.get_station(event, station_id)
+        except ServiceError:
+            raise KioskError("unknown_station", _("Choose a print station of this event."),
+                             field="station") from None
     if not _valid_pin(pin or ""):
         raise KioskError("bad_pin", _("The PIN has 4 to 8 digits."), field="pin")
     if pin != pin_again:
         raise KioskError("pin_mismatch", _("The two PINs differ."), field="pin_again")
     lock_id = base64.urlsafe_b64encode(secrets.token_bytes(12)).decode()
     lock = {"event_id": event.id, "slug": event.slug, "gate": gate, "id": lock_id,
-            "pin": _pin_digest(lock_id, pin), "user_id": user.id}
+            "pin": _pin_digest(lock_id, pin), "user_id": user.id, "station_id": station_id}
     session[SESSION_KEY] = lock
-    record("checkin.kiosk_started", event_id=event.id, user_id=user.id, gate=gate)
+    record("checkin.kiosk_started", event_id=event.id, user_id=user.id, gate=gate, station_id=station_id)
     return lock
 
 
@@ -172,12 +180,25 @@ KIOSK_API_ENDPOINTS = {"checkin_api.Scans", "checkin_api.ScanBatch", "checkin_ap
 KIOSK_PAGES = {"checkin.kiosk", "checkin.service_worker", "static"}
 
 
-def allowed(lock: dict, endpoint: str | None, slug: str | None) -> bool:
-    """Whether a kiosk-locked session may reach ``endpoint`` (for the event ``slug``)."""
+#: the badge printing of a kiosk with a print station: the print request, the label and its style
+KIOSK_PRINT_ENDPOINTS = {"badges_api.StationPrints", "badges.station_label"}
+
+
+def allowed(lock: dict, endpoint: str | None, slug: str | None, view_args: dict | None = None,
+            body: dict | None = None) -> bool:
+    """Whether a kiosk-locked session may reach ``endpoint`` (for the event ``slug``).
+
+    Printing: its own station's first prints only. A reprint or a new badge needs the staff at
+    the desk (their confirmation), never a guest at the kiosk."""
     if endpoint in ("static", "checkin.service_worker"):
         return True
-    if endpoint in KIOSK_PAGES or endpoint in KIOSK_API_ENDPOINTS:
+    if endpoint in KIOSK_PAGES or endpoint in KIOSK_API_ENDPOINTS or endpoint == "badges.label_stylesheet":
         return slug == lock["slug"]
+    if endpoint in KIOSK_PRINT_ENDPOINTS:
+        body = body if isinstance(body, dict) else {}
+        return (slug == lock["slug"] and lock.get("station_id") is not None
+                and (view_args or {}).get("station_id") == lock["station_id"]
+                and not body.get("confirm") and not body.get("reissue"))
     return False
 
 

@@ -74,7 +74,8 @@ def _kiosk_lock():
     if not current_user.is_authenticated:  # the staff member signed out everywhere: no kiosk any more
         kiosk.forget()
         return None
-    if kiosk.allowed(lock, request.endpoint, (request.view_args or {}).get("slug")):
+    if kiosk.allowed(lock, request.endpoint, (request.view_args or {}).get("slug"), request.view_args,
+                     request.get_json(silent=True) if request.is_json else None):
         return None
     if request.path.startswith("/api/"):
         error = kiosk.refuse()
@@ -101,6 +102,8 @@ def scanner(event: Event):
 
 class KioskStartForm(FlaskForm):
     gate = SelectField(_l("Gate"), validate_choice=False)
+    station = SelectField(_l("Badges print at"), validate_choice=False,
+                          description=_l("Each guest checked in here gets their badge printed at this station."))
     pin = PasswordField(_l("Staff PIN"), validators=[DataRequired(), Length(min=4, max=8)],
                         render_kw={"inputmode": "numeric", "autocomplete": "new-password"},
                         description=_l("4 to 8 digits. Staff need it to leave the kiosk; guests must not see it."))
@@ -115,12 +118,14 @@ def kiosk_start(event: Event):
     form = KioskStartForm()
     gates = service.gates(event, current_language())
     form.gate.choices = [(g["gate"], g["text"]) for g in gates]
+    form.station.choices = [("", _("No badge printing"))] + [(str(s.id), s.name) for s in stations.stations(event)]
     if not form.is_submitted():
         form.gate.data = ENTRANCE_GATE
     status = 200
     if form.validate_on_submit():
         try:
-            kiosk.start(event, current_user, gate=form.gate.data, pin=form.pin.data, pin_again=form.pin_again.data)
+            kiosk.start(event, current_user, gate=form.gate.data, pin=form.pin.data, pin_again=form.pin_again.data,
+                        station_id=int(form.station.data) if (form.station.data or "").isdigit() else None)
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
@@ -176,8 +181,10 @@ def kiosk_page(event: Event):
     gate_names = _in_both(lambda language: next(
         g["label"] for g in service.gates(event, language) if g["gate"] == lock["gate"]))
     titles = _in_both(event.display_title)
+    station = next((s for s in stations.stations(event) if s.id == lock.get("station_id")), None)
     return render_template("checkin/scanner_kiosk.html", event=event, gate=gate, gate_names=gate_names,
-                           titles=titles, texts=_in_both(_kiosk_texts), rendered=int(time.time()))
+                           titles=titles, texts=_in_both(_kiosk_texts), rendered=int(time.time()),
+                           print_stations=[station] if station else [], kiosk_station=station)
 
 
 class WalkInForm(FlaskForm):

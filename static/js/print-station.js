@@ -77,28 +77,33 @@
         box.dataset.lastKind = "refused";
         say(T.refused.replace("{reason}", answer.data.message || ""), "warn");
         document.getElementById("reprint-message").textContent = answer.data.message || "";
-        if (!options.noDialog && dialog.showModal) dialog.showModal();
+        if (!options.noDialog && dialog && dialog.showModal) dialog.showModal();
       } else {
         box.dataset.lastKind = "error";
         say(answer.data.message || T.failed, "error");
       }
-      again.hidden = false;
-      again.textContent = T.print_again.replace("{name}", last.name);
+      if (again) {
+        again.hidden = false;
+        again.textContent = T.print_again.replace("{name}", last.name);
+      }
       return answer;
     }, function () { say(T.failed, "error"); return null; });
   }
 
-  function close() { if (dialog.open) dialog.close(); }
-  document.getElementById("reprint-cancel").addEventListener("click", function () { pending = null; close(); });
-  document.getElementById("reprint-confirm").addEventListener("click", function () {
-    var p = pending; pending = null; close();
-    if (p) print(p.id, p.name, { confirm: true });
-  });
-  document.getElementById("reprint-new").addEventListener("click", function () {
-    var p = pending; pending = null; close();
-    if (p) print(p.id, p.name, { confirm: true, reissue: true });
-  });
-  again.addEventListener("click", function () { if (last) print(last.id, last.name, {}); });
+  function close() { if (dialog && dialog.open) dialog.close(); }
+  /* a kiosk has no reprint dialog and no "print again": a reprint needs the staff at the desk */
+  if (dialog) {
+    document.getElementById("reprint-cancel").addEventListener("click", function () { pending = null; close(); });
+    document.getElementById("reprint-confirm").addEventListener("click", function () {
+      var p = pending; pending = null; close();
+      if (p) print(p.id, p.name, { confirm: true });
+    });
+    document.getElementById("reprint-new").addEventListener("click", function () {
+      var p = pending; pending = null; close();
+      if (p) print(p.id, p.name, { confirm: true, reissue: true });
+    });
+    again.addEventListener("click", function () { if (last) print(last.id, last.name, {}); });
+  }
 
   /* An accepted entry: its badge prints here (exits, offline answers and refusals print nothing). */
   document.addEventListener("eventsvc:scan-accepted", function (event) {

@@ -114,3 +114,14 @@ def camera_page(browser, tmp_path):
     yield open_page
     for camera_browser in opened:
         camera_browser.close()
+
+
+@pytest.fixture
+def cups(monkeypatch):
+    """A real CUPS queue (Debian's PDF printer) standing in for a station's label printer."""
+    from tests.support.cups import start_cups
+
+    printer, stop = start_cups()
+    monkeypatch.setenv("CUPS_SERVER", printer.server)  # the live server's lp prints there
+    yield printer
+    stop()

@@ -191,6 +191,9 @@ def test_starting_a_kiosk_checks_gate_and_pin(app, demo, staff_client):
     assert differ.status_code == 422
     gate = post_form(staff_client, f"/checkin/e/{demo}/kiosk/start", {"gate": "session-999999", "pin": "1234", "pin_again": "1234"})
     assert gate.status_code == 422
+    station = post_form(staff_client, f"/checkin/e/{demo}/kiosk/start",
+                        {"gate": "entrance", "station": "999999", "pin": "1234", "pin_again": "1234"})
+    assert station.status_code == 422 and "Choose a print station of this event." in station.get_data(as_text=True)
     assert staff_client.get(f"/checkin/e/{demo}").status_code == 200  # no lock was set
 
 

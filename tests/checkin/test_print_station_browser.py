@@ -12,18 +12,9 @@ from eventsvc.badges.layout import LABEL_100X75
 from eventsvc.badges.models import PrintStation
 from eventsvc.extensions import db
 from tests.checkin.test_print_stations import make_station, station_row
-from tests.support.cups import start_cups
 from tests.support.readiness import wait_until
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def cups(monkeypatch):
-    printer, stop = start_cups()
-    monkeypatch.setenv("CUPS_SERVER", printer.server)  # the live server's lp prints there
-    yield printer
-    stop()
 
 
 def _decode(pdf, folder) -> list[str]:
