@@ -50,7 +50,7 @@ if PORTAL_SECTION not in PORTAL_SECTIONS:
 
 @bp.app_context_processor
 def _portal_helpers():
-    return {"checkin_code_of": _checkin_code_of}
+    return {"checkin_code_of": _checkin_code_of, "scan_messages": scan_messages}
 
 
 def _checkin_code_of(registration: Registration) -> str:
@@ -81,6 +81,26 @@ def _kiosk_lock():
         error = kiosk.refuse()
         return jsonify(error.to_json()), error.status
     return redirect(url_for("checkin.kiosk", slug=lock["slug"]))
+
+
+def scan_messages() -> dict:
+    """The sentences the scanner and the kiosk show for answers they make offline (scanner.js),
+    by reason code; {name}, {time} and {gate} are filled in the browser."""
+    return {
+        "ok": _("Welcome, %(name)s.", name="{name}"),
+        "already_checked_in": _("%(name)s already checked in at %(time)s (%(gate)s).", name="{name}", time="{time}",
+                                gate="{gate}"),
+        "no_seat": _("%(name)s has no seat in this session.", name="{name}"),
+        "not_invited": _("%(name)s is not invited to this closed session.", name="{name}"),
+        "not_confirmed": _("%(name)s's registration is not confirmed.", name="{name}"),
+        "cancelled": _("%(name)s's registration was cancelled.", name="{name}"),
+        "revoked": _("This badge of %(name)s was replaced by a newer one: ask for the new badge.", name="{name}"),
+        "wrong_event": _("This badge belongs to another event."),
+        "bad_signature": _("This badge's signature is not valid: it was forged or altered."),
+        "unknown_registration": _("This badge matches no registration of this event."),
+        "invalid": _("This is not a badge of this event."),
+        "room_full": _("The room is full: %(name)s can come in when someone leaves.", name="{name}"),
+    }
 
 
 @bp.get("/checkin/sw.js")
