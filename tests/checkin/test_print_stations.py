@@ -16,13 +16,15 @@ from tests.badges.reading import PrintedPdf
 from tests.support.web import login
 
 
-def make_station(app, slug, name="Desk 1", layout=LABEL_100X75):
+def make_station(app, slug, name="Desk 1", layout=LABEL_100X75, *, cups_queue: str | None = None):
+    """A print station of the event; with ``cups_queue``, one the server prints from, to that queue."""
     from eventsvc.badges.stations import save_station
     from eventsvc.events.models import Event
 
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.slug == slug))
-        station = save_station(event, name=name, layout=layout, printer_name="label-1")
+        station = save_station(event, name=name, layout=layout, printer_name=cups_queue or "label-1")
+        station.print_on_server = cups_queue is not None
         db.session.commit()
         return station.id
 
