@@ -8,7 +8,8 @@ from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError
 
 from eventsvc.awards import importing, service
-from eventsvc.awards.certificates import certificates_pdf, verification_url
+from eventsvc.awards.certificates import certificates_pdf
+from eventsvc.awards.links import verification_url
 from eventsvc.awards.schemas import (
     AwardImportFileSchema,
     AwardImportSchema,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from eventsvc.audit.service import record
 from eventsvc.audit.trail import subject_people
-from eventsvc.awards.certificates import verify_link
+from eventsvc.awards.links import verify_link
 from eventsvc.awards.models import AttendanceCertificate, AttendanceRule
 from eventsvc.awards.service import PREFIX_PATTERN, next_certificate_number, prefix_taken
 from eventsvc.core.errors import Conflict, NotFound, ServiceError

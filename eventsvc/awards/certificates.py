@@ -12,7 +12,6 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from flask import current_app, has_request_context, request, url_for
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -22,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from eventsvc.awards.enums import AwardProgramKind, AwardStatus
+from eventsvc.awards.links import verification_url, verify_link
 from eventsvc.awards.models import Award
 from eventsvc.awards.service import group_by_ceremony
 from eventsvc.documents.pdf import FONT, draw_qr, fit_font_size, new_canvas, register_fonts
@@ -37,26 +37,6 @@ KIND_TITLES = {
     AwardProgramKind.CERTIFICATE: ("CERTIFICATE", "证书"),
     AwardProgramKind.HONOUR: ("CERTIFICATE OF HONOUR", "荣誉证书"),
 }
-
-
-def public_base_url() -> str:
-    """PUBLIC_BASE_URL when configured, else the host the request came to."""
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    if not base and has_request_context():
-        base = request.host_url.rstrip("/")
-    return base
-
-
-def verification_url(award: Award) -> str:
-    return public_base_url() + url_for("awards_public.verify_code", code=award.verification_code)
-
-
-def verify_link(code: str) -> str | None:
-    """The public verification URL of a code; None outside a request without SERVER_NAME."""
-    try:
-        return public_base_url() + url_for("awards_public.verify_code", code=code)
-    except RuntimeError:
-        return None
 
 
 def en_date(day: date) -> str:

@@ -22,7 +22,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from eventsvc.awards import batches, importing, service
-from eventsvc.awards.certificates import certificates_pdf, run_sheet_pdf, verification_url
+from eventsvc.awards.certificates import certificates_pdf, run_sheet_pdf
 from eventsvc.awards.forms import (
     AwardForm,
     ImportForm,
@@ -31,6 +31,7 @@ from eventsvc.awards.forms import (
     RevokeForm,
     choices,
 )
+from eventsvc.awards.links import verification_url
 from eventsvc.awards.models import AwardProgram
 from eventsvc.core import jobs as core_jobs
 from eventsvc.core.errors import NotFound, ServiceError

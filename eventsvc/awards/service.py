@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from eventsvc.audit.service import record
 from eventsvc.audit.trail import subject_people
 from eventsvc.awards.enums import AwardProgramKind, AwardStatus
+from eventsvc.awards.links import verify_link
 from eventsvc.awards.models import AttendanceRule, Award, AwardProgram
 from eventsvc.core.errors import Conflict, NotFound, ServiceError
 from eventsvc.core.tokens import new_token
@@ -334,8 +335,6 @@ def mark_presented(award: Award) -> Award:
 def certificate_issued_payload(award: Award) -> dict:
     """The "certificate.issued" webhook's data for an award certificate: sent when it is presented
     (a planned one does not verify yet), again if it is presented again after an undo."""
-    from eventsvc.awards.certificates import verify_link  # certificates imports this module
-
     return {"certificate_kind": "award", "certificate_number": award.certificate_number,
             "verification_url": verify_link(award.verification_code),
             "registration_id": db.session.scalar(select(Registration.id).where(

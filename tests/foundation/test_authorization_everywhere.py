@@ -49,8 +49,10 @@ def test_every_organizer_and_staff_route_refuses_a_user_without_a_role_at_the_ev
 
 
 def test_door_staff_are_refused_on_every_organizer_only_route(app, demo, staff_client):
-    """Staff may scan, see the run sheet and print one badge; everything else is for organizers."""
-    staff_ok = ("/checkin/e/", "/run-sheet", "/presented", "/badges/<int:registration_id>/badge.pdf")
+    """Staff may scan, see the run sheet, print one badge and a print station's label; everything
+    else is for organizers."""
+    staff_ok = ("/checkin/e/", "/run-sheet", "/presented", "/badges/<int:registration_id>/badge.pdf",
+                "/print-stations/<int:station_id>/labels/", "/print-stations/labels.css")
     token = csrf_token(staff_client, f"/checkin/e/{demo}")  # staff land on the scanner, not /manage
     allowed = {}
     for rule in _guarded_rules(app):

@@ -20,7 +20,7 @@ from eventsvc.extensions import db
 from eventsvc.registration.enums import RegistrationStatus
 from eventsvc.registration.models import Registration
 from tests.checkin.fake_camera import badge_video
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -150,7 +150,7 @@ def test_the_organizer_pages_work_under_the_policy(app, browser, live_server, de
     guest.close()
 
     # the administrator's switch submits its form by itself
-    page.locator("form[action$='/logout'] button").click()
+    sign_out(page)
     _sign_in(page, url, "admin@ev100.example", "admin-password-2023", "**/manage")
     page.goto(f"{url}/admin/accounts")
     row = page.locator(f"tr[data-email='{loader.STAFF_EMAIL}']")

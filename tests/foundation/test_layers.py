@@ -23,7 +23,7 @@ def test_the_organizer_tabs_keep_their_order_whoever_registers_them(app):
     assert [tab.endpoint for tab in TABS] == [
         "manage.event_overview", "agenda.overview", "people_pages.people_list", "manage.rooms",
         "registration_manage.invitations", "registration_manage.registrations", "registration_manage.categories",
-        "questions_manage.questions", "badges.badge_list",
+        "questions_manage.questions", "badges.badge_list", "badges.station_list",
         "awards.programs", "checkin.arrivals", "checkin.scanner", "manage.event_edit",
         "team.members", "registration_manage.settings", "guest_mail.emails", "guest_mail.outbox_page", "webhooks.endpoint_list",
         "audit_pages.trail_page"]

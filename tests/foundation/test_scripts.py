@@ -45,4 +45,4 @@ def test_bootstrap_names_the_missing_debian_packages_on_one_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "missing Debian packages (install them as root): postgresql, chromium, poppler-utils, ffmpeg, "
-        "fonts-wqy-microhei, redis-server, nginx-light, haproxy"]
+        "fonts-wqy-microhei, redis-server, nginx-light, haproxy, cups, printer-driver-cups-pdf"]

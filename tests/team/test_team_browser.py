@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from eventsvc.demo import loader
+from tests.support.browser import sign_out
 
 SHOTS = Path("/tmp/team-shots")
 PHONE = {"width": 390, "height": 844}
@@ -91,7 +92,7 @@ def test_an_organizer_builds_the_team_and_door_staff_land_on_their_scanner_on_a_
         co.wait_for_url("**/manage")
         expect(co.locator(".flash-success")).to_be_visible()
         assert "China Electric Vehicle 100 Forum" in co.content() or "中国电动汽车百人会论坛" in co.content()
-        co.get_by_role("button", name=re.compile("Sign out|退出")).click()
+        sign_out(co)
         _sign_in(co, url, "chen.jing@example.cn", "chen-jing-password")
         co.wait_for_url("**/manage")
         assert co.goto(f"{url}/manage/e/{demo}/team").status == 200
@@ -113,7 +114,7 @@ def test_an_organizer_builds_the_team_and_door_staff_land_on_their_scanner_on_a_
         expect(phone.locator("#gate")).to_be_visible()
         phone.screenshot(path=str(SHOTS / "staff-scanner-390.png"), full_page=True)
         assert "New event" not in phone.content()
-        phone.get_by_role("button", name="Sign out").click()
+        sign_out(phone)
         _sign_in(phone, url, "door2@example.org", "zhou-min-password")
         phone.wait_for_url(f"**/checkin/e/{demo}")
         assert "New event" not in phone.content()
