@@ -46,7 +46,7 @@ def identify_caller() -> None:
         secret = header[7:].strip()
         cached = cached_api_caller(secret) if _route_rechecks_caller() else None
         if cached is not None:
-            g.api_token_to_check, g.api_user = cached
+            (g.api_token_to_check, g.api_token_digest), g.api_user = cached
             return
         user = user_for_api_token(secret, writing=request.method in UNSAFE)
         if has_pending_token_uses():
@@ -80,6 +80,12 @@ def rechecks_caller(view):
 def api_token_to_check() -> int | None:
     """The id of the cached bearer token the route's own query must check, or None."""
     return g.get("api_token_to_check")
+
+
+def cached_token_digest() -> str | None:
+    """The digest of that cached bearer token: it names the token for ever, where its row id
+    may be handed out again (SQLite reuses the highest id once its row is gone)."""
+    return g.get("api_token_digest") if g.get("api_token_to_check") is not None else None
 
 
 def _route_rechecks_caller() -> bool:

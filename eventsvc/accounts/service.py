@@ -245,13 +245,15 @@ def _remember_token(secret: str, token: ApiToken, user: User, now: datetime) -> 
         token.id, {column: getattr(user, column) for column in _CALLER_COLUMNS}, noted + TOKEN_USE_PRECISION)
 
 
-def cached_api_caller(secret: str) -> tuple[int, User] | None:
-    """(token id, a detached copy of its user) when this process verified the token lately;
-    only for a route whose own query checks the token again (``check_cached_caller``)."""
-    entry = _verified_tokens.get(hash_token(secret))
+def cached_api_caller(secret: str) -> tuple[tuple[int, str], User] | None:
+    """((token id, token digest), a detached copy of its user) when this process verified the
+    token lately; only for a route whose own query checks the token again
+    (``check_cached_caller``)."""
+    digest = hash_token(secret)
+    entry = _verified_tokens.get(digest)
     if entry is None or utcnow() >= entry.until:
         return None
-    return entry.token_id, User(**entry.user)
+    return (entry.token_id, digest), User(**entry.user)
 
 
 def caller_token_check(token_id: int | None):

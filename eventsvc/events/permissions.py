@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, select
 
-from eventsvc.accounts.api_auth import api_token_to_check, api_user, documented_refusals
+from eventsvc.accounts.api_auth import api_user, cached_token_digest, documented_refusals
 from eventsvc.accounts.models import EventRole, EventRoleKind, User
 from eventsvc.core.errors import PermissionDenied
 from eventsvc.events.models import Event
@@ -148,8 +148,8 @@ def event_for_role(slug: str, role, *, hide_from_outsiders: bool = False) -> Eve
     at the event lately (ALLOWED_CACHE_SECONDS) and gets no Event.
     """
     user = api_user()
-    token_id = api_token_to_check()
-    if token_id is not None and _allowed_lately.get((token_id, slug, role), 0.0) > time.monotonic():
+    token = cached_token_digest()
+    if token is not None and _allowed_lately.get((token, slug, role), 0.0) > time.monotonic():
         g.event = None  # the route rechecks the caller in its own query and reads no Event
         return None
     row = db.session.execute(
@@ -165,8 +165,8 @@ def event_for_role(slug: str, role, *, hide_from_outsiders: bool = False) -> Eve
     if role is not ANY_ACCOUNT and not (user.is_admin or (held is not None and role in _GRANTS[held])):
         code, message = _REFUSALS[role]
         raise PermissionDenied(code, message())
-    if token_id is not None:
-        _allowed_lately[(token_id, slug, role)] = time.monotonic() + ALLOWED_CACHE_SECONDS
+    if token is not None:
+        _allowed_lately[(token, slug, role)] = time.monotonic() + ALLOWED_CACHE_SECONDS
     g.event = event
     return event
 
@@ -176,7 +176,7 @@ def event_for_role(slug: str, role, *, hide_from_outsiders: bool = False) -> Eve
 #: query refuses a revoked token or withdrawn role at once; only the order of the answers
 #: (403 before 422 for bad input) may lag by this much
 ALLOWED_CACHE_SECONDS = 5.0
-#: (token id, slug, role) → until when (time.monotonic)
+#: (cached token digest, slug, role) → until when (time.monotonic)
 _allowed_lately: dict[tuple, float] = {}
 
 

@@ -266,6 +266,36 @@ def test_a_token_revoked_in_another_process_is_refused_at_the_next_scan(staff_ap
             CheckIn.registration_id.in_([guests["confirmed"][12], guests["confirmed"][13]]))) == 0
 
 
+def test_a_new_token_given_an_old_tokens_row_id_is_not_taken_for_the_old_one(staff_api, guests, badge, app,
+                                                                           demo, make_user, api_token):
+    """SQLite hands out the highest row id again once its row is gone: the scan route's caches
+    must name a token by its digest, not by its id (a CI run once met this between tests)."""
+    from sqlalchemy import delete, update
+
+    from eventsvc.accounts.models import ApiToken
+    from eventsvc.core.tokens import hash_token
+
+    assert _scan_status(staff_api, badge, guests, 16) == (200, "ok")
+    assert _scan_status(staff_api, badge, guests, 17) == (200, "ok")  # cached, allowed lately
+    staff_secret = staff_api.headers["Authorization"][7:]
+    outsider_secret = api_token(make_user("someone-else@example.org"))
+    with app.app_context():
+        old_id = db.session.scalar(select(ApiToken.id).where(ApiToken.token_hash == hash_token(staff_secret)))
+        db.session.execute(delete(ApiToken).where(ApiToken.id == old_id))
+        db.session.execute(update(ApiToken).where(ApiToken.token_hash == hash_token(outsider_secret))
+                           .values(id=old_id))
+        db.session.commit()
+    outsider = {"Authorization": f"Bearer {outsider_secret}"}
+    client = app.test_client()
+    for body in ({}, {"gate": "entrance", "nonce": new_nonce(), "code": badge(guests["confirmed"][18])}):
+        for _ in range(2):  # the second time from this process's cache of verified tokens
+            refused = client.post(f"/api/v1/events/{demo}/scans", json=body, headers=outsider)
+            assert refused.status_code == 403 and refused.json["code"] == "not_staff", refused.json
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CheckIn).where(
+            CheckIn.registration_id == guests["confirmed"][18])) == 0
+
+
 def test_a_deactivated_or_demoted_caller_is_refused_at_the_next_scan(staff_api, guests, badge, app):
     from eventsvc.accounts.models import EventRole, User
     from eventsvc.demo import loader
