@@ -27,6 +27,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     EVENTSVC_ENV=production \
     EVENTSVC_STORAGE_DIR=/data/storage \
     PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
+# lp, for print stations that print from the server to a CUPS queue (docs/door.md)
+RUN apt-get update && apt-get install -y --no-install-recommends cups-client \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/eventsvc eventsvc \
     && mkdir -p /data/storage /app/instance \
     && chown eventsvc:eventsvc /data/storage /app/instance

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eventsvc.extensions import db
+from tests.support import database
 
 #: a 60-minute session that is over (issuing waits for the end)
 START = datetime(2025, 3, 31, 9, 0, tzinfo=UTC)
@@ -257,6 +258,7 @@ def test_the_guest_downloads_their_own_bilingual_pdf_and_nobody_else_can(app, de
 # --- concurrency --------------------------------------------------------------------------------
 
 @pytest.mark.postgres_only
+@pytest.mark.skipif(not database.is_postgres_run(), reason="row locks are PostgreSQL's")
 def test_two_issue_runs_at_the_same_instant_give_one_certificate_per_guest(app, demo, guests):
     from eventsvc.awards.models import AttendanceCertificate
 
@@ -346,6 +348,7 @@ def test_issuing_before_the_end_is_refused_on_the_page(app, demo, organizer_clie
 
 
 @pytest.mark.postgres_only
+@pytest.mark.skipif(not database.is_postgres_run(), reason="row locks are PostgreSQL's")
 def test_a_double_click_on_add_rule_saves_one_rule_and_refuses_the_twin(app, demo):
     from eventsvc.awards import attendance
     from eventsvc.awards.models import AttendanceRule
