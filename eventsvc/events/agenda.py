@@ -44,6 +44,10 @@ def local_to_utc(event: Event, value: datetime | None) -> datetime | None:
     return value
 
 
+#: the order of the agenda everywhere: by start, then room, then creation
+_AGENDA_ORDER = (AgendaItem.starts_at, AgendaItem.room_id, AgendaItem.id)
+
+
 def load_agenda(event: Event, *, people: bool = True, speeches: bool = True, organizations: bool = True,
                 kind: str | None = None, room_id: int | None = None) -> list[AgendaItem]:
     """Sessions with rooms, people and speeches, in at most three queries at any size.
@@ -74,10 +78,6 @@ def load_agenda(event: Event, *, people: bool = True, speeches: bool = True, org
         for item in items:
             set_committed_value(item, "speeches", talks.get(item.id, []))
     return items
-
-
-#: the order of the agenda everywhere: by start, then room, then creation
-_AGENDA_ORDER = (AgendaItem.starts_at, AgendaItem.room_id, AgendaItem.id)
 
 
 def session_clock(tz: ZoneInfo, starts_at: datetime, ends_at: datetime) -> str:
