@@ -64,11 +64,12 @@ def local(obj, field: str, language: str | None = None) -> str:
     language = language or current_language()
     if obj is None:
         return ""
-    if language == "zh":
-        value = getattr(obj, f"{field}_local", None)
-        if value:
-            return value
-    return getattr(obj, field) or ""
+    return in_language(language, getattr(obj, field), getattr(obj, f"{field}_local", None) if language == "zh" else None)
+
+
+def in_language(language: str, value: str | None, value_local: str | None) -> str:
+    """``local``'s rule for a value and its local-script variant already in hand (rows, not objects)."""
+    return value_local if language == "zh" and value_local else value or ""
 
 
 def _zone(tz: str | None) -> ZoneInfo:

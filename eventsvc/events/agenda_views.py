@@ -12,15 +12,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from eventsvc.core.errors import ServiceError
-from eventsvc.core.i18n import local
+from eventsvc.core.i18n import current_language, local
 from eventsvc.core.manage_nav import add_tab
 from eventsvc.events import agenda as service
 from eventsvc.events.conflicts import find_conflicts
 from eventsvc.events.forms import ParticipationForm, SessionForm, SpeechForm
+from eventsvc.events.labels import kind_names
 from eventsvc.events.manage_views import show_error
 from eventsvc.events.models import AgendaItem, Event, Participation, Room
 from eventsvc.events.permissions import ORGANIZER, requires_event_role
-from eventsvc.events.public_views import agenda_context
 from eventsvc.events.service import zone_of
 from eventsvc.events.slides import save_slides
 from eventsvc.extensions import db
@@ -52,10 +52,10 @@ def overview(event: Event):
     items = service.load_agenda(event, organizations=False)
     conflicts = find_conflicts(event, items)
     clashing = {i for c in conflicts for i in c.item_ids}
-    context = agenda_context(event, items)
-    context.pop("days")
+    tz = zone_of(event)
     return render_template("events/manage_agenda.html", event=event, grid=build_grid(event, items, _rooms(event)),
-                           conflicts=conflicts, clashing=clashing, **context)
+                           conflicts=conflicts, clashing=clashing, kind_names=kind_names(), lang=current_language(),
+                           clock={item.id: service.session_clock(tz, item.starts_at, item.ends_at) for item in items})
 
 
 def _local(event: Event, value):

@@ -22,3 +22,8 @@ EVENT_KIND_LABELS = dict(choices(EventKind))
 EVENT_STATUS_LABELS = dict(choices(EventStatus))
 REGISTRATION_MODE_LABELS = dict(choices(RegistrationMode))
 LANGUAGE_LABELS = {"zh": _l("Chinese"), "en": _l("English")}
+
+
+def kind_names() -> dict[str, str]:
+    """The kinds' names in the current language, translated once for a page that shows many sessions."""
+    return {key: str(label) for key, label in KIND_LABELS.items()}

@@ -12,12 +12,11 @@ from eventsvc.core import storage
 from eventsvc.core.i18n import current_language
 from eventsvc.core.input import int_arg
 from eventsvc.events import ics
-from eventsvc.events.agenda import load_agenda
+from eventsvc.events.agenda import AgendaRow, load_agenda, public_agenda
 from eventsvc.events.enums import EventStatus, ParticipationRole, SessionKind, SpeechStatus
-from eventsvc.events.labels import KIND_LABELS, ROLE_LABELS, SPEECH_STATUS_LABELS
+from eventsvc.events.labels import KIND_LABELS, ROLE_LABELS, SPEECH_STATUS_LABELS, kind_names
 from eventsvc.events.models import AgendaItem, Event, Participation, Room, SpeechRecord
 from eventsvc.events.permissions import STAFF, can, event_by_slug
-from eventsvc.events.service import zone_of
 from eventsvc.events.slides import slides_key
 from eventsvc.extensions import db
 from eventsvc.people.models import Person
@@ -42,20 +41,16 @@ def public_event(slug: str) -> Event:
     return event
 
 
-def agenda_context(event: Event, items: list[AgendaItem]) -> dict:
-    """What the agenda template needs, computed once per request rather than once per row:
-    the days, each session's local start and end, the language and the kinds' names."""
-    tz = zone_of(event)
-    clock, days = {}, []
-    for item in items:
-        start, end = item.starts_at.astimezone(tz), item.ends_at.astimezone(tz)
-        clock[item.id] = f"{start:%H:%M}–{end:%H:%M}"
-        if not days or days[-1][0] != start.date():
-            days.append((start.date(), []))
-        days[-1][1].append(item)
-    return {"days": days, "clock": clock, "lang": current_language(),
-            "session_base": url_for("events_public.session_page", slug=event.slug, item_id=0)[:-1],
-            "kind_names": {key: str(label) for key, label in KIND_LABELS.items()}}
+def agenda_context(event: Event, rows: list[AgendaRow]) -> dict:
+    """What the agenda template needs besides the rows, computed once per request rather than once
+    per row: the rows by local day, the stem of a session's link and the kinds' names."""
+    days = []
+    for row in rows:
+        if not days or days[-1][0] != row.day:
+            days.append((row.day, []))
+        days[-1][1].append(row)
+    return {"days": days, "kind_names": kind_names(),
+            "session_base": url_for("events_public.session_page", slug=event.slug, item_id=0)[:-1]}
 
 
 def speakers_of(items: list[AgendaItem]) -> list[Person]:
@@ -71,9 +66,9 @@ def speakers_of(items: list[AgendaItem]) -> list[Person]:
 @bp.get("/e/<slug>")
 def event_page(slug: str):
     event = public_event(slug)
-    items = load_agenda(event, speeches=False)
-    return render_template("events/event.html", event=event, speakers=speakers_of(items),
-                           **agenda_context(event, items))
+    speakers = speakers_of(load_agenda(event, speeches=False))
+    return render_template("events/event.html", event=event, speakers=speakers,
+                           **agenda_context(event, public_agenda(event, current_language())))
 
 
 @bp.get("/e/<slug>/agenda")
@@ -85,9 +80,9 @@ def agenda(slug: str):
     if kind not in {k.value for k in SessionKind} | {None}:
         kind = None
     rooms = db.session.scalars(select(Room).where(Room.event_id == event.id).order_by(Room.position, Room.id)).all()
-    items = load_agenda(event, speeches=False, kind=kind, room_id=room_id, lean=True)
+    rows = public_agenda(event, current_language(), kind=kind, room_id=room_id)
     return render_template("events/agenda.html", event=event, rooms=rooms, kinds=list(SessionKind), kind=kind,
-                           room_id=room_id, **agenda_context(event, items))
+                           room_id=room_id, **agenda_context(event, rows))
 
 
 def _public_session(event: Event, item_id: int) -> AgendaItem:

@@ -1,4 +1,4 @@
-"""The public agenda, the organizer overview and the .ics use the same number of queries at any size."""
+"""The public agenda, the event page, the organizer overview and the .ics use the same number of queries at any size."""
 
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -66,12 +66,14 @@ def test_public_agenda_ics_and_overview_queries_do_not_grow_with_sessions(app, s
     public = app.test_client()
     counts = {}
     for n, slug in sized_events.items():
-        for name, c, path in (("agenda", public, f"/e/{slug}/agenda"), ("ics", public, f"/e/{slug}/agenda.ics"),
+        for name, c, path in (("agenda", public, f"/e/{slug}/agenda"), ("event", public, f"/e/{slug}"),
+                              ("ics", public, f"/e/{slug}/agenda.ics"),
                               ("overview", client, f"/manage/e/{slug}/agenda")):
             with counting(app) as statements:
                 response = c.get(path)
             assert response.status_code == 200
             counts[name, n] = len(statements)
-    for name in ("agenda", "ics", "overview"):
+    for name in ("agenda", "event", "ics", "overview"):
         assert counts[name, 3] == counts[name, 30], counts
-    assert counts["agenda", 30] <= 8, counts
+    assert counts["agenda", 30] <= 3, counts  # the event, its rooms, the sessions with rooms and people
+    assert counts["event", 30] <= 4, counts  # the event, the agenda's rows, the speakers (sessions, people)
