@@ -13,7 +13,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.core.errors import ServiceError
@@ -143,10 +143,16 @@ class Written:
     custom: bool
 
 
+#: built once: every guest message runs it
+_WORDING = select(MailTemplate).where(MailTemplate.event_id == bindparam("event_id"),
+                                      MailTemplate.kind == bindparam("kind"),
+                                      MailTemplate.language == bindparam("language"))
+
+
 def wording_of(event_id: int | None, kind: str, language: str) -> tuple[str, str, bool]:
     """(subject, body, custom): the event's wording of this kind in this language, with placeholders."""
-    saved = None if event_id is None else db.session.scalar(select(MailTemplate).where(
-        MailTemplate.event_id == event_id, MailTemplate.kind == kind, MailTemplate.language == language))
+    saved = None if event_id is None else db.session.scalar(
+        _WORDING, {"event_id": event_id, "kind": kind, "language": language})
     if saved is not None:
         return saved.subject, saved.body, True
     return *wording.default_wording(kind, language), False

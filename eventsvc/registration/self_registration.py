@@ -19,7 +19,7 @@ from eventsvc.core.types import utcnow
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.models import Event
 from eventsvc.extensions import db
-from eventsvc.people.identity import PersonDetails, find_or_create_person, normalise_email
+from eventsvc.people.identity import PersonDetails, find_or_create_person_new, normalise_email
 from eventsvc.registration import lifecycle
 from eventsvc.registration.enums import InvitationStatus, RegistrationSource
 from eventsvc.registration.invitations import send_invitation
@@ -79,11 +79,13 @@ def self_register(event: Event, details: PersonDetails, session_ids=(), answers=
     check_open(event)
     cleaned = answer_service.check_answers(answer_service.questions_for(event, None) if questions is None
                                            else questions, answers or {}, by_guest=True)
-    person = find_or_create_person(event, details)
-    existing = db.session.scalar(select(Registration).where(
-        Registration.event_id == event.id, Registration.person_id == person.id))
-    invitation = db.session.scalar(select(Invitation).where(
-        Invitation.event_id == event.id, Invitation.person_id == person.id))
+    person, new_person = find_or_create_person_new(event, details)
+    existing = invitation = None  # a person created just now has neither
+    if not new_person:
+        existing = db.session.scalar(select(Registration).where(
+            Registration.event_id == event.id, Registration.person_id == person.id))
+        invitation = db.session.scalar(select(Invitation).where(
+            Invitation.event_id == event.id, Invitation.person_id == person.id))
     if invitation is not None and invitation.status == InvitationStatus.REVOKED:
         return
     if existing is not None:
