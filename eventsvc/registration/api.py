@@ -101,7 +101,7 @@ class Registrations(MethodView):
         return answer_service.attach_answers(event, lists.registrations(event, **args))
 
     @api_event_role(ORGANIZER)
-    @blp.arguments(RegistrationCreateSchema)
+    @blp.arguments(RegistrationCreateSchema())  # an instance: webargs builds a class anew for every request
     @blp.response(201, RegistrationSchema)
     @blp.doc(**answer_links(
         201,
