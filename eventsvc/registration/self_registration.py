@@ -49,18 +49,20 @@ def count_submission(client_address: str | None, email: str | None) -> None:
     client is counted first: a client already refused does not use up an address's allowance.
     """
     config = current_app.config
-    rate_limits.hit("self_registration_client", client_address or "unknown",
-                    limit=config["SELF_REGISTRATION_LIMIT_PER_CLIENT"],
-                    window=config["SELF_REGISTRATION_CLIENT_WINDOW_SECONDS"],
-                    message=_l("Too many registrations from your network. Please try again later."))
+    limits = [rate_limits.Limit(
+        "self_registration_client", client_address or "unknown", config["SELF_REGISTRATION_LIMIT_PER_CLIENT"],
+        config["SELF_REGISTRATION_CLIENT_WINDOW_SECONDS"],
+        _l("Too many registrations from your network. Please try again later."))]
     try:
         address = normalise_email(email)
     except ServiceError:
-        return  # the form tells what is wrong with it; nothing will be sent
-    rate_limits.hit("self_registration_address", address,
-                    limit=config["SELF_REGISTRATION_LIMIT_PER_ADDRESS"],
-                    window=config["SELF_REGISTRATION_ADDRESS_WINDOW_SECONDS"],
-                    message=_l("Too many registrations with this e-mail address. Please try again later."))
+        address = None  # the form tells what is wrong with it; nothing will be sent
+    if address is not None:
+        limits.append(rate_limits.Limit(
+            "self_registration_address", address, config["SELF_REGISTRATION_LIMIT_PER_ADDRESS"],
+            config["SELF_REGISTRATION_ADDRESS_WINDOW_SECONDS"],
+            _l("Too many registrations with this e-mail address. Please try again later.")))
+    rate_limits.hit_all(limits)  # one short transaction for both counts
 
 
 def self_register(event: Event, details: PersonDetails, session_ids=(), answers=None, questions=None) -> None:
