@@ -401,12 +401,15 @@ def _person_with(event_id: int | None, email: str) -> Person:
     return person
 
 
+#: built once per dialect, the row given as parameters (every registration runs it)
+_INSERT_PERSON = {name: dialect.insert(Person).on_conflict_do_nothing().returning(Person)
+                  for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
 def _insert_person(row: dict) -> Person | None:
     """A new person in one statement (INSERT … ON CONFLICT DO NOTHING RETURNING, no savepoint);
     None when the address is already the event's: another request inserted it meanwhile."""
-    dialect = db.session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Person).values(**row)
-    return db.session.scalars(statement.on_conflict_do_nothing().returning(Person)).first()
+    return db.session.scalars(_INSERT_PERSON[db.session.get_bind().dialect.name], row).first()
 
 
 def find_or_create_person(event: Owner | None, details: PersonDetails, *, update: bool = False) -> Person:

@@ -262,16 +262,19 @@ def register(event: Event, person: Person, *, source: RegistrationSource, actor:
     return registration
 
 
+#: built once per dialect, the row given as parameters (every registration runs it)
+_INSERT_REGISTRATION = {name: dialect.insert(Registration).on_conflict_do_nothing().returning(Registration)
+                        for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
 def _insert_registration(event: Event, person: Person, *, category: Category | None,
                          invitation: Invitation | None, **values) -> Registration | None:
     """The new row in one statement (INSERT … ON CONFLICT DO NOTHING RETURNING: no look-up first,
     no savepoint); None when the person is already registered (or the invitation already used),
     also when another request registered them at this instant."""
-    dialect = db.session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Registration).values(
-        event_id=event.id, person_id=person.id, category_id=category.id if category else None,
-        invitation_id=invitation.id if invitation else None, **values)
-    registration = db.session.scalars(statement.on_conflict_do_nothing().returning(Registration)).first()
+    registration = db.session.scalars(_INSERT_REGISTRATION[db.session.get_bind().dialect.name], {
+        "event_id": event.id, "person_id": person.id, "category_id": category.id if category else None,
+        "invitation_id": invitation.id if invitation else None, **values}).first()
     if registration is not None:
         set_committed_value(registration, "seats", [])  # a new registration has none: no query for them
         set_committed_value(registration, "event", event)  # known: the e-mail and webhook read it
