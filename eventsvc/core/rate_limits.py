@@ -10,8 +10,10 @@ Keys are kept only as a SHA-256 (client addresses and e-mail addresses are not s
 
 import hashlib
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import String, delete, update
+from sqlalchemy import String, bindparam, delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -48,28 +50,62 @@ def _digest(key: str) -> str:
 _tidied: dict[str, int] = {}
 
 
+@dataclass(frozen=True)
+class Limit:
+    """One count of ``hit_all``: ``key`` for ``purpose``, at most ``limit`` per ``window`` seconds."""
+
+    purpose: str
+    key: str
+    limit: int
+    window: int
+    message: str
+
+
+def _upsert(dialect: str):
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(RateLimitHit).values(purpose=bindparam("purpose"), key=bindparam("digest"),
+                                            window_start=bindparam("start"), hits=1)
+    return statement.on_conflict_do_update(
+        index_elements=[RateLimitHit.purpose, RateLimitHit.key, RateLimitHit.window_start],
+        set_={"hits": RateLimitHit.hits + 1}).returning(RateLimitHit.hits)
+
+
+#: built once per dialect: a public form counts every submission
+_UPSERTS = {dialect: _upsert(dialect) for dialect in ("postgresql", "sqlite")}
+
+
 def hit(purpose: str, key: str, *, limit: int, window: int, message: str) -> int:
     """Count one request of ``key`` for ``purpose``; RateLimited(message) when it is over ``limit``
     in the current ``window`` (seconds). Returns the count so far in this window."""
-    digest = _digest(key)
+    return hit_all([Limit(purpose, key, limit, window, message)])[0]
+
+
+def hit_all(limits: Sequence[Limit]) -> list[int]:
+    """``hit`` for each limit in turn, in one short write transaction (one commit for all). The
+    first limit refused stops the count: a request already refused does not use up the next
+    limits' allowance. Returns the counts so far."""
     now = int(time.time())
-    start = now // window * window
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(RateLimitHit).values(purpose=purpose, key=digest, window_start=start, hits=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[RateLimitHit.purpose, RateLimitHit.key, RateLimitHit.window_start],
-        set_={"hits": RateLimitHit.hits + 1}).returning(RateLimitHit.hits)
+    counts, refused = [], None
     with db.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
-        hits = conn.execute(statement).scalar_one()
-        if hits == 1 and _tidied.get(purpose) != start:
-            # the first request of a new window: forget this purpose's finished ones (once per
-            # window in this process, not for every new key: a new address is a new key)
-            conn.execute(delete(RateLimitHit).where(RateLimitHit.purpose == purpose,
-                                                    RateLimitHit.window_start < start))
-            _tidied[purpose] = start
-    if hits > limit:
-        raise RateLimited("rate_limited", message, details={"retry_after": max(1, start + window - now)})
-    return hits
+        statement = _UPSERTS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+        for limit in limits:
+            start = now // limit.window * limit.window
+            hits = conn.execute(statement, {"purpose": limit.purpose, "digest": _digest(limit.key),
+                                            "start": start}).scalar_one()
+            if hits == 1 and _tidied.get(limit.purpose) != start:
+                # the first request of a new window: forget this purpose's finished ones (once per
+                # window in this process, not for every new key: a new address is a new key)
+                conn.execute(delete(RateLimitHit).where(RateLimitHit.purpose == limit.purpose,
+                                                        RateLimitHit.window_start < start))
+                _tidied[limit.purpose] = start
+            counts.append(hits)
+            if hits > limit.limit:
+                refused = RateLimited("rate_limited", limit.message,
+                                      details={"retry_after": max(1, start + limit.window - now)})
+                break
+    if refused is not None:
+        raise refused
+    return counts
 
 
 def give_back(purpose: str, key: str, *, window: int) -> None:

@@ -18,7 +18,7 @@ from functools import wraps
 from flask import abort, g
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 
 from eventsvc.accounts.api_auth import api_user, cached_token_digest, documented_refusals
 from eventsvc.accounts.models import EventRole, EventRoleKind, User
@@ -94,8 +94,12 @@ def managed_events_query(user: User):
     return query
 
 
+#: built once: every public page of an event runs it
+_EVENT_BY_SLUG = select(Event).where(Event.slug == bindparam("slug"))
+
+
 def event_by_slug(slug: str) -> Event:
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    event = db.session.scalar(_EVENT_BY_SLUG, {"slug": slug})
     if event is None:
         abort(404)
     return event
@@ -135,6 +139,13 @@ _REFUSALS = {
 }
 
 
+#: built once: every API route of an event runs it
+_EVENT_AND_ROLE = (select(Event, EventRole.role)
+                   .outerjoin(EventRole, and_(EventRole.event_id == Event.id,
+                                              EventRole.user_id == bindparam("user_id")))
+                   .where(Event.slug == bindparam("slug")))
+
+
 def event_for_role(slug: str, role, *, hide_from_outsiders: bool = False) -> Event:
     """The event of an API route, if the caller may act there as ``role``; refused otherwise.
 
@@ -152,10 +163,7 @@ def event_for_role(slug: str, role, *, hide_from_outsiders: bool = False) -> Eve
     if token is not None and _allowed_lately.get((token, slug, role), 0.0) > time.monotonic():
         g.event = None  # the route rechecks the caller in its own query and reads no Event
         return None
-    row = db.session.execute(
-        select(Event, EventRole.role).outerjoin(
-            EventRole, and_(EventRole.event_id == Event.id, EventRole.user_id == user.id))
-        .where(Event.slug == slug)).first()
+    row = db.session.execute(_EVENT_AND_ROLE, {"slug": slug, "user_id": user.id}).first()
     if row is None:
         abort(404)
     event, held = row

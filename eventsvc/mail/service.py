@@ -13,7 +13,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.core.errors import ServiceError
@@ -143,10 +143,16 @@ class Written:
     custom: bool
 
 
+#: built once: every guest message runs it
+_WORDING = select(MailTemplate).where(MailTemplate.event_id == bindparam("event_id"),
+                                      MailTemplate.kind == bindparam("kind"),
+                                      MailTemplate.language == bindparam("language"))
+
+
 def wording_of(event_id: int | None, kind: str, language: str) -> tuple[str, str, bool]:
     """(subject, body, custom): the event's wording of this kind in this language, with placeholders."""
-    saved = None if event_id is None else db.session.scalar(select(MailTemplate).where(
-        MailTemplate.event_id == event_id, MailTemplate.kind == kind, MailTemplate.language == language))
+    saved = None if event_id is None else db.session.scalar(
+        _WORDING, {"event_id": event_id, "kind": kind, "language": language})
     if saved is not None:
         return saved.subject, saved.body, True
     return *wording.default_wording(kind, language), False
@@ -157,7 +163,7 @@ def compose(event_id: int | None, kind: str, language: str, values: dict,
     """The message a guest gets: the wording filled with ``values``, and its escaped HTML part.
 
     ``draft`` (subject, body): an organizer's unsaved wording, checked like a saved one (preview).
-    ``wordings``: a dict remembering the wordings read and the layout rendered, for many messages at once.
+    ``wordings``: a dict remembering the wordings read, for many messages at once.
     """
     mail_kind = wording.kind_of(kind)
     language = _language(language)
@@ -174,7 +180,7 @@ def compose(event_id: int | None, kind: str, language: str, values: dict,
     subject = clean_line(wording.fill(subject, values))
     body = wording.tidy(wording.fill(body, values))
     content = wording.to_html(body, values.get(mail_kind.button_link), str(mail_kind.button_label))
-    return Written(subject, body, _page(language, values.get("event_title", ""), content, wordings), custom)
+    return Written(subject, body, _page(language, values.get("event_title", ""), content), custom)
 
 
 #: where a message's content goes in the page rendered once for many messages (never in a wording:
@@ -182,18 +188,30 @@ def compose(event_id: int | None, kind: str, language: str, values: dict,
 _SLOT = Markup("<!--eventsvc:content-->")
 
 
-def _page(language: str, event_title: str, content: Markup, pages: dict | None) -> str:
-    """The HTML part: the content in the mail layout; rendered once per language and event title
-    when ``pages`` remembers the layout for many messages."""
-    if pages is None:
+#: layouts remembered by one application in this process, (language, event title) → the two
+#: halves; the layout depends on nothing else (no request, no row), so a new title is a new key
+LAYOUTS_KEPT = 256
+
+
+def _layout(language: str, event_title: str) -> list[str]:
+    """The mail layout around ``_SLOT``, rendered once per language and event title per process."""
+    layouts = current_app.extensions.setdefault("eventsvc_mail_layouts", {})
+    key = (language, event_title)
+    halves = layouts.get(key)
+    if halves is None:
         with force_locale(language):
-            return render_template("mail/written.html", language=language, event_title=event_title, content=content)
-    key = ("page", language, event_title)
-    if key not in pages:
-        with force_locale(language):
-            pages[key] = render_template("mail/written.html", language=language, event_title=event_title,
-                                         content=_SLOT).split(str(_SLOT))
-    before, after = pages[key]
+            halves = render_template("mail/written.html", language=language, event_title=event_title,
+                                     content=_SLOT).split(str(_SLOT))
+        if len(layouts) >= LAYOUTS_KEPT:
+            layouts.clear()
+        layouts[key] = halves
+    return halves
+
+
+def _page(language: str, event_title: str, content: Markup) -> str:
+    """The HTML part: the content in the mail layout (``_layout``: rendered once, then two strings
+    joined around each message's content)."""
+    before, after = _layout(language, event_title)
     return before + str(content) + after  # plain strings: Markup would escape the layout
 
 

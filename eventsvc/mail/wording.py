@@ -16,6 +16,7 @@ import re
 import string
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -157,9 +158,13 @@ def _wording(kind: str) -> tuple[str, str]:
 
 
 def default_wording(kind: str, language: str) -> tuple[str, str]:
-    """(subject, body) as the product wrote them, with placeholders, in ``language``."""
-    with force_locale(language):
-        return _wording(kind)
+    """(subject, body) as the product wrote them, with placeholders, in ``language``; built once
+    per kind and language by each application (they depend on the translations only)."""
+    kept = current_app.extensions.setdefault("eventsvc_default_wordings", {})
+    if (kind, language) not in kept:
+        with force_locale(language):
+            kept[kind, language] = _wording(kind)
+    return kept[kind, language]
 
 
 # --- checking and filling ----------------------------------------------------------------------

@@ -401,31 +401,48 @@ def _person_with(event_id: int | None, email: str) -> Person:
     return person
 
 
+#: built once per dialect, the row given as parameters (every registration runs it)
+_INSERT_PERSON = {name: dialect.insert(Person).on_conflict_do_nothing().returning(Person)
+                  for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
 def _insert_person(row: dict) -> Person | None:
     """A new person in one statement (INSERT … ON CONFLICT DO NOTHING RETURNING, no savepoint);
     None when the address is already the event's: another request inserted it meanwhile."""
-    dialect = db.session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Person).values(**row)
-    return db.session.scalars(statement.on_conflict_do_nothing().returning(Person)).first()
+    return db.session.scalars(_INSERT_PERSON[db.session.get_bind().dialect.name], row).first()
 
 
 def find_or_create_person(event: Owner | None, details: PersonDetails, *, update: bool = False) -> Person:
     """The event's person with this e-mail, created if new; ``update`` applies the details to one
     we knew. Another event's guest with this address is not looked at."""
-    return _find_or_create_person(owner_id(event), details, update=update)
+    return _find_or_create_person(owner_id(event), details, update=update)[0]
 
 
-def _find_or_create_person(event_id: int | None, details: PersonDetails, *, update: bool = False) -> Person:
+def find_or_create_person_new(event: Owner | None, details: PersonDetails) -> tuple[Person, bool]:
+    """``find_or_create_person``, and whether the person was created now: a new person has
+    nothing stored yet (no registration, invitation or answers to look up)."""
+    return _find_or_create_person(owner_id(event), details)
+
+
+def _find_or_create_person(event_id: int | None, details: PersonDetails, *,
+                           update: bool = False) -> tuple[Person, bool]:
     details = _require_email(details)
+    if not update and _org_key(details) is None:
+        # no organization to find or create first: try the insert at once (one statement
+        # for a new person); the address already known inserts nothing and is read below
+        person = _insert_person(_person_row(event_id, details, None))
+        if person is not None:
+            return person, True
+        return _person_with(event_id, details.email), False
     person = _people_by_email(event_id, [details.email]).get(details.email)
     if person is None:
         person = _insert_person(_person_row(event_id, details, _organization_of(event_id, details)))
         if person is not None:
-            return person
+            return person, True
         person = _person_with(event_id, details.email)  # another request created them meanwhile
     if update:
         _apply(person, details, _organization_of(event_id, details))
-    return person
+    return person, False
 
 
 def find_or_create_people(event: Owner | None, details: Iterable[PersonDetails], *,
@@ -456,7 +473,7 @@ def find_or_create_people(event: Owner | None, details: Iterable[PersonDetails],
         new.sort(key=lambda row: row.email)  # the same order in every transaction: no deadlock
         if not _insert_rows(Person, [_person_row(event_id, row, organization(row)) for row in new]):
             # someone registered one of these addresses meanwhile: one at a time, each finding theirs
-            return {email: _find_or_create_person(event_id, rows[email], update=update) for email in sorted(rows)}
+            return {email: _find_or_create_person(event_id, rows[email], update=update)[0] for email in sorted(rows)}
         people.update(_people_by_email(event_id, (row.email for row in new)))
     return people
 

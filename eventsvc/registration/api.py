@@ -10,7 +10,7 @@ from eventsvc.core.errors import ServiceError
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.permissions import ORGANIZER, api_event, api_event_role
 from eventsvc.extensions import db
-from eventsvc.people.identity import PersonDetails, find_or_create_person
+from eventsvc.people.identity import PersonDetails, find_or_create_person_new
 from eventsvc.registration import invitations as invitation_service
 from eventsvc.registration import lifecycle, lists, service
 from eventsvc.registration.enums import RegistrationSource
@@ -101,7 +101,7 @@ class Registrations(MethodView):
         return answer_service.attach_answers(event, lists.registrations(event, **args))
 
     @api_event_role(ORGANIZER)
-    @blp.arguments(RegistrationCreateSchema)
+    @blp.arguments(RegistrationCreateSchema())  # an instance: webargs builds a class anew for every request
     @blp.response(201, RegistrationSchema)
     @blp.doc(**answer_links(
         201,
@@ -112,7 +112,7 @@ class Registrations(MethodView):
     def post(self, data, slug):
         """Register a person: confirmed while places last, then waitlisted (never over capacity)."""
         event = api_event()
-        person = find_or_create_person(event, _details(data))
+        person, new_person = find_or_create_person_new(event, _details(data))
         category = invitation_service.category_by_code(event, data["category"])
         if data["category"] and category is None:
             raise ServiceError("unknown_category", "Unknown category.", field="category")
@@ -126,7 +126,10 @@ class Registrations(MethodView):
                             if data["needs_approval"] is None else data["needs_approval"]),
             session_ids=data["session_ids"], notify=data["notify"])
         answer_service.store_answers(event.id, person.id, cleaned)
-        answer_service.attach_answers(event, [registration], questions)
+        if new_person:
+            answer_service.attach_new_answers(registration, questions, cleaned)
+        else:  # a person known before (invited, say) may have answered other questions already
+            answer_service.attach_answers(event, [registration], questions)
         commit_keeping_loaded()  # the answer shows what was just written: nothing is read again
         return registration
 

@@ -7,20 +7,22 @@ counter makes over-booking impossible even for a caller that skips this module.
 Callers run these inside their own transaction and commit with the rest of the change.
 """
 
-from sqlalchemy import or_, select, true, update
+from sqlalchemy import bindparam, or_, select, true, update
 
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
 
+#: built once: every registration runs it
+_TAKE_EVENT_PLACE = (update(Event)
+                     .where(Event.id == bindparam("event_id"),
+                            or_(Event.capacity.is_(None), Event.confirmed_count < Event.capacity))
+                     .values(confirmed_count=Event.confirmed_count + 1)
+                     .execution_options(synchronize_session=False))
+
 
 def take_event_place(event_id: int) -> bool:
     """Count one more confirmed guest if the event has room; False when full."""
-    result = db.session.execute(
-        update(Event)
-        .where(Event.id == event_id, or_(Event.capacity.is_(None), Event.confirmed_count < Event.capacity))
-        .values(confirmed_count=Event.confirmed_count + 1)
-        .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return db.session.execute(_TAKE_EVENT_PLACE, {"event_id": event_id}).rowcount == 1
 
 
 def release_event_place(event_id: int) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
-from eventsvc.audit.service import record
+from eventsvc.audit.service import record, record_many
 from eventsvc.core.errors import Conflict, PermissionDenied, ServiceError
 from eventsvc.core.metrics import registration_changed
 from eventsvc.core.types import utcnow
@@ -26,7 +26,7 @@ from eventsvc.events import capacity as event_capacity
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.models import Event
 from eventsvc.extensions import db
-from eventsvc.mail.service import queue_message
+from eventsvc.mail.service import GuestMessage, queue_messages
 from eventsvc.people.models import Person
 from eventsvc.registration import capacity, seats
 from eventsvc.registration.enums import InvitationStatus, RegistrationSource, RegistrationStatus
@@ -94,9 +94,10 @@ def tell(registration: Registration, kind: str, *, new: bool = False) -> None:
     if not person.email:
         return
     token = issue_link(registration, new=new)
-    queue_message(kind=kind, to_address=person.email, to_name=person.name, language=registration.language,
-                  event_id=registration.event_id,
-                  values=guest_values(registration.event, person, registration.language, portal_url(token)))
+    queue_messages([GuestMessage(kind=kind, to_address=person.email, to_name=person.name,
+                                 language=registration.language, event_id=registration.event_id,
+                                 values=guest_values(registration.event, person, registration.language,
+                                                     portal_url(token)))])
 
 
 def announce(registration: Registration, kind: WebhookKind, previous=None) -> None:
@@ -223,26 +224,37 @@ def register(event: Event, person: Person, *, source: RegistrationSource, actor:
              refuse_when_full: bool = False) -> Registration:
     """A new registration, placed (or pending approval), with its seminar choices.
 
-    Two requests registering the same person at once meet at the unique (event, person)
-    constraint: the second gets ``already_registered`` (409), never a 500.
+    The place is taken first and the row inserted with its final status (one statement less
+    than inserting, then placing): the status decides the audit entry, the webhook and the
+    e-mail, all written right after as single inserts. Two requests registering the same
+    person at once meet at the unique (event, person) constraint: the second gives its place
+    back and gets ``already_registered`` (409), never a 500.
     """
     decide(REGISTRATION["register"], "new", actor)
-    registration = _insert_registration(event, person, source=source, category=category, invitation=invitation,
-                                        language=language if language in ("en", "zh") else "en")
-    if registration is None:
-        raise Conflict("already_registered", _("This person is already registered for this event."))
+    now = utcnow()
+    placed = False
     if needs_approval:
-        registration.status = R.PENDING
+        status = R.PENDING
+    elif capacity.take_event_place(event.id):
+        status, placed = R.CONFIRMED, True
     elif refuse_when_full:
-        if not capacity.take_event_place(event.id):
-            raise Conflict("event_full", _("The event is full: no walk-in can be registered."))
-        registration.status, registration.confirmed_at = R.CONFIRMED, utcnow()
+        if registration_of(event.id, person.id) is not None:  # the older answer wins
+            raise Conflict("already_registered", _("This person is already registered for this event."))
+        raise Conflict("event_full", _("The event is full: no walk-in can be registered."))
     else:
-        _place(registration)
+        status = R.WAITLISTED
+    registration = _insert_registration(
+        event, person, source=source, category=category, invitation=invitation,
+        language=language if language in ("en", "zh") else "en", status=status,
+        confirmed_at=now if placed else None, waitlisted_at=now if status == R.WAITLISTED else None)
+    if registration is None:
+        if placed:
+            capacity.release_event_place(event.id)
+        raise Conflict("already_registered", _("This person is already registered for this event."))
     if session_ids:
         seats.choose(registration, session_ids, actor=actor, invitation=invitation)
-    record(REGISTRATION["register"].audit, event_id=event.id, obj=registration, actor=actor.value,
-           status=registration.status.value, source=source.value)
+    record_many(REGISTRATION["register"].audit, [registration], event_id=event.id, actor=actor.value,
+                status=registration.status.value, source=source.value)
     registration_changed(None, registration.status.value)
     announce(registration, WebhookKind.REGISTRATION_CREATED)
     if notify:
@@ -250,18 +262,23 @@ def register(event: Event, person: Person, *, source: RegistrationSource, actor:
     return registration
 
 
+#: built once per dialect, the row given as parameters (every registration runs it)
+_INSERT_REGISTRATION = {name: dialect.insert(Registration).on_conflict_do_nothing().returning(Registration)
+                        for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
 def _insert_registration(event: Event, person: Person, *, category: Category | None,
                          invitation: Invitation | None, **values) -> Registration | None:
     """The new row in one statement (INSERT … ON CONFLICT DO NOTHING RETURNING: no look-up first,
     no savepoint); None when the person is already registered (or the invitation already used),
     also when another request registered them at this instant."""
-    dialect = db.session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Registration).values(
-        event_id=event.id, person_id=person.id, category_id=category.id if category else None,
-        invitation_id=invitation.id if invitation else None, **values)
-    registration = db.session.scalars(statement.on_conflict_do_nothing().returning(Registration)).first()
+    registration = db.session.scalars(_INSERT_REGISTRATION[db.session.get_bind().dialect.name], {
+        "event_id": event.id, "person_id": person.id, "category_id": category.id if category else None,
+        "invitation_id": invitation.id if invitation else None, **values}).first()
     if registration is not None:
         set_committed_value(registration, "seats", [])  # a new registration has none: no query for them
+        set_committed_value(registration, "event", event)  # known: the e-mail and webhook read it
+        set_committed_value(registration, "person", person)
     return registration
 
 

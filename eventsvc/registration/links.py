@@ -38,12 +38,10 @@ def issue_link(owner: Invitation | Registration, *, new: bool = False) -> str:
                                                    GuestLink.expires_at <= utcnow())
                            .execution_options(synchronize_session=False))
     token = new_token()
-    link = GuestLink(token_hash=hash_token(token), expires_at=link_expiry())
-    if isinstance(owner, Invitation):
-        link.invitation_id = owner.id
-    else:
-        link.registration_id = owner.id
-    db.session.add(link)
+    db.session.execute(insert(GuestLink.__table__).values(  # Core: written now, nothing left to flush
+        token_hash=hash_token(token), expires_at=link_expiry(),
+        invitation_id=owner.id if isinstance(owner, Invitation) else None,
+        registration_id=None if isinstance(owner, Invitation) else owner.id))
     return token
 
 

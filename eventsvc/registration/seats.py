@@ -7,7 +7,7 @@ dropped twice at once is released once and a session never holds more than its s
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.i18n import local
@@ -28,12 +28,17 @@ from eventsvc.registration.transitions import ACTIVE, SEAT, ActionRefused, Actor
 S = SeatStatus
 
 
+#: built once: the public form runs it on every request
+_CHOOSABLE = (select(AgendaItem).where(AgendaItem.event_id == bindparam("event_id"),
+                                       AgendaItem.requires_registration.is_(True),
+                                       AgendaItem.status == SessionStatus.SCHEDULED)
+              .order_by(AgendaItem.starts_at, AgendaItem.id))
+
+
 def choosable_sessions(event: Event, invitation: Invitation | None = None) -> list[AgendaItem]:
     """Sessions a guest picks separately: seat-limited, not cancelled; closed ones only if invited."""
     invited = {s.id for s in invitation.sessions} if invitation is not None else set()
-    items = db.session.scalars(select(AgendaItem).where(
-        AgendaItem.event_id == event.id, AgendaItem.requires_registration.is_(True),
-        AgendaItem.status == SessionStatus.SCHEDULED).order_by(AgendaItem.starts_at, AgendaItem.id)).all()
+    items = db.session.scalars(_CHOOSABLE, {"event_id": event.id}).all()
     return [i for i in items if not i.is_closed or i.id in invited]
 
 

@@ -19,7 +19,7 @@ from eventsvc.core.types import utcnow
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.models import Event
 from eventsvc.extensions import db
-from eventsvc.people.identity import PersonDetails, find_or_create_person, normalise_email
+from eventsvc.people.identity import PersonDetails, find_or_create_person_new, normalise_email
 from eventsvc.registration import lifecycle
 from eventsvc.registration.enums import InvitationStatus, RegistrationSource
 from eventsvc.registration.invitations import send_invitation
@@ -49,18 +49,20 @@ def count_submission(client_address: str | None, email: str | None) -> None:
     client is counted first: a client already refused does not use up an address's allowance.
     """
     config = current_app.config
-    rate_limits.hit("self_registration_client", client_address or "unknown",
-                    limit=config["SELF_REGISTRATION_LIMIT_PER_CLIENT"],
-                    window=config["SELF_REGISTRATION_CLIENT_WINDOW_SECONDS"],
-                    message=_l("Too many registrations from your network. Please try again later."))
+    limits = [rate_limits.Limit(
+        "self_registration_client", client_address or "unknown", config["SELF_REGISTRATION_LIMIT_PER_CLIENT"],
+        config["SELF_REGISTRATION_CLIENT_WINDOW_SECONDS"],
+        _l("Too many registrations from your network. Please try again later."))]
     try:
         address = normalise_email(email)
     except ServiceError:
-        return  # the form tells what is wrong with it; nothing will be sent
-    rate_limits.hit("self_registration_address", address,
-                    limit=config["SELF_REGISTRATION_LIMIT_PER_ADDRESS"],
-                    window=config["SELF_REGISTRATION_ADDRESS_WINDOW_SECONDS"],
-                    message=_l("Too many registrations with this e-mail address. Please try again later."))
+        address = None  # the form tells what is wrong with it; nothing will be sent
+    if address is not None:
+        limits.append(rate_limits.Limit(
+            "self_registration_address", address, config["SELF_REGISTRATION_LIMIT_PER_ADDRESS"],
+            config["SELF_REGISTRATION_ADDRESS_WINDOW_SECONDS"],
+            _l("Too many registrations with this e-mail address. Please try again later.")))
+    rate_limits.hit_all(limits)  # one short transaction for both counts
 
 
 def self_register(event: Event, details: PersonDetails, session_ids=(), answers=None, questions=None) -> None:
@@ -79,11 +81,13 @@ def self_register(event: Event, details: PersonDetails, session_ids=(), answers=
     check_open(event)
     cleaned = answer_service.check_answers(answer_service.questions_for(event, None) if questions is None
                                            else questions, answers or {}, by_guest=True)
-    person = find_or_create_person(event, details)
-    existing = db.session.scalar(select(Registration).where(
-        Registration.event_id == event.id, Registration.person_id == person.id))
-    invitation = db.session.scalar(select(Invitation).where(
-        Invitation.event_id == event.id, Invitation.person_id == person.id))
+    person, new_person = find_or_create_person_new(event, details)
+    existing = invitation = None  # a person created just now has neither
+    if not new_person:
+        existing = db.session.scalar(select(Registration).where(
+            Registration.event_id == event.id, Registration.person_id == person.id))
+        invitation = db.session.scalar(select(Invitation).where(
+            Invitation.event_id == event.id, Invitation.person_id == person.id))
     if invitation is not None and invitation.status == InvitationStatus.REVOKED:
         return
     if existing is not None:

@@ -368,3 +368,38 @@ def test_an_imported_guest_gets_the_same_message_as_one_invited_alone(app, organ
             assert (bulk.subject, bulk.body_text, bulk.body_html) == (alone.subject, alone.body_text, alone.body_html)
             assert "王芳 &lt;b&gt;" in bulk.body_html and bulk.message_id != alone.message_id
         db.session.rollback()
+
+
+def test_the_remembered_mail_layout_gives_the_same_bytes_as_rendering_it_and_follows_a_new_title(
+        app, organizer):  # noqa: F811
+    # the layout is rendered once per language and event title by each process (mail.service._layout,
+    # issue 17's rush); the product's wording once per kind and language (wording.default_wording)
+    from flask import render_template
+    from flask_babel import force_locale
+    from markupsafe import Markup
+
+    from eventsvc.mail import wording
+    from eventsvc.mail.service import compose
+
+    _, slug = organizer
+    with app.app_context():
+        event = event_by_slug(slug)
+        values = {"guest_name": "王芳 <b>", "event_title": event.title, "event_dates": "1–2 June",
+                  "venue": "Hall", "portal_link": "http://127.0.0.1/g/abc"}
+        app.extensions.pop("eventsvc_mail_layouts", None)
+        app.extensions.pop("eventsvc_default_wordings", None)
+        for language in ("zh", "en", "zh"):  # the second zh comes from what was remembered
+            written = compose(event.id, "registration_confirmed", language, values)
+            with force_locale(language):
+                subject, body = wording._wording("registration_confirmed")
+            content = wording.to_html(wording.tidy(wording.fill(body, values)), values["portal_link"],
+                                      str(wording.kind_of("registration_confirmed").button_label))
+            with force_locale(language):
+                rendered = render_template("mail/written.html", language=language, event_title=event.title,
+                                           content=Markup(content))
+            assert written.html == rendered
+            assert written.subject == wording.fill(subject, values)
+            assert "王芳 &lt;b&gt;" in written.html
+        renamed = compose(event.id, "registration_confirmed", "en", {**values, "event_title": "Renamed <Forum>"})
+        assert "Renamed &lt;Forum&gt;" in renamed.html and event.title not in renamed.html.replace(
+            "Renamed", "")

@@ -114,3 +114,35 @@ def test_answers_given_with_an_invitation_through_the_api_show_on_it(
     assert bad.status_code == 422 and list(bad.json["errors"]) == ["answers.diet"]
     assert [i["answers"] for i in client.get(f"/api/v1/events/{slug}/invitations", headers=headers).json] == \
         [{"diet": "c1"}]
+
+
+def test_a_new_guests_answers_in_the_registration_answer_are_the_ones_read_back_later(
+        app, client, open_event, make_user, api_token):
+    """A new person's answers are shown from what was just stored (not read again): the same
+    JSON as a later read, every kind of answer; a person known before (here: invited with an
+    answer to another question) still shows every answer they have."""
+    slug = open_event()
+    headers = _auth(_token(app, make_user, api_token, slug, "org@example.org"))
+    base = f"/api/v1/events/{slug}"
+    for question in (DIET, {"kind": "multiple_choice", "label": "Topics", "key": "topics",
+                            "choices": [{"label": "Trade"}, {"label": "Energy"}, {"label": "Health"}]},
+                     {"kind": "number", "label": "Nights", "key": "nights"},
+                     {"kind": "checkbox", "label": "Needs a visa letter", "key": "visa"},
+                     {"kind": "short_text", "label": "Remarks", "key": "remarks"}):
+        assert client.post(f"{base}/questions", headers=headers, json=question).status_code == 201
+    response = client.post(f"{base}/registrations", headers=headers, json={
+        "name": "Liu Yang", "email": "liu@example.cn", "notify": False,
+        "answers": {"diet": "c2", "topics": ["Health", "Trade"], "nights": "3", "visa": True, "remarks": ""}})
+    assert response.status_code == 201, response.json
+    read_back = client.get(f"{base}/registrations/{response.json['id']}", headers=headers).json
+    assert response.json["answers"] == read_back["answers"] == {
+        "diet": "c2", "topics": read_back["answers"]["topics"], "nights": 3, "visa": True}
+    assert sorted(read_back["answers"]["topics"]) == ["c1", "c3"]
+
+    invited = client.post(f"{base}/invitations", headers=headers, json={
+        "name": "Bo Wu", "email": "bo@example.cn", "send": False, "answers": {"nights": 2}})
+    assert invited.status_code == 201, invited.json
+    response = client.post(f"{base}/registrations", headers=headers, json={
+        "name": "Bo Wu", "email": "bo@example.cn", "notify": False, "answers": {"diet": "c1"}})
+    assert response.status_code == 201, response.json
+    assert response.json["answers"] == {"diet": "c1", "nights": 2}

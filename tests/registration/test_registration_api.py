@@ -155,3 +155,41 @@ def test_a_guest_without_an_address_is_listed_with_email_null_as_documented(
     assert [(r["person"]["name"], r["person"]["email"]) for r in listed] == [("Walk-in Guest", None)]
     documented = client.get("/api/v1/openapi.json").json["components"]["schemas"]["GuestPerson"]
     assert documented["properties"]["email"].get("nullable") is True
+
+
+def test_a_registration_with_its_mail_audit_and_link_costs_ten_statements(
+        app, client, open_event, make_user, api_token):
+    """The rush's request (issue 17): the token and the event with the caller's role, the new
+    person, the questions, the place, the registration with its final status, the audit row,
+    the guest link, the organizer's wording (none) and the e-mail: each one statement, no
+    look-up of what this request has just written."""
+    from sqlalchemy import event as sa_event
+
+    from eventsvc.extensions import db
+
+    slug = open_event()
+    headers = _auth(_organizer_token(app, make_user, api_token, slug))
+    url = f"/api/v1/events/{slug}/registrations"
+    assert client.post(url, headers=headers, json={"name": "First", "email": "first@example.org"}).status_code == 201
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        if not statement.strip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.post(url, headers=headers, json={"name": "Guo Mei", "email": "guo@example.org"})
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 201 and response.json["status"] == "confirmed", response.json
+    assert len(statements) <= 10, statements
+    with app.app_context():
+        from eventsvc.audit.models import AuditEvent
+        from eventsvc.mail.models import OutgoingMessage
+        assert db.session.query(OutgoingMessage).filter_by(to_address="guo@example.org").count() == 1
+        assert db.session.query(AuditEvent).filter_by(action="registration.created",
+                                                     object_id=response.json["id"]).one().details["status"] \
+            == "confirmed"

@@ -4,7 +4,7 @@ The browser that submits the form sees only what it typed and "check your e-mail
 link goes only to the address (SPEC rule 10). E-mails are read from a real SMTP server on loopback.
 """
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eventsvc.events.permissions import event_by_slug
 from eventsvc.extensions import db
@@ -177,6 +177,43 @@ def test_one_client_beyond_its_limit_gets_429_for_any_address(app, open_event):
         assert post_form(calm, f"/e/{slug}/register", {**STRANGER, "email": "g9@example.org"}).status_code == 200
     finally:
         app.config["SELF_REGISTRATION_LIMIT_PER_CLIENT"] = saved
+
+
+def test_a_client_refused_uses_up_none_of_an_addresss_allowance_and_both_counts_are_one_transaction(
+        app, open_event):
+    # count_submission counts the client, then the address, in one transaction (rate_limits.hit_all)
+    from sqlalchemy import event as sa_event
+
+    from eventsvc.core.rate_limits import RateLimitHit
+
+    slug = open_event(capacity=50)
+    app.config["SELF_REGISTRATION_LIMIT_PER_CLIENT"], saved = 1, app.config["SELF_REGISTRATION_LIMIT_PER_CLIENT"]
+    seen = []
+
+    def statement(conn, cursor, sql, *args):
+        seen.append("count" if "rate_limit_hits" in sql and sql.lstrip().upper().startswith("INSERT") else "other")
+
+    def commit(conn):
+        seen.append("commit")
+
+    with app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", statement)
+    sa_event.listen(engine, "commit", commit)
+    try:
+        flood = _browser(app, "192.0.2.17")
+        assert post_form(flood, f"/e/{slug}/register", {**STRANGER, "email": "a1@example.org"}).status_code == 200
+        first = seen.index("count")
+        assert seen[first:first + 3] == ["count", "count", "commit"], seen
+        assert post_form(flood, f"/e/{slug}/register", {**STRANGER, "email": "a2@example.org"}).status_code == 429
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", statement)
+        sa_event.remove(engine, "commit", commit)
+        app.config["SELF_REGISTRATION_LIMIT_PER_CLIENT"] = saved
+    with app.app_context():
+        counted = db.session.execute(select(RateLimitHit.purpose, func.sum(RateLimitHit.hits))
+                                     .group_by(RateLimitHit.purpose)).all()
+    assert dict(counted) == {"self_registration_client": 2, "self_registration_address": 1}
 
 
 def test_the_portal_details_form_cannot_change_the_email(app, client, open_event):

@@ -307,8 +307,9 @@ def answer_cell(question: Question, answer: Answer | None) -> str:
     return answer.value or ""
 
 
-def answer_json(question: Question, answer: Answer | None):
-    """The API's value: text, a number, "YYYY-MM-DD", true, a choice key or a list of keys."""
+def answer_json(question: Question, answer: Answer | Clean | None):
+    """The API's value: text, a number, "YYYY-MM-DD", true, a choice key or a list of keys.
+    ``answer``: a stored one, or a checked one just stored (the same value and choices)."""
     if answer is None:
         return [] if question.kind == K.MULTIPLE_CHOICE else None
     if question.kind == K.SINGLE_CHOICE:
@@ -333,6 +334,14 @@ def attach_answers(event: Event, items, questions: list[Question] | None = None)
         given = answers.get(item.person_id, {})
         item.answers_by_key = {q.key: answer_json(q, given[q.id]) for q in questions if q.id in given}
     return items
+
+
+def attach_new_answers(item, questions: list[Question], cleaned: Mapping[int, Clean]):
+    """``attach_answers`` for the registration or invitation of a person created in this request:
+    their answers are exactly the ones just stored, so they are not read back. Returns the item."""
+    item.answers_by_key = {q.key: answer_json(q, cleaned[q.id]) for q in questions
+                           if q.id in cleaned and not cleaned[q.id].empty}
+    return item
 
 
 # --- forms ---------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from eventsvc.audit.service import record
@@ -52,12 +52,15 @@ class QuestionInput:
     hidden: bool = False
 
 
+#: built once: every registration runs it
+_QUESTIONS = (select(Question).where(Question.event_id == bindparam("event_id"))
+              .options(selectinload(Question.choices), selectinload(Question.categories))
+              .order_by(Question.position, Question.id))
+
+
 def list_questions(event: Event) -> list[Question]:
     """Every question of the event, hidden ones too, in the organizer's order (three queries)."""
-    return list(db.session.scalars(
-        select(Question).where(Question.event_id == event.id)
-        .options(selectinload(Question.choices), selectinload(Question.categories))
-        .order_by(Question.position, Question.id)))
+    return list(db.session.scalars(_QUESTIONS, {"event_id": event.id}))
 
 
 def question_for(event: Event, question_id: int) -> Question:
