@@ -26,13 +26,17 @@ for pretix, leaving out BEGIN/SAVEPOINT and the like). Prints a table per round 
 eventsvc/pretix (req/s; and pretix's CPU and statements over eventsvc's), the load average before →
 after each phase, the databases and the workers.
 
-pretix runs as configured by the setup script: PostgreSQL, no Redis (pretix then caches nothing
-between requests), no Celery (tasks run in the web worker), debug off.
+pretix runs as configured by the setup script: PostgreSQL, no Celery (tasks run in the web worker),
+debug off, and no Redis (pretix then caches nothing between requests) unless --pretix-redis: a
+private redis-server for pretix's cache and sessions, as pretix's docs ask of a production install
+(Redis's CPU, like PostgreSQL's, is not in "cpu ms").
 """
 
 import argparse
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -53,18 +57,35 @@ CLIENTS = (1, 8)
 
 # --- pretix ---------------------------------------------------------------------------------
 
-def setup_pretix(orders: int, pretix_dir: Path, pg_url: str, pg_db: str) -> dict:
+def setup_pretix(orders: int, pretix_dir: Path, pg_url: str, pg_db: str, redis_url: str | None) -> dict:
     """scripts/pretix-bench-setup (its progress lines pass through); its state: organizer, list, token, secrets."""
     from sqlalchemy.engine import make_url
 
     pg = make_url(pg_url)
     env = {**os.environ, "PRETIX_BENCH_DIR": str(pretix_dir), "PRETIX_BENCH_PG_DB": pg_db,
-           "PRETIX_BENCH_PG": f"postgresql://{pg.username or 'postgres'}@{pg.host}:{pg.port or 5432}"}
+           "PRETIX_BENCH_PG": f"postgresql://{pg.username or 'postgres'}@{pg.host}:{pg.port or 5432}",
+           "PRETIX_BENCH_REDIS_URL": redis_url or ""}
     done = subprocess.run([str(ROOT / "scripts" / "pretix-bench-setup"), str(orders)], env=env, check=True,
                           stdout=subprocess.PIPE, text=True)
     lines = done.stdout.strip().splitlines()
     print("\n".join("  setup: " + line for line in lines[:-1]), flush=True)
     return json.loads(Path(lines[-1]).read_text())
+
+
+def start_redis(port: int):
+    """A private Redis for pretix's cache and sessions (--pretix-redis): in memory only, stopped at the end."""
+    redis = shutil.which("redis-server")
+    if not redis:
+        raise SystemExit("--pretix-redis needs redis-server (apt-get install redis-server)")
+    process = subprocess.Popen([redis, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def port_open() -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+
+    checkin.wait_until(port_open, what=f"redis-server on port {port}", process=process)
+    return process
 
 
 def pretix_version(pretix_dir: Path) -> str:
@@ -153,6 +174,7 @@ def ratio_row(pretix: dict, eventsvc: dict) -> str:
 def print_result(result: dict) -> None:
     print(f"\n== badge scans side by side: pretix {result['pretix_version']} vs eventsvc {result['commit']}; "
           f"{result['workers']} sync gunicorn workers each; PostgreSQL ({result['databases']}); "
+          f"pretix cache: {result['pretix_cache']}; "
           f"{result['scans']} distinct badges per phase; {result['cpus']} CPUs")
     print(f"{'round / phase':<18}" + "".join(f"{title:>12}" for _, title, _ in COLUMNS) + "   load avg    results")
     for index, round_ in enumerate(result["rounds"], 1):
@@ -184,6 +206,8 @@ def main() -> None:
     parser.add_argument("--scans", type=int, default=1500, help="scans per phase (distinct badges)")
     parser.add_argument("--orders", type=int, default=3000, help="pretix's paid orders (one ticket each)")
     parser.add_argument("--rounds", type=int, default=1, help="pretix then eventsvc, this many times")
+    parser.add_argument("--pretix-redis", action="store_true",
+                        help="pretix with a private Redis for its cache and sessions (its production advice)")
     parser.add_argument("--save", action="store_true", help="save the result as JSON in bench/out/pretix_sidebyside/")
     args = parser.parse_args()
     from sqlalchemy.engine import make_url
@@ -193,20 +217,31 @@ def main() -> None:
     def progress(what: str) -> None:
         print(f"[{time.monotonic() - started:5.0f}s] {what}", flush=True)
 
+    servers, redis_url = [], None
+    if args.pretix_redis:
+        redis_port = checkin.free_port()
+        servers.append(start_redis(redis_port))
+        redis_url = f"redis://127.0.0.1:{redis_port}/0"
+        progress(f"pretix: Redis on port {redis_port}")
     progress("pretix: setup (scripts/pretix-bench-setup)")
-    state = setup_pretix(args.orders, args.pretix_dir, args.pg_url, args.pretix_db)
+    try:
+        state = setup_pretix(args.orders, args.pretix_dir, args.pg_url, args.pretix_db, redis_url)
+    except BaseException:
+        for server in servers:
+            checkin.stop(server)
+        raise
     secrets = state["secrets"][: args.scans]
     pretix_url = make_url(args.pg_url).set(database=args.pretix_db).render_as_string(hide_password=False)
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip() or "?"
     result = {"pretix_version": pretix_version(args.pretix_dir), "commit": commit, "workers": args.workers,
               "databases": f"pretix {args.pretix_db}, eventsvc {args.eventsvc_db}", "scans": len(secrets),
+              "pretix_cache": "Redis" if args.pretix_redis else "none (no Redis)",
               "cpus": os.cpu_count(), "at": datetime.now(UTC).isoformat(timespec="seconds"), "rounds": []}
 
     with tempfile.TemporaryDirectory(prefix="pretix-sidebyside-") as tmp:
         databases = sidebyside.databases("postgres", args.pg_url, args.eventsvc_db, Path(tmp))
         _, eventsvc_url, cleanup = next(databases)
-        servers = []
         try:
             progress(f"eventsvc: database {args.eventsvc_db} (demo forum + {checkin.EXTRA_GUESTS} guests)")
             slug, token, codes = checkin.prepare_database(eventsvc_url)
