@@ -179,8 +179,19 @@ def compose(event_id: int | None, kind: str, language: str, values: dict,
         subject, body, custom = wording_of(event_id, kind, language)
     subject = clean_line(wording.fill(subject, values))
     body = wording.tidy(wording.fill(body, values))
-    content = wording.to_html(body, values.get(mail_kind.button_link), str(mail_kind.button_label))
+    content = wording.to_html(body, values.get(mail_kind.button_link), _button_label(mail_kind, language))
     return Written(subject, body, _page(language, values.get("event_title", ""), content), custom)
+
+
+def _button_label(mail_kind: wording.MailKind, language: str) -> str:
+    """The HTML part's button text in the message's language (not the request's: an English
+    organizer's page sends Chinese guests Chinese buttons), translated once per process."""
+    labels = current_app.extensions.setdefault("eventsvc_mail_buttons", {})
+    key = (mail_kind.key, language)
+    if key not in labels:
+        with force_locale(language):
+            labels[key] = str(mail_kind.button_label)
+    return labels[key]
 
 
 #: where a message's content goes in the page rendered once for many messages (never in a wording:

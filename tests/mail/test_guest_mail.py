@@ -58,10 +58,13 @@ def test_the_organizer_rewrites_the_chinese_invitation_and_a_chinese_guest_gets_
     text = _text(smtp_server, zh)
     assert text.startswith("王芳，您好！") and "我们诚邀您于" in text and "出席开放日" in text
     assert "http://127.0.0.1/g/" in text and 'href="http://127.0.0.1/g/' in smtp_server.inbox.html(zh)
+    # the button too is in the guest's language, whatever the language of the page that sent it
+    assert "接受或谢绝" in smtp_server.inbox.html(zh) and "Accept or decline" not in smtp_server.inbox.html(zh)
     # the English wording was not changed: the English guest gets the standard one
     [en] = smtp_server.inbox.to("ann@example.org")
     assert en["Subject"] == "Invitation: Open Day"
     assert _text(smtp_server, en).startswith("Dear Ann Lee,\n\nYou are invited to Open Day")
+    assert "Accept or decline" in smtp_server.inbox.html(en)
     # back to the standard wording
     post_form(client, f"/manage/e/{slug}/emails/invitation/zh/reset", {}, from_path=f"/manage/e/{slug}/emails")
     assert _templates(app) == []
@@ -392,8 +395,8 @@ def test_the_remembered_mail_layout_gives_the_same_bytes_as_rendering_it_and_fol
             written = compose(event.id, "registration_confirmed", language, values)
             with force_locale(language):
                 subject, body = wording._wording("registration_confirmed")
-            content = wording.to_html(wording.tidy(wording.fill(body, values)), values["portal_link"],
-                                      str(wording.kind_of("registration_confirmed").button_label))
+                button = str(wording.kind_of("registration_confirmed").button_label)
+            content = wording.to_html(wording.tidy(wording.fill(body, values)), values["portal_link"], button)
             with force_locale(language):
                 rendered = render_template("mail/written.html", language=language, event_title=event.title,
                                            content=Markup(content))
