@@ -97,6 +97,20 @@ def normalise_email(value: str | None, field: str = "email") -> str:
                            field=field) from None
 
 
+def address_or_none(value: str | None) -> str | None:
+    """``normalise_email``'s address, or None where it would refuse. Nothing is translated: a
+    rate limit counting on its own connection before the request's first query calls this
+    (a message would pick the signed-in user's language, and that query would start the request's
+    transaction first, IMMEDIATE on SQLite, locking out the count's)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return _normalised(value)
+    except EmailNotValidError:
+        return None
+
+
 @lru_cache(maxsize=50_000)
 def _normalised(value: str) -> str:
     """The address checked once (an import checks a row, then finds its person): refusals raise,

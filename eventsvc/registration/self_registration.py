@@ -19,7 +19,7 @@ from eventsvc.core.types import utcnow
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.models import Event
 from eventsvc.extensions import db
-from eventsvc.people.identity import PersonDetails, find_or_create_person_new, normalise_email
+from eventsvc.people.identity import PersonDetails, address_or_none, find_or_create_person_new
 from eventsvc.registration import lifecycle
 from eventsvc.registration.enums import InvitationStatus, RegistrationSource
 from eventsvc.registration.invitations import send_invitation
@@ -53,10 +53,7 @@ def count_submission(client_address: str | None, email: str | None) -> None:
         "self_registration_client", client_address or "unknown", config["SELF_REGISTRATION_LIMIT_PER_CLIENT"],
         config["SELF_REGISTRATION_CLIENT_WINDOW_SECONDS"],
         _l("Too many registrations from your network. Please try again later."))]
-    try:
-        address = normalise_email(email)
-    except ServiceError:
-        address = None  # the form tells what is wrong with it; nothing will be sent
+    address = address_or_none(email)  # None: the form tells what is wrong with it; nothing will be sent
     if address is not None:
         limits.append(rate_limits.Limit(
             "self_registration_address", address, config["SELF_REGISTRATION_LIMIT_PER_ADDRESS"],

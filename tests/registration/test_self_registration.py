@@ -107,6 +107,24 @@ def test_bad_input_gets_field_errors_and_changes_nothing(app, client, open_event
         assert db.session.scalar(select(func.count()).select_from(Person)) == 0
 
 
+def test_a_signed_in_user_who_mistypes_the_address_gets_the_field_error_and_is_counted(
+        app, client, open_event, make_user):
+    # the bad address's message is in the signed-in user's language: reading their account must
+    # not start the request's transaction before the form's count (SQLite: locked, then a 500)
+    from eventsvc.core.rate_limits import RateLimitHit
+    from tests.support.web import login
+
+    slug = open_event()
+    make_user("organizer.zh@example.org", "correct horse battery", admin=True)
+    assert login(client, "organizer.zh@example.org", "correct horse battery").status_code == 302
+    response = post_form(client, f"/e/{slug}/register", {**FORM, "email": "not-an-address"})
+    assert response.status_code == 422 and "field-error" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Person)) == 0
+        assert db.session.scalar(select(func.sum(RateLimitHit.hits)).where(
+            RateLimitHit.purpose == "self_registration_client")) == 1
+
+
 def test_a_guest_who_cancelled_registers_again_from_the_emailed_link_at_the_end_of_the_line(
         app, client, open_event):
     from tests.registration.helpers import guest_post
