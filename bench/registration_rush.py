@@ -236,9 +236,11 @@ def main() -> int:
                 workers = [int(pid) for pid in Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
                            .read_text().split()]
                 cpu_before = sum(cpu_ms(pid) for pid in workers)
+                client_before = time.process_time()
                 elapsed, latencies, codes = rush(server.url, slug, secret, args.registrations, args.clients,
                                                  args.via)
                 cpu = (sum(cpu_ms(pid) for pid in workers) - cpu_before) / args.registrations
+                client_cpu = (time.process_time() - client_before) * 1000 / args.registrations
             result = counts(database_url)
         ok = result.get("confirmed", 0) == args.capacity == result["counter"]
         failures += not ok
@@ -248,6 +250,7 @@ def main() -> int:
               f"p99 {percentile(ms, 99):6.1f} ms  | HTTP {codes}  | confirmed {result.get('confirmed', 0)}  "
               f"waitlisted {result.get('waitlisted', 0)}  e-mails queued {result['outbox']}  "
               f"{'OK' if ok else 'OVER/UNDER-BOOKED'}  | server CPU {cpu:.1f} ms/registration  "
+              f"client CPU {client_cpu:.1f} ms  "
               f"load average {os.getloadavg()[0]:.2f}")
     return 1 if failures else 0
 

@@ -69,10 +69,13 @@ def identify_caller() -> None:
 
 
 def rechecks_caller(view):
-    """Declares on an API method that its own query checks the bearer token again (with
-    ``accounts.service.caller_token_check``, then ``check_cached_caller``): the caller may then
-    come from the tokens this process verified lately, without a query of its own. The method
-    passes ``api_token_to_check()`` to that query. Put it above every other decorator."""
+    """Declares on an API method that a query of its request checks the bearer token again
+    (with ``accounts.service.caller_token_check``, then ``check_cached_caller``): the event's
+    query of ``events.permissions.api_event_role`` does, for every route of an event, and the
+    scan's decision query. The caller may then come from the tokens this process verified
+    lately, without a query of its own, as a detached copy of the account: only for a method
+    that reads the caller's columns and never hands the object to the session. Put it above
+    every other decorator."""
     view.rechecks_caller = True
     return view
 

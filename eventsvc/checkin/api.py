@@ -54,7 +54,7 @@ def _scan_input(data: dict) -> service.ScanInput:
 @blp.route("/<slug>/scans")
 class Scans(MethodView):
     @rechecks_caller  # the decision query checks the caller's token: no lookup of its own
-    @api_event_role(STAFF)
+    @api_event_role(STAFF, reads_event_itself=True)
     @blp.arguments(ScanSchema())  # an instance: webargs would build a schema per request from the class
     @blp.response(200, ScanAnswerSchema())
     @blp.doc(**answer_links(200, undo=link("/api/v1/events/{slug}/scans/{checkin_id}/undo", "post", "undo this check-in",

@@ -18,10 +18,16 @@ from functools import wraps
 from flask import abort, g
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Integer, and_, bindparam, select
 
-from eventsvc.accounts.api_auth import api_user, cached_token_digest, documented_refusals
+from eventsvc.accounts.api_auth import (
+    api_token_to_check,
+    api_user,
+    cached_token_digest,
+    documented_refusals,
+)
 from eventsvc.accounts.models import EventRole, EventRoleKind, User
+from eventsvc.accounts.service import caller_token_check, check_cached_caller
 from eventsvc.core.errors import PermissionDenied
 from eventsvc.events.models import Event
 from eventsvc.extensions import db
@@ -139,14 +145,19 @@ _REFUSALS = {
 }
 
 
-#: built once: every API route of an event runs it
-_EVENT_AND_ROLE = (select(Event, EventRole.role)
+#: built once: every API route of an event runs it. It also checks a bearer token that came from
+#: the process's cache (``token_id``; NULL otherwise): ``caller_is_admin`` is NULL when that token
+#: is revoked or its account inactive (``accounts.service.caller_token_check``)
+_EVENT_AND_ROLE = (select(Event, EventRole.role,
+                          caller_token_check(bindparam("token_id", type_=Integer)).label("caller_is_admin"))
                    .outerjoin(EventRole, and_(EventRole.event_id == Event.id,
                                               EventRole.user_id == bindparam("user_id")))
                    .where(Event.slug == bindparam("slug")))
+#: the same check alone, for a cached token asking for an event that does not exist
+_TOKEN_ALONE = select(caller_token_check(bindparam("token_id", type_=Integer)))
 
 
-def event_for_role(slug: str, role, *, hide_from_outsiders: bool = False) -> Event:
+def event_for_role(slug: str, role, *, hide_from_outsiders: bool = False, reads_event_itself: bool = False) -> Event:
     """The event of an API route, if the caller may act there as ``role``; refused otherwise.
 
     One query reads the event and the caller's role at it (the scan route counts its
@@ -154,32 +165,42 @@ def event_for_role(slug: str, role, *, hide_from_outsiders: bool = False) -> Eve
     as if it did not exist: an event not published (a draft), or any event with
     ``hide_from_outsiders`` (award lists). Others lacking ``role`` get 403 (``not_organizer``,
     ``not_staff``). ``role`` may be ``ANY_ACCOUNT``. The event is kept for the rest of the
-    request (``api_event()``). Routes declare this with ``api_event_role``. A route that
-    rechecks its caller in its own query (the scan) skips the query for a cached token allowed
-    at the event lately (ALLOWED_CACHE_SECONDS) and gets no Event.
+    request (``api_event()``). Routes declare this with ``api_event_role``.
+
+    A caller taken from the tokens this process verified lately (a route declared
+    ``accounts.api_auth.rechecks_caller``) is checked again by the same query: a revoked token
+    or an inactive account gets 401 at once, and the account's ``is_admin`` is the one read now.
+    A route that also ``reads_event_itself`` (the scan: its decision query reads the event and
+    checks the caller once more) skips this query for a cached token allowed at the event lately
+    (ALLOWED_CACHE_SECONDS) and gets no Event.
     """
     user = api_user()
+    token_id = api_token_to_check()
     token = cached_token_digest()
-    if token is not None and _allowed_lately.get((token, slug, role), 0.0) > time.monotonic():
+    if (reads_event_itself and token is not None
+            and _allowed_lately.get((token, slug, role), 0.0) > time.monotonic()):
         g.event = None  # the route rechecks the caller in its own query and reads no Event
         return None
-    row = db.session.execute(_EVENT_AND_ROLE, {"slug": slug, "user_id": user.id}).first()
+    row = db.session.execute(_EVENT_AND_ROLE, {"slug": slug, "user_id": user.id, "token_id": token_id}).first()
     if row is None:
+        if token_id is not None:
+            check_cached_caller(token_id, db.session.scalar(_TOKEN_ALONE, {"token_id": token_id}), user)
         abort(404)
-    event, held = row
+    event, held, caller_is_admin = row
+    check_cached_caller(token_id, caller_is_admin, user)
     works_there = user.is_admin or held is not None
     if not works_there and (hide_from_outsiders or not event.is_published):
         abort(404)
     if role is not ANY_ACCOUNT and not (user.is_admin or (held is not None and role in _GRANTS[held])):
         code, message = _REFUSALS[role]
         raise PermissionDenied(code, message())
-    if token is not None:
+    if token is not None and reads_event_itself:
         _allowed_lately[(token, slug, role)] = time.monotonic() + ALLOWED_CACHE_SECONDS
     g.event = event
     return event
 
 
-#: how long a route that rechecks its caller (``accounts.api_auth.rechecks_caller``: the scan)
+#: how long a route that rechecks its caller and ``reads_event_itself`` (the scan)
 #: skips the query above for a cached token already allowed at the event: that route's own
 #: query refuses a revoked token or withdrawn role at once; only the order of the answers
 #: (403 before 422 for bad input) may lag by this much
@@ -188,7 +209,7 @@ ALLOWED_CACHE_SECONDS = 5.0
 _allowed_lately: dict[tuple, float] = {}
 
 
-def api_event_role(role, *, hide_from_outsiders: bool = False):
+def api_event_role(role, *, hide_from_outsiders: bool = False, reads_event_itself: bool = False):
     """Declares on an API method (a route with ``<slug>``) who may call it: ``event_for_role``.
 
     Put it above flask-smorest's decorators: ``@blp.arguments`` reads the input when the
@@ -199,7 +220,8 @@ def api_event_role(role, *, hide_from_outsiders: bool = False):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            event_for_role(kwargs["slug"], role, hide_from_outsiders=hide_from_outsiders)
+            event_for_role(kwargs["slug"], role, hide_from_outsiders=hide_from_outsiders,
+                           reads_event_itself=reads_event_itself)
             return view(*args, **kwargs)
 
         wrapper.api_access = f"{role} at the event" + (", hidden from outsiders" if hide_from_outsiders else "")

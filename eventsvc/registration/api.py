@@ -3,9 +3,9 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from eventsvc.accounts.api_auth import api_user
+from eventsvc.accounts.api_auth import api_user, rechecks_caller
 from eventsvc.core.api_links import FROM_PATH, NEW_ID, answer_links, link
-from eventsvc.core.db_setup import commit_keeping_loaded
+from eventsvc.core.db_setup import commit_keeping_loaded, reads_before_locking
 from eventsvc.core.errors import ServiceError
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.permissions import ORGANIZER, api_event, api_event_role
@@ -100,6 +100,8 @@ class Registrations(MethodView):
         event = api_event()
         return answer_service.attach_answers(event, lists.registrations(event, **args))
 
+    @rechecks_caller  # event_for_role's query checks a cached token again: no lookup of its own
+    @reads_before_locking  # the place is taken by a conditional UPDATE, the person by INSERT … ON CONFLICT
     @api_event_role(ORGANIZER)
     @blp.arguments(RegistrationCreateSchema())  # an instance: webargs builds a class anew for every request
     @blp.response(201, RegistrationSchema)
@@ -112,13 +114,13 @@ class Registrations(MethodView):
     def post(self, data, slug):
         """Register a person: confirmed while places last, then waitlisted (never over capacity)."""
         event = api_event()
-        person, new_person = find_or_create_person_new(event, _details(data))
         category = invitation_service.category_by_code(event, data["category"])
         if data["category"] and category is None:
             raise ServiceError("unknown_category", "Unknown category.", field="category")
         questions = answer_service.list_questions(event)  # once: checked here, shown in the answer
         cleaned = answer_service.check_answers(answer_service.questions_for(event, category, questions),
                                                data["answers"], by_guest=False)
+        person, new_person = find_or_create_person_new(event, _details(data))  # the first write
         registration = lifecycle.register(
             event, person, source=RegistrationSource.IMPORT, actor=Actor.ORGANIZER, category=category,
             language=data["language"],

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, make_response, render_template, request
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.core.clients import client_address
-from eventsvc.core.db_setup import commit_keeping_loaded
+from eventsvc.core.db_setup import commit_keeping_loaded, reads_before_locking
 from eventsvc.core.errors import Conflict, ServiceError
 from eventsvc.core.i18n import local
 from eventsvc.core.rate_limits import RateLimited
@@ -37,6 +37,7 @@ def _self_register(event, form, raw_answers, questions) -> None:
 
 
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
+@reads_before_locking  # the place is taken by a conditional UPDATE, the person by INSERT … ON CONFLICT
 def register(slug):
     limited = None
     if request.method == "POST":
