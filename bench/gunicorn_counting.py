@@ -5,7 +5,9 @@ and transactions into a small memory-mapped file that the bench reads before and
 
 Counted per worker: requests (gunicorn's pre_request), statements sent to the database
 (SQLAlchemy's before_cursor_execute, on every engine), apart from "control" statements (BEGIN,
-which eventsvc sends itself on SQLite and psycopg sends implicitly on PostgreSQL, PRAGMA...), and commits (SQLAlchemy's commit event: one per transaction that wrote or read
+which eventsvc sends itself on SQLite and psycopg sends implicitly on PostgreSQL, PRAGMA...; a
+SQLite write's BEGIN IMMEDIATE goes on the driver's connection, core.db_setup.wait_for_write_lock,
+and is not seen here), and commits (SQLAlchemy's commit event: one per transaction that wrote or read
 through the session). A counter is an 8-byte slot written in place, a few hundred nanoseconds.
 """
 
