@@ -21,9 +21,10 @@ def _organizer_token(make_user, api_token, slug):
     return api_token(make_user("lock-org@example.org", "organizer-password-1", event_slug=slug, role="organizer"))
 
 
-def _statements(app):
-    """Every statement the app's engine runs from now on, with whether the other writer still
-    held the lock then (``held``: a threading.Event the test sets while it holds it)."""
+def _post_while_another_worker_writes(app, url, headers, body, meanwhile):
+    """POST ``body`` to ``url`` in a thread while another connection holds SQLite's write lock;
+    ``meanwhile(seen, request)`` runs with the lock held, then the other connection commits.
+    Returns (the answer, every statement the app ran as (first word, text, lock still held?))."""
     seen, held = [], threading.Event()
 
     def note(conn, cursor, statement, *args):
@@ -31,16 +32,25 @@ def _statements(app):
 
     with app.app_context():
         engine = db.engine
+        other = engine.raw_connection()
     sa_event.listen(engine, "before_cursor_execute", note)
-    return seen, held, lambda: sa_event.remove(engine, "before_cursor_execute", note)
-
-
-def _hold_the_write_lock(app):
-    with app.app_context():
-        other = db.engine.raw_connection()
     other.execute("BEGIN IMMEDIATE")
     other.execute("UPDATE events SET updated_at = updated_at")
-    return other
+    held.set()
+    answers = []
+    request = threading.Thread(target=lambda: answers.append(app.test_client().post(url, headers=headers,
+                                                                                      json=body)))
+    try:
+        request.start()
+        meanwhile(seen, request)
+    finally:
+        held.clear()
+        other.execute("COMMIT")
+        other.close()
+        request.join(60)
+        sa_event.remove(engine, "before_cursor_execute", note)
+    assert answers, "the request did not finish"
+    return answers[0], seen
 
 
 def test_a_registration_reads_while_another_worker_writes_and_waits_only_to_write(
@@ -50,14 +60,7 @@ def test_a_registration_reads_while_another_worker_writes_and_waits_only_to_writ
     url = f"/api/v1/events/{slug}/registrations"
     assert client.post(url, headers=headers, json={"name": "Warm", "email": "warm@example.org"}).status_code == 201
 
-    seen, held, stop_listening = _statements(app)
-    other = _hold_the_write_lock(app)
-    held.set()
-    answers = []
-    request = threading.Thread(target=lambda: answers.append(app.test_client().post(
-        url, headers=headers, json={"name": "Late", "email": "late@example.org"})))
-    try:
-        request.start()
+    def meanwhile(seen, request):
         # the request reads its event and questions while the other connection holds the lock...
         for _ in range(600):
             if any("registration_questions" in statement for _, statement, _ in seen):
@@ -66,15 +69,12 @@ def test_a_registration_reads_while_another_worker_writes_and_waits_only_to_writ
         request.join(0.5)
         reads = [statement for kind, statement, during in seen if kind == "SELECT" and during]
         assert any("FROM events" in s for s in reads) and any("registration_questions" in s for s in reads), seen
-        assert request.is_alive() and not answers  # ...and waits at its first write
-    finally:
-        held.clear()
-        other.execute("COMMIT")
-        other.close()
-        request.join(60)
-        stop_listening()
-    assert answers and answers[0].status_code == 201, answers and answers[0].json
-    assert answers[0].json["status"] == "waitlisted"  # the one place was taken: counted under the lock
+        assert request.is_alive()  # ...and waits at its first write
+
+    answer, seen = _post_while_another_worker_writes(app, url, headers, {"name": "Late", "email": "late@example.org"},
+                                                     meanwhile)
+    assert answer.status_code == 201, answer.json
+    assert answer.json["status"] == "waitlisted"  # the one place was taken: counted under the lock
     assert not any(during for kind, _, during in seen if kind in ("INSERT", "UPDATE", "DELETE"))
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Registration)) == 2
@@ -88,24 +88,15 @@ def test_other_write_requests_still_take_the_lock_before_their_first_read(app, c
     headers = {"Authorization": f"Bearer {_organizer_token(make_user, api_token, slug)}"}
     assert client.post(f"/api/v1/events/{slug}/registrations", headers=headers,
                        json={"name": "First", "email": "first@example.org"}).status_code == 201
-    seen, held, stop_listening = _statements(app)
-    other = _hold_the_write_lock(app)
-    held.set()
-    answers = []
-    request = threading.Thread(target=lambda: answers.append(app.test_client().post(
-        f"/api/v1/events/{slug}/invitations", headers=headers,
-        json={"name": "Invited", "email": "invited@example.org", "send": False})))
-    try:
-        request.start()
+
+    def meanwhile(seen, request):
         request.join(1.0)
         assert request.is_alive()
         assert not [statement for kind, statement, during in seen if during and kind != "BEGIN"], seen
-    finally:
-        held.clear()
-        other.execute("COMMIT")
-        other.close()
-        request.join(60)
-        stop_listening()
-    assert answers and answers[0].status_code == 201, answers and answers[0].json
+
+    answer, _ = _post_while_another_worker_writes(
+        app, f"/api/v1/events/{slug}/invitations", headers,
+        {"name": "Invited", "email": "invited@example.org", "send": False}, meanwhile)
+    assert answer.status_code == 201, answer.json
     with app.app_context():
         assert db.session.execute(text("SELECT count(*) FROM invitations")).scalar() == 1
