@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import insert
 
 from eventsvc.audit.models import AuditEvent
+from eventsvc.core.appends import Rows
 from eventsvc.extensions import db
 
 #: rows per INSERT statement of record_many
@@ -38,8 +39,15 @@ def record_many(action: str, objects: Sequence, *, event_id: int | None = None, 
     """``record(action, obj=o, **details)`` for each of many objects (already flushed: they have
     their id), in one statement per page of rows instead of one ORM object each (also the hot
     path's one row: no unit of work to flush); returns the count."""
-    user_id = _user_id(user_id)
-    rows = [_row(action, event_id, obj, actor, user_id, details) for obj in objects]
+    rows = rows_for(action, objects, event_id=event_id, actor=actor, user_id=user_id, **details).rows
     for start in range(0, len(rows), PAGE):
         db.session.execute(insert(AuditEvent.__table__), rows[start:start + PAGE])  # Core: executemany
     return len(rows)
+
+
+def rows_for(action: str, objects: Sequence, *, event_id: int | None = None, actor: str | None = None,
+             user_id: int | None = None, **details) -> Rows:
+    """The rows ``record_many`` writes, for the caller to write with others
+    (``core.appends.insert_together``)."""
+    user_id = _user_id(user_id)
+    return Rows(AuditEvent.__table__, [_row(action, event_id, obj, actor, user_id, details) for obj in objects])

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from eventsvc.core.appends import Rows
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.text import clean_line
 from eventsvc.extensions import db
@@ -83,6 +84,15 @@ def queue_messages(messages: Sequence[GuestMessage]) -> int:
     """Many guest messages at once (an import's invitations): each written as ``queue_message``
     writes it, the wording of each (event, kind, language) read once, the rows added in one
     statement per page instead of one ORM object each. The caller commits; returns the count."""
+    rows = outbox_rows(messages).rows
+    for start in range(0, len(rows), PAGE):
+        db.session.execute(insert(OutgoingMessage.__table__), rows[start:start + PAGE])  # Core: executemany
+    return len(rows)
+
+
+def outbox_rows(messages: Sequence[GuestMessage]) -> Rows:
+    """The outbox rows of ``queue_messages``, for the caller to write in its transaction (with
+    ``core.appends.insert_together``); the sender is woken after that transaction commits."""
     wordings: dict = {}
     rows = []
     for message in messages:
@@ -91,11 +101,9 @@ def queue_messages(messages: Sequence[GuestMessage]) -> int:
         rows.append(_outbox_row(kind=message.kind, to_address=message.to_address, to_name=message.to_name,
                                 language=language, event_id=message.event_id, subject=written.subject,
                                 body=written.body, html=written.html, dedupe_key=message.dedupe_key))
-    for start in range(0, len(rows), PAGE):
-        db.session.execute(insert(OutgoingMessage.__table__), rows[start:start + PAGE])  # Core: executemany
     if rows:
         tasks.deliver_after_commit()
-    return len(rows)
+    return Rows(OutgoingMessage.__table__, rows)
 
 
 def queue_once(dedupe_key: str, **message) -> OutgoingMessage | None:

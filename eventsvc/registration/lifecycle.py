@@ -18,7 +18,8 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
-from eventsvc.audit.service import record, record_many
+from eventsvc.audit.service import record, rows_for
+from eventsvc.core.appends import Rows, insert_together
 from eventsvc.core.errors import Conflict, PermissionDenied, ServiceError
 from eventsvc.core.metrics import registration_changed
 from eventsvc.core.types import utcnow
@@ -26,11 +27,17 @@ from eventsvc.events import capacity as event_capacity
 from eventsvc.events.enums import RegistrationMode
 from eventsvc.events.models import Event
 from eventsvc.extensions import db
-from eventsvc.mail.service import GuestMessage, queue_messages
+from eventsvc.mail.service import GuestMessage, outbox_rows
 from eventsvc.people.models import Person
 from eventsvc.registration import capacity, seats
 from eventsvc.registration.enums import InvitationStatus, RegistrationSource, RegistrationStatus
-from eventsvc.registration.links import had_a_link, has_live_link, issue_link, portal_url
+from eventsvc.registration.links import (
+    drop_expired_links,
+    had_a_link,
+    has_live_link,
+    new_link,
+    portal_url,
+)
 from eventsvc.registration.locking import lock_invitation, lock_registration, registration_of
 from eventsvc.registration.mail_values import guest_values
 from eventsvc.registration.models import Category, Invitation, Registration
@@ -90,14 +97,21 @@ def decide(transition: Transition, status, actor: Actor) -> bool:
 def tell(registration: Registration, kind: str, *, new: bool = False) -> None:
     """Queue the status e-mail with a new portal link (the guest's older links keep working).
     ``new``: the registration was created in this transaction (it has no links to tidy)."""
+    insert_together(*_telling(registration, kind, new=new))
+
+
+def _telling(registration: Registration, kind: str, *, new: bool) -> tuple[Rows, ...]:
+    """``tell``'s rows, the link's and the e-mail's, for the caller to write (none without an address)."""
     person = registration.person
     if not person.email:
-        return
-    token = issue_link(registration, new=new)
-    queue_messages([GuestMessage(kind=kind, to_address=person.email, to_name=person.name,
-                                 language=registration.language, event_id=registration.event_id,
-                                 values=guest_values(registration.event, person, registration.language,
-                                                     portal_url(token)))])
+        return ()
+    if not new:
+        drop_expired_links(registration)
+    token, link = new_link(registration)
+    return link, outbox_rows([GuestMessage(kind=kind, to_address=person.email, to_name=person.name,
+                                           language=registration.language, event_id=registration.event_id,
+                                           values=guest_values(registration.event, person, registration.language,
+                                                               portal_url(token)))])
 
 
 def announce(registration: Registration, kind: WebhookKind, previous=None) -> None:
@@ -253,12 +267,13 @@ def register(event: Event, person: Person, *, source: RegistrationSource, actor:
         raise Conflict("already_registered", _("This person is already registered for this event."))
     if session_ids:
         seats.choose(registration, session_ids, actor=actor, invitation=invitation)
-    record_many(REGISTRATION["register"].audit, [registration], event_id=event.id, actor=actor.value,
-                status=registration.status.value, source=source.value)
+    audit = rows_for(REGISTRATION["register"].audit, [registration], event_id=event.id, actor=actor.value,
+                     status=registration.status.value, source=source.value)
     registration_changed(None, registration.status.value)
     announce(registration, WebhookKind.REGISTRATION_CREATED)
-    if notify:
-        tell(registration, f"registration_{registration.status.value}", new=True)
+    # the audit row, the link and the e-mail: one statement on PostgreSQL (core.appends)
+    insert_together(audit, *(_telling(registration, f"registration_{registration.status.value}", new=True)
+                             if notify else ()))
     return registration
 
 

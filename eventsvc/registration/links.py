@@ -10,6 +10,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import and_, delete, exists, insert, or_, select
 
+from eventsvc.core.appends import Rows
 from eventsvc.core.tokens import hash_token, new_token
 from eventsvc.core.types import utcnow
 from eventsvc.extensions import db
@@ -34,15 +35,26 @@ def issue_link(owner: Invitation | Registration, *, new: bool = False) -> str:
     if owner.id is None:
         db.session.flush()
     if not new:
-        db.session.execute(delete(GuestLink).where(_owner_column(owner) == owner.id,
-                                                   GuestLink.expires_at <= utcnow())
-                           .execution_options(synchronize_session=False))
-    token = new_token()
-    db.session.execute(insert(GuestLink.__table__).values(  # Core: written now, nothing left to flush
-        token_hash=hash_token(token), expires_at=link_expiry(),
-        invitation_id=owner.id if isinstance(owner, Invitation) else None,
-        registration_id=None if isinstance(owner, Invitation) else owner.id))
+        drop_expired_links(owner)
+    token, row = new_link(owner)
+    db.session.execute(insert(GuestLink.__table__).values(row.rows[0]))  # Core: written now, nothing to flush
     return token
+
+
+def drop_expired_links(owner: Invitation | Registration) -> None:
+    db.session.execute(delete(GuestLink).where(_owner_column(owner) == owner.id, GuestLink.expires_at <= utcnow())
+                       .execution_options(synchronize_session=False))
+
+
+def new_link(owner: Invitation | Registration) -> tuple[str, Rows]:
+    """A new portal link's token and its row, for the caller to write (``issue_link`` does, or
+    ``core.appends.insert_together`` with other rows); an owner older than this transaction has
+    its expired links dropped first (``drop_expired_links``)."""
+    token = new_token()
+    return token, Rows(GuestLink.__table__, [{
+        "token_hash": hash_token(token), "expires_at": link_expiry(),
+        "invitation_id": owner.id if isinstance(owner, Invitation) else None,
+        "registration_id": None if isinstance(owner, Invitation) else owner.id}])
 
 
 def replace_links(invitation: Invitation) -> str:
