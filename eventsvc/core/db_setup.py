@@ -48,8 +48,8 @@ def init_app(app: Flask) -> None:
             lock_later = immediate and _route_reads_before_locking()
         if not immediate or lock_later:
             conn.exec_driver_sql("BEGIN")
-        elif not wait_for_write_lock(conn.connection.dbapi_connection):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # "database is locked", as SQLAlchemy words it
+        else:  # the last try through SQLAlchemy: its error, "database is locked", is SQLAlchemy's
+            wait_for_write_lock(conn.connection.dbapi_connection, lambda: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         if lock_later:
             conn.info[_LOCK_AT_FIRST_WRITE] = True
 
@@ -59,8 +59,7 @@ def init_app(app: Flask) -> None:
             del conn.info[_LOCK_AT_FIRST_WRITE]
             # the reads so far were a read transaction of their own: end it, then wait for the lock
             cursor.execute("COMMIT")
-            if not wait_for_write_lock(cursor):
-                cursor.execute("BEGIN IMMEDIATE")
+            wait_for_write_lock(cursor, lambda: cursor.execute("BEGIN IMMEDIATE"))
 
 
 _LOCK_AT_FIRST_WRITE = "eventsvc_sqlite_lock_at_first_write"
@@ -70,27 +69,27 @@ _LOCK_AT_FIRST_WRITE = "eventsvc_sqlite_lock_at_first_write"
 _LOCK_PAUSE_FIRST, _LOCK_PAUSE_MAX = 0.0002, 0.005
 
 
-def wait_for_write_lock(executor) -> bool:
+def wait_for_write_lock(executor, last_try) -> None:
     """BEGIN IMMEDIATE on a SQLite DB-API connection or cursor, trying again in short steps while
-    another connection writes, for as long as the connection's busy timeout; False when the lock
-    was still taken then (and at once with a busy timeout of 0: the caller's "never wait")."""
+    another connection writes, for as long as the connection's busy timeout; then ``last_try()``
+    (BEGIN IMMEDIATE as the caller words its error: "database is locked" at once), also at once
+    for a connection whose busy timeout is 0 (its owner's "never wait")."""
     timeout = executor.execute("PRAGMA busy_timeout").fetchone()[0]
-    if not timeout:
-        return False
     executor.execute("PRAGMA busy_timeout=0")
     try:
         deadline, pause = time.monotonic() + timeout / 1000, _LOCK_PAUSE_FIRST
-        while True:
+        while timeout:
             try:
                 executor.execute("BEGIN IMMEDIATE")
-                return True
+                return
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error):
                     raise
             if time.monotonic() >= deadline:
-                return False
+                break
             time.sleep(pause)
             pause = min(pause * 1.5, _LOCK_PAUSE_MAX)
+        last_try()
     finally:
         executor.execute(f"PRAGMA busy_timeout={timeout}")
 
