@@ -4,14 +4,10 @@ from collections.abc import Sequence
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import insert
 
 from eventsvc.audit.models import AuditEvent
-from eventsvc.core.appends import Rows
+from eventsvc.core.appends import Rows, insert_rows
 from eventsvc.extensions import db
-
-#: rows per INSERT statement of record_many
-PAGE = 1000
 
 
 def _user_id(user_id: int | None) -> int | None:
@@ -39,10 +35,7 @@ def record_many(action: str, objects: Sequence, *, event_id: int | None = None, 
     """``record(action, obj=o, **details)`` for each of many objects (already flushed: they have
     their id), in one statement per page of rows instead of one ORM object each (also the hot
     path's one row: no unit of work to flush); returns the count."""
-    rows = rows_for(action, objects, event_id=event_id, actor=actor, user_id=user_id, **details).rows
-    for start in range(0, len(rows), PAGE):
-        db.session.execute(insert(AuditEvent.__table__), rows[start:start + PAGE])  # Core: executemany
-    return len(rows)
+    return insert_rows(rows_for(action, objects, event_id=event_id, actor=actor, user_id=user_id, **details))
 
 
 def rows_for(action: str, objects: Sequence, *, event_id: int | None = None, actor: str | None = None,

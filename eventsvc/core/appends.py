@@ -26,6 +26,18 @@ class Rows:
     rows: list[dict] = field(default_factory=list)
 
 
+#: rows per INSERT statement of insert_rows (an import's ten thousand: ten statements)
+PAGE = 1000
+
+
+def insert_rows(part: Rows) -> int:
+    """The part's rows as Core inserts, one executemany per page of rows (no ORM object, nothing
+    left for the unit of work to flush); returns the count."""
+    for start in range(0, len(part.rows), PAGE):
+        db.session.execute(insert(part.table), part.rows[start:start + PAGE])
+    return len(part.rows)
+
+
 #: statements built once per shape: (table name, its columns) of each part → the statement
 _TOGETHER: dict[tuple, object] = {}
 
@@ -38,7 +50,7 @@ def insert_together(*parts: Rows | None) -> None:
     if db.session.get_bind().dialect.name != "postgresql" or len(parts) == 1 \
             or any(len(part.rows) != 1 for part in parts):
         for part in parts:
-            db.session.execute(insert(part.table), part.rows)  # Core: one executemany per table
+            insert_rows(part)
         return
     rows = [_with_defaults(part.table, part.rows[0]) for part in parts]
     shape = tuple((part.table.name, tuple(row)) for part, row in zip(parts, rows, strict=True))

@@ -13,10 +13,10 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from eventsvc.core.appends import Rows
+from eventsvc.core.appends import Rows, insert_rows
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.text import clean_line
 from eventsvc.extensions import db
@@ -76,18 +76,11 @@ class GuestMessage:
     dedupe_key: str | None = None
 
 
-#: outbox rows per INSERT statement of queue_messages
-PAGE = 1000
-
-
 def queue_messages(messages: Sequence[GuestMessage]) -> int:
     """Many guest messages at once (an import's invitations): each written as ``queue_message``
     writes it, the wording of each (event, kind, language) read once, the rows added in one
     statement per page instead of one ORM object each. The caller commits; returns the count."""
-    rows = outbox_rows(messages).rows
-    for start in range(0, len(rows), PAGE):
-        db.session.execute(insert(OutgoingMessage.__table__), rows[start:start + PAGE])  # Core: executemany
-    return len(rows)
+    return insert_rows(outbox_rows(messages))
 
 
 def outbox_rows(messages: Sequence[GuestMessage]) -> Rows:

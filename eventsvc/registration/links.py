@@ -8,9 +8,9 @@ stop working (see GuestLink). Only the SHA-256 of a token is stored.
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, delete, exists, insert, or_, select
+from sqlalchemy import and_, delete, exists, or_, select
 
-from eventsvc.core.appends import Rows
+from eventsvc.core.appends import Rows, insert_rows
 from eventsvc.core.tokens import hash_token, new_token
 from eventsvc.core.types import utcnow
 from eventsvc.extensions import db
@@ -37,7 +37,7 @@ def issue_link(owner: Invitation | Registration, *, new: bool = False) -> str:
     if not new:
         drop_expired_links(owner)
     token, row = new_link(owner)
-    db.session.execute(insert(GuestLink.__table__).values(row.rows[0]))  # Core: written now, nothing to flush
+    insert_rows(row)
     return token
 
 
@@ -86,8 +86,7 @@ def replace_invitation_links(invitations: list[Invitation]) -> list[str]:
     tokens = [new_token() for _ in ids]
     rows = [{"invitation_id": id_, "token_hash": hash_token(token), "expires_at": expires}
             for id_, token in zip(ids, tokens, strict=True)]
-    for start in range(0, len(rows), PAGE):
-        db.session.execute(insert(GuestLink.__table__), rows[start:start + PAGE])  # Core: executemany
+    insert_rows(Rows(GuestLink.__table__, rows))
     return tokens
 
 
