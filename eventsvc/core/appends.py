@@ -10,10 +10,13 @@ what a registration waits for when the database shares the machine's cores. Else
 or several rows to a table) each table is one statement, as before.
 """
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Table, bindparam, insert
+from sqlalchemy import Table, bindparam, insert, inspect
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from eventsvc.extensions import db
 
@@ -36,6 +39,35 @@ def insert_rows(part: Rows) -> int:
     for start in range(0, len(part.rows), PAGE):
         db.session.execute(insert(part.table), part.rows[start:start + PAGE])
     return len(part.rows)
+
+
+def inserted(model, statement, row: dict):
+    """A new row as a persistent ``model`` instance, as if it had been read: ``statement`` is a Core
+    INSERT into the model's table ``returning`` every column of it (``every_column(model)``), ``row``
+    its parameters by column name. Without the ORM's bulk insert, and nothing left to flush; None
+    when the statement inserted nothing (ON CONFLICT DO NOTHING)."""
+    found = db.session.execute(statement, row).first()
+    if found is None:
+        return None
+    values = found._mapping
+    instance = model.__mapper__.class_manager.new_instance()
+    for key, column in _attributes(model):
+        set_committed_value(instance, key, values[column])
+    make_transient_to_detached(instance)  # its identity from the primary key; relationships load when read
+    db.session.add(instance)
+    return instance
+
+
+def every_column(model) -> tuple:
+    """What ``inserted``'s statement returns: every column of the model's table."""
+    return tuple(column for _key, column in _attributes(model))
+
+
+@functools.cache
+def _attributes(model) -> tuple:
+    mapper = inspect(model)
+    assert mapper.version_id_col is None and not mapper.inherits, "inserted(): a plain model only"
+    return tuple((attribute.key, attribute.columns[0]) for attribute in mapper.column_attrs)
 
 
 #: statements built once per shape: (table name, its columns) of each part → the statement

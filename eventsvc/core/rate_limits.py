@@ -1,19 +1,20 @@
 """Counting requests per purpose and key in fixed time windows, in the database.
 
 The count lives in a table (not in a worker's memory), so that a limit holds across
-every gunicorn worker and host. Each ``hit`` is one upsert in its own short write
-transaction, committed at once: a refused request counts too, and no request
-transaction is held open. Call it before the request's own session writes (on SQLite
+every gunicorn worker and host. Each ``hit`` is committed at once, on a connection of its
+own (on PostgreSQL one statement in autocommit, on SQLite a short write transaction): a
+refused request counts too, and no request transaction is held open. Call it before the request's own session writes (on SQLite
 a write request's transaction holds the database's write lock from its first query).
 Keys are kept only as a SHA-256 (client addresses and e-mail addresses are not stored).
 """
 
+import functools
 import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import String, bindparam, delete, update
+from sqlalchemy import Integer, String, bindparam, delete, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -61,17 +62,16 @@ class Limit:
     message: str
 
 
-def _upsert(dialect: str):
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(RateLimitHit).values(purpose=bindparam("purpose"), key=bindparam("digest"),
-                                            window_start=bindparam("start"), hits=1)
+def _sqlite_upsert():
+    statement = sqlite_insert(RateLimitHit).values(purpose=bindparam("purpose"), key=bindparam("digest"),
+                                                   window_start=bindparam("start"), hits=1)
     return statement.on_conflict_do_update(
         index_elements=[RateLimitHit.purpose, RateLimitHit.key, RateLimitHit.window_start],
         set_={"hits": RateLimitHit.hits + 1}).returning(RateLimitHit.hits)
 
 
-#: built once per dialect: a public form counts every submission
-_UPSERTS = {dialect: _upsert(dialect) for dialect in ("postgresql", "sqlite")}
+#: built once: a public form counts every submission
+_SQLITE_UPSERT = _sqlite_upsert()
 
 
 def hit(purpose: str, key: str, *, limit: int, window: int, message: str) -> int:
@@ -81,31 +81,71 @@ def hit(purpose: str, key: str, *, limit: int, window: int, message: str) -> int
 
 
 def hit_all(limits: Sequence[Limit]) -> list[int]:
-    """``hit`` for each limit in turn, in one short write transaction (one commit for all). The
-    first limit refused stops the count: a request already refused does not use up the next
-    limits' allowance. Returns the counts so far."""
+    """``hit`` for each limit in turn, all committed at once. The first limit refused stops the
+    count: a request already refused does not use up the next limits' allowance. Returns the
+    counts so far (the limits refused or not reached are left out).
+
+    On PostgreSQL every count is one statement in autocommit (one round trip: each upsert a
+    WITH clause that inserts only when the ones before it stayed within their limits); on
+    SQLite one short write transaction, an upsert after the other."""
     now = int(time.time())
-    counts, refused = [], None
-    with db.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
-        statement = _UPSERTS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
-        for limit in limits:
-            start = now // limit.window * limit.window
-            hits = conn.execute(statement, {"purpose": limit.purpose, "digest": _digest(limit.key),
-                                            "start": start}).scalar_one()
-            if hits == 1 and _tidied.get(limit.purpose) != start:
-                # the first request of a new window: forget this purpose's finished ones (once per
-                # window in this process, not for every new key: a new address is a new key)
-                conn.execute(delete(RateLimitHit).where(RateLimitHit.purpose == limit.purpose,
-                                                        RateLimitHit.window_start < start))
-                _tidied[limit.purpose] = start
-            counts.append(hits)
-            if hits > limit.limit:
-                refused = RateLimited("rate_limited", limit.message,
-                                      details={"retry_after": max(1, start + limit.window - now)})
-                break
-    if refused is not None:
-        raise refused
+    starts = [now // limit.window * limit.window for limit in limits]
+    keys = [{"purpose": limit.purpose, "digest": _digest(limit.key), "start": start}
+            for limit, start in zip(limits, starts, strict=True)]
+    connection = db.engine.connect()
+    with connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            row = connection.execute(_chained_upsert(limits), {
+                f"{name}_{i}": value for i, key in enumerate(keys) for name, value in key.items()}).one()
+            counts = [hits for hits in row if hits is not None]
+            _tidy(connection, limits, starts, counts)
+        else:
+            with connection.execution_options(sqlite_immediate=True).begin():
+                counts = []
+                for limit, key in zip(limits, keys, strict=True):
+                    counts.append(connection.execute(_SQLITE_UPSERT, key).scalar_one())
+                    if counts[-1] > limit.limit:
+                        break
+                _tidy(connection, limits, starts, counts)
+    for limit, start, hits in zip(limits, starts, counts, strict=False):
+        if hits > limit.limit:
+            raise RateLimited("rate_limited", limit.message,
+                              details={"retry_after": max(1, start + limit.window - now)})
     return counts
+
+
+def _tidy(connection, limits: Sequence[Limit], starts: list[int], counts: list[int]) -> None:
+    """The first request of a new window forgets its purpose's finished windows (once per window
+    in this process, not for every new key: a new address is a new key)."""
+    for limit, start, hits in zip(limits, starts, counts, strict=False):
+        if hits == 1 and _tidied.get(limit.purpose) != start:
+            connection.execute(delete(RateLimitHit).where(RateLimitHit.purpose == limit.purpose,
+                                                          RateLimitHit.window_start < start))
+            _tidied[limit.purpose] = start
+
+
+@functools.cache
+def _chained_upsert_of(allowances: tuple[int, ...]):
+    """PostgreSQL: one SELECT of the counts, each counted by a WITH clause that upserts only when
+    every count before it is within its allowance (NULL for a count not made)."""
+    table = RateLimitHit.__table__
+    counted = []
+    for i, _allowance in enumerate(allowances):
+        values = select(bindparam(f"purpose_{i}", type_=String), bindparam(f"digest_{i}", type_=String),
+                        bindparam(f"start_{i}", type_=Integer), literal(1))
+        if counted:
+            values = values.where(*(select(before.c.hits).scalar_subquery() <= allowance
+                                    for before, allowance in zip(counted, allowances, strict=False)))
+        upsert = pg_insert(table).from_select(["purpose", "key", "window_start", "hits"], values)
+        upsert = upsert.on_conflict_do_update(index_elements=[table.c.purpose, table.c.key, table.c.window_start],
+                                              set_={"hits": table.c.hits + 1})
+        counted.append(upsert.returning(table.c.hits).cte(f"counted_{i}"))
+    return select(*(select(cte.c.hits).scalar_subquery() for cte in counted))
+
+
+def _chained_upsert(limits: Sequence[Limit]):
+    return _chained_upsert_of(tuple(limit.limit for limit in limits))
 
 
 def give_back(purpose: str, key: str, *, window: int) -> None:

@@ -144,16 +144,17 @@ class Written:
     custom: bool
 
 
-#: built once: every guest message runs it
-_WORDING = select(MailTemplate).where(MailTemplate.event_id == bindparam("event_id"),
-                                      MailTemplate.kind == bindparam("kind"),
-                                      MailTemplate.language == bindparam("language"))
+#: built once: every guest message runs it (two columns, no ORM object)
+_TEMPLATES = MailTemplate.__table__
+_WORDING = select(_TEMPLATES.c.subject, _TEMPLATES.c.body).where(_TEMPLATES.c.event_id == bindparam("event_id"),
+                                                                 _TEMPLATES.c.kind == bindparam("kind"),
+                                                                 _TEMPLATES.c.language == bindparam("language"))
 
 
 def wording_of(event_id: int | None, kind: str, language: str) -> tuple[str, str, bool]:
     """(subject, body, custom): the event's wording of this kind in this language, with placeholders."""
-    saved = None if event_id is None else db.session.scalar(
-        _WORDING, {"event_id": event_id, "kind": kind, "language": language})
+    saved = None if event_id is None else db.session.execute(
+        _WORDING, {"event_id": event_id, "kind": kind, "language": language}).first()
     if saved is not None:
         return saved.subject, saved.body, True
     return *wording.default_wording(kind, language), False

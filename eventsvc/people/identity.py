@@ -25,6 +25,7 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from eventsvc.core.appends import every_column, inserted
 from eventsvc.core.errors import ServiceError
 from eventsvc.core.text import clean_line
 from eventsvc.extensions import db
@@ -416,14 +417,14 @@ def _person_with(event_id: int | None, email: str) -> Person:
 
 
 #: built once per dialect, the row given as parameters (every registration runs it)
-_INSERT_PERSON = {name: dialect.insert(Person).on_conflict_do_nothing().returning(Person)
+_INSERT_PERSON = {name: dialect.insert(Person.__table__).on_conflict_do_nothing().returning(*every_column(Person))
                   for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
 def _insert_person(row: dict) -> Person | None:
     """A new person in one statement (INSERT … ON CONFLICT DO NOTHING RETURNING, no savepoint);
     None when the address is already the event's: another request inserted it meanwhile."""
-    return db.session.scalars(_INSERT_PERSON[db.session.get_bind().dialect.name], row).first()
+    return inserted(Person, _INSERT_PERSON[db.session.get_bind().dialect.name], row)
 
 
 def find_or_create_person(event: Owner | None, details: PersonDetails, *, update: bool = False) -> Person:

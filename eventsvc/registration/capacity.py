@@ -12,12 +12,13 @@ from sqlalchemy import bindparam, or_, select, true, update
 from eventsvc.events.models import AgendaItem, Event
 from eventsvc.extensions import db
 
-#: built once: every registration runs it
-_TAKE_EVENT_PLACE = (update(Event)
-                     .where(Event.id == bindparam("event_id"),
-                            or_(Event.capacity.is_(None), Event.confirmed_count < Event.capacity))
-                     .values(confirmed_count=Event.confirmed_count + 1)
-                     .execution_options(synchronize_session=False))
+_EVENTS = Event.__table__
+#: built once, on the table (a Core UPDATE: no ORM bulk-update step; updated_at is set all the
+#: same, by the column's onupdate): every registration runs it
+_TAKE_EVENT_PLACE = (update(_EVENTS)
+                     .where(_EVENTS.c.id == bindparam("event_id"),
+                            or_(_EVENTS.c.capacity.is_(None), _EVENTS.c.confirmed_count < _EVENTS.c.capacity))
+                     .values(confirmed_count=_EVENTS.c.confirmed_count + 1))
 
 
 def take_event_place(event_id: int) -> bool:

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from eventsvc.audit.service import record, rows_for
-from eventsvc.core.appends import Rows, insert_together
+from eventsvc.core.appends import Rows, every_column, insert_together, inserted
 from eventsvc.core.errors import Conflict, PermissionDenied, ServiceError
 from eventsvc.core.metrics import registration_changed
 from eventsvc.core.types import utcnow
@@ -278,7 +278,8 @@ def register(event: Event, person: Person, *, source: RegistrationSource, actor:
 
 
 #: built once per dialect, the row given as parameters (every registration runs it)
-_INSERT_REGISTRATION = {name: dialect.insert(Registration).on_conflict_do_nothing().returning(Registration)
+_INSERT_REGISTRATION = {name: dialect.insert(Registration.__table__).on_conflict_do_nothing()
+                        .returning(*every_column(Registration))
                         for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
@@ -287,9 +288,9 @@ def _insert_registration(event: Event, person: Person, *, category: Category | N
     """The new row in one statement (INSERT … ON CONFLICT DO NOTHING RETURNING: no look-up first,
     no savepoint); None when the person is already registered (or the invitation already used),
     also when another request registered them at this instant."""
-    registration = db.session.scalars(_INSERT_REGISTRATION[db.session.get_bind().dialect.name], {
+    registration = inserted(Registration, _INSERT_REGISTRATION[db.session.get_bind().dialect.name], {
         "event_id": event.id, "person_id": person.id, "category_id": category.id if category else None,
-        "invitation_id": invitation.id if invitation else None, **values}).first()
+        "invitation_id": invitation.id if invitation else None, **values})
     if registration is not None:
         set_committed_value(registration, "seats", [])  # a new registration has none: no query for them
         set_committed_value(registration, "event", event)  # known: the e-mail and webhook read it

@@ -36,6 +36,14 @@ def _self_register(event, form, raw_answers, questions) -> None:
                 raise
 
 
+def _form_page(event, form, status: int = 200, items=None, **page):
+    """The form again (first shown, or with what was wrong), its seminars and their free seats."""
+    items = seats.choosable_sessions(event) if items is None else items
+    form.sessions.choices = [(i.id, local(i, "title")) for i in items]
+    return make_response(render_template("registration/register.html", event=event, form=form, items=items,
+                                         counts=service.seat_counts(items), **page), status)
+
+
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
 @reads_before_locking  # the place is taken by a conditional UPDATE, the person by INSERT … ON CONFLICT
 def register(slug):
@@ -51,18 +59,17 @@ def register(slug):
         self_registration.check_open(event)
     except ServiceError as error:
         closed_reason = error.message
-    items = seats.choosable_sessions(event)
     form = SelfRegistrationForm()
-    form.sessions.choices = [(i.id, local(i, "title")) for i in items]
+    # the seminars are read when the page shows them or some were chosen (seats.choose checks
+    # each choice again): a registration without seminars does not need them
+    items = seats.choosable_sessions(event) if not form.is_submitted() or form.sessions.data else None
     questions = answer_service.questions_for(event, None)
     raw_answers = answer_service.answers_from_form(questions, request.form) if request.method == "POST" else {}
     page = {"questions": questions, "answer_values": answer_service.submitted_values(questions, raw_answers),
-            "answer_errors": {}}
+            "answer_errors": {}, "closed_reason": closed_reason}
     status = 200
     if limited is not None:
-        response = make_response(render_template(
-            "registration/register.html", event=event, form=form, items=items,
-            counts=service.seat_counts(items), closed_reason=closed_reason, limited=limited.message, **page), 429)
+        response = _form_page(event, form, 429, items, limited=limited.message, **page)
         response.headers["Retry-After"] = str(limited.details["retry_after"])
         return response
     if closed_reason is None and form.is_submitted():
@@ -82,11 +89,10 @@ def register(slug):
             status = 422
         else:
             commit_keeping_loaded()  # the page shows the event as it was read: not read again
-            chosen = [i for i in items if i.id in (form.sessions.data or [])]
+            chosen = [i for i in items or () if i.id in form.sessions.data]
             return render_template("registration/check_mail.html", event=event, form=form, sessions=chosen)
     elif form.is_submitted():
         status = 422 if closed_reason is None else 403
     if closed_reason and form.is_submitted():
         flash(closed_reason, "error")
-    return render_template("registration/register.html", event=event, form=form, items=items,
-                           counts=service.seat_counts(items), closed_reason=closed_reason, **page), status
+    return _form_page(event, form, status, items, **page)

@@ -291,3 +291,30 @@ def test_control_characters_in_names_become_spaces_wherever_a_person_or_organiza
     with pytest.raises(ServiceError) as empty:
         identity.normalise_name("\r\n\x00")
     assert empty.value.code == "name_required"
+
+
+def test_a_person_inserted_in_one_statement_is_the_sessions_own_with_every_column_and_nothing_to_flush(forum):
+    # find_or_create_person_new inserts with a Core INSERT … RETURNING (core.appends.inserted)
+    person, new = identity.find_or_create_person_new(forum, PersonDetails(name="Wang Lei", email="wl@example.org",
+                                                                            phone="+86 10 1234", organization="CATARC"))
+    assert new and person in db.session and not db.session.dirty and not db.session.new
+    assert db.session.get(Person, person.id) is person  # the identity map's, not a second copy
+    statements = []
+
+    def seen(conn, cursor, sql, *args):
+        statements.append(sql)
+
+    sa_event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        # every column was returned (defaults included): reading them asks nothing of the database
+        assert (person.name, person.phone, person.language, person.event_id) == ("Wang Lei", "+86 10 1234", "en",
+                                                                                 forum.id)
+        assert person.created_at is not None and person.organization_id is not None
+        assert statements == []
+        assert person.organization.name == "CATARC"  # a relationship loads when read
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", seen)
+    person.phone = "+86 10 9999"
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).phone == "+86 10 9999" and _count(Person) == 1

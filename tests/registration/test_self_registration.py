@@ -12,7 +12,7 @@ from eventsvc.mail.models import OutgoingMessage
 from eventsvc.people.models import Person
 from tests.registration.conftest import link_token
 from tests.registration.helpers import registrations, seminar_id
-from tests.support.web import post_form
+from tests.support.web import csrf_token, post_form
 
 FORM = {"name": "Zhou Min", "name_local": "周敏", "email": "Zhou.Min@Example.cn", "organization": "CATARC",
         "position": "Researcher", "phone": "+86 138 0000 0000", "language": "zh"}
@@ -38,6 +38,34 @@ def test_a_guest_registers_picks_a_seminar_and_finds_their_portal_link_in_the_em
         assert message.language == "zh" and message.to_address == "zhou.min@example.cn"
     portal = client.get(f"/g/{link_token(message.body_text)}").get_data(as_text=True)
     assert "周敏" in portal and "电池研讨会" in portal
+
+
+def test_the_seminars_are_read_only_where_the_page_shows_them_or_some_were_chosen(app, client, open_event):
+    from sqlalchemy import event as sa_event
+
+    slug = open_event()
+    read = []
+
+    def statement(conn, cursor, sql, *args):
+        read.append("agenda_items" in sql and sql.lstrip().upper().startswith("SELECT"))
+
+    with app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", statement)
+    try:
+        assert "Battery Seminar" in client.get(f"/e/{slug}/register").get_data(as_text=True) and any(read)
+        token = csrf_token(client, f"/e/{slug}/register")
+        read.clear()
+        answer = client.post(f"/e/{slug}/register", data={**FORM, "csrf_token": token})
+        assert answer.status_code == 200 and "Check your e-mail" in answer.get_data(as_text=True) and not any(read)
+        wrong = post_form(app.test_client(), f"/e/{slug}/register", {**FORM, "email": "not an address"})
+        assert wrong.status_code == 422 and "Battery Seminar" in wrong.get_data(as_text=True)  # the form again
+        picked = post_form(app.test_client(), f"/e/{slug}/register",
+                           {**FORM, "email": "li@example.org", "sessions": [seminar_id(app, slug)]})
+        assert picked.status_code == 200 and "Battery Seminar" in picked.get_data(as_text=True)
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", statement)
+    assert sorted(registrations(app, slug)) == [("li@example.org", "confirmed"), ("zhou.min@example.cn", "confirmed")]
 
 
 def test_the_same_email_again_gets_a_new_link_by_mail_sees_no_data_and_the_first_link_keeps_working(
