@@ -35,10 +35,20 @@ PAGE = 1000
 
 def insert_rows(part: Rows) -> int:
     """The part's rows as Core inserts, one executemany per page of rows (no ORM object, nothing
-    left for the unit of work to flush); returns the count."""
-    for start in range(0, len(part.rows), PAGE):
-        db.session.execute(insert(part.table), part.rows[start:start + PAGE])
+    left for the unit of work to flush; one row, one plain execute); returns the count."""
+    statement = _insert_of(part.table)
+    if len(part.rows) == 1:
+        db.session.execute(statement, part.rows[0])
+    else:
+        for start in range(0, len(part.rows), PAGE):
+            db.session.execute(statement, part.rows[start:start + PAGE])
     return len(part.rows)
+
+
+@functools.cache
+def _insert_of(table: Table):
+    """One INSERT per table, built once (its cache key is not worked out again for every row)."""
+    return insert(table)
 
 
 def inserted(model, statement, row: dict):
