@@ -3,8 +3,9 @@
 The count lives in a table (not in a worker's memory), so that a limit holds across
 every gunicorn worker and host. Each ``hit`` is committed at once, on a connection of its
 own (on PostgreSQL one statement in autocommit, on SQLite a short write transaction): a
-refused request counts too, and no request transaction is held open. Call it before the request's own session writes (on SQLite
-a write request's transaction holds the database's write lock from its first query).
+refused request counts too, and no request transaction is held open. Call it before the
+request's own session writes (on SQLite a write request's transaction holds the database's
+write lock from its first query).
 Keys are kept only as a SHA-256 (client addresses and e-mail addresses are not stored).
 """
 
