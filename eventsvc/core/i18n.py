@@ -20,7 +20,7 @@ from babel.dates import format_datetime as _babel_format_datetime
 from babel.dates import format_time as _babel_format_time
 from babel.dates import get_timezone_name as _babel_timezone_name
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from eventsvc.core.paths import PACKAGE_DIR
@@ -49,10 +49,31 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
     babel.init_app(app, locale_selector=select_locale)
+    # the templates' _() and friends, as Flask-Babel installs them but with the catalog looked up
+    # once per locale and request rather than for every text (a page has dozens)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True)
+
+
+def _translations():
+    """Flask-Babel's catalog for the current locale, remembered in ``g`` next to the locale it is
+    for: ``force_locale`` (a message in the guest's language) or a refresh gives another locale
+    object, and the catalog is looked up again."""
+    locale = get_locale()
+    remembered = g.get("_eventsvc_translations")
+    if remembered is None or remembered[0] is not locale:
+        remembered = g._eventsvc_translations = (locale, get_translations())
+    return remembered[1]
 
 
 def current_language() -> str:
-    return str(get_locale() or "en").split("_")[0]
+    """"en" or "zh": the language of the current locale (zh_Hans_CN is "zh")."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
 def is_chinese() -> bool:
