@@ -35,7 +35,12 @@ def agenda_labels():
 
 
 def public_event(slug: str) -> Event:
-    event = event_by_slug(slug)
+    return shown_publicly(event_by_slug(slug))
+
+
+def shown_publicly(event: Event) -> Event:
+    """Who sees an event's public pages: anyone once it is published, its own people while it is a
+    draft (404 for everyone else)."""
     if event.status == EventStatus.DRAFT and not can(current_user, event, STAFF):
         abort(404)
     return event

@@ -4,7 +4,8 @@ Whatever was submitted, the browser sees what it typed and "check your e-mail": 
 portal link goes only to the address (see self_registration.py).
 """
 
-from flask import Blueprint, flash, make_response, render_template, request
+from flask import Blueprint, abort, flash, make_response, render_template, request
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.core.clients import client_address
@@ -12,11 +13,13 @@ from eventsvc.core.db_setup import commit_keeping_loaded, reads_before_locking
 from eventsvc.core.errors import Conflict, ServiceError
 from eventsvc.core.i18n import local
 from eventsvc.core.rate_limits import RateLimited
-from eventsvc.events.public_views import public_event
+from eventsvc.events.models import Event
+from eventsvc.events.public_views import shown_publicly
 from eventsvc.extensions import db
 from eventsvc.registration import seats, self_registration, service
 from eventsvc.registration.forms import SelfRegistrationForm
 from eventsvc.registration.questions import answers as answer_service
+from eventsvc.registration.questions.models import Question
 
 bp = Blueprint("registration_public", __name__)
 
@@ -44,6 +47,19 @@ def _form_page(event, form, status: int = 200, items=None, **page):
                                          counts=service.seat_counts(items), **page), status)
 
 
+#: built once: the form's event and whether it has questions at all, in one query
+_EVENT_ASKING = select(Event, exists().where(Question.event_id == Event.id)).where(Event.slug == bindparam("slug"))
+
+
+def _event_of_form(slug: str) -> tuple[Event, bool]:
+    """The event as its public pages show it, and whether it asks any question (an event that
+    asks none reads no questions)."""
+    row = db.session.execute(_EVENT_ASKING, {"slug": slug}).first()
+    if row is None:
+        abort(404)
+    return shown_publicly(row[0]), bool(row[1])
+
+
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
 @reads_before_locking  # the place is taken by a conditional UPDATE, the person by INSERT … ON CONFLICT
 def register(slug):
@@ -53,7 +69,7 @@ def register(slug):
             self_registration.count_submission(client_address(), request.form.get("email"))
         except RateLimited as error:
             limited = error
-    event = public_event(slug)
+    event, asks = _event_of_form(slug)
     closed_reason = None
     try:
         self_registration.check_open(event)
@@ -63,7 +79,7 @@ def register(slug):
     # the seminars are read when the page shows them or some were chosen (seats.choose checks
     # each choice again): a registration without seminars does not need them
     items = seats.choosable_sessions(event) if not form.is_submitted() or form.sessions.data else None
-    questions = answer_service.questions_for(event, None)
+    questions = answer_service.questions_for(event, None) if asks else []
     raw_answers = answer_service.answers_from_form(questions, request.form) if request.method == "POST" else {}
     page = {"questions": questions, "answer_values": answer_service.submitted_values(questions, raw_answers),
             "answer_errors": {}, "closed_reason": closed_reason}

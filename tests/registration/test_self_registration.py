@@ -41,13 +41,15 @@ def test_a_guest_registers_picks_a_seminar_and_finds_their_portal_link_in_the_em
 
 
 def test_the_seminars_are_read_only_where_the_page_shows_them_or_some_were_chosen(app, client, open_event):
+    # and an event without questions reads none (the event's own query says it has none)
     from sqlalchemy import event as sa_event
 
     slug = open_event()
-    read = []
+    read, questions_read = [], []
 
     def statement(conn, cursor, sql, *args):
         read.append("agenda_items" in sql and sql.lstrip().upper().startswith("SELECT"))
+        questions_read.append(sql.lstrip().startswith("SELECT registration_questions."))
 
     with app.app_context():
         engine = db.engine
@@ -58,6 +60,7 @@ def test_the_seminars_are_read_only_where_the_page_shows_them_or_some_were_chose
         read.clear()
         answer = client.post(f"/e/{slug}/register", data={**FORM, "csrf_token": token})
         assert answer.status_code == 200 and "Check your e-mail" in answer.get_data(as_text=True) and not any(read)
+        assert not any(questions_read)
         wrong = post_form(app.test_client(), f"/e/{slug}/register", {**FORM, "email": "not an address"})
         assert wrong.status_code == 422 and "Battery Seminar" in wrong.get_data(as_text=True)  # the form again
         picked = post_form(app.test_client(), f"/e/{slug}/register",
