@@ -97,7 +97,7 @@ def hit_all(limits: Sequence[Limit]) -> list[int]:
     with connection:
         if connection.dialect.name == "postgresql":
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-            row = connection.execute(_chained_upsert(limits), {
+            row = connection.execute(_chained_upsert(tuple(limit.limit for limit in limits)), {
                 f"{name}_{i}": value for i, key in enumerate(keys) for name, value in key.items()}).one()
             counts = [hits for hits in row if hits is not None]
             _tidy(connection, limits, starts, counts)
@@ -127,7 +127,7 @@ def _tidy(connection, limits: Sequence[Limit], starts: list[int], counts: list[i
 
 
 @functools.cache
-def _chained_upsert_of(allowances: tuple[int, ...]):
+def _chained_upsert(allowances: tuple[int, ...]):
     """PostgreSQL: one SELECT of the counts, each counted by a WITH clause that upserts only when
     every count before it is within its allowance (NULL for a count not made)."""
     table = RateLimitHit.__table__
@@ -143,10 +143,6 @@ def _chained_upsert_of(allowances: tuple[int, ...]):
                                               set_={"hits": table.c.hits + 1})
         counted.append(upsert.returning(table.c.hits).cte(f"counted_{i}"))
     return select(*(select(cte.c.hits).scalar_subquery() for cte in counted))
-
-
-def _chained_upsert(limits: Sequence[Limit]):
-    return _chained_upsert_of(tuple(limit.limit for limit in limits))
 
 
 def give_back(purpose: str, key: str, *, window: int) -> None:

@@ -5,7 +5,6 @@ portal link goes only to the address (see self_registration.py).
 """
 
 from flask import Blueprint, abort, flash, make_response, render_template, request
-from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from eventsvc.core.clients import client_address
@@ -19,7 +18,6 @@ from eventsvc.extensions import db
 from eventsvc.registration import seats, self_registration, service
 from eventsvc.registration.forms import SelfRegistrationForm
 from eventsvc.registration.questions import answers as answer_service
-from eventsvc.registration.questions.models import Question
 
 bp = Blueprint("registration_public", __name__)
 
@@ -47,17 +45,13 @@ def _form_page(event, form, status: int = 200, items=None, **page):
                                          counts=service.seat_counts(items), **page), status)
 
 
-#: built once: the form's event and whether it has questions at all, in one query
-_EVENT_ASKING = select(Event, exists().where(Question.event_id == Event.id)).where(Event.slug == bindparam("slug"))
-
-
 def _event_of_form(slug: str) -> tuple[Event, bool]:
     """The event as its public pages show it, and whether it asks any question (an event that
     asks none reads no questions)."""
-    row = db.session.execute(_EVENT_ASKING, {"slug": slug}).first()
-    if row is None:
+    event, asks = answer_service.event_asking(slug)
+    if event is None:
         abort(404)
-    return shown_publicly(row[0]), bool(row[1])
+    return shown_publicly(event), asks
 
 
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])

@@ -20,7 +20,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import exists, false, func, select, true
+from sqlalchemy import bindparam, exists, false, func, select, true
 from sqlalchemy.orm import selectinload
 
 from eventsvc.audit.service import record
@@ -83,6 +83,17 @@ def shown_to(question: Question, category: Category | None) -> bool:
         return False
     return not question.categories or (category is not None and any(c.id == category.id
                                                                      for c in question.categories))
+
+
+#: built once: the public form reads its event and whether it has any question in one query
+_EVENT_ASKING = select(Event, exists().where(Question.event_id == Event.id)).where(Event.slug == bindparam("slug"))
+
+
+def event_asking(slug: str) -> tuple[Event | None, bool]:
+    """The event with this slug (None if there is none) and whether it has any question, hidden
+    ones included: an event that has none needs no ``list_questions``."""
+    row = db.session.execute(_EVENT_ASKING, {"slug": slug}).first()
+    return (None, False) if row is None else (row[0], bool(row[1]))
 
 
 def questions_for(event: Event, category: Category | None, listed: list[Question] | None = None) -> list[Question]:
