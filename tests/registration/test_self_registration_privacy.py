@@ -192,6 +192,8 @@ def test_a_client_refused_uses_up_none_of_an_addresss_allowance_and_both_counts_
     seen = []
 
     def statement(conn, cursor, sql, *args):
+        if sql.lstrip().upper().startswith("DELETE FROM RATE_LIMIT_HITS"):
+            return  # a process's first count in a window forgets the finished windows: not a count
         counts = "rate_limit_hits" in sql and sql.lstrip().upper().startswith(("INSERT", "WITH"))
         seen.append("count" if counts else "other")
 
