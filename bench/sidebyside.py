@@ -13,7 +13,11 @@ is prepared with this tree's code and migrations), then runs:
 
 - ``scan x1``: one client scanning distinct badges (every answer ``ok``);
 - ``scan x8``: eight clients scanning distinct badges (after the check-ins were emptied);
-- ``agenda x1``: one client reading the public agenda of the 1,000-session event.
+- ``agenda x1``: one client reading the public agenda of the 1,000-session event;
+- with ``--floors``, ``floor wsgi|flask|flask-sqla x8``: eight clients posting scan-sized bodies to
+  bench/floor_apps.py's apps (one INSERT and a JSON answer; a plain WSGI function, Flask, Flask
+  with Flask-SQLAlchemy) under the same gunicorn: the rate of the layers the scan is built on,
+  which no scan on them can pass (statements are not counted for the two that use the driver).
 
 For each: requests per second, p50/p95/p99 latency (ms), server CPU per request (ms: user +
 system time of gunicorn's master and workers from /proc, before/after), SQL statements and
@@ -101,15 +105,15 @@ def drop(cleanup) -> None:
 
 # --- serving --------------------------------------------------------------------------------
 
-def start_server(url: str, workers: int, port: int, tree: Path, count_dir: str):
-    env = {**os.environ, "EVENTSVC_ENV": "production", "EVENTSVC_SECRET_KEY": checkin.SECRET,
+def start_server(url: str, workers: int, port: int, tree: Path, count_dir: str, app: str = "eventsvc.wsgi:app"):
+    env = {**os.environ, "EVENTSVC_BENCH_FLOOR_URL": url, "EVENTSVC_ENV": "production", "EVENTSVC_SECRET_KEY": checkin.SECRET,
            "EVENTSVC_DATABASE_URL": url, "EVENTSVC_PUBLIC_BASE_URL": checkin.PUBLIC_BASE_URL,
            "PYTHONPATH": str(tree), "EVENTSVC_BENCH_COUNT_DIR": count_dir}
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     process = subprocess.Popen(
         [gunicorn, "-c", str(ROOT / "bench" / "gunicorn_counting.py"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--keep-alive", "30", "eventsvc.wsgi:app"],
-        cwd=str(tree), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+         "--log-level", "warning", "--keep-alive", "30", app],
+        cwd=str(tree if app.startswith("eventsvc") else ROOT), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     import collections
     import socket
 
@@ -123,6 +127,33 @@ def start_server(url: str, workers: int, port: int, tree: Path, count_dir: str):
     checkin.wait_until(port_open, what=f"gunicorn on port {port}", process=process,
                        log=lambda: b"".join(process.log).decode(errors="replace"))
     return process
+
+
+def start_floors(url: str, workers: int, tmp: str) -> dict:
+    """bench/floor_apps.py's servers, each with its own port and counts: phase → (server, port,
+    count directory, whether it writes through the driver)."""
+    os.environ["EVENTSVC_BENCH_FLOOR_URL"] = url
+    from bench import floor_apps
+
+    floor_apps.URL = floor_apps.make_url(url)
+    floor_apps.create_table()
+    servers = {}
+    for phase, app in FLOORS.items():
+        count_dir = tempfile.mkdtemp(dir=tmp, prefix="counts-")
+        port = checkin.free_port()
+        servers[phase] = (start_server(url, workers, port, ROOT, count_dir, app), port, count_dir,
+                          not app.endswith("flask_sqlalchemy"))
+    return servers
+
+
+def floor_load(port: int, requests: int) -> dict:
+    """Eight clients posting scan-sized bodies (a new nonce each) to a floor app."""
+    import uuid
+
+    bodies = [{"code": "X" * 90, "gate": "entrance", "nonce": uuid.uuid4().hex, "device": "bench"}
+              for _ in range(requests)]
+    return checkin.post_load(port, "/floor", {"Authorization": "Bearer floor"}, bodies, 8,
+                             lambda answer: answer["result"])
 
 
 def get_load(port: int, path: str, requests: int) -> dict:
@@ -225,7 +256,7 @@ def profile_scan(server, port: int, data: dict, url: str, out: Path) -> dict:
     if not py_spy:
         return {"error": "py-spy is not installed (pip install py-spy: a dev extra)"}
     checkin.clear_checkins(url)
-    spy = subprocess.Popen([py_spy, "record", "--pid", str(server.pid), "--subprocesses", "--rate", "250",
+    spy = subprocess.Popen([py_spy, "record", "--pid", str(server.pid), "--subprocesses", "--rate", "250", *(["--gil"] if os.environ.get("BENCH_SPY_GIL") else []),
                             "--format", "raw", "--nonblocking", "-o", str(out)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     time.sleep(2)  # py-spy attaches
@@ -263,7 +294,10 @@ def change(now: float, before: float | None) -> str:
     return f"{100 * (now - before) / before:+.0f}%"
 
 
-PHASES = ("scan x1", "scan x8", "agenda x1")
+#: bench/floor_apps.py's apps: phase name → gunicorn's app
+FLOORS = {"floor wsgi x8": "bench.floor_apps:wsgi", "floor flask x8": "bench.floor_apps:flask",
+          "floor flask-sqla x8": "bench.floor_apps:flask_sqlalchemy"}
+PHASES = ("scan x1", "scan x8", "agenda x1", *FLOORS)
 COLUMNS = (("rps", "req/s", "{:.0f}"), ("p50", "p50 ms", "{:.1f}"), ("p95", "p95 ms", "{:.1f}"),
            ("p99", "p99 ms", "{:.1f}"), ("cpu_ms", "cpu ms", "{:.2f}"), ("statements", "stmts", "{:.2f}"),
            ("control", "begin etc", "{:.2f}"),
@@ -273,21 +307,27 @@ COLUMNS = (("rps", "req/s", "{:.0f}"), ("p50", "p50 ms", "{:.1f}"), ("p95", "p95
 def print_result(result: dict, previous: dict | None) -> None:
     print(f"\n== {result['database']}, {result['workers']} sync workers, tree {result['tree']} ({result['commit']})"
           + (f"; compared with {previous['_file']} ({previous.get('label') or previous['commit']})" if previous else ""))
-    print(f"{'phase':<10}" + "".join(f"{title:>16}" for _, title, _ in COLUMNS) + "   load avg   results")
+    print(f"{'phase':<20}" + "".join(f"{title:>16}" for _, title, _ in COLUMNS) + "   load avg   results")
     for phase in PHASES:
         for index, r in enumerate(result["phases"].get(phase, [])):
             before = (previous or {}).get("phases", {}).get(phase) or []
             before = before[min(index, len(before) - 1)] if before else {}
             cells = []
             for key, _, fmt in COLUMNS:
-                cells.append(f"{fmt.format(r[key])} {change(r[key], before.get(key)):>5}")
-            print(f"{phase:<10}" + "".join(f"{c:>16}" for c in cells)
+                cells.append("—" if r[key] is None else f"{fmt.format(r[key])} {change(r[key], before.get(key)):>5}")
+            print(f"{phase:<20}" + "".join(f"{c:>16}" for c in cells)
                   + f"   {r['load'][0]:.1f}→{r['load'][1]:.1f}   {r['results']} {r['errors'] or ''}")
         runs = result["phases"].get(phase, [])
         if len(runs) > 1:
-            print(f"{'  range':<10}" + "".join(
-                f"{fmt.format(min(x[key] for x in runs)) + '–' + fmt.format(max(x[key] for x in runs)):>16}"
+            print(f"{'  range':<20}" + "".join(
+                f"{'—' if runs[0][key] is None else fmt.format(min(x[key] for x in runs)) + '–' + fmt.format(max(x[key] for x in runs)):>16}"
                 for key, _, fmt in COLUMNS))
+    scans = [r["rps"] for r in result["phases"].get("scan x8", [])]
+    for phase in FLOORS:
+        floors = [r["rps"] for r in result["phases"].get(phase, [])]
+        if scans and floors:
+            print(f"scan x8 is {100 * min(scans) / max(floors):.0f}–{100 * max(scans) / min(floors):.0f} % "
+                  f"of the rate of {phase}")
     if result.get("profile"):
         p = result["profile"]
         if "error" in p:
@@ -312,6 +352,7 @@ def main() -> None:
     parser.add_argument("--agenda-requests", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=1, help="the phases again, on the same server")
     parser.add_argument("--profile", action="store_true", help="a py-spy pass of the 8-client scan")
+    parser.add_argument("--floors", action="store_true", help="the stack's floors too (bench/floor_apps.py)")
     parser.add_argument("--label", default="", help="a word saved with the result (before, after-cache...)")
     parser.add_argument("--save", action="store_true", help="save the result in bench/out/sidebyside/")
     parser.add_argument("--compare", type=Path, help="a saved result to compare with (default: the newest)")
@@ -331,6 +372,7 @@ def main() -> None:
                 count_dir = tempfile.mkdtemp(dir=tmp, prefix="counts-")
                 port = checkin.free_port()
                 server = start_server(url, args.workers, port, tree, count_dir)
+                floors = start_floors(url, args.workers, tmp) if args.floors else {}
                 result = {"database": database, "workers": args.workers, "tree": str(tree), "commit": commit,
                           "label": args.label, "at": datetime.now(UTC).isoformat(timespec="seconds"),
                           "scans": len(data["codes"]), "cpus": os.cpu_count(), "phases": defaultdict(list)}
@@ -346,10 +388,17 @@ def main() -> None:
                                 server, count_dir))
                         result["phases"]["agenda x1"].append(measure(
                             partial(get_load, port, agenda_path, args.agenda_requests), server, count_dir))
+                        for phase, (floor, floor_port, floor_counts, driver_only) in floors.items():
+                            r = measure(partial(floor_load, floor_port, len(data["codes"])), floor, floor_counts)
+                            if driver_only:  # the driver's statements are not SQLAlchemy's to count
+                                r.update(statements=None, control=None, commits=None)
+                            result["phases"][phase].append(r)
                     if args.profile:
                         result["profile"] = profile_scan(server, port, data, url, Path(tmp) / f"{database}.spy")
                 finally:
                     checkin.stop(server)
+                    for floor, *_rest in floors.values():
+                        checkin.stop(floor)
             finally:
                 drop(cleanup)
             previous = (json.loads(args.compare.read_text()) | {"_file": args.compare.name} if args.compare
