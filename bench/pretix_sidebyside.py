@@ -26,6 +26,11 @@ for pretix, leaving out BEGIN/SAVEPOINT and the like). Prints a table per round 
 eventsvc/pretix (req/s; and pretix's CPU and statements over eventsvc's), the load average before →
 after each phase, the databases and the workers.
 
+With ``--floors``, each round also runs bench/floor_apps.py's three apps (one INSERT and a JSON
+answer: a plain WSGI function, Flask, Flask with Flask-SQLAlchemy; bench/sidebyside.py's
+``--floors``) with eight clients, and prints what 20× pretix's rate of that round would be as a
+share of each floor's rate: a share near or above 100 % is a rate the stack itself does not reach.
+
 pretix runs as configured by the setup script: PostgreSQL, no Celery (tasks run in the web worker),
 debug off, and no Redis (pretix then caches nothing between requests) unless --pretix-redis: a
 private redis-server for pretix's cache and sessions, as pretix's docs ask of a production install
@@ -158,7 +163,7 @@ COLUMNS = (("rps", "req/s", "{:.1f}"), ("p50", "p50 ms", "{:.1f}"), ("p95", "p95
 
 
 def row(label: str, r: dict) -> str:
-    return (f"{label:<18}" + "".join(f"{fmt.format(r[key]):>12}" for key, _, fmt in COLUMNS)
+    return (f"{label:<18}" + "".join(f"{'—' if r[key] is None else fmt.format(r[key]):>12}" for key, _, fmt in COLUMNS)
             + f"   {r['load'][0]:.2f}→{r['load'][1]:.2f}   {r['results']} {r['errors'] or ''}")
 
 
@@ -184,6 +189,11 @@ def print_result(result: dict) -> None:
             print(row(f"{index} pretix   {phase}", p))
             print(row(f"{index} eventsvc {phase}", e))
             print(ratio_row(p, e))
+        for phase in sidebyside.FLOORS:
+            if phase in round_.get("floors", {}):
+                floor = round_["floors"][phase]
+                print(row(f"{index} {phase.removesuffix(' x8')}", floor)
+                      + f" → 20× pretix = {100 * 20 * round_['pretix']['scan x8']['rps'] / floor['rps']:.0f} % of it")
     for clients in CLIENTS:
         phase = f"scan x{clients}"
         ratios = [r["eventsvc"][phase]["rps"] / r["pretix"][phase]["rps"] for r in result["rounds"]]
@@ -209,6 +219,7 @@ def main() -> None:
     parser.add_argument("--pretix-redis", action="store_true",
                         help="pretix with a private Redis for its cache and sessions (its production advice)")
     parser.add_argument("--save", action="store_true", help="save the result as JSON in bench/out/pretix_sidebyside/")
+    parser.add_argument("--floors", action="store_true", help="the stack's floors in each round too (bench/floor_apps.py)")
     args = parser.parse_args()
     from sqlalchemy.engine import make_url
 
@@ -254,6 +265,8 @@ def main() -> None:
             progress(f"eventsvc: gunicorn, {args.workers} sync workers, port {eventsvc_port}")
             eventsvc = sidebyside.start_server(eventsvc_url, args.workers, eventsvc_port, ROOT, eventsvc_counts)
             servers.append(eventsvc)
+            floors = sidebyside.start_floors(eventsvc_url, args.workers, tmp) if args.floors else {}
+            servers.extend(server for server, *_rest in floors.values())
             warm_up_pretix(pretix_port, state, args.workers)
             checkin.warm_up(eventsvc_port, slug, token, args.workers)
             for index in range(args.rounds):
@@ -269,6 +282,9 @@ def main() -> None:
                     round_["eventsvc"][f"scan x{clients}"] = sidebyside.measure(
                         partial(checkin.run_load, eventsvc_port, slug, token, codes, clients), eventsvc,
                         eventsvc_counts)
+                for phase, floor in floors.items():
+                    progress(f"round {index + 1}: {phase}")
+                    round_["floors"][phase] = sidebyside.measure_floor(floor, len(codes))
                 result["rounds"].append(dict(round_))
         finally:
             for server in servers:

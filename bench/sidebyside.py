@@ -146,14 +146,19 @@ def start_floors(url: str, workers: int, tmp: str) -> dict:
     return servers
 
 
-def floor_load(port: int, requests: int) -> dict:
-    """Eight clients posting scan-sized bodies (a new nonce each) to a floor app."""
+def measure_floor(floor: tuple, requests: int) -> dict:
+    """Eight clients posting ``requests`` scan-sized bodies (a new nonce each) to a floor app
+    (an entry of ``start_floors``), measured like the scan."""
     import uuid
 
+    server, port, count_dir, driver_only = floor
     bodies = [{"code": "X" * 90, "gate": "entrance", "nonce": uuid.uuid4().hex, "device": "bench"}
               for _ in range(requests)]
-    return checkin.post_load(port, "/floor", {"Authorization": "Bearer floor"}, bodies, 8,
-                             lambda answer: answer["result"])
+    r = measure(partial(checkin.post_load, port, "/floor", {"Authorization": "Bearer floor"}, bodies, 8,
+                        lambda answer: answer["result"]), server, count_dir)
+    if driver_only:  # the driver's statements are not SQLAlchemy's to count
+        r.update(statements=None, control=None, commits=None)
+    return r
 
 
 def get_load(port: int, path: str, requests: int) -> dict:
@@ -388,11 +393,8 @@ def main() -> None:
                                 server, count_dir))
                         result["phases"]["agenda x1"].append(measure(
                             partial(get_load, port, agenda_path, args.agenda_requests), server, count_dir))
-                        for phase, (floor, floor_port, floor_counts, driver_only) in floors.items():
-                            r = measure(partial(floor_load, floor_port, len(data["codes"])), floor, floor_counts)
-                            if driver_only:  # the driver's statements are not SQLAlchemy's to count
-                                r.update(statements=None, control=None, commits=None)
-                            result["phases"][phase].append(r)
+                        for phase, floor in floors.items():
+                            result["phases"][phase].append(measure_floor(floor, len(data["codes"])))
                     if args.profile:
                         result["profile"] = profile_scan(server, port, data, url, Path(tmp) / f"{database}.spy")
                 finally:
