@@ -23,7 +23,7 @@ import ipaddress
 import os
 import time
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from prometheus_client import (
@@ -75,7 +75,14 @@ def add_scrape_metrics(collect: Callable[[], Iterable[tuple[str, str, float]]]) 
 # --- what the parts call ------------------------------------------------------------------------
 
 def scan_recorded(result: str) -> None:
-    SCANS.labels(result=str(result)).inc()
+    _labelled(SCANS, str(result)).inc()
+
+
+@cache
+def _labelled(metric, *values: str):
+    """A metric's child for these label values (in the order of its label names), looked up once
+    per process: the values are a route, a method, a status or a result, a bounded set."""
+    return metric.labels(*values)
 
 
 def registration_changed(previous: str | None, status: str) -> None:
@@ -113,8 +120,8 @@ def _observe_request(response: Response) -> Response:
     if started is not None:
         endpoint = request.url_rule.endpoint if request.url_rule is not None else "none"
         method = request.method if request.method in KNOWN_METHODS else "other"
-        REQUESTS.labels(endpoint=endpoint, method=method, status=str(response.status_code)).inc()
-        REQUEST_SECONDS.labels(endpoint=endpoint, method=method).observe(time.perf_counter() - started)
+        _labelled(REQUESTS, endpoint, method, str(response.status_code)).inc()
+        _labelled(REQUEST_SECONDS, endpoint, method).observe(time.perf_counter() - started)
     return response
 
 

@@ -9,7 +9,7 @@ and every other page keeps the stricter policy.
 """
 
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 
 from flask import Flask, Response, current_app, g, request
 
@@ -45,6 +45,7 @@ HEADERS = {
 }
 
 
+@cache  # four policies in all: each built once
 def content_security_policy(wasm: bool = False, framed_by_self: bool = False) -> str:
     policy = dict(POLICY, **({"script-src": WASM_SCRIPT_SRC} if wasm else {}),
                   **({"frame-ancestors": "'self'"} if framed_by_self else {}))
@@ -90,15 +91,24 @@ def hsts_value() -> str | None:
 def add_security_headers(response: Response) -> Response:
     """The defaults; a view that set a stricter value itself keeps it (a password link: no-referrer)."""
     headers = response.headers
+    # the names present, read once (werkzeug's setdefault raises and catches an exception per
+    # absent header: most of what this hook cost)
+    present = {name.lower() for name, _value in headers}
+
+    def default(name: str, value: str) -> None:
+        if name.lower() not in present:
+            present.add(name.lower())
+            headers.add(name, value)
+
     framed = g.get("framed_by_self", False)
-    headers.setdefault("Content-Security-Policy", content_security_policy(
+    default("Content-Security-Policy", content_security_policy(
         wasm=g.get("csp_allows_wasm", False), framed_by_self=framed))
     if framed:
-        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        default("X-Frame-Options", "SAMEORIGIN")
     for name, value in HEADERS.items():
-        headers.setdefault(name, value)
+        default(name, value)
     if hsts := hsts_value():
-        headers.setdefault("Strict-Transport-Security", hsts)
+        default("Strict-Transport-Security", hsts)
     return response
 
 
