@@ -30,7 +30,8 @@ one thread per client).
 ``--save`` writes the result as JSON into bench/out/sidebyside/; every run prints, next to each
 figure, the change from the newest saved result of the same database and workers (or from
 ``--compare FILE``). ``--rounds N`` repeats the phases N times on the same server and reports
-the range. ``--profile`` adds a pass of the 8-client scan under py-spy (a dev extra) and prints
+the range. ``--profile`` adds a pass of the 8-client scan under py-spy (a dev extra; ``--gil``: only
+the samples that hold the GIL, i.e. the CPU and not the waits) and prints
 where the samples were: by package (each sample counted once, in the innermost frame of an
 installed package or of eventsvc) and the inclusive share of a few functions.
 """
@@ -256,13 +257,13 @@ def summarize_profile(raw: Path) -> dict:
             "inclusive": {k: round(100 * inclusive[k] / total, 1) for k in INCLUSIVE if inclusive[k]}}
 
 
-def profile_scan(server, port: int, data: dict, url: str, out: Path) -> dict:
+def profile_scan(server, port: int, data: dict, url: str, out: Path, *, gil: bool = False) -> dict:
     py_spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
     if not py_spy:
         return {"error": "py-spy is not installed (pip install py-spy: a dev extra)"}
     checkin.clear_checkins(url)
-    spy = subprocess.Popen([py_spy, "record", "--pid", str(server.pid), "--subprocesses", "--rate", "250", *(["--gil"] if os.environ.get("BENCH_SPY_GIL") else []),
-                            "--format", "raw", "--nonblocking", "-o", str(out)],
+    spy = subprocess.Popen([py_spy, "record", "--pid", str(server.pid), "--subprocesses", "--rate", "250",
+                            *(["--gil"] if gil else []), "--format", "raw", "--nonblocking", "-o", str(out)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     time.sleep(2)  # py-spy attaches
     checkin.run_load(port, data["slug"], data["token"], data["codes"], 8)
@@ -357,6 +358,8 @@ def main() -> None:
     parser.add_argument("--agenda-requests", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=1, help="the phases again, on the same server")
     parser.add_argument("--profile", action="store_true", help="a py-spy pass of the 8-client scan")
+    parser.add_argument("--gil", action="store_true",
+                        help="with --profile: only samples that hold the GIL (the CPU, not the waits)")
     parser.add_argument("--floors", action="store_true", help="the stack's floors too (bench/floor_apps.py)")
     parser.add_argument("--label", default="", help="a word saved with the result (before, after-cache...)")
     parser.add_argument("--save", action="store_true", help="save the result in bench/out/sidebyside/")
@@ -396,7 +399,8 @@ def main() -> None:
                         for phase, floor in floors.items():
                             result["phases"][phase].append(measure_floor(floor, len(data["codes"])))
                     if args.profile:
-                        result["profile"] = profile_scan(server, port, data, url, Path(tmp) / f"{database}.spy")
+                        result["profile"] = profile_scan(server, port, data, url, Path(tmp) / f"{database}.spy",
+                                                         gil=args.gil)
                 finally:
                     checkin.stop(server)
                     for floor, *_rest in floors.values():
