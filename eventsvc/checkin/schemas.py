@@ -158,7 +158,7 @@ class ArrivalsSchema(Schema):
 class KioskCheckInSchema(Schema):
     email = fields.Str(required=True, validate=validate.Length(min=1, max=254))
     code = fields.Str(required=True, validate=validate.Length(min=1, max=40),
-                      metadata={"description": "the guest's check-in code (portal, confirmation e-mail)"})
+                      metadata={"description": "the guest's check-in code (shown in the guest's portal)"})
     gate = fields.Str(required=True, validate=validate.Length(min=1, max=40))
     nonce = fields.Str(required=True, validate=validate.Length(min=1, max=64))
     device = fields.Str(allow_none=True, validate=validate.Length(max=100))
