@@ -19,11 +19,17 @@ from eventsvc.audit.service import record
 from eventsvc.audit.trail import subject_people
 from eventsvc.awards.links import verify_link
 from eventsvc.awards.models import AttendanceCertificate, AttendanceRule
-from eventsvc.awards.service import PREFIX_PATTERN, next_certificate_number, prefix_taken
+from eventsvc.awards.service import (
+    PREFIX_PATTERN,
+    free_prefix,
+    next_certificate_number,
+    prefix_taken,
+)
 from eventsvc.core.errors import Conflict, NotFound, ServiceError
 from eventsvc.core.tokens import new_token
 from eventsvc.core.types import utcnow
 from eventsvc.events.models import AgendaItem, Event
+from eventsvc.events.service import copies_into_next_edition
 from eventsvc.extensions import db
 from eventsvc.registration.mail_values import tell_guest
 from eventsvc.registration.models import Registration
@@ -98,6 +104,19 @@ def create_rule(event: Event, data: RuleData) -> AttendanceRule:
     record("attendance_rule.created", event_id=event.id, obj=rule, prefix=prefix,
            agenda_item_id=data.agenda_item_id, min_percent=percent)
     return rule
+
+
+@copies_into_next_edition
+def copy_rules(source: Event, copy: Event, sessions: dict[int, AgendaItem]) -> None:
+    """The next edition keeps the organizer's certificate rules: the whole-event rule, and each
+    session's rule on that session's copy, with the same share; numbering starts afresh under a
+    prefix carrying the new year (``free_prefix``, as award programs do)."""
+    for rule in db.session.scalars(select(AttendanceRule).where(AttendanceRule.event_id == source.id)
+                                   .order_by(AttendanceRule.id)):
+        db.session.add(AttendanceRule(
+            event_id=copy.id, agenda_item=sessions[rule.agenda_item_id] if rule.agenda_item_id else None,
+            min_percent=rule.min_percent, number_prefix=free_prefix(rule.number_prefix, copy.start_date.year),
+            number_digits=rule.number_digits, next_sequence=1))
 
 
 def delete_rule(rule: AttendanceRule) -> None:

@@ -137,7 +137,7 @@ def award_counts(event: Event) -> dict[int, dict[str, int]]:
 
 
 @copies_into_next_edition
-def copy_programs(source: Event, copy: Event) -> None:
+def copy_programs(source: Event, copy: Event, _sessions: dict) -> None:
     """The next edition gets the same programs, numbering afresh (events.service.copy_event), each
     issued by the new edition's copy of its issuer."""
     for program in db.session.scalars(select(AwardProgram).where(AwardProgram.event_id == source.id)
@@ -146,12 +146,13 @@ def copy_programs(source: Event, copy: Event) -> None:
         db.session.add(AwardProgram(
             event_id=copy.id, kind=program.kind, name=program.name, name_local=program.name_local,
             description=program.description, issuer=issuer,
-            number_prefix=_free_prefix(program.number_prefix, copy.start_date.year),
+            number_prefix=free_prefix(program.number_prefix, copy.start_date.year),
             number_digits=program.number_digits, next_sequence=1, validity_months=program.validity_months))
 
 
-def _free_prefix(prefix: str, year: int) -> str:
-    """Certificate prefixes are unique across programs: the copy's carries the new year, e.g. SH100-24."""
+def free_prefix(prefix: str, year: int) -> str:
+    """The next edition's prefix for ``prefix`` (an award program's or an attendance rule's):
+    prefixes are unique across both, so the copy's carries the new year, e.g. SH100-24."""
     base = f"{prefix[:14]}-{year % 100:02d}"
     candidate, n = base, 2
     while prefix_taken(candidate):

@@ -241,14 +241,17 @@ def room_of(event: Event, room_id: int | None) -> Room | None:
 
 # ---- next year's edition ----
 
-#: What other capabilities carry into the next edition (registration: categories, guest mail; awards:
-#: programs): each ``copier(source, copy)`` adds rows to its own tables, after the rooms,
-#: sessions and roles are copied. Filled when those modules are imported.
-NEXT_EDITION_COPIERS: list[Callable[[Event, Event], None]] = []
+#: What other capabilities carry into the next edition (registration: categories, questions, guest
+#: mail; awards: programs, attendance certificate rules): each ``copier(source, copy, sessions)``
+#: adds rows to its own tables, after the rooms, sessions and roles are copied; ``sessions`` maps
+#: each of the source's session ids to its copy (not flushed yet: set the relationship, not the
+#: id). Filled when those modules are imported.
+Copier = Callable[[Event, Event, dict[int, AgendaItem]], None]
+NEXT_EDITION_COPIERS: list[Copier] = []
 
 
-def copies_into_next_edition(copier: Callable[[Event, Event], None]) -> Callable[[Event, Event], None]:
-    """Decorator: ``copy_event`` calls ``copier(source, copy)`` for every copy."""
+def copies_into_next_edition(copier: Copier) -> Copier:
+    """Decorator: ``copy_event`` calls ``copier(source, copy, sessions)`` for every copy."""
     NEXT_EDITION_COPIERS.append(copier)
     return copier
 
@@ -295,8 +298,9 @@ def copy_event(source: Event, *, slug: str, start_date: date, title: str | None 
                                         .selectinload(Person.organization))).all()
     people: dict[int, Person] = {}
     organizations: dict = {}
+    sessions: dict[int, AgendaItem] = {}
     for item in items:
-        new = AgendaItem(
+        new = sessions[item.id] = AgendaItem(
             event_id=copy.id, kind=item.kind, title=item.title, title_local=item.title_local,
             description=item.description, description_local=item.description_local,
             starts_at=moved(item.starts_at), ends_at=moved(item.ends_at), room=rooms.get(item.room_id),
@@ -314,7 +318,7 @@ def copy_event(source: Event, *, slug: str, start_date: date, title: str | None 
             select(EventRole.id).where(EventRole.event_id == source.id, EventRole.user_id == creator.id)):
         db.session.add(EventRole(user_id=creator.id, event_id=copy.id, role=EventRoleKind.ORGANIZER))
     for copier in NEXT_EDITION_COPIERS:
-        copier(source, copy)
+        copier(source, copy, sessions)
     db.session.flush()
     record("event.copied", event_id=copy.id, obj=copy, source=source.slug)
     return copy

@@ -45,7 +45,7 @@ def add_default_categories(event: Event) -> None:
 
 
 @copies_into_next_edition
-def copy_categories(source: Event, copy: Event) -> None:
+def copy_categories(source: Event, copy: Event, _sessions: dict) -> None:
     """The next edition starts with the same categories (events.service.copy_event)."""
     for cat in db.session.scalars(select(Category).where(Category.event_id == source.id)):
         db.session.add(Category(event_id=copy.id, code=cat.code, label=cat.label, label_local=cat.label_local,

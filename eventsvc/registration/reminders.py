@@ -105,7 +105,7 @@ def remove_reminder(event: Event, reminder_id: int) -> None:
 
 
 @copies_into_next_edition
-def copy_guest_mail(source: Event, copy: Event) -> None:
+def copy_guest_mail(source: Event, copy: Event, _sessions: dict) -> None:
     """The next edition keeps the organizer's wording of every e-mail and the reminders' schedule
     (none of them sent yet there)."""
     for template in db.session.scalars(select(MailTemplate).where(MailTemplate.event_id == source.id)):

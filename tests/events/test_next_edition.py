@@ -53,6 +53,46 @@ def test_the_next_edition_copies_rooms_sessions_roles_categories_and_programs_bu
                                  .where(AgendaItem.event_id == new.id)) == 0
 
 
+def test_the_next_edition_keeps_the_certificate_rules_on_its_own_sessions_numbering_afresh(
+        organizer_client, demo, app):
+    from sqlalchemy import select
+
+    from eventsvc.awards import attendance
+    from eventsvc.awards.models import AttendanceRule
+    from eventsvc.events.models import AgendaItem
+    from eventsvc.events.permissions import event_by_slug
+    from eventsvc.extensions import db
+
+    with app.app_context():
+        old = event_by_slug(demo)
+        session = db.session.scalars(select(AgendaItem).where(AgendaItem.event_id == old.id)
+                                     .order_by(AgendaItem.starts_at.desc())).first()
+        attendance.create_rule(old, attendance.RuleData(None, None, "EV100A"))
+        attendance.create_rule(old, attendance.RuleData(session.id, 75, "EV100S"))
+        db.session.commit()
+        session_title, session_start = session.title, session.starts_at
+    response = post_form(organizer_client, f"/manage/e/{demo}/copy", {
+        "slug": "ev100-2024", "title": "China Electric Vehicle 100 Forum 2024", "title_local": "",
+        "start_date": "2024-03-29"})
+    assert response.status_code == 302
+    with app.app_context():
+        old, new = event_by_slug(demo), event_by_slug("ev100-2024")
+        rules = attendance.rules_of(new)
+        by_prefix = {rule.number_prefix: rule for rule in rules}
+        assert set(by_prefix) == {"EV100A-24", "EV100S-24"}
+        whole, per_session = by_prefix["EV100A-24"], by_prefix["EV100S-24"]
+        assert whole.agenda_item_id is None and whole.min_percent is None
+        copied = db.session.get(AgendaItem, per_session.agenda_item_id)
+        assert copied.event_id == new.id and copied.title == session_title and copied.starts_at != session_start
+        assert per_session.min_percent == 75 and per_session.next_sequence == 1
+        # the source keeps its own rules, untouched
+        assert sorted(r.number_prefix for r in attendance.rules_of(old)) == ["EV100A", "EV100S"]
+        assert db.session.scalar(select(AttendanceRule.id).where(AttendanceRule.event_id == new.id,
+                                                                 AttendanceRule.agenda_item_id == session.id)) is None
+    page = organizer_client.get("/manage/e/ev100-2024/attendance-certificates").get_data(as_text=True)
+    assert "EV100S-24" in page and "75" in page
+
+
 def test_copying_onto_a_taken_address_is_refused(organizer_client, demo):
     response = post_form(organizer_client, f"/manage/e/{demo}/copy", {
         "slug": demo, "title": "Again", "start_date": "2024-03-29"})

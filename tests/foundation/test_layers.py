@@ -31,6 +31,7 @@ def test_the_organizer_tabs_keep_their_order_whoever_registers_them(app):
 
 
 def test_every_capability_has_added_its_part_once_the_app_is_built(app):
+    from eventsvc.awards.attendance import copy_rules
     from eventsvc.awards.service import copy_programs
     from eventsvc.events.overview import OVERVIEW_FIGURES
     from eventsvc.events.service import NEXT_EDITION_COPIERS
@@ -41,7 +42,7 @@ def test_every_capability_has_added_its_part_once_the_app_is_built(app):
     from eventsvc.registration.questions.service import copy_questions
     from eventsvc.registration.reminders import copy_guest_mail
 
-    assert set(NEXT_EDITION_COPIERS) == {copy_categories, copy_questions, copy_programs, copy_guest_mail}
+    assert set(NEXT_EDITION_COPIERS) == {copy_categories, copy_questions, copy_programs, copy_guest_mail, copy_rules}
     assert NEXT_EDITION_COPIERS.index(copy_categories) < NEXT_EDITION_COPIERS.index(copy_questions)
     assert list(OVERVIEW_FIGURES) == [overview_counts]
     assert list(PERSON_DELETE_GUARDS) == [keep_invited_or_registered]

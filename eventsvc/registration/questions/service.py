@@ -246,7 +246,7 @@ def delete_question(question: Question) -> None:
 
 
 @copies_into_next_edition
-def copy_questions(source: Event, copy: Event) -> None:
+def copy_questions(source: Event, copy: Event, _sessions: dict) -> None:
     """The next edition asks the same questions (without answers); categories match by code."""
     categories = {c.code: c for c in list_categories(copy)}
     for q in list_questions(source):
