@@ -20,6 +20,7 @@ from eventsvc.badges.cli import badges_cli
 from eventsvc.badges.portal_views import bp as badges_portal_bp
 from eventsvc.badges.views import bp as badges_bp
 from eventsvc.checkin.api import blp as checkin_api
+from eventsvc.checkin.certificate_api import blp as attendance_api
 from eventsvc.checkin.certificate_views import bp as attendance_certificates_bp
 from eventsvc.checkin.views import bp as checkin_bp
 from eventsvc.demo.cli import demo_cli
@@ -86,6 +87,7 @@ def register(app: Flask) -> None:
     api.register_blueprint(awards_api)
     api.register_blueprint(badges_api)
     api.register_blueprint(checkin_api)
+    api.register_blueprint(attendance_api)
     api.register_blueprint(webhooks_api)
     init_api_auth(app)
 
