@@ -272,6 +272,13 @@ ROUTES = {
     "/api/v1/events/<slug>/awards/<int:award_id>/presented": API_STAFF_HIDDEN,
     "/api/v1/events/<slug>/awards/<int:award_id>/revoke": API_ORGANIZER_HIDDEN,
     "/api/v1/events/<slug>/awards/<int:award_id>/certificate.pdf": API_ORGANIZER,
+    "/api/v1/events/<slug>/attendance-rules": API_ORGANIZER_HIDDEN,
+    "/api/v1/events/<slug>/attendance-rules/<int:rule_id>": API_ORGANIZER_HIDDEN.at(rule_id="attendance_rule_id"),
+    "/api/v1/events/<slug>/attendance-rules/<int:rule_id>/issue": API_ORGANIZER_HIDDEN.at(rule_id="attendance_rule_id"),
+    "/api/v1/events/<slug>/attendance-rules/<int:rule_id>/certificates":
+        API_ORGANIZER_HIDDEN.at(rule_id="attendance_rule_id"),
+    "/api/v1/events/<slug>/attendance-rules/<int:rule_id>/certificates/<int:certificate_id>/revoke":
+        API_ORGANIZER_HIDDEN.at(rule_id="attendance_rule_id", certificate_id="attendance_certificate_id"),
     # the site-wide directory of people and organizations is the administrators' (issue 11, item 1)
     "/api/v1/events/<slug>/people": {"GET": API_STAFF_HIDDEN.at(query={"q": "Guest"}),
                                       "POST": API_ORGANIZER_HIDDEN},
