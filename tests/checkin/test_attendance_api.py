@@ -68,6 +68,10 @@ def test_bad_rules_are_refused_naming_the_field_and_nothing_is_saved(app, client
     before = _rule_count(app)
     for body, field, code in [
         ({"agenda_item_id": item, "min_percent": 0, "number_prefix": "PANEL"}, "min_percent", None),
+        ({"agenda_item_id": item, "min_percent": 101, "number_prefix": "PANEL"}, "min_percent", None),
+        ({"agenda_item_id": 2**31, "min_percent": 50, "number_prefix": "PANEL"}, "agenda_item_id", None),
+        ({"agenda_item_id": None, "number_prefix": "P" * 13}, "number_prefix", None),
+        ({"agenda_item_id": None, "number_prefix": "P"}, "number_prefix", None),
         ({"agenda_item_id": item, "number_prefix": "PANEL"}, "min_percent", "bad_percent"),
         ({"agenda_item_id": item + 999, "min_percent": 50, "number_prefix": "PANEL"}, "agenda_item_id",
          "unknown_session"),
